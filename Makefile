@@ -1,0 +1,102 @@
+# perf-flame — see README.md.   make | make check | make demo | make bench
+# Objects are listed in Kbuild. BUILD=dir builds out of tree (default build/).
+
+BUILD	?= build
+PREFIX	?= /usr/local
+CC	?= gcc
+V	?= 0
+
+CFLAGS	?= -O2 -g
+WARN	:= -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2
+CPPFLAGS += -Iinclude -Ilib -Iplugin -D_GNU_SOURCE
+BASE_CFLAGS := -std=gnu11 $(WARN) -fPIC -fvisibility=hidden -fno-omit-frame-pointer
+LIBS	:= -lelf -ldw -lz -lm -lpthread
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+core-y :=
+plugin-y :=
+cli-y :=
+include Kbuild
+
+CORE_OBJS   := $(addprefix $(BUILD)/,$(core-y))
+PLUGIN_OBJS := $(addprefix $(BUILD)/,$(plugin-y))
+CLI_OBJS    := $(addprefix $(BUILD)/,$(cli-y))
+CORE_LIB    := $(BUILD)/libflame.a
+DEPS_STAMP  := $(BUILD)/.deps-build
+
+UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
+UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+PROG_SRCS   := $(wildcard tests/progs/*.c)
+PROG_BINS   := $(patsubst tests/progs/%.c,$(BUILD)/progs/%,$(PROG_SRCS))
+
+all: $(BUILD)/flame.so $(BUILD)/flame
+
+$(DEPS_STAMP): scripts/deps.sh
+	$(Q)scripts/deps.sh build
+	$(Q)mkdir -p $(@D) && touch $@
+
+$(BUILD)/%.o: %.c $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@[ "$(V)" = 1 ] || echo "  CC      $<"
+	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) $(CPPFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/%.o: %.S $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@[ "$(V)" = 1 ] || echo "  AS      $<"
+	$(Q)$(CC) $(CPPFLAGS) -MMD -MP -c -o $@ $<
+
+$(CORE_LIB): $(CORE_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/flame.so: $(PLUGIN_OBJS) $(CORE_LIB) plugin/flame.map
+	@[ "$(V)" = 1 ] || echo "  LD      $@"
+	$(Q)$(CC) -shared -o $@ $(PLUGIN_OBJS) $(CORE_LIB) \
+		-Wl,--version-script=plugin/flame.map -Wl,-z,defs $(LIBS)
+
+$(BUILD)/flame: $(CLI_OBJS) $(CORE_LIB)
+	@[ "$(V)" = 1 ] || echo "  LD      $@"
+	$(Q)$(CC) -o $@ $(CLI_OBJS) $(CORE_LIB) $(LIBS)
+
+# Test helpers: small programs with known call trees (frame pointers on).
+$(BUILD)/progs/%: tests/progs/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) -O1 -g -fno-omit-frame-pointer -fno-inline -no-pie -o $@ $< -lm -lpthread
+
+$(BUILD)/tests/%: tests/unit/%.c $(CORE_LIB) $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(Q)scripts/deps.sh test
+	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) $(CPPFLAGS) -Iplugin -o $@ $< $(CORE_LIB) -lcmocka $(LIBS)
+
+tests-build: all $(UNIT_BINS) $(PROG_BINS)
+
+check: tests-build
+	$(Q)scripts/deps.sh test
+	$(Q)BUILD=$(BUILD) tests/run.sh
+
+demo: all
+	$(Q)BUILD=$(BUILD) scripts/demo.sh
+
+bench: all $(PROG_BINS)
+	$(Q)BUILD=$(BUILD) bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/lib/perf-flame $(DESTDIR)$(PREFIX)/bin \
+		$(DESTDIR)$(PREFIX)/share/doc/perf-flame
+	install -m 0644 $(BUILD)/flame.so $(DESTDIR)$(PREFIX)/lib/perf-flame/flame.so
+	install -m 0755 $(BUILD)/flame $(DESTDIR)$(PREFIX)/bin/flame
+	cp -r docs/. $(DESTDIR)$(PREFIX)/share/doc/perf-flame/
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all check demo bench install clean tests-build
+.DELETE_ON_ERROR:
+
+# Feature makefiles (perf-patched, ...)
+-include $(sort $(wildcard mk/*.mk))
+-include $(CORE_OBJS:.o=.d) $(PLUGIN_OBJS:.o=.d) $(CLI_OBJS:.o=.d)

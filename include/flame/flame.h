@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * perf-flame core: the profile model shared by flame.so and the flame CLI.
+ *
+ * One model, many inputs (perf samples, perf script text, folded stacks,
+ * gperftools profiles), many outputs (folded, svg, heatmap html).
+ *
+ * Conventions (libperf / libbpf style):
+ *  - object__verb() names; __new() returns NULL and sets errno on failure;
+ *    every __new() has a __delete(), and __delete(NULL) is a no-op.
+ *  - actions return 0 or -errno; predicates return bool.
+ *  - the library never prints: messages go through fg_set_print().
+ */
+#ifndef FLAME_FLAME_H
+#define FLAME_FLAME_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ---- messages ---------------------------------------------------------- */
+
+enum fg_print_level {
+	FG_WARN,
+	FG_INFO,
+	FG_DEBUG,
+};
+
+typedef int (*fg_print_fn)(enum fg_print_level level, const char *fmt,
+			   va_list ap);
+
+/* Install the message sink; NULL restores the default (warnings to stderr). */
+void fg_set_print(fg_print_fn fn);
+
+/* ---- growable buffer (git strbuf style) -------------------------------- */
+
+/* buf is always NUL terminated once anything was added; buf == NULL before. */
+struct fg_buf {
+	char *buf;
+	size_t len;
+	size_t alloc;
+};
+
+#define FG_BUF_INIT { NULL, 0, 0 }
+
+int fg_buf__grow(struct fg_buf *b, size_t extra);
+int fg_buf__add(struct fg_buf *b, const void *data, size_t len);
+int fg_buf__adds(struct fg_buf *b, const char *s);
+int fg_buf__addch(struct fg_buf *b, char c);
+int fg_buf__addf(struct fg_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void fg_buf__reset(struct fg_buf *b);
+/* Frees the storage; the buffer is FG_BUF_INIT afterwards. */
+void fg_buf__release(struct fg_buf *b);
+
+/*
+ * Escaping for the contexts names can land in. Invalid UTF-8 becomes U+FFFD,
+ * XML-forbidden control characters become U+FFFD; max_chars > 0 truncates
+ * on a character boundary and appends "..".
+ */
+/* XML text and attribute values (escapes & < > " '). */
+int fg_buf__add_xml(struct fg_buf *b, const char *s, size_t len,
+		    size_t max_chars);
+/*
+ * A JSON string literal (with quotes) that is also safe inside an HTML
+ * <script> block: '<', '>', '&', U+2028 and U+2029 are \u-escaped.
+ */
+int fg_buf__add_json(struct fg_buf *b, const char *s, size_t len);
+
+/* Write b to fp; 0 or -EIO. */
+int fg_buf__write(const struct fg_buf *b, FILE *fp);
+
+/* ---- string interning -------------------------------------------------- */
+
+/*
+ * Interns byte strings (not necessarily NUL free) into dense ids 0..count-1.
+ * Returned strings live as long as the table and are NUL terminated.
+ */
+struct fg_strtab;
+
+struct fg_strtab *fg_strtab__new(void);
+void fg_strtab__delete(struct fg_strtab *t);
+/* Returns the id, or UINT32_MAX on allocation failure. */
+uint32_t fg_strtab__intern(struct fg_strtab *t, const char *s, size_t len);
+/* Lookup without inserting: UINT32_MAX if absent. */
+uint32_t fg_strtab__find(const struct fg_strtab *t, const char *s, size_t len);
+const char *fg_strtab__str(const struct fg_strtab *t, uint32_t id);
+size_t fg_strtab__len(const struct fg_strtab *t, uint32_t id);
+uint32_t fg_strtab__count(const struct fg_strtab *t);
+
+/* ---- the profile model ------------------------------------------------- */
+
+/*
+ * A profile is a call tree (a trie of frame names): every unique stack is a
+ * node; weights are "self" weights of the node the stack ends in. Two weight
+ * columns exist so a differential profile is one model (column 0 = before,
+ * column 1 = after); everything else uses column 0.
+ *
+ * Node 0 is the invisible root ("all"). A node's parent id is always smaller
+ * than its own id, so a forward loop visits parents before children.
+ */
+#define FG_ROOT		0u
+#define FG_NO_NODE	UINT32_MAX
+#define FG_NCOLS	2
+
+struct fg_node {
+	uint32_t parent;
+	uint32_t name;		/* id in fg_profile__names() */
+	uint32_t depth;		/* 0 for the root, 1 for the first frame */
+	uint32_t pad;
+	uint64_t self[FG_NCOLS];
+};
+
+/* Kept only after fg_profile__keep_samples(p, true): times for heatmaps
+ * and flame charts. */
+struct fg_sample {
+	uint64_t time;		/* ns, as perf reports it */
+	uint64_t weight;
+	uint32_t node;
+	uint32_t col;
+};
+
+struct fg_profile;
+
+struct fg_profile *fg_profile__new(void);
+void fg_profile__delete(struct fg_profile *p);
+
+void fg_profile__keep_samples(struct fg_profile *p, bool keep);
+bool fg_profile__keeps_samples(const struct fg_profile *p);
+/* Column further adds go to (0 or 1). */
+void fg_profile__set_column(struct fg_profile *p, unsigned int col);
+
+/* Intern a frame name; UINT32_MAX on allocation failure. */
+uint32_t fg_profile__intern(struct fg_profile *p, const char *name, size_t len);
+const struct fg_strtab *fg_profile__names(const struct fg_profile *p);
+const char *fg_profile__name(const struct fg_profile *p, uint32_t name_id);
+
+/* Child of parent named name_id, created when absent. FG_NO_NODE on ENOMEM. */
+uint32_t fg_profile__child(struct fg_profile *p, uint32_t parent,
+			   uint32_t name_id);
+/* Existing child or FG_NO_NODE. */
+uint32_t fg_profile__find_child(const struct fg_profile *p, uint32_t parent,
+				uint32_t name_id);
+
+/* Add weight to the stack ending at node (and a sample when kept). */
+int fg_profile__add_node(struct fg_profile *p, uint32_t node, uint64_t weight,
+			 uint64_t time);
+/* Convenience: frames are name ids, root first. */
+int fg_profile__add(struct fg_profile *p, const uint32_t *frames, size_t n,
+		    uint64_t weight, uint64_t time);
+
+uint32_t fg_profile__nr_nodes(const struct fg_profile *p);
+const struct fg_node *fg_profile__node(const struct fg_profile *p, uint32_t id);
+uint64_t fg_profile__total(const struct fg_profile *p, unsigned int col);
+/* Number of add calls (samples or folded lines) per column. */
+uint64_t fg_profile__nr_adds(const struct fg_profile *p, unsigned int col);
+const struct fg_sample *fg_profile__samples(const struct fg_profile *p,
+					    size_t *nr);
+/* Number of non-empty stacks (nodes with self weight in any column). */
+uint32_t fg_profile__nr_stacks(const struct fg_profile *p);
+
+/*
+ * Frames of node, root first, into out (at most max); returns the depth.
+ * out may be NULL to just get the depth.
+ */
+size_t fg_profile__path(const struct fg_profile *p, uint32_t node,
+			uint32_t *out, size_t max);
+
+/* ---- input: folded stacks ---------------------------------------------- */
+
+/*
+ * Line reader over a file, "-" (stdin), plain or gzip (detected by content).
+ * Lines are returned without the trailing "\n" (and "\r"); valid until the
+ * next call.
+ */
+struct fg_reader;
+
+struct fg_reader *fg_reader__open(const char *path);
+struct fg_reader *fg_reader__fdopen(int fd, const char *name);
+void fg_reader__close(struct fg_reader *r);
+/* 1 = a line, 0 = end of input, -errno = read error (truncated gzip: -EIO). */
+int fg_reader__getline(struct fg_reader *r, const char **line, size_t *len);
+uint64_t fg_reader__lineno(const struct fg_reader *r);
+const char *fg_reader__name(const struct fg_reader *r);
+/* Peek at the first bytes of the (decompressed) input without consuming. */
+int fg_reader__peek(struct fg_reader *r, const char **data, size_t *len);
+
+struct fg_folded_stats {
+	uint64_t lines;
+	uint64_t bad_lines;
+	uint64_t first_bad_line;
+};
+
+/*
+ * Parse folded stacks ("a;b;c 12", also "a;b;c 12 15" two-column diff
+ * input: with two counts, col A goes to column 0 and B to column 1).
+ * Malformed lines are skipped and counted.
+ */
+int fg_folded__read(struct fg_profile *p, struct fg_reader *r,
+		    struct fg_folded_stats *st);
+
+/* ---- options shared by every output ------------------------------------ */
+
+enum fg_opt_type {
+	FG_OPT_STR,
+	FG_OPT_INT,
+	FG_OPT_BOOL,
+	FG_OPT_DOUBLE,
+	FG_OPT_STRLIST,		/* repeatable: appends */
+	FG_OPT_U64,
+	/* two doubles side by side: "N" sets the first, "N%" the second */
+	FG_OPT_PCT,
+};
+
+/* One option: the same table drives plugin key=value and CLI --key value. */
+struct fg_opt_desc {
+	const char *name;
+	enum fg_opt_type type;
+	size_t offset;		/* into the options struct */
+	const char *defval;	/* text shown by help; NULL = none */
+	const char *help;
+};
+
+/* A repeatable string option. */
+struct fg_strlist {
+	char **v;
+	size_t n;
+};
+
+struct fg_opts {
+	/* outputs */
+	struct fg_strlist out;	/* output files, format by extension */
+	char *format;		/* force a format for every out */
+	/* graph */
+	char *title;
+	char *subtitle;
+	int width;
+	int height;		/* frame height */
+	double fontsize;
+	char *fonttype;
+	double fontwidth;
+	double minwidth;	/* pixels; "0.1%" style handled by minwidth_pct */
+	double minwidth_pct;
+	char *countname;
+	char *nametype;
+	char *colors;		/* palette */
+	char *bgcolors;
+	bool hash;
+	bool random;
+	bool reverse;
+	bool inverted;
+	bool flamechart;
+	bool negate;		/* diff: colour by shrink instead of growth */
+	double factor;
+	uint64_t total;		/* override the total (0 = computed) */
+	char *notes;
+	char *nameattr;		/* file: name\tattr=value... */
+	char *cp;		/* consistent palette file */
+	char *search_color;
+	/* heatmap */
+	int rows;		/* subsecond rows per second */
+	bool idle;		/* keep idle stacks in the heatmap */
+	/* diff */
+	bool normalize;
+	bool strip_hex;
+};
+
+/* The output option table, NULL-name terminated. */
+extern const struct fg_opt_desc fg_output_opts[];
+
+void fg_opts__init(struct fg_opts *o);
+void fg_opts__release(struct fg_opts *o);
+
+/*
+ * Set option key from a table (fg_output_opts or the caller's own, with the
+ * caller's struct as base). value may be NULL for booleans ("on").
+ * -ENOENT unknown key, -EINVAL bad value; *err gets a one-line reason.
+ */
+int fg_opt__set(const struct fg_opt_desc *table, void *base, const char *key,
+		const char *value, const char **err);
+const struct fg_opt_desc *fg_opt__find(const struct fg_opt_desc *table,
+				       const char *key);
+/* Print "  key=DEFAULT  help" lines; prefix "" for plugin, "--" for CLI. */
+void fg_opt__help(const struct fg_opt_desc *table, const char *prefix,
+		  FILE *fp);
+
+/* ---- outputs ----------------------------------------------------------- */
+
+struct fg_output_ops {
+	const char *name;		/* "folded", "svg", "heatmap" */
+	const char *const *exts;	/* ".folded", ".txt"... NULL ended */
+	bool needs_samples;		/* needs fg_profile__keep_samples() */
+	/* Render the whole profile into buf. */
+	int (*write)(struct fg_buf *buf, const struct fg_profile *p,
+		     const struct fg_opts *o);
+};
+
+const struct fg_output_ops *fg_output__find(const char *name);
+/* By file name extension; NULL when unknown. */
+const struct fg_output_ops *fg_output__for_path(const char *path);
+
+/*
+ * Render p with ops into path ("-" = stdout) through a temporary file
+ * renamed into place: a failure never leaves a partial file.
+ */
+int fg_output__write_file(const struct fg_output_ops *ops, const char *path,
+			  const struct fg_profile *p, const struct fg_opts *o);
+
+/* Format backends (one file each under lib/). */
+extern const struct fg_output_ops fg_output_folded;
+extern const struct fg_output_ops fg_output_svg;
+extern const struct fg_output_ops fg_output_heatmap;
+
+#endif /* FLAME_FLAME_H */

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Names for frames perf leaves unnamed: JIT code described by perf maps
+ * (/tmp/perf-<PID>.map), found in snapshots, live container roots, left-over
+ * root file systems or the host's /tmp, and container identity per process.
+ *
+ * Everything read from a container is hostile: see docs/containers.md.
+ */
+#ifndef FLAME_JIT_H
+#define FLAME_JIT_H
+
+#include <flame/flame.h>
+
+/* Where a name came from (index into summary counters). */
+enum fg_jit_source {
+	FG_JIT_NONE = 0,
+	FG_JIT_SNAPSHOT,	/* <perf.data>.maps/ made by flame record/snapshot */
+	FG_JIT_LIVE,		/* /proc/PID/root/tmp/perf-<NSpid>.map */
+	FG_JIT_ROOTFS,		/* rootfs=PID:DIR */
+	FG_JIT_HOST,		/* host /tmp/perf-PID.map, host mount ns only */
+	FG_JIT__MAX,
+};
+
+struct fg_jit_opts {
+	const char *maps_dir;		/* NULL: <input>.maps when present */
+	const char *input;		/* perf.data path (for the default) */
+	struct fg_strlist rootfs;	/* "PID:DIR" */
+	bool no_live;			/* do not look at live processes */
+	bool no_host;			/* do not read host /tmp maps */
+};
+
+struct fg_jit;
+
+struct fg_jit *fg_jit__new(const struct fg_jit_opts *o);
+void fg_jit__delete(struct fg_jit *j);
+
+/*
+ * A small number that changes when host PID pid is a different process
+ * incarnation at time (PID reuse), 0 when unknown. Cheap: called per sample.
+ */
+uint32_t fg_jit__incarnation(struct fg_jit *j, int pid, uint64_t time);
+
+/*
+ * Name of the JIT symbol at addr in host process pid at sample time.
+ * Returns NULL when no source knows it; the string stays valid until
+ * fg_jit__delete(). *src tells which source answered.
+ */
+const char *fg_jit__resolve(struct fg_jit *j, int pid, uint64_t time,
+			    uint64_t addr, enum fg_jit_source *src);
+
+/*
+ * Container label for a sample: short container id / name derived from the
+ * cgroup path ("host" for the root cgroup). cgroup_id is sample->cgroup
+ * (0 when not recorded); the snapshot index is used otherwise.
+ */
+const char *fg_jit__container(struct fg_jit *j, int pid, uint64_t cgroup_id,
+			      uint64_t time);
+
+/* Append the summary ("jit: snapshot named N, live M, ...; no map: ...")
+ * to out, without newline. */
+void fg_jit__summary(struct fg_jit *j, struct fg_buf *out);
+
+#endif /* FLAME_JIT_H */

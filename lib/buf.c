@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Growable byte buffer, always NUL terminated once used. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+int fg_buf__grow(struct fg_buf *b, size_t extra)
+{
+	size_t want = b->len + extra + 1, n;
+	char *p;
+
+	if (want < b->len)
+		return -ENOMEM;
+	if (want <= b->alloc)
+		return 0;
+	n = b->alloc ? b->alloc : 64;
+	while (n < want)
+		n = n * 3 / 2 + 64;
+	p = realloc(b->buf, n);
+	if (!p)
+		return -ENOMEM;
+	b->buf = p;
+	b->alloc = n;
+	return 0;
+}
+
+int fg_buf__add(struct fg_buf *b, const void *data, size_t len)
+{
+	if (fg_buf__grow(b, len))
+		return -ENOMEM;
+	memcpy(b->buf + b->len, data, len);
+	b->len += len;
+	b->buf[b->len] = '\0';
+	return 0;
+}
+
+int fg_buf__adds(struct fg_buf *b, const char *s)
+{
+	return fg_buf__add(b, s, strlen(s));
+}
+
+int fg_buf__addch(struct fg_buf *b, char c)
+{
+	if (b->len + 1 >= b->alloc && fg_buf__grow(b, 1))
+		return -ENOMEM;
+	b->buf[b->len++] = c;
+	b->buf[b->len] = '\0';
+	return 0;
+}
+
+int fg_buf__addf(struct fg_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	size_t room;
+	int n;
+
+	if (fg_buf__grow(b, 64))
+		return -ENOMEM;
+	room = b->alloc - b->len;
+	va_start(ap, fmt);
+	n = vsnprintf(b->buf + b->len, room, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -EINVAL;
+	if ((size_t)n >= room) {
+		if (fg_buf__grow(b, n))
+			return -ENOMEM;
+		va_start(ap, fmt);
+		vsnprintf(b->buf + b->len, n + 1, fmt, ap);
+		va_end(ap);
+	}
+	b->len += n;
+	return 0;
+}
+
+void fg_buf__reset(struct fg_buf *b)
+{
+	b->len = 0;
+	if (b->buf)
+		b->buf[0] = '\0';
+}
+
+void fg_buf__release(struct fg_buf *b)
+{
+	free(b->buf);
+	b->buf = NULL;
+	b->len = b->alloc = 0;
+}
+
+int fg_buf__write(const struct fg_buf *b, FILE *fp)
+{
+	if (b->len && fwrite(b->buf, 1, b->len, fp) != b->len)
+		return -EIO;
+	return 0;
+}

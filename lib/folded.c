@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Folded stacks reader: "frame;frame;...;frame COUNT" per line, root first.
+ * A line ending in two counts ("stack A B") is the differential form: A goes
+ * to column 0, B to column 1. Counts may carry a fraction; they are rounded
+ * to whole units (the model counts integers).
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Parse a trailing " NUMBER" of line[0..*len); shrink *len past it. */
+static bool take_count(const char *line, size_t *len, uint64_t *out)
+{
+	size_t end = *len, i = end;
+	bool dot = false;
+	uint64_t v = 0;
+
+	while (i > 0 && ((line[i - 1] >= '0' && line[i - 1] <= '9') ||
+			 (line[i - 1] == '.' && !dot))) {
+		if (line[i - 1] == '.')
+			dot = true;
+		i--;
+	}
+	if (i == end || i == 0 || (line[i] == '.') ||
+	    (line[i - 1] != ' ' && line[i - 1] != '\t'))
+		return false;
+	if (!dot) {
+		size_t k;
+
+		for (k = i; k < end; k++) {
+			if (v > (UINT64_MAX - 9) / 10)
+				return false;
+			v = v * 10 + (uint64_t)(line[k] - '0');
+		}
+	} else {
+		char tmp[64];
+		size_t n = end - i;
+
+		if (n >= sizeof(tmp))
+			return false;
+		memcpy(tmp, line + i, n);
+		tmp[n] = '\0';
+		v = (uint64_t)llround(strtod(tmp, NULL));
+	}
+	*out = v;
+	/* drop the separating blanks */
+	while (i > 0 && (line[i - 1] == ' ' || line[i - 1] == '\t'))
+		i--;
+	*len = i;
+	return true;
+}
+
+static int add_stack(struct fg_profile *p, const char *s, size_t len,
+		     uint64_t w, unsigned int col)
+{
+	uint32_t node = FG_ROOT;
+	size_t i = 0;
+
+	while (i <= len) {
+		const char *f = s + i;
+		const char *semi = memchr(f, ';', len - i);
+		size_t flen = semi ? (size_t)(semi - f) : len - i;
+		uint32_t id;
+
+		if (flen) {	/* ";;" and a trailing ";" carry no frame */
+			id = fg_profile__intern(p, f, flen);
+			node = fg_profile__child(p, node, id);
+			if (node == FG_NO_NODE)
+				return -ENOMEM;
+		}
+		i += flen + 1;
+	}
+	if (node == FG_ROOT)
+		return -EINVAL;
+	fg_profile__set_column(p, col);
+	return fg_profile__add_node(p, node, w, 0);
+}
+
+int fg_folded__read(struct fg_profile *p, struct fg_reader *r,
+		    struct fg_folded_stats *st)
+{
+	struct fg_folded_stats local = { 0 };
+	const char *line;
+	size_t len;
+	int ret;
+
+	if (!st)
+		st = &local;
+	while ((ret = fg_reader__getline(r, &line, &len)) > 0) {
+		uint64_t a, b;
+		bool two;
+
+		st->lines++;
+		while (len && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+			len--;
+		if (!len || line[0] == '#')
+			continue;
+		if (!take_count(line, &len, &b))
+			goto bad;
+		two = take_count(line, &len, &a);
+		if (!len)
+			goto bad;
+		if (two) {
+			if ((a && add_stack(p, line, len, a, 0)) ||
+			    (b && add_stack(p, line, len, b, 1)))
+				goto bad;
+			/* keep zero-count stacks visible in both columns */
+			if (!a && !b && add_stack(p, line, len, 0, 0))
+				goto bad;
+		} else if (add_stack(p, line, len, b, 0)) {
+			goto bad;
+		}
+		continue;
+bad:
+		if (!st->bad_lines++)
+			st->first_bad_line = fg_reader__lineno(r);
+	}
+	fg_profile__set_column(p, 0);
+	if (st->bad_lines)
+		pr_warn("%s: skipped %llu malformed line(s), first at line %llu\n",
+			fg_reader__name(r), (unsigned long long)st->bad_lines,
+			(unsigned long long)st->first_bad_line);
+	return ret < 0 ? ret : 0;
+}

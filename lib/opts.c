@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Options: one table per option set drives both spellings, the plugin's
+ * "key=value" and the CLI's "--key value".
+ */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define O(f) offsetof(struct fg_opts, f)
+
+const struct fg_opt_desc fg_output_opts[] = {
+	{ "out", FG_OPT_STRLIST, O(out), NULL,
+	  "output file, repeatable; format from the extension (.svg, .folded/.txt, .html); - = folded to stdout" },
+	{ "format", FG_OPT_STR, O(format), NULL,
+	  "force the format of every output: folded, svg, heatmap" },
+	{ "title", FG_OPT_STR, O(title), "Flame Graph", "graph title" },
+	{ "subtitle", FG_OPT_STR, O(subtitle), NULL, "second title line" },
+	{ "width", FG_OPT_INT, O(width), "1200", "image width in pixels" },
+	{ "height", FG_OPT_INT, O(height), "16", "frame height in pixels" },
+	{ "fontsize", FG_OPT_DOUBLE, O(fontsize), "12", "font size" },
+	{ "fonttype", FG_OPT_STR, O(fonttype), "Verdana", "font family" },
+	{ "fontwidth", FG_OPT_DOUBLE, O(fontwidth), "0.59", "average character width, in font sizes" },
+	{ "minwidth", FG_OPT_PCT, O(minwidth), "0.1",
+	  "omit frames narrower than this many pixels, or N% of the total (totals stay exact)" },
+	{ "countname", FG_OPT_STR, O(countname), "samples", "what the weights count" },
+	{ "nametype", FG_OPT_STR, O(nametype), "Function:", "label before names in the details line" },
+	{ "colors", FG_OPT_STR, O(colors), "hot",
+	  "palette: hot mem io wakeup java js perl red green blue aqua yellow purple orange" },
+	{ "bgcolors", FG_OPT_STR, O(bgcolors), NULL, "background: yellow blue green grey or #rrggbb" },
+	{ "hash", FG_OPT_BOOL, O(hash), "on", "colour by name hash (stable across graphs)" },
+	{ "random", FG_OPT_BOOL, O(random), "off", "random colours" },
+	{ "reverse", FG_OPT_BOOL, O(reverse), "off", "reverse each stack (leaf becomes root)" },
+	{ "inverted", FG_OPT_BOOL, O(inverted), "off", "icicle graph: root at the top" },
+	{ "flamechart", FG_OPT_BOOL, O(flamechart), "off", "flame chart: x is time order, not sorted" },
+	{ "negate", FG_OPT_BOOL, O(negate), "off", "differential: colour the other way round" },
+	{ "factor", FG_OPT_DOUBLE, O(factor), "1", "multiply weights by this in labels" },
+	{ "total", FG_OPT_U64, O(total), NULL, "use this total for percentages" },
+	{ "notes", FG_OPT_STR, O(notes), NULL, "notes embedded in the SVG" },
+	{ "nameattr", FG_OPT_STR, O(nameattr), NULL, "file of per-name attributes (name<TAB>key=value...)" },
+	{ "cp", FG_OPT_STR, O(cp), NULL, "consistent palette file (read, then updated)" },
+	{ "search-color", FG_OPT_STR, O(search_color), "rgb(230,0,230)", "colour of search matches" },
+	{ "rows", FG_OPT_INT, O(rows), "50", "heatmap: subsecond rows per second" },
+	{ "idle", FG_OPT_BOOL, O(idle), "off", "heatmap: keep idle (swapper, cpu idle) samples" },
+	{ "normalize", FG_OPT_BOOL, O(normalize), "off", "diff: scale the first profile to the second's total" },
+	{ "strip-hex", FG_OPT_BOOL, O(strip_hex), "off", "diff: strip hex addresses from names" },
+	{ NULL },
+};
+
+void fg_opts__init(struct fg_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->width = 1200;
+	o->height = 16;
+	o->fontsize = 12;
+	o->fontwidth = 0.59;
+	o->minwidth = 0.1;
+	o->hash = true;
+	o->factor = 1;
+	o->rows = 50;
+}
+
+static void strlist_free(struct fg_strlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+void fg_opts__release(struct fg_opts *o)
+{
+	const struct fg_opt_desc *d;
+
+	for (d = fg_output_opts; d->name; d++) {
+		char *base = (char *)o + d->offset;
+
+		if (d->type == FG_OPT_STR)
+			free(*(char **)base);
+		else if (d->type == FG_OPT_STRLIST)
+			strlist_free((struct fg_strlist *)base);
+	}
+	memset(o, 0, sizeof(*o));
+}
+
+const struct fg_opt_desc *fg_opt__find(const struct fg_opt_desc *table,
+				       const char *key)
+{
+	const struct fg_opt_desc *d;
+
+	for (d = table; d->name; d++) {
+		const char *a = d->name, *b = key;
+
+		/* '-' and '_' are the same: --search_color = --search-color */
+		while (*a && *b && (*a == *b || ((*a == '-' || *a == '_') &&
+						 (*b == '-' || *b == '_')))) {
+			a++;
+			b++;
+		}
+		if (!*a && !*b)
+			return d;
+	}
+	return NULL;
+}
+
+static bool parse_bool(const char *v, bool *out)
+{
+	static const char *const yes[] = { "1", "on", "yes", "true", "y" };
+	static const char *const no[] = { "0", "off", "no", "false", "n" };
+	size_t i;
+
+	if (!v) {
+		*out = true;
+		return true;
+	}
+	for (i = 0; i < ARRAY_SIZE(yes); i++) {
+		if (!strcmp(v, yes[i])) {
+			*out = true;
+			return true;
+		}
+		if (!strcmp(v, no[i])) {
+			*out = false;
+			return true;
+		}
+	}
+	return false;
+}
+
+int fg_opt__set(const struct fg_opt_desc *table, void *base, const char *key,
+		const char *value, const char **err)
+{
+	const struct fg_opt_desc *d = fg_opt__find(table, key);
+	char *field, *end;
+	const char *dummy;
+
+	if (!err)
+		err = &dummy;
+	if (!d) {
+		*err = "unknown option";
+		return -ENOENT;
+	}
+	field = (char *)base + d->offset;
+	if (!value && d->type != FG_OPT_BOOL) {
+		*err = "needs a value";
+		return -EINVAL;
+	}
+	switch (d->type) {
+	case FG_OPT_STR: {
+		char *s = strdup(value);
+
+		if (!s)
+			return -ENOMEM;
+		free(*(char **)field);
+		*(char **)field = s;
+		break;
+	}
+	case FG_OPT_STRLIST: {
+		struct fg_strlist *l = (struct fg_strlist *)field;
+		char **v = realloc(l->v, (l->n + 1) * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		v[l->n] = strdup(value);
+		if (!v[l->n])
+			return -ENOMEM;
+		l->n++;
+		break;
+	}
+	case FG_OPT_INT: {
+		long long n;
+
+		errno = 0;
+		n = strtoll(value, &end, 0);
+		if (errno || end == value || *end || n < 0 || n > INT_MAX) {
+			*err = "expects a whole number from 0 to 2147483647";
+			return -EINVAL;
+		}
+		*(int *)field = (int)n;
+		break;
+	}
+	case FG_OPT_U64: {
+		unsigned long long n;
+
+		errno = 0;
+		n = strtoull(value, &end, 0);
+		if (errno || end == value || *end || value[0] == '-') {
+			*err = "expects a whole number";
+			return -EINVAL;
+		}
+		*(uint64_t *)field = n;
+		break;
+	}
+	case FG_OPT_PCT: {
+		double x, *pair = (double *)field;
+		bool pct;
+
+		errno = 0;
+		x = strtod(value, &end);
+		pct = *end == '%';
+		if (errno || end == value || end[pct] || !isfinite(x) || x < 0 ||
+		    (pct && x > 100)) {
+			*err = "expects pixels (0.5) or a percentage (0.1%)";
+			return -EINVAL;
+		}
+		pair[0] = pct ? 0 : x;
+		pair[1] = pct ? x : 0;
+		break;
+	}
+	case FG_OPT_DOUBLE: {
+		double x;
+
+		errno = 0;
+		x = strtod(value, &end);
+		if (errno || end == value || *end || !isfinite(x) || x < 0) {
+			*err = "expects a non-negative number";
+			return -EINVAL;
+		}
+		*(double *)field = x;
+		break;
+	}
+	case FG_OPT_BOOL:
+		if (!parse_bool(value, (bool *)field)) {
+			*err = "expects on/off, yes/no, 1/0";
+			return -EINVAL;
+		}
+		break;
+	}
+	return 0;
+}
+
+void fg_opt__help(const struct fg_opt_desc *table, const char *prefix,
+		  FILE *fp)
+{
+	const struct fg_opt_desc *d;
+
+	for (d = table; d->name; d++) {
+		char left[64];
+		const char *val = d->type == FG_OPT_BOOL ? "" :
+				  d->type == FG_OPT_INT ? "N" :
+				  d->type == FG_OPT_U64 ? "N" :
+				  d->type == FG_OPT_PCT ? "X[%]" :
+				  d->type == FG_OPT_DOUBLE ? "X" : "TEXT";
+
+		if (*prefix)
+			snprintf(left, sizeof(left), "%s%s%s%s", prefix, d->name,
+				 *val ? " " : "", val);
+		else
+			snprintf(left, sizeof(left), "%s=%s", d->name,
+				 d->type == FG_OPT_BOOL ? "0|1" : val);
+		fprintf(fp, "  %-22s %s", left, d->help);
+		if (d->defval)
+			fprintf(fp, " [default: %s]", d->defval);
+		if (d->type == FG_OPT_STRLIST)
+			fprintf(fp, " (repeatable)");
+		fputc('\n', fp);
+	}
+}

@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The profile model: a call tree (trie) of interned frame names. A child
+ * is found through one open-addressing table keyed by (parent, name), so
+ * adding a stack costs one hash probe per frame and no allocation once
+ * the stack was seen.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct fg_profile {
+	struct fg_strtab *names;
+	struct fg_node *nodes;
+	uint32_t nr_nodes, nodes_alloc;
+	uint64_t *keys;		/* (parent << 32 | name), 0 = empty slot */
+	uint32_t *vals;		/* node ids */
+	uint32_t mask;
+	uint64_t total[FG_NCOLS];
+	uint64_t adds[FG_NCOLS];
+	unsigned int col;
+	bool keep_samples;
+	struct fg_sample *samples;
+	size_t nr_samples, samples_alloc;
+};
+
+/* (parent, name) keys are never 0 for a real child: the root is node 0,
+ * so offset parent by one. */
+static inline uint64_t child_key(uint32_t parent, uint32_t name)
+{
+	return ((uint64_t)parent + 1) << 32 | name;
+}
+
+struct fg_profile *fg_profile__new(void)
+{
+	struct fg_profile *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->names = fg_strtab__new();
+	p->nodes_alloc = 4096;
+	p->nodes = calloc(p->nodes_alloc, sizeof(*p->nodes));
+	p->mask = 8191;
+	p->keys = calloc(p->mask + 1, sizeof(*p->keys));
+	p->vals = calloc(p->mask + 1, sizeof(*p->vals));
+	if (!p->names || !p->nodes || !p->keys || !p->vals) {
+		fg_profile__delete(p);
+		errno = ENOMEM;
+		return NULL;
+	}
+	/* node 0: the invisible root, named "all" */
+	p->nodes[0].name = fg_strtab__intern(p->names, "all", 3);
+	p->nodes[0].parent = FG_NO_NODE;
+	p->nr_nodes = 1;
+	return p;
+}
+
+void fg_profile__delete(struct fg_profile *p)
+{
+	if (!p)
+		return;
+	fg_strtab__delete(p->names);
+	free(p->nodes);
+	free(p->keys);
+	free(p->vals);
+	free(p->samples);
+	free(p);
+}
+
+void fg_profile__keep_samples(struct fg_profile *p, bool keep)
+{
+	p->keep_samples = keep;
+}
+
+bool fg_profile__keeps_samples(const struct fg_profile *p)
+{
+	return p->keep_samples;
+}
+
+void fg_profile__set_column(struct fg_profile *p, unsigned int col)
+{
+	p->col = col < FG_NCOLS ? col : FG_NCOLS - 1;
+}
+
+uint32_t fg_profile__intern(struct fg_profile *p, const char *name, size_t len)
+{
+	return fg_strtab__intern(p->names, name, len);
+}
+
+const struct fg_strtab *fg_profile__names(const struct fg_profile *p)
+{
+	return p->names;
+}
+
+const char *fg_profile__name(const struct fg_profile *p, uint32_t name_id)
+{
+	return fg_strtab__str(p->names, name_id);
+}
+
+static int rehash(struct fg_profile *p)
+{
+	uint32_t nmask = p->mask * 2 + 1, i;
+	uint64_t *nk = calloc((size_t)nmask + 1, sizeof(*nk));
+	uint32_t *nv = calloc((size_t)nmask + 1, sizeof(*nv));
+
+	if (!nk || !nv) {
+		free(nk);
+		free(nv);
+		return -ENOMEM;
+	}
+	for (i = 0; i <= p->mask; i++) {
+		uint64_t k = p->keys[i];
+		uint32_t h;
+
+		if (!k)
+			continue;
+		h = fg_hash64(k) & nmask;
+		while (nk[h])
+			h = (h + 1) & nmask;
+		nk[h] = k;
+		nv[h] = p->vals[i];
+	}
+	free(p->keys);
+	free(p->vals);
+	p->keys = nk;
+	p->vals = nv;
+	p->mask = nmask;
+	return 0;
+}
+
+uint32_t fg_profile__find_child(const struct fg_profile *p, uint32_t parent,
+				uint32_t name_id)
+{
+	uint64_t k = child_key(parent, name_id);
+	uint32_t h = fg_hash64(k) & p->mask;
+
+	while (p->keys[h]) {
+		if (p->keys[h] == k)
+			return p->vals[h];
+		h = (h + 1) & p->mask;
+	}
+	return FG_NO_NODE;
+}
+
+uint32_t fg_profile__child(struct fg_profile *p, uint32_t parent,
+			   uint32_t name_id)
+{
+	uint64_t k = child_key(parent, name_id);
+	uint32_t h = fg_hash64(k) & p->mask;
+	struct fg_node *n;
+
+	while (p->keys[h]) {
+		if (p->keys[h] == k)
+			return p->vals[h];
+		h = (h + 1) & p->mask;
+	}
+	if (name_id == UINT32_MAX || parent >= p->nr_nodes)
+		return FG_NO_NODE;
+	if (p->nr_nodes == p->nodes_alloc) {
+		uint32_t na = p->nodes_alloc * 2;
+
+		n = realloc(p->nodes, (size_t)na * sizeof(*n));
+		if (!n)
+			return FG_NO_NODE;
+		p->nodes = n;
+		p->nodes_alloc = na;
+	}
+	n = &p->nodes[p->nr_nodes];
+	memset(n, 0, sizeof(*n));
+	n->parent = parent;
+	n->name = name_id;
+	n->depth = p->nodes[parent].depth + 1;
+	p->keys[h] = k;
+	p->vals[h] = p->nr_nodes++;
+	if ((uint64_t)p->nr_nodes * 2 > p->mask)
+		(void)rehash(p);	/* on failure the table just gets fuller */
+	return p->nr_nodes - 1;
+}
+
+int fg_profile__add_node(struct fg_profile *p, uint32_t node, uint64_t weight,
+			 uint64_t time)
+{
+	if (node >= p->nr_nodes)
+		return -EINVAL;
+	p->nodes[node].self[p->col] += weight;
+	p->total[p->col] += weight;
+	p->adds[p->col]++;
+	if (p->keep_samples) {
+		struct fg_sample *s;
+
+		if (p->nr_samples == p->samples_alloc) {
+			size_t n = p->samples_alloc ? p->samples_alloc * 2 : 65536;
+
+			s = realloc(p->samples, n * sizeof(*s));
+			if (!s)
+				return -ENOMEM;
+			p->samples = s;
+			p->samples_alloc = n;
+		}
+		s = &p->samples[p->nr_samples++];
+		s->time = time;
+		s->weight = weight;
+		s->node = node;
+		s->col = p->col;
+	}
+	return 0;
+}
+
+int fg_profile__add(struct fg_profile *p, const uint32_t *frames, size_t n,
+		    uint64_t weight, uint64_t time)
+{
+	uint32_t node = FG_ROOT;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		node = fg_profile__child(p, node, frames[i]);
+		if (node == FG_NO_NODE)
+			return -ENOMEM;
+	}
+	return fg_profile__add_node(p, node, weight, time);
+}
+
+uint32_t fg_profile__nr_nodes(const struct fg_profile *p)
+{
+	return p->nr_nodes;
+}
+
+const struct fg_node *fg_profile__node(const struct fg_profile *p, uint32_t id)
+{
+	return id < p->nr_nodes ? &p->nodes[id] : NULL;
+}
+
+uint64_t fg_profile__total(const struct fg_profile *p, unsigned int col)
+{
+	return col < FG_NCOLS ? p->total[col] : 0;
+}
+
+uint64_t fg_profile__nr_adds(const struct fg_profile *p, unsigned int col)
+{
+	return col < FG_NCOLS ? p->adds[col] : 0;
+}
+
+const struct fg_sample *fg_profile__samples(const struct fg_profile *p,
+					    size_t *nr)
+{
+	*nr = p->nr_samples;
+	return p->samples;
+}
+
+uint32_t fg_profile__nr_stacks(const struct fg_profile *p)
+{
+	uint32_t i, n = 0;
+
+	for (i = 1; i < p->nr_nodes; i++)
+		if (p->nodes[i].self[0] || p->nodes[i].self[1])
+			n++;
+	return n;
+}
+
+size_t fg_profile__path(const struct fg_profile *p, uint32_t node,
+			uint32_t *out, size_t max)
+{
+	size_t depth, i;
+
+	if (node >= p->nr_nodes)
+		return 0;
+	depth = p->nodes[node].depth;
+	if (!out)
+		return depth;
+	for (i = depth; i > 0; i--) {
+		if (i <= max)
+			out[i - 1] = p->nodes[node].name;
+		node = p->nodes[node].parent;
+	}
+	return depth;
+}

@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * flame.so options. Two tables: the plugin's own (selection, naming,
+ * containers) and the shared graph/output table (lib/opts.c). Both accept
+ * "key=value" (--dlarg) and "--key value" (perf script -s flame.so ...).
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frames.h"
+
+#define C(f) offsetof(struct flame_cfg, f)
+
+static const struct fg_opt_desc plugin_opts[] = {
+	{ "event", FG_OPT_STR, C(event), "first event",
+	  "profile this event; samples of other events are counted and skipped" },
+	{ "comm", FG_OPT_STR, C(comm), NULL, "keep only this process name" },
+	{ "pid", FG_OPT_STR, C(pid_s), NULL,
+	  "pid=1: root frame comm-PID (as stackcollapse --pid); pid=LIST (other numbers): keep these PIDs" },
+	{ "tid", FG_OPT_STR, C(tid_s), NULL,
+	  "tid=1: root frame comm-PID/TID; tid=LIST (other numbers): keep these TIDs" },
+	{ "show-pid", FG_OPT_BOOL, C(show_pid), "off", "root frame comm-PID" },
+	{ "show-tid", FG_OPT_BOOL, C(show_tid), "off", "root frame comm-PID/TID" },
+	{ "cpu", FG_OPT_STR, C(cpu_s), NULL, "keep these CPUs (comma list)" },
+	{ "kernel-only", FG_OPT_BOOL, C(kernel_only), "off", "keep kernel frames only" },
+	{ "user-only", FG_OPT_BOOL, C(user_only), "off", "keep user frames only" },
+	{ "annotate", FG_OPT_STR, C(annotate_s), "none",
+	  "suffix frames: kernel (_[k]), jit (_[j]), all, none" },
+	{ "addrs", FG_OPT_BOOL, C(addrs), "off", "name unresolved frames by their address" },
+	{ "weight", FG_OPT_STR, C(weight_s), "samples", "samples (count) or period" },
+	{ "group", FG_OPT_STR, C(group_s), "none",
+	  "container: a root frame per container (from the cgroup)" },
+	{ "container", FG_OPT_STR, C(container), NULL,
+	  "keep only this container (id prefix or name; host = not in a container)" },
+	{ "maps", FG_OPT_STR, C(maps), "<input>.maps",
+	  "snapshot directory of perf maps (flame record / flame snapshot)" },
+	{ "rootfs", FG_OPT_STRLIST, C(rootfs), NULL,
+	  "PID:DIR, a container root left on disk, for maps of exited containers" },
+	{ "no-live", FG_OPT_BOOL, C(no_live), "off", "never read maps of live processes" },
+	{ "no-host", FG_OPT_BOOL, C(no_host), "off", "never read the host's /tmp/perf-PID.map" },
+	{ NULL },
+};
+
+bool idlist__has(const struct idlist *l, int id)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->v[i] == id)
+			return true;
+	return false;
+}
+
+void flame_cfg__init(struct flame_cfg *c)
+{
+	memset(c, 0, sizeof(*c));
+}
+
+void flame_cfg__release(struct flame_cfg *c)
+{
+	const struct fg_opt_desc *d;
+	size_t i;
+
+	for (d = plugin_opts; d->name; d++) {
+		char *f = (char *)c + d->offset;
+
+		if (d->type == FG_OPT_STR)
+			free(*(char **)f);
+	}
+	for (i = 0; i < c->rootfs.n; i++)
+		free(c->rootfs.v[i]);
+	free(c->rootfs.v);
+	free(c->pids.v);
+	free(c->tids.v);
+	free(c->cpus.v);
+	memset(c, 0, sizeof(*c));
+}
+
+void flame_cfg__help(FILE *fp)
+{
+	fprintf(fp,
+		"flame.so — flame graphs from perf.data in one perf script pass\n\n"
+		"usage: perf script --dlfilter flame.so [--dlarg KEY=VALUE]...\n"
+		"       perf script -s flame.so [KEY=VALUE | --KEY VALUE]...   (patched perf)\n\n"
+		"Samples and naming:\n");
+	fg_opt__help(plugin_opts, "", fp);
+	fprintf(fp, "\nOutputs and graphs:\n");
+	fg_opt__help(fg_output_opts, "", fp);
+	fprintf(fp,
+		"\nWith no out=, writes flame.svg in the current directory.\n"
+		"perf's own --time, --cpu, --pid, --tid, --comm filter before flame.so sees samples.\n"
+		"Docs: docs/plugin.md\n");
+}
+
+static int parse_idlist(const char *opt, const char *s, struct idlist *l)
+{
+	const char *p = s;
+
+	while (*p) {
+		char *end;
+		long v = strtol(p, &end, 10);
+		int *nv;
+
+		if (end == p || v < -1 || v > 0x7fffffff || (*end && *end != ',')) {
+			fprintf(stderr, "flame.so: option '%s=%s': expects a comma-separated list of numbers\n",
+				opt, s);
+			return -EINVAL;
+		}
+		nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		l->v = nv;
+		l->v[l->n++] = (int)v;
+		p = *end ? end + 1 : end;
+	}
+	return 0;
+}
+
+static bool is_boolish(const char *s)
+{
+	static const char *const w[] = { "1", "0", "on", "off", "yes", "no",
+					 "true", "false" };
+	size_t i;
+
+	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++)
+		if (!strcmp(s, w[i]))
+			return true;
+	return false;
+}
+
+/* pid=1 / tid=1: naming (stackcollapse's --pid/--tid); other values select. */
+static int pid_or_naming(const char *opt, const char *s, bool *flag,
+			 struct idlist *l)
+{
+	if (is_boolish(s)) {
+		*flag = !strcmp(s, "1") || !strcmp(s, "on") ||
+			!strcmp(s, "yes") || !strcmp(s, "true");
+		return 0;
+	}
+	return parse_idlist(opt, s, l);
+}
+
+static int derive(struct flame_cfg *c)
+{
+	int ret;
+
+	if (c->pid_s && (ret = pid_or_naming("pid", c->pid_s, &c->show_pid, &c->pids)))
+		return ret;
+	if (c->tid_s && (ret = pid_or_naming("tid", c->tid_s, &c->show_tid, &c->tids)))
+		return ret;
+	if (c->cpu_s && (ret = parse_idlist("cpu", c->cpu_s, &c->cpus)))
+		return ret;
+	if (c->annotate_s) {
+		if (!strcmp(c->annotate_s, "kernel"))
+			c->annotate = ANNOTATE_KERNEL;
+		else if (!strcmp(c->annotate_s, "jit"))
+			c->annotate = ANNOTATE_JIT;
+		else if (!strcmp(c->annotate_s, "all"))
+			c->annotate = ANNOTATE_ALL;
+		else if (!strcmp(c->annotate_s, "none"))
+			c->annotate = ANNOTATE_NONE;
+		else
+			goto bad_annotate;
+	}
+	if (c->weight_s) {
+		if (!strcmp(c->weight_s, "period"))
+			c->weight_period = true;
+		else if (strcmp(c->weight_s, "samples") && strcmp(c->weight_s, "count")) {
+			fprintf(stderr, "flame.so: option 'weight=%s': expects samples or period\n",
+				c->weight_s);
+			return -EINVAL;
+		}
+	}
+	if (c->group_s) {
+		if (!strcmp(c->group_s, "container"))
+			c->group_container = true;
+		else if (strcmp(c->group_s, "none")) {
+			fprintf(stderr, "flame.so: option 'group=%s': expects container or none\n",
+				c->group_s);
+			return -EINVAL;
+		}
+	}
+	if (c->kernel_only && c->user_only) {
+		fprintf(stderr, "flame.so: kernel-only and user-only exclude each other\n");
+		return -EINVAL;
+	}
+	c->jit.maps_dir = c->maps;
+	c->jit.rootfs = c->rootfs;
+	c->jit.no_live = c->no_live;
+	c->jit.no_host = c->no_host;
+	return 0;
+bad_annotate:
+	fprintf(stderr, "flame.so: option 'annotate=%s': expects kernel, jit, all or none\n",
+		c->annotate_s);
+	return -EINVAL;
+}
+
+static int set_one(struct flame_cfg *c, struct fg_opts *o, const char *key,
+		   const char *val, const char *word)
+{
+	const char *err = NULL;
+	int ret;
+
+	if (fg_opt__find(plugin_opts, key))
+		ret = fg_opt__set(plugin_opts, c, key, val, &err);
+	else
+		ret = fg_opt__set(fg_output_opts, o, key, val, &err);
+	if (ret == -ENOENT) {
+		fprintf(stderr, "flame.so: unknown option '%s' (--dlarg help lists the options)\n",
+			word);
+		return -EINVAL;
+	}
+	if (ret) {
+		fprintf(stderr, "flame.so: option '%s': %s\n", word,
+			err ? err : strerror(-ret));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static const struct fg_opt_desc *find_any(const char *key)
+{
+	const struct fg_opt_desc *d = fg_opt__find(plugin_opts, key);
+
+	return d ? d : fg_opt__find(fg_output_opts, key);
+}
+
+int flame_cfg__parse(struct flame_cfg *c, struct fg_opts *o, int argc,
+		     char **argv)
+{
+	int i, ret;
+
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i], *eq;
+		char key[64];
+		size_t klen;
+
+		if (!strcmp(a, "help") || !strcmp(a, "--help") || !strcmp(a, "-h"))
+			return FLAME_HELP;
+		if (a[0] == '-' && a[1] == '-') {	/* -s style */
+			const struct fg_opt_desc *d;
+			const char *val = NULL;
+
+			a += 2;
+			eq = strchr(a, '=');
+			klen = eq ? (size_t)(eq - a) : strlen(a);
+			if (klen >= sizeof(key))
+				goto unknown;
+			memcpy(key, a, klen);
+			key[klen] = '\0';
+			d = find_any(key);
+			if (!d && !eq && !strncmp(key, "no-", 3) &&
+			    (d = find_any(key + 3)) && d->type == FG_OPT_BOOL) {
+				ret = set_one(c, o, key + 3, "off", argv[i]);
+				if (ret)
+					return ret;
+				continue;
+			}
+			if (!d)
+				goto unknown;
+			if (eq)
+				val = eq + 1;
+			else if (d->type != FG_OPT_BOOL) {
+				if (i + 1 >= argc) {
+					fprintf(stderr, "flame.so: option '%s' needs a value\n",
+						argv[i]);
+					return -EINVAL;
+				}
+				val = argv[++i];
+			}
+			ret = set_one(c, o, key, val, argv[i]);
+		} else {
+			eq = strchr(a, '=');
+			klen = eq ? (size_t)(eq - a) : strlen(a);
+			if (klen >= sizeof(key) || !klen)
+				goto unknown;
+			memcpy(key, a, klen);
+			key[klen] = '\0';
+			if (!eq) {
+				const struct fg_opt_desc *d = find_any(key);
+
+				if (!d || d->type != FG_OPT_BOOL) {
+					fprintf(stderr, "flame.so: malformed option '%s': expects key=value\n",
+						a);
+					return -EINVAL;
+				}
+			}
+			ret = set_one(c, o, key, eq ? eq + 1 : NULL, a);
+		}
+		if (ret)
+			return ret;
+		continue;
+unknown:
+		fprintf(stderr, "flame.so: unknown option '%s' (--dlarg help lists the options)\n",
+			argv[i]);
+		return -EINVAL;
+	}
+	return derive(c);
+}

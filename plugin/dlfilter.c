@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * flame.so — a perf dlfilter that turns samples into a profile model and
+ * writes flame graphs / folded stacks / heatmaps at stop(), in one pass.
+ *
+ *   perf script --dlfilter flame.so --dlarg out=cpu.svg --dlarg out=cpu.folded
+ *
+ * Every sample is dropped (filter_event returns 1), so perf prints nothing.
+ * Only the dlfilter entry points are exported (plugin/flame.map).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <perf/perf_dlfilter.h>
+
+#include <flame/flame.h>
+#include <flame/jit.h>
+
+#include "frames.h"
+
+#define FLAME_API __attribute__((visibility("default")))
+
+FLAME_API struct perf_dlfilter_fns perf_dlfilter_fns;
+
+#define MAX_FRAMES	1024
+
+struct flame {
+	struct flame_cfg cfg;
+	struct fg_opts out;
+	struct fg_profile *prof;
+	struct fg_jit *jit;
+	struct frame_cache cache;
+	struct comm_cache comms;
+
+	/* event selection: perf hands the same name pointer per event */
+	const char *ev_ptr;
+	char *ev_name;
+	bool ev_fixed;
+
+	uint64_t used, skipped, other_events, empty;
+	uint64_t frames, unresolved;
+	uint64_t jit_named[FG_JIT__MAX];
+	char *other_name;
+	uint32_t stack[MAX_FRAMES + 4];
+};
+
+static int plugin_print(enum fg_print_level level, const char *fmt, va_list ap)
+{
+	if (level > FG_WARN)
+		return 0;
+	fputs("flame.so: ", stderr);
+	return vfprintf(stderr, fmt, ap);
+}
+
+const char *filter_description(const char **long_description);
+
+FLAME_API const char *filter_description(const char **long_description)
+{
+	if (long_description)
+		*long_description =
+			"Builds flame graphs (svg), folded stacks and subsecond "
+			"heatmaps (html) from the samples in one pass. Options "
+			"as --dlarg key=value; --dlarg help lists them.";
+	return "perf-flame: flame graphs from perf.data";
+}
+
+static void flame_free(struct flame *f)
+{
+	if (!f)
+		return;
+	fg_profile__delete(f->prof);
+	fg_jit__delete(f->jit);
+	frame_cache__release(&f->cache);
+	comm_cache__release(&f->comms);
+	flame_cfg__release(&f->cfg);
+	fg_opts__release(&f->out);
+	free(f->ev_name);
+	free(f->other_name);
+	free(f);
+}
+
+FLAME_API int start(void **data, void *ctx)
+{
+	struct flame *f;
+	char **argv;
+	int argc = 0, ret;
+	size_t i;
+
+	fg_set_print(plugin_print);
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	flame_cfg__init(&f->cfg);
+	fg_opts__init(&f->out);
+	argv = perf_dlfilter_fns.args ? perf_dlfilter_fns.args(ctx, &argc) : NULL;
+	ret = flame_cfg__parse(&f->cfg, &f->out, argc, argv);
+	if (ret == FLAME_HELP) {
+		flame_cfg__help(stdout);
+		fflush(stdout);
+		flame_free(f);
+		exit(0);
+	}
+	if (ret)
+		goto fail;
+	ret = -ENOMEM;
+	if (!f->out.out.n && fg_opt__set(fg_output_opts, &f->out, "out",
+					 "flame.svg", NULL))
+		goto fail;
+	f->prof = fg_profile__new();
+	if (!f->prof || frame_cache__init(&f->cache) ||
+	    comm_cache__init(&f->comms))
+		goto fail;
+	for (i = 0; i < f->out.out.n; i++) {
+		const struct fg_output_ops *ops = f->out.format ?
+			fg_output__find(f->out.format) :
+			fg_output__for_path(f->out.out.v[i]);
+
+		if (ops && ops->needs_samples)
+			fg_profile__keep_samples(f->prof, true);
+	}
+	if (f->out.flamechart)
+		fg_profile__keep_samples(f->prof, true);
+	f->cfg.jit.input = NULL;	/* fg_jit__new finds perf's -i itself */
+	f->jit = fg_jit__new(&f->cfg.jit);
+	if (!f->jit) {
+		fprintf(stderr, "flame.so: cannot set up JIT symbol sources: %s\n",
+			strerror(errno));
+		goto fail;
+	}
+	if (f->cfg.event) {
+		f->ev_name = strdup(f->cfg.event);
+		f->ev_fixed = true;
+	}
+	*data = f;
+	return 0;
+fail:
+	flame_free(f);
+	return ret < 0 ? ret : -EINVAL;
+}
+
+/* Is this sample's event the one we profile? Counts the others. */
+static bool event_selected(struct flame *f, const char *ev)
+{
+	if (!ev)
+		ev = "";
+	if (ev == f->ev_ptr)
+		return true;
+	if (!f->ev_name) {
+		f->ev_name = strdup(ev);
+		f->ev_ptr = ev;
+		return true;
+	}
+	if (!strcmp(ev, f->ev_name)) {
+		f->ev_ptr = ev;
+		return true;
+	}
+	if (!f->other_name)
+		f->other_name = strdup(ev);
+	f->other_events++;
+	return false;
+}
+
+static bool sample_selected(struct flame *f,
+			    const struct perf_dlfilter_sample *s)
+{
+	const struct flame_cfg *c = &f->cfg;
+
+	if (c->pids.n && !idlist__has(&c->pids, s->pid))
+		return false;
+	if (c->tids.n && !idlist__has(&c->tids, s->tid))
+		return false;
+	if (c->cpus.n && !idlist__has(&c->cpus, s->cpu))
+		return false;
+	return true;
+}
+
+static int add_sample(struct flame *f, const struct perf_dlfilter_sample *s,
+		      void *ctx)
+{
+	const struct perf_dlfilter_al *ial = NULL;
+	struct frame_walk w = {
+		.cfg = &f->cfg,
+		.prof = f->prof,
+		.jit = f->jit,
+		.cache = &f->cache,
+		.ctx = ctx,
+		.pid = s->pid,
+		.time = s->time,
+	};
+	uint32_t comm_id, nf, node = FG_ROOT, i;
+	const char *comm = NULL;
+	int n;
+
+	if (perf_dlfilter_fns.resolve_ip)
+		ial = perf_dlfilter_fns.resolve_ip(ctx);
+	if (ial && ial->size >= offsetof(struct perf_dlfilter_al, comm) +
+				sizeof(ial->comm))
+		comm = ial->comm;
+	comm_id = comm_cache__get(&f->comms, f->prof, comm ? comm : "[unknown]");
+	if (comm_id == UINT32_MAX)
+		return -ENOMEM;
+	if (f->cfg.comm && strcmp(fg_profile__name(f->prof, comm_id), f->cfg.comm))
+		return 0;
+	w.gen = comm_id;
+	w.incarnation = fg_jit__incarnation(f->jit, s->pid, s->time);
+
+	if (s->raw_callchain_nr)
+		n = frames__walk(&w, s->raw_callchain, s->raw_callchain_nr,
+				 f->stack, MAX_FRAMES);
+	else
+		n = frames__walk_ip(&w, s->ip, s->cpumode, f->stack, MAX_FRAMES);
+	if (n < 0)
+		return n;
+	f->frames += w.frames;
+	f->unresolved += w.unresolved;
+	for (i = 0; i < FG_JIT__MAX; i++)
+		f->jit_named[i] += w.jit_named[i];
+	if (!n && (f->cfg.kernel_only || f->cfg.user_only)) {
+		f->empty++;
+		return 0;
+	}
+
+	/* root frames: [container] comm[-pid[/tid]] */
+	if (f->cfg.group_container || f->cfg.container) {
+		const char *label = fg_jit__container(f->jit, s->pid,
+						      s->size > offsetof(struct perf_dlfilter_sample, cgroup) ?
+						      s->cgroup : 0, s->time);
+
+		if (!label)
+			label = "unknown-container";
+		if (f->cfg.container && strncmp(label, f->cfg.container,
+						strlen(f->cfg.container)))
+			return 0;
+		if (f->cfg.group_container) {
+			node = fg_profile__child(f->prof, node,
+				fg_profile__intern(f->prof, label, strlen(label)));
+			if (node == FG_NO_NODE)
+				return -ENOMEM;
+		}
+	}
+	if (f->cfg.show_pid || f->cfg.show_tid) {
+		char buf[64];
+		const char *cs = fg_profile__name(f->prof, comm_id);
+		int len;
+
+		if (f->cfg.show_tid)
+			len = snprintf(buf, sizeof(buf), "%.16s-%d/%d", cs,
+				       s->pid, s->tid);
+		else
+			len = snprintf(buf, sizeof(buf), "%.16s-%d", cs, s->pid);
+		comm_id = fg_profile__intern(f->prof, buf, len);
+	}
+	node = fg_profile__child(f->prof, node, comm_id);
+	/* f->stack holds leaf first */
+	for (nf = n; node != FG_NO_NODE && nf > 0; nf--)
+		node = fg_profile__child(f->prof, node, f->stack[nf - 1]);
+	if (node == FG_NO_NODE)
+		return -ENOMEM;
+	f->used++;
+	return fg_profile__add_node(f->prof, node,
+				    f->cfg.weight_period ? s->period : 1,
+				    s->time);
+}
+
+FLAME_API int filter_event(void *data, const struct perf_dlfilter_sample *s,
+			   void *ctx)
+{
+	struct flame *f = data;
+	int ret;
+
+	if (!event_selected(f, s->event) || !sample_selected(f, s)) {
+		f->skipped++;
+		return 1;
+	}
+	ret = add_sample(f, s, ctx);
+	if (ret < 0) {
+		fprintf(stderr, "flame.so: out of memory while adding a sample\n");
+		return ret;
+	}
+	return 1;	/* perf prints nothing: the outputs are ours */
+}
+
+static void summary(struct flame *f, struct fg_buf *b, const struct fg_buf *written)
+{
+	fg_buf__addf(b, "flame.so: %llu samples used, %llu skipped",
+		     (unsigned long long)f->used,
+		     (unsigned long long)(f->skipped + f->empty));
+	if (f->other_events)
+		fg_buf__addf(b, " (%llu of other events, e.g. %s; pick with event=NAME)",
+			     (unsigned long long)f->other_events, f->other_name);
+	fg_buf__addf(b, "; %u unique stacks; %.1f%% of %llu frames unresolved",
+		     fg_profile__nr_stacks(f->prof),
+		     f->frames ? 100.0 * f->unresolved / f->frames : 0.0,
+		     (unsigned long long)f->frames);
+	if (f->jit_named[FG_JIT_SNAPSHOT] + f->jit_named[FG_JIT_LIVE] +
+	    f->jit_named[FG_JIT_ROOTFS] + f->jit_named[FG_JIT_HOST]) {
+		fg_buf__adds(b, "; ");
+		fg_jit__summary(f->jit, b);
+	}
+	fg_buf__addf(b, "; wrote %s", written->len ? written->buf : "nothing");
+}
+
+FLAME_API int stop(void *data, void *ctx)
+{
+	struct fg_buf written = FG_BUF_INIT, line = FG_BUF_INIT;
+	struct flame *f = data;
+	int ret = 0;
+	size_t i;
+
+	if (!f)
+		return 0;
+	if (!f->used && f->other_events + f->skipped == 0)
+		fprintf(stderr, "flame.so: no samples in the input\n");
+	for (i = 0; i < f->out.out.n; i++) {
+		const char *path = f->out.out.v[i];
+		const struct fg_output_ops *ops = f->out.format ?
+			fg_output__find(f->out.format) :
+			fg_output__for_path(path);
+		int err;
+
+		if (!ops) {
+			fprintf(stderr, "flame.so: %s: unknown output format (use .svg, .folded, .txt, .html or format=)\n",
+				path);
+			ret = -EINVAL;
+			continue;
+		}
+		err = fg_output__write_file(ops, path, f->prof, &f->out);
+		if (err) {
+			fprintf(stderr, "flame.so: writing %s failed: %s\n",
+				path, strerror(-err));
+			ret = err;
+			continue;
+		}
+		fg_buf__addf(&written, "%s%s", written.len ? ", " : "",
+			     strcmp(path, "-") ? path : "stdout");
+	}
+	summary(f, &line, &written);
+	fprintf(stderr, "%s\n", line.buf);
+	fg_buf__release(&line);
+	fg_buf__release(&written);
+	flame_free(f);
+	return ret;
+}

@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Callchain walk and the address cache of flame.so.
+ *
+ * perf's resolver costs ~90 ns a frame; a profile has millions of frames
+ * but few unique (process, address) pairs, so every pair is resolved once.
+ * The key carries the process incarnation: the comm id (exec sets a new
+ * comm) and fg_jit's incarnation number (PID reuse), so a PID that runs a
+ * new program never gets the old program's names.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "frames.h"
+
+extern struct perf_dlfilter_fns perf_dlfilter_fns;
+
+/* ---- comm cache ---- */
+
+int comm_cache__init(struct comm_cache *c)
+{
+	memset(c, 0, sizeof(*c));
+	return 0;
+}
+
+void comm_cache__release(struct comm_cache *c)
+{
+}
+
+uint32_t comm_cache__get(struct comm_cache *c, struct fg_profile *p,
+			 const char *comm)
+{
+	size_t slot = fg_hash64((uintptr_t)comm) & (COMM_SLOTS - 1);
+	uint32_t id;
+
+	/* perf's comm strings are shared and stable, but may be freed and
+	 * the address reused: confirm with the text */
+	if (c->ptr[slot] == comm &&
+	    !strcmp(fg_profile__name(p, c->id[slot]), comm))
+		return c->id[slot];
+	id = fg_profile__intern(p, comm, strlen(comm));
+	if (id != UINT32_MAX) {
+		c->ptr[slot] = comm;
+		c->id[slot] = id;
+	}
+	return id;
+}
+
+/* ---- address cache: open addressing, grows at 50% load ---- */
+
+static uint64_t key_hash(const struct frame_key *k)
+{
+	return fg_hash64(k->addr ^ fg_hash64(((uint64_t)(uint32_t)k->pid << 32) |
+					     k->gen) ^
+			 ((uint64_t)k->incarnation << 17));
+}
+
+static bool key_eq(const struct frame_key *a, const struct frame_key *b)
+{
+	return a->addr == b->addr && a->pid == b->pid && a->gen == b->gen &&
+	       a->incarnation == b->incarnation;
+}
+
+static int cache_alloc(struct frame_cache *c, size_t slots)
+{
+	c->keys = calloc(slots, sizeof(*c->keys));
+	c->vals = calloc(slots, sizeof(*c->vals));
+	c->used = calloc(slots, 1);
+	if (!c->keys || !c->vals || !c->used) {
+		free(c->keys);
+		free(c->vals);
+		free(c->used);
+		return -ENOMEM;
+	}
+	c->mask = slots - 1;
+	c->count = 0;
+	return 0;
+}
+
+int frame_cache__init(struct frame_cache *c)
+{
+	memset(c, 0, sizeof(*c));
+	return cache_alloc(c, 1 << 14);
+}
+
+void frame_cache__release(struct frame_cache *c)
+{
+	free(c->keys);
+	free(c->vals);
+	free(c->used);
+	memset(c, 0, sizeof(*c));
+}
+
+struct frame_val *frame_cache__find(struct frame_cache *c,
+				    const struct frame_key *k)
+{
+	size_t h = key_hash(k) & c->mask;
+
+	while (c->used[h]) {
+		if (key_eq(&c->keys[h], k)) {
+			c->hits++;
+			return &c->vals[h];
+		}
+		h = (h + 1) & c->mask;
+	}
+	c->misses++;
+	return NULL;
+}
+
+static void cache_put(struct frame_cache *c, const struct frame_key *k,
+		      struct frame_val v)
+{
+	size_t h = key_hash(k) & c->mask;
+
+	while (c->used[h]) {
+		if (key_eq(&c->keys[h], k)) {
+			c->vals[h] = v;
+			return;
+		}
+		h = (h + 1) & c->mask;
+	}
+	c->used[h] = 1;
+	c->keys[h] = *k;
+	c->vals[h] = v;
+	c->count++;
+}
+
+int frame_cache__insert(struct frame_cache *c, const struct frame_key *k,
+			struct frame_val v)
+{
+	if ((c->count + 1) * 2 > c->mask + 1) {
+		struct frame_cache old = *c;
+		size_t i;
+
+		if (cache_alloc(c, (old.mask + 1) * 2)) {
+			*c = old;
+			return -ENOMEM;
+		}
+		c->hits = old.hits;
+		c->misses = old.misses;
+		for (i = 0; i <= old.mask; i++)
+			if (old.used[i])
+				cache_put(c, &old.keys[i], old.vals[i]);
+		frame_cache__release(&old);
+	}
+	cache_put(c, k, v);
+	return 0;
+}
+
+/* ---- naming ---- */
+
+enum ctx {
+	CTX_USER,
+	CTX_KERNEL,
+	CTX_GUEST_USER,
+	CTX_GUEST_KERNEL,
+};
+
+static bool is_kernel_ctx(enum ctx x)
+{
+	return x == CTX_KERNEL || x == CTX_GUEST_KERNEL;
+}
+
+static bool starts_with(const char *s, const char *p)
+{
+	return !strncmp(s, p, strlen(p));
+}
+
+/* A perf map file as perf names its "DSO": /tmp/perf-1234.map */
+static bool is_perf_map(const char *dso)
+{
+	const char *b = strrchr(dso, '/');
+
+	b = b ? b + 1 : dso;
+	return starts_with(b, "perf-") && strlen(b) > 4 &&
+	       !strcmp(b + strlen(b) - 4, ".map");
+}
+
+/* Regions where JIT code lives and perf has no symbols of its own. */
+static bool is_anon_region(const char *dso)
+{
+	static const char *const anon[] = {
+		"//anon", "[anon", "/memfd:", "[heap]", "[unknown]",
+		"anon_inode:", "/dev/zero",
+	};
+	size_t i;
+
+	if (!dso || !*dso || is_perf_map(dso))
+		return true;
+	for (i = 0; i < ARRAY_SIZE(anon); i++)
+		if (starts_with(dso, anon[i]))
+			return true;
+	return false;
+}
+
+static int default_resolve(void *ctx, uint64_t addr,
+			   struct perf_dlfilter_al *al)
+{
+	if (!perf_dlfilter_fns.resolve_address)
+		return -1;
+	return perf_dlfilter_fns.resolve_address(ctx, addr, al);
+}
+
+static uint32_t intern_annotated(struct fg_profile *p, const char *name,
+				 size_t len, const char *suffix)
+{
+	char small[512];
+	struct fg_buf b = FG_BUF_INIT;
+	size_t sl = suffix ? strlen(suffix) : 0;
+	uint32_t id;
+
+	if (!sl)
+		return fg_profile__intern(p, name, len);
+	if (len + sl < sizeof(small)) {
+		memcpy(small, name, len);
+		memcpy(small + len, suffix, sl);
+		return fg_profile__intern(p, small, len + sl);
+	}
+	if (fg_buf__add(&b, name, len) || fg_buf__add(&b, suffix, sl)) {
+		fg_buf__release(&b);
+		return UINT32_MAX;
+	}
+	id = fg_profile__intern(p, b.buf, b.len);
+	fg_buf__release(&b);
+	return id;
+}
+
+static int resolve_frame(struct frame_walk *w, uint64_t ip, enum ctx x,
+			 struct frame_val *out)
+{
+	struct perf_dlfilter_al al;
+	const struct flame_cfg *cfg = w->cfg;
+	resolve_fn resolve = w->resolve ? w->resolve : default_resolve;
+	const char *name = NULL, *suffix = NULL;
+	char tmp[280];
+	size_t len = 0;
+	bool kernel = is_kernel_ctx(x);
+	bool jit = false;
+
+	memset(&al, 0, sizeof(al));
+	al.size = sizeof(al);
+	if (resolve(w->ctx, ip, &al))
+		memset(&al, 0, sizeof(al));
+	out->kind = FRAME_SYM;
+	if (al.sym && *al.sym) {
+		name = al.sym;
+		len = strlen(name);
+		jit = !kernel && al.dso && is_perf_map(al.dso);
+	} else if (!kernel && w->jit && is_anon_region(al.dso)) {
+		enum fg_jit_source src = FG_JIT_NONE;
+
+		name = fg_jit__resolve(w->jit, w->pid, w->time, ip, &src);
+		if (name) {
+			len = strlen(name);
+			jit = true;
+			out->kind = FRAME_JIT_BASE + src;
+		}
+	}
+	if (!name) {
+		const char *dso = al.dso;
+
+		if (cfg->addrs) {
+			len = snprintf(tmp, sizeof(tmp), "%llx",
+				       (unsigned long long)ip);
+			out->kind = FRAME_UNKNOWN;
+		} else if (dso && *dso && strcmp(dso, "[unknown]")) {
+			const char *b = strrchr(dso, '/');
+
+			b = b && b[1] ? b + 1 : dso;
+			len = snprintf(tmp, sizeof(tmp), "[%.256s]", b);
+			if (len >= sizeof(tmp))
+				len = sizeof(tmp) - 1;
+			out->kind = FRAME_DSO;
+			jit = !kernel && is_perf_map(dso);
+		} else {
+			len = snprintf(tmp, sizeof(tmp), "[unknown]");
+			out->kind = FRAME_UNKNOWN;
+		}
+		name = tmp;
+	}
+	if (kernel && (cfg->annotate & ANNOTATE_KERNEL))
+		suffix = "_[k]";
+	else if (jit && (cfg->annotate & ANNOTATE_JIT))
+		suffix = "_[j]";
+	out->name = intern_annotated(w->prof, name, len, suffix);
+	return out->name == UINT32_MAX ? -ENOMEM : 0;
+}
+
+static int name_frame(struct frame_walk *w, uint64_t ip, enum ctx x,
+		      uint32_t *name)
+{
+	struct frame_key k = { .addr = ip };
+	struct frame_val *hit, v;
+	int ret;
+
+	if (is_kernel_ctx(x)) {
+		k.pid = x == CTX_KERNEL ? -1 : -2;
+	} else {
+		k.pid = w->pid;
+		k.gen = w->gen;
+		k.incarnation = w->incarnation;
+	}
+	hit = frame_cache__find(w->cache, &k);
+	if (hit) {
+		v = *hit;
+	} else {
+		ret = resolve_frame(w, ip, x, &v);
+		if (ret)
+			return ret;
+		ret = frame_cache__insert(w->cache, &k, v);
+		if (ret)
+			return ret;
+	}
+	w->frames++;
+	if (v.kind == FRAME_DSO || v.kind == FRAME_UNKNOWN)
+		w->unresolved++;
+	else if (v.kind > FRAME_JIT_BASE && v.kind < FRAME_JIT_BASE + FG_JIT__MAX)
+		w->jit_named[v.kind - FRAME_JIT_BASE]++;
+	*name = v.name;
+	return 0;
+}
+
+static bool ctx_wanted(const struct frame_walk *w, enum ctx x)
+{
+	if (w->cfg->kernel_only)
+		return is_kernel_ctx(x);
+	if (w->cfg->user_only)
+		return !is_kernel_ctx(x);
+	return true;
+}
+
+int frames__walk(struct frame_walk *w, const __u64 *chain, uint64_t nr,
+		 uint32_t *out, size_t max)
+{
+	enum ctx x = CTX_USER;
+	size_t n = 0;
+	uint64_t i;
+	int ret;
+
+	for (i = 0; i < nr && n < max; i++) {
+		uint64_t ip = chain[i];
+
+		if (ip >= (uint64_t)PERF_CONTEXT_MAX) {
+			switch ((int64_t)ip) {
+			case PERF_CONTEXT_HV:
+			case PERF_CONTEXT_KERNEL:
+				x = CTX_KERNEL;
+				break;
+			case PERF_CONTEXT_USER:
+				x = CTX_USER;
+				break;
+			case PERF_CONTEXT_GUEST_KERNEL:
+				x = CTX_GUEST_KERNEL;
+				break;
+			case PERF_CONTEXT_GUEST:
+			case PERF_CONTEXT_GUEST_USER:
+				x = CTX_GUEST_USER;
+				break;
+			default:
+				break;	/* unknown marker: keep the context */
+			}
+			continue;
+		}
+		if (!ctx_wanted(w, x))
+			continue;
+		ret = name_frame(w, ip, x, &out[n]);
+		if (ret)
+			return ret;
+		n++;
+	}
+	return (int)n;
+}
+
+int frames__walk_ip(struct frame_walk *w, uint64_t ip, uint8_t cpumode,
+		    uint32_t *out, size_t max)
+{
+	enum ctx x;
+	int ret;
+
+	switch (cpumode & PERF_RECORD_MISC_CPUMODE_MASK) {
+	case PERF_RECORD_MISC_KERNEL:
+	case PERF_RECORD_MISC_HYPERVISOR:
+		x = CTX_KERNEL;
+		break;
+	case PERF_RECORD_MISC_GUEST_KERNEL:
+		x = CTX_GUEST_KERNEL;
+		break;
+	case PERF_RECORD_MISC_GUEST_USER:
+		x = CTX_GUEST_USER;
+		break;
+	default:
+		x = CTX_USER;
+		break;
+	}
+	if (!max || !ctx_wanted(w, x))
+		return 0;
+	ret = name_frame(w, ip, x, &out[0]);
+	return ret ? ret : 1;
+}

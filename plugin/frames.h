@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * flame.so internals: options, the address cache and the callchain walk.
+ * Kept apart from dlfilter.c so unit tests can drive them directly.
+ */
+#ifndef FLAME_PLUGIN_FRAMES_H
+#define FLAME_PLUGIN_FRAMES_H
+
+#include <perf/perf_dlfilter.h>
+
+#include <flame/flame.h>
+#include <flame/jit.h>
+
+/* ---- options ---- */
+
+struct idlist {
+	int *v;
+	size_t n;
+};
+
+bool idlist__has(const struct idlist *l, int id);
+
+enum annotate {
+	ANNOTATE_NONE = 0,
+	ANNOTATE_KERNEL = 1,
+	ANNOTATE_JIT = 2,
+	ANNOTATE_ALL = 3,
+};
+
+struct flame_cfg {
+	/* raw option values (table-driven) */
+	char *event;
+	char *comm;
+	char *pid_s, *tid_s, *cpu_s;
+	char *annotate_s;
+	char *weight_s;
+	char *group_s;
+	char *container;
+	char *maps;
+	struct fg_strlist rootfs;
+	bool show_pid, show_tid;
+	bool addrs;
+	bool kernel_only, user_only;
+	bool no_live, no_host;
+	/* derived */
+	struct idlist pids, tids, cpus;
+	unsigned int annotate;
+	bool weight_period;
+	bool group_container;
+	struct fg_jit_opts jit;
+};
+
+#define FLAME_HELP 1
+
+void flame_cfg__init(struct flame_cfg *c);
+void flame_cfg__release(struct flame_cfg *c);
+/*
+ * Parse perf's dlfilter arguments: "key=value" words, and "--key value",
+ * "--key=value", "--flag", "--no-flag" (the `perf script -s flame.so ...`
+ * style). Plugin options go to c, graph/output options to o.
+ * 0, FLAME_HELP, or -EINVAL after printing one line naming the option.
+ */
+int flame_cfg__parse(struct flame_cfg *c, struct fg_opts *o, int argc,
+		     char **argv);
+void flame_cfg__help(FILE *fp);
+
+/* ---- comm name -> interned id, keyed by perf's string pointer ---- */
+
+#define COMM_SLOTS 256
+
+struct comm_cache {
+	const char *ptr[COMM_SLOTS];
+	uint32_t id[COMM_SLOTS];
+};
+
+int comm_cache__init(struct comm_cache *c);
+void comm_cache__release(struct comm_cache *c);
+uint32_t comm_cache__get(struct comm_cache *c, struct fg_profile *p,
+			 const char *comm);
+
+/* ---- (process incarnation, address) -> frame name ---- */
+
+enum frame_kind {
+	FRAME_SYM = 0,		/* perf named it */
+	FRAME_DSO,		/* only the object is known: [dso] */
+	FRAME_UNKNOWN,		/* [unknown] or a raw address */
+	FRAME_JIT_BASE,		/* + enum fg_jit_source */
+};
+
+struct frame_key {
+	uint64_t addr;
+	int32_t pid;		/* -1 kernel, -2 guest kernel */
+	uint32_t gen;		/* comm id: changes on exec */
+	uint32_t incarnation;	/* changes on PID reuse */
+	uint32_t pad;
+};
+
+struct frame_val {
+	uint32_t name;
+	uint32_t kind;
+};
+
+struct frame_cache {
+	struct frame_key *keys;
+	struct frame_val *vals;
+	uint8_t *used;
+	size_t mask, count;
+	uint64_t hits, misses;
+};
+
+int frame_cache__init(struct frame_cache *c);
+void frame_cache__release(struct frame_cache *c);
+struct frame_val *frame_cache__find(struct frame_cache *c,
+				    const struct frame_key *k);
+int frame_cache__insert(struct frame_cache *c, const struct frame_key *k,
+			struct frame_val v);
+
+/* ---- callchain walk ---- */
+
+/* perf's resolver, or a test's: 0 and al filled, or -1. */
+typedef int (*resolve_fn)(void *ctx, uint64_t addr, struct perf_dlfilter_al *al);
+
+struct frame_walk {
+	const struct flame_cfg *cfg;
+	struct fg_profile *prof;
+	struct fg_jit *jit;
+	struct frame_cache *cache;
+	void *ctx;
+	resolve_fn resolve;	/* NULL: perf_dlfilter_fns.resolve_address */
+	int pid;
+	uint64_t time;
+	uint32_t gen, incarnation;
+	/* results */
+	uint32_t frames, unresolved;
+	uint32_t jit_named[FG_JIT__MAX];
+};
+
+/*
+ * Walk perf's raw callchain (addresses and PERF_CONTEXT_* markers, leaf
+ * first) into name ids, leaf first, honouring kernel-only / user-only.
+ * Returns the number of frames or -errno.
+ */
+int frames__walk(struct frame_walk *w, const __u64 *chain, uint64_t nr,
+		 uint32_t *out, size_t max);
+/* Sample without a callchain: one frame for ip, context from cpumode. */
+int frames__walk_ip(struct frame_walk *w, uint64_t ip, uint8_t cpumode,
+		    uint32_t *out, size_t max);
+
+#endif

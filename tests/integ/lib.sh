@@ -1,0 +1,27 @@
+# Sourced by tests/integ/*.sh. Helpers for end-to-end tests.
+set -u
+: "${BUILD:=build}"
+: "${FLAME_TOP:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+FLAME=$BUILD/flame
+FLAME_SO=$BUILD/flame.so
+PROGS=$BUILD/progs
+T=$(mktemp -d /tmp/flame-test.XXXXXX)
+cleanup_hooks=()
+cleanup() {
+	local h
+	for h in "${cleanup_hooks[@]}"; do eval "$h"; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+die() { echo "FAIL: $*" >&2; exit 1; }
+skip() { echo "SKIP: $*"; exit 77; }
+need_root() { [ "$(id -u)" = 0 ] || skip "needs root ($1)"; }
+# check COND-DESCRIPTION CMD...: run CMD, fail with the description.
+check() { local d=$1; shift; "$@" || die "$d"; echo "  ok: $d"; }
+# Sum of the weights in a folded file.
+folded_total() { awk '{s += $NF} END {printf "%d\n", s}' "$1"; }
+# Sum of the weights of lines matching a regex.
+folded_match() { awk -v re="$2" '$0 ~ re {s += $NF} END {printf "%d\n", s}' "$1"; }
+# perf's own sample count for a perf.data.
+perf_samples() { perf script -i "$1" -F period 2>/dev/null | wc -l; }
