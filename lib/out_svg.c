@@ -1,0 +1,510 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Flame graph SVG writer: one standalone file (no network), interactive
+ * through lib/js/flamegraph.js embedded as CDATA. The frame DOM follows the
+ * contract written at the top of that file.
+ *
+ * Layout (svg_layout.c) decides which frames and where; this file turns
+ * them into markup. Names are escaped for their context by fg_buf__add_xml;
+ * the only script data is the static JS asset, written so that nothing can
+ * close its CDATA section.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "svg.h"
+
+/* Names in tooltips are cut here; labels are cut to fit their frame. */
+#define SVG_TITLE_MAX	4096
+
+static const char *const exts[] = { ".svg", NULL };
+
+struct svg_ctx {
+	struct fg_buf *b;
+	const struct fg_profile *p;
+	const struct fg_opts *o;
+	struct svg_layout l;
+	struct svg_palette *pal;
+	struct svg_nameattr *na;
+	uint32_t *colors;	/* by name id; bit 31 = computed */
+	uint32_t nr_names;
+	uint64_t maxdelta;
+	uint64_t total0;	/* column 0 total, for diff percentages */
+	double fh, fs, fw;	/* frame height, font size, font width */
+	double ypad1, ypad2, height;
+	double factor;
+	const char *countname;
+};
+
+/* ---- fast number formatting (one frame = a handful of numbers) ---- */
+
+static int add_u64(struct fg_buf *b, uint64_t v)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+
+	do {
+		*--p = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	return fg_buf__add(b, p, tmp + sizeof(tmp) - p);
+}
+
+/* One decimal: coordinates. */
+static int add_fix1(struct fg_buf *b, double v)
+{
+	long long t = llround(v * 10);
+	int err;
+
+	if (t < 0) {
+		if ((err = fg_buf__addch(b, '-')))
+			return err;
+		t = -t;
+	}
+	if ((err = add_u64(b, (uint64_t)t / 10)))
+		return err;
+	if (t % 10 == 0)
+		return 0;
+	if ((err = fg_buf__addch(b, '.')))
+		return err;
+	return fg_buf__addch(b, '0' + t % 10);
+}
+
+static int add_commas(struct fg_buf *b, uint64_t v)
+{
+	char tmp[32], *p = tmp + sizeof(tmp);
+	int n = 0;
+
+	do {
+		if (n && n % 3 == 0)
+			*--p = ',';
+		*--p = '0' + v % 10;
+		v /= 10;
+		n++;
+	} while (v);
+	return fg_buf__add(b, p, tmp + sizeof(tmp) - p);
+}
+
+/* A weight as shown to people: times --factor, thousands separated. */
+static int add_count(struct svg_ctx *c, uint64_t w)
+{
+	double v;
+
+	if (c->factor == 1)
+		return add_commas(c->b, w);
+	v = (double)w * c->factor;
+	if (v >= 0 && v < 9e18 && v == floor(v))
+		return add_commas(c->b, (uint64_t)v);
+	return fg_buf__addf(c->b, "%.2f", v);
+}
+
+/* 100 * num / den with two decimals. */
+static int add_pct(struct fg_buf *b, double num, double den)
+{
+	double v = den > 0 ? 100.0 * num / den : 0;
+	long long t = llround(v * 100);
+	int err;
+
+	if (t < 0) {
+		if ((err = fg_buf__addch(b, '-')))
+			return err;
+		t = -t;
+	}
+	return fg_buf__addf(b, "%llu.%02llu%%", (unsigned long long)t / 100,
+			    (unsigned long long)t % 100);
+}
+
+static int add_cdata(struct fg_buf *b, const char *s, size_t len)
+{
+	const char *end = s + len, *q;
+	int err;
+
+	if ((err = fg_buf__adds(b, "<![CDATA[\n")))
+		return err;
+	/* split any "]]>" over two sections */
+	while ((q = memmem(s, end - s, "]]>", 3))) {
+		if ((err = fg_buf__add(b, s, q + 2 - s)) ||
+		    (err = fg_buf__adds(b, "]]><![CDATA[")))
+			return err;
+		s = q + 2;
+	}
+	if ((err = fg_buf__add(b, s, end - s)))
+		return err;
+	return fg_buf__adds(b, "\n]]>");
+}
+
+static int add_attr(struct fg_buf *b, const char *name, const char *val)
+{
+	int err;
+
+	if ((err = fg_buf__addch(b, ' ')) || (err = fg_buf__adds(b, name)) ||
+	    (err = fg_buf__adds(b, "=\"")) ||
+	    (err = fg_buf__add_xml(b, val, strlen(val), 0)))
+		return err;
+	return fg_buf__addch(b, '"');
+}
+
+/* ---- frames ---- */
+
+static const char *frame_name(const struct svg_ctx *c, uint32_t name,
+			      size_t *len)
+{
+	const struct fg_strtab *t = fg_profile__names(c->p);
+
+	if (name == SVG_ALL) {
+		*len = 3;
+		return "all";
+	}
+	*len = fg_strtab__len(t, name);
+	return fg_strtab__str(t, name);
+}
+
+static uint32_t frame_color(struct svg_ctx *c, const struct svg_frame *f)
+{
+	const char *s;
+	size_t len;
+	uint32_t col;
+
+	if (c->l.diff)
+		return svg_diff_color((int64_t)(f->w[1] - f->w[0]), c->maxdelta,
+				      c->o->negate);
+	if (f->name != SVG_ALL && f->name < c->nr_names &&
+	    (c->colors[f->name] >> 31))
+		return c->colors[f->name] & 0xffffff;
+	s = frame_name(c, f->name, &len);
+	col = svg_palette__color(c->pal, s, len);
+	if (f->name != SVG_ALL && f->name < c->nr_names)
+		c->colors[f->name] = col | 1u << 31;
+	return col;
+}
+
+/* "(1,234 samples, 5.67%)" or, differential, with before and delta. */
+static int add_info(struct svg_ctx *c, const struct svg_frame *f)
+{
+	struct fg_buf *b = c->b;
+	unsigned int wc = c->l.wcol;
+	int64_t d;
+	int err;
+
+	if ((err = fg_buf__adds(b, " (")) || (err = add_count(c, f->w[wc])) ||
+	    (err = fg_buf__addch(b, ' ')) ||
+	    (err = fg_buf__add_xml(b, c->countname, strlen(c->countname), 0)) ||
+	    (err = fg_buf__adds(b, ", ")) ||
+	    (err = add_pct(b, f->w[wc], c->l.total)))
+		return err;
+	if (c->l.diff) {
+		d = (int64_t)(f->w[1] - f->w[0]);
+		if ((err = fg_buf__adds(b, "; before ")) ||
+		    (err = add_count(c, f->w[0])) ||
+		    (err = fg_buf__adds(b, ", ")) ||
+		    (err = add_pct(b, f->w[0], c->total0)) ||
+		    (err = fg_buf__adds(b, d < 0 ? "; -" : "; +")) ||
+		    (err = add_count(c, d < 0 ? -(uint64_t)d : (uint64_t)d)))
+			return err;
+	}
+	return fg_buf__addch(b, ')');
+}
+
+static int add_frame(struct svg_ctx *c, uint32_t id)
+{
+	const struct svg_frame *f = &c->l.f[id];
+	const struct fg_strlist *attrs = NULL;
+	const char *name, *title = NULL, *cls = NULL, *tag = "g";
+	struct fg_buf *b = c->b;
+	double x, w, y, fit;
+	uint32_t col;
+	size_t len, i;
+	int err;
+
+	name = frame_name(c, f->name, &len);
+	if (c->na && f->name != SVG_ALL)
+		attrs = svg_nameattr__find(c->na, name, len);
+	if (attrs) {
+		for (i = 0; i < attrs->n; i++) {
+			if (!strncmp(attrs->v[i], "href=", 5) ||
+			    !strncmp(attrs->v[i], "xlink:href=", 11))
+				tag = "a";
+			else if (!strncmp(attrs->v[i], "title=", 6))
+				title = attrs->v[i] + 6;
+			else if (!strncmp(attrs->v[i], "class=", 6))
+				cls = attrs->v[i] + 6;
+		}
+	}
+	x = SVG_XPAD + svg_layout__px(&c->l, f->x);
+	w = svg_layout__px(&c->l, f->w[c->l.wcol]);
+	if (c->o->inverted)
+		y = c->ypad1 + f->depth * c->fh;
+	else
+		y = c->height - c->ypad2 - (f->depth + 1) * c->fh;
+	col = frame_color(c, f);
+
+	if ((err = fg_buf__addch(b, '<')) || (err = fg_buf__adds(b, tag)) ||
+	    (err = fg_buf__adds(b, " class=\"fg-f")))
+		return err;
+	if (cls && ((err = fg_buf__addch(b, ' ')) ||
+		    (err = fg_buf__add_xml(b, cls, strlen(cls), 0))))
+		return err;
+	if ((err = fg_buf__adds(b, "\" data-x=\"")) || (err = add_u64(b, f->x)) ||
+	    (err = fg_buf__adds(b, "\" data-w=\"")) ||
+	    (err = add_u64(b, f->w[c->l.wcol])) ||
+	    (err = fg_buf__adds(b, "\" data-d=\"")) || (err = add_u64(b, f->depth)) ||
+	    (err = fg_buf__addch(b, '"')))
+		return err;
+	if (title && ((err = fg_buf__adds(b, " data-n=\"")) ||
+		      (err = fg_buf__add_xml(b, name, len, SVG_TITLE_MAX)) ||
+		      (err = fg_buf__addch(b, '"'))))
+		return err;
+	for (i = 0; attrs && i < attrs->n; i++) {
+		const char *kv = attrs->v[i], *eq = strchr(kv, '=');
+
+		if (!strncmp(kv, "title=", 6) || !strncmp(kv, "class=", 6))
+			continue;
+		if ((err = fg_buf__addch(b, ' ')))
+			return err;
+		if (!strncmp(kv, "href=", 5) && (err = fg_buf__adds(b, "xlink:")))
+			return err;
+		if ((err = fg_buf__add(b, kv, eq - kv)) ||
+		    (err = fg_buf__adds(b, "=\"")) ||
+		    (err = fg_buf__add_xml(b, eq + 1, strlen(eq + 1), 0)) ||
+		    (err = fg_buf__addch(b, '"')))
+			return err;
+	}
+	if ((err = fg_buf__adds(b, "><title>")))
+		return err;
+	if (title)
+		err = fg_buf__add_xml(b, title, strlen(title), SVG_TITLE_MAX);
+	else if (!(err = fg_buf__add_xml(b, name, len, SVG_TITLE_MAX)))
+		err = add_info(c, f);
+	if (err)
+		return err;
+	if ((err = fg_buf__adds(b, "</title><rect x=\"")) || (err = add_fix1(b, x)) ||
+	    (err = fg_buf__adds(b, "\" y=\"")) || (err = add_fix1(b, y)) ||
+	    (err = fg_buf__adds(b, "\" width=\"")) || (err = add_fix1(b, w)) ||
+	    (err = fg_buf__adds(b, "\" height=\"")) || (err = add_fix1(b, c->fh - 1)) ||
+	    (err = fg_buf__addf(b, "\" fill=\"rgb(%u,%u,%u)\" rx=\"2\" ry=\"2\"/><text x=\"",
+				col >> 16, (col >> 8) & 255, col & 255)) ||
+	    (err = add_fix1(b, x + 3)) || (err = fg_buf__adds(b, "\" y=\"")) ||
+	    (err = add_fix1(b, y + c->fh / 2 + c->fs * 0.35)) ||
+	    (err = fg_buf__adds(b, "\">")))
+		return err;
+	/* same rule as the JS: what fits, cut with "..", nothing below 3 */
+	fit = floor((w - 3) / (c->fs * c->fw));
+	if (fit >= 3 && (err = fg_buf__add_xml(b, name, len,
+					      fit > SVG_TITLE_MAX ? SVG_TITLE_MAX : (size_t)fit)))
+		return err;
+	if ((err = fg_buf__adds(b, "</text></")) || (err = fg_buf__adds(b, tag)) ||
+	    (err = fg_buf__adds(b, ">\n")))
+		return err;
+	return 0;
+}
+
+/* ---- the document ---- */
+
+static int add_text(struct svg_ctx *c, const char *cls, double x, double y,
+		    const char *anchor, const char *text)
+{
+	struct fg_buf *b = c->b;
+	int err;
+
+	if ((err = fg_buf__adds(b, "<text class=\"")) || (err = fg_buf__adds(b, cls)) ||
+	    (err = fg_buf__adds(b, "\" x=\"")) || (err = add_fix1(b, x)) ||
+	    (err = fg_buf__adds(b, "\" y=\"")) || (err = add_fix1(b, y)) ||
+	    (err = fg_buf__addch(b, '"')))
+		return err;
+	if (anchor && (err = add_attr(b, "text-anchor", anchor)))
+		return err;
+	if ((err = fg_buf__addch(b, '>')) ||
+	    (err = fg_buf__add_xml(b, text, strlen(text), 0)))
+		return err;
+	return fg_buf__adds(b, "</text>\n");
+}
+
+static const char *default_title(const struct fg_opts *o)
+{
+	if (o->flamechart)
+		return "Flame Chart";
+	if (o->inverted)
+		return "Icicle Graph";
+	return "Flame Graph";
+}
+
+static int add_head(struct svg_ctx *c)
+{
+	const struct fg_opts *o = c->o;
+	struct fg_buf *b = c->b;
+	const char *top, *bottom;
+	double width = o->width > 0 ? o->width : 1200;
+	int err;
+
+	if ((err = fg_buf__adds(b, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n<svg version=\"1.1\" width=\"")) ||
+	    (err = add_fix1(b, width)) || (err = fg_buf__adds(b, "\" height=\"")) ||
+	    (err = add_fix1(b, c->height)) || (err = fg_buf__adds(b, "\" viewBox=\"0 0 ")) ||
+	    (err = add_fix1(b, width)) || (err = fg_buf__addch(b, ' ')) ||
+	    (err = add_fix1(b, c->height)) ||
+	    (err = fg_buf__adds(b, "\" xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\"")) ||
+	    (err = add_attr(b, "font-family", o->fonttype && *o->fonttype ?
+			    o->fonttype : "Verdana")) ||
+	    (err = fg_buf__adds(b, " font-size=\"")) || (err = add_fix1(b, c->fs)) ||
+	    (err = fg_buf__adds(b, "\">\n<!-- Flame graph by perf-flame: click a frame to zoom, Ctrl-F to search. -->\n")))
+		return err;
+	if (o->notes && *o->notes &&
+	    ((err = fg_buf__adds(b, "<desc class=\"fg-notes\">")) ||
+	     (err = fg_buf__add_xml(b, o->notes, strlen(o->notes), 0)) ||
+	     (err = fg_buf__adds(b, "</desc>\n"))))
+		return err;
+	svg_background(o, &top, &bottom);
+	if ((err = fg_buf__adds(b, "<defs><linearGradient id=\"fg-background\" y1=\"0\" y2=\"1\" x1=\"0\" x2=\"0\"><stop offset=\"5%\"")) ||
+	    (err = add_attr(b, "stop-color", top)) ||
+	    (err = fg_buf__adds(b, "/><stop offset=\"95%\"")) ||
+	    (err = add_attr(b, "stop-color", bottom)) ||
+	    (err = fg_buf__adds(b, "/></linearGradient></defs>\n<style type=\"text/css\">")) ||
+	    (err = add_cdata(b, fg_svg_css, fg_svg_css_end - fg_svg_css)) ||
+	    (err = fg_buf__adds(b, "</style>\n<rect class=\"fg-background\" x=\"0\" y=\"0\" width=\"")) ||
+	    (err = add_fix1(b, width)) || (err = fg_buf__adds(b, "\" height=\"")) ||
+	    (err = add_fix1(b, c->height)) ||
+	    (err = fg_buf__adds(b, "\" fill=\"url(#fg-background)\"/>\n")))
+		return err;
+	if ((err = add_text(c, "fg-title", width / 2, c->fs * 2, "middle",
+			    o->title ? o->title : default_title(o))))
+		return err;
+	if (o->subtitle && *o->subtitle &&
+	    (err = add_text(c, "fg-subtitle", width / 2, c->fs * 4, "middle",
+			    o->subtitle)))
+		return err;
+	if ((err = add_text(c, "fg-details", SVG_XPAD, c->height - c->ypad2 / 2,
+			    NULL, " ")) ||
+	    (err = add_text(c, "fg-unzoom fg-button fg-hide", SVG_XPAD,
+			    c->fs * 2, NULL, "Reset Zoom")) ||
+	    (err = add_text(c, "fg-search fg-button", width - SVG_XPAD - 100,
+			    c->fs * 2, NULL, "Search")) ||
+	    (err = add_text(c, "fg-ignorecase fg-button", width - SVG_XPAD - 16,
+			    c->fs * 2, NULL, "ic")) ||
+	    (err = add_text(c, "fg-matched", width - SVG_XPAD - 100,
+			    c->height - c->ypad2 / 2, NULL, " ")))
+		return err;
+	if (!c->l.total &&
+	    (err = add_text(c, "fg-empty", width / 2, c->ypad1 + c->fs * 2,
+			    "middle", "No samples")))
+		return err;
+	return 0;
+}
+
+static int add_frames(struct svg_ctx *c)
+{
+	const struct fg_opts *o = c->o;
+	struct fg_buf *b = c->b;
+	uint32_t i;
+	int err;
+
+	if ((err = fg_buf__adds(b, "<g class=\"fg-frames\" data-total=\"")) ||
+	    (err = add_u64(b, c->l.total)) ||
+	    (err = fg_buf__addf(b, "\" data-xpad=\"%d\" data-width=\"", SVG_XPAD)) ||
+	    (err = add_fix1(b, c->l.width_px)) ||
+	    (err = fg_buf__adds(b, "\" data-fontsize=\"")) || (err = add_fix1(b, c->fs)) ||
+	    (err = fg_buf__addf(b, "\" data-fontwidth=\"%g\"", c->fw)) ||
+	    (err = add_attr(b, "data-nametype", o->nametype ? o->nametype : "Function:")) ||
+	    (err = add_attr(b, "data-searchcolor", o->search_color && *o->search_color ?
+			    o->search_color : "rgb(230,0,230)")) ||
+	    (err = fg_buf__adds(b, ">\n")))
+		return err;
+	for (i = 0; i < c->l.nr_vis; i++)
+		if ((err = add_frame(c, c->l.order[i])))
+			return err;
+	return fg_buf__adds(b, "</g>\n");
+}
+
+static int add_script(struct svg_ctx *c)
+{
+	static const char boot[] =
+		"\n(function () {\n"
+		"\tvar s = document.currentScript;\n"
+		"\tflamegraph_init(s && s.ownerSVGElement || document.documentElement);\n"
+		"})();\n";
+	struct fg_buf js = FG_BUF_INIT;
+	int err;
+
+	if ((err = fg_buf__add(&js, fg_svg_js, fg_svg_js_end - fg_svg_js)) ||
+	    (err = fg_buf__adds(&js, boot)))
+		goto out;
+	if ((err = fg_buf__adds(c->b, "<script type=\"text/ecmascript\">")) ||
+	    (err = add_cdata(c->b, js.buf, js.len)) ||
+	    (err = fg_buf__adds(c->b, "</script>\n</svg>\n")))
+		goto out;
+out:
+	fg_buf__release(&js);
+	return err;
+}
+
+static int write_svg(struct fg_buf *buf, const struct fg_profile *p,
+		     const struct fg_opts *o)
+{
+	struct svg_ctx c = { .b = buf, .p = p, .o = o };
+	uint32_t i;
+	int err;
+
+	c.fh = o->height > 0 ? o->height : 16;
+	c.fs = o->fontsize > 0 ? o->fontsize : 12;
+	c.fw = o->fontwidth > 0 ? o->fontwidth : 0.59;
+	c.factor = o->factor > 0 || o->factor < 0 ? o->factor : 1;
+	c.countname = o->countname && *o->countname ? o->countname : "samples";
+	c.total0 = fg_profile__total(p, 0);
+
+	if ((err = svg_layout__build(&c.l, p, o)))
+		return err;
+	c.pal = svg_palette__new(o);
+	if (!c.pal) {
+		err = -errno;
+		goto out;
+	}
+	if (o->nameattr && *o->nameattr) {
+		c.na = svg_nameattr__load(o->nameattr);
+		if (!c.na) {
+			err = -errno;
+			pr_warn("svg: cannot read name attributes %s: %s\n",
+				o->nameattr, strerror(errno));
+			goto out;
+		}
+	}
+	c.nr_names = fg_strtab__count(fg_profile__names(p));
+	c.colors = calloc((size_t)c.nr_names + 1, sizeof(*c.colors));
+	if (!c.colors) {
+		err = -ENOMEM;
+		goto out;
+	}
+	if (c.l.diff) {
+		for (i = 1; i < c.l.nr_vis; i++) {
+			const struct svg_frame *f = &c.l.f[c.l.order[i]];
+			uint64_t d = f->w[1] > f->w[0] ? f->w[1] - f->w[0] :
+							  f->w[0] - f->w[1];
+
+			if (d > c.maxdelta)
+				c.maxdelta = d;
+		}
+	}
+	c.ypad1 = c.fs * 3 + (o->subtitle && *o->subtitle ? c.fs * 2 : 0);
+	c.ypad2 = c.fs * 2 + 10;
+	c.height = c.ypad1 + c.ypad2 + (c.l.max_depth + 1) * c.fh;
+	/* one pass sizing guess: about 250 bytes a frame */
+	if ((err = fg_buf__grow(buf, (size_t)c.l.nr_vis * 250 +
+				(fg_svg_js_end - fg_svg_js) + 8192)))
+		goto out;
+	if ((err = add_head(&c)) || (err = add_frames(&c)) ||
+	    (err = add_script(&c)))
+		goto out;
+	svg_palette__save(c.pal);	/* warns itself; the graph is fine */
+out:
+	free(c.colors);
+	svg_nameattr__delete(c.na);
+	svg_palette__delete(c.pal);
+	svg_layout__release(&c.l);
+	return err;
+}
+
+const struct fg_output_ops fg_output_svg = {
+	.name = "svg",
+	.exts = exts,
+	.needs_samples = false,
+	.write = write_svg,
+};
