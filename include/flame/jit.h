@@ -50,11 +50,38 @@ const char *fg_jit__resolve(struct fg_jit *j, int pid, uint64_t time,
 
 /*
  * Container label for a sample: short container id / name derived from the
- * cgroup path ("host" for the root cgroup). cgroup_id is sample->cgroup
- * (0 when not recorded); the snapshot index is used otherwise.
+ * cgroup path ("host" for the root cgroup and host slices, "docker:<12hex>",
+ * "containerd:..", "crio:..", "podman:..", "kubepods:..", "pod:<uid>").
+ * cgroup_id is sample->cgroup (0 when not recorded); the snapshot index and
+ * then the live process are used otherwise. Never NULL: "unknown" when no
+ * source knows. The string stays valid until fg_jit__delete().
  */
 const char *fg_jit__container(struct fg_jit *j, int pid, uint64_t cgroup_id,
 			      uint64_t time);
+
+/*
+ * container=ID: true when the sample's container matches id: its label
+ * ("docker:0123456789ab"), the id part of it ("0123456789ab"), "host", or a
+ * prefix (>= 4 characters) of the full 64-hex container id.
+ */
+bool fg_jit__in_container(struct fg_jit *j, int pid, uint64_t cgroup_id,
+			  uint64_t time, const char *id);
+
+/*
+ * True only when process pid (incarnation at time) is known to live in the
+ * host's mount namespace. perf's own resolver reads the host's
+ * /tmp/perf-<pid>.map for any pid, also for containers that have none (a
+ * decoy any local user could write): the plugin should ignore perf's answer
+ * when al.dso is "/tmp/perf-<N>.map" and this returns false, and ask
+ * fg_jit__resolve() instead.
+ */
+bool fg_jit__host_map_ok(struct fg_jit *j, int pid, uint64_t time);
+
+/*
+ * Count n more frames named by src (the plugin's cache hits), so the
+ * summary counts frames, not unique addresses.
+ */
+void fg_jit__account(struct fg_jit *j, enum fg_jit_source src, uint64_t n);
 
 /* Append the summary ("jit: snapshot named N, live M, ...; no map: ...")
  * to out, without newline. */

@@ -1,0 +1,718 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Names for JIT frames perf leaves unnamed, and container labels.
+ *
+ * Per host pid we know up to N incarnations (PID reuse): the snapshot's
+ * entries and the live process, each with its start time in the perf sample
+ * clock (lib/procinfo.c). A sample at time T belongs to the latest
+ * incarnation that started at or before T (+ one tick of slack). Each
+ * incarnation has its own maps, loaded lazily, one per source, in this
+ * order: snapshot, live root, rootfs=PID:DIR, host /tmp (host mount
+ * namespace only). See docs/containers.md.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <flame/jit.h>
+#include "internal.h"
+#include "jit_internal.h"
+
+#define START_SLACK_NS	20000000ull	/* two 10 ms ticks */
+#define MEM_CAP		(1ull << 30)	/* all maps of a run together */
+#define NOMAP_LIST	8
+
+static const char *const src_name[FG_JIT__MAX] = {
+	[FG_JIT_NONE] = "none",
+	[FG_JIT_SNAPSHOT] = "snapshot",
+	[FG_JIT_LIVE] = "live",
+	[FG_JIT_ROOTFS] = "rootfs",
+	[FG_JIT_HOST] = "host",
+};
+
+struct pinc {
+	uint64_t start_ns;		/* 0: unknown incarnation */
+	uint64_t start_ticks;
+	const struct fg_snap_entry *snap;
+	bool live;
+	bool host_known, host;		/* in the host mount namespace? */
+	int nspid;
+	uid_t uids[2];
+	char comm[64];
+	char cgroup[512];
+	struct fg_perfmap *map[FG_JIT__MAX];
+	bool tried[FG_JIT__MAX];
+	bool had_map, named, reported;
+};
+
+struct pinfo {
+	int pid;
+	struct pinc *inc;		/* sorted by start_ns */
+	size_t nr_inc;
+	struct pinc unknown;
+};
+
+struct rootfs {
+	int pid;
+	char *dir;
+};
+
+struct cglabel {
+	uint64_t ino;
+	uint32_t label, full;		/* strtab ids */
+};
+
+struct fg_jit {
+	char *maps_dir;
+	struct fg_snapidx *snap;
+	struct rootfs *rootfs;
+	size_t nr_rootfs;
+	bool no_live, no_host;
+	uint64_t self_mntns;
+	/* pid -> pinfo, open addressing */
+	struct pinfo **slot;
+	size_t nr_slots, nr_pids;
+	struct fg_strtab *strs;
+	struct cglabel *cgl;
+	size_t nr_cgl, alloc_cgl;
+	struct fg_cgmap *cgmap;
+	bool cg_scanned;
+	uint64_t named[FG_JIT__MAX];
+	uint64_t mem;
+	bool mem_warned;
+	uint64_t nomap;
+	struct fg_buf nomap_list;
+};
+
+/* ---- options ------------------------------------------------------------ */
+
+/* perf does not tell a dlfilter its input: look at our own command line. */
+static char *input_from_cmdline(void)
+{
+	char buf[65536], *p, *end, *val = NULL;
+	ssize_t n;
+	int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return strdup("perf.data");
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return strdup("perf.data");
+	buf[n] = '\0';
+	end = buf + n;
+	for (p = buf; p < end; p += strlen(p) + 1) {
+		char *next = p + strlen(p) + 1;
+
+		if (!strcmp(p, "--"))
+			break;
+		if ((!strcmp(p, "-i") || !strcmp(p, "--input")) && next < end)
+			val = next;
+		else if (!strncmp(p, "--input=", 8))
+			val = p + 8;
+		else if (!strncmp(p, "-i", 2) && p[2])
+			val = p + 2;
+	}
+	return strdup(val ? val : "perf.data");
+}
+
+static int add_rootfs(struct fg_jit *j, const char *spec)
+{
+	const char *colon = strchr(spec, ':');
+	struct rootfs *r;
+	char *e;
+	long pid;
+
+	if (!colon)
+		return -EINVAL;
+	pid = strtol(spec, &e, 10);
+	if (e != colon || pid <= 0 || pid > INT32_MAX || !colon[1])
+		return -EINVAL;
+	r = realloc(j->rootfs, (j->nr_rootfs + 1) * sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	j->rootfs = r;
+	r = &j->rootfs[j->nr_rootfs];
+	r->pid = (int)pid;
+	r->dir = strdup(colon + 1);
+	if (!r->dir)
+		return -ENOMEM;
+	j->nr_rootfs++;
+	return 0;
+}
+
+struct fg_jit *fg_jit__new(const struct fg_jit_opts *o)
+{
+	struct fg_jit *j = calloc(1, sizeof(*j));
+	struct fg_jit_opts none = { 0 };
+	char *input = NULL;
+	struct stat st;
+	size_t i;
+	int err = -ENOMEM;
+
+	if (!j)
+		return NULL;
+	if (!o)
+		o = &none;
+	j->no_live = o->no_live;
+	j->no_host = o->no_host;
+	j->self_mntns = fg_proc__self_mntns();
+	j->strs = fg_strtab__new();
+	j->nr_slots = 1024;
+	j->slot = calloc(j->nr_slots, sizeof(*j->slot));
+	if (!j->strs || !j->slot)
+		goto out_err;
+	for (i = 0; i < o->rootfs.n; i++) {
+		err = add_rootfs(j, o->rootfs.v[i]);
+		if (err) {
+			if (err == -EINVAL)
+				pr_warn("jit: rootfs=%s: expected PID:DIR\n",
+					o->rootfs.v[i]);
+			goto out_err;
+		}
+	}
+	if (o->maps_dir) {
+		j->maps_dir = strdup(o->maps_dir);
+	} else {
+		input = o->input ? strdup(o->input) : input_from_cmdline();
+		if (!input)
+			goto out_err;
+		if (asprintf(&j->maps_dir, "%s.maps", input) < 0)
+			j->maps_dir = NULL;
+		else if (stat(j->maps_dir, &st) || !S_ISDIR(st.st_mode)) {
+			free(j->maps_dir);
+			j->maps_dir = NULL;
+		}
+		free(input);
+	}
+	if (j->maps_dir) {
+		j->snap = fg_snapidx__load(j->maps_dir);
+		if (!j->snap)
+			pr_warn("jit: maps=%s: no usable snapshot index: %s\n",
+				j->maps_dir, strerror(errno));
+		else if (j->snap->bad_lines)
+			pr_warn("jit: maps=%s: %" PRIu64 " malformed index lines ignored\n",
+				j->maps_dir, j->snap->bad_lines);
+	}
+	return j;
+out_err:
+	fg_jit__delete(j);
+	errno = -err;
+	return NULL;
+}
+
+static void pinfo_delete(struct pinfo *p)
+{
+	size_t i, s;
+
+	if (!p)
+		return;
+	for (i = 0; i < p->nr_inc; i++)
+		for (s = 0; s < FG_JIT__MAX; s++)
+			fg_perfmap__delete(p->inc[i].map[s]);
+	for (s = 0; s < FG_JIT__MAX; s++)
+		fg_perfmap__delete(p->unknown.map[s]);
+	free(p->inc);
+	free(p);
+}
+
+void fg_jit__delete(struct fg_jit *j)
+{
+	size_t i;
+
+	if (!j)
+		return;
+	for (i = 0; i < j->nr_slots; i++)
+		pinfo_delete(j->slot ? j->slot[i] : NULL);
+	for (i = 0; i < j->nr_rootfs; i++)
+		free(j->rootfs[i].dir);
+	free(j->rootfs);
+	free(j->slot);
+	free(j->cgl);
+	fg_cgmap__delete(j->cgmap);
+	fg_strtab__delete(j->strs);
+	fg_snapidx__delete(j->snap);
+	fg_buf__release(&j->nomap_list);
+	free(j->maps_dir);
+	free(j);
+}
+
+/* ---- processes and incarnations ----------------------------------------- */
+
+static int cmp_inc(const void *a, const void *b)
+{
+	const struct pinc *x = a, *y = b;
+
+	return x->start_ns < y->start_ns ? -1 : x->start_ns > y->start_ns;
+}
+
+static struct pinfo *pinfo_build(struct fg_jit *j, int pid)
+{
+	const struct fg_snap_entry *se;
+	struct fg_procinfo pi;
+	struct pinfo *p = calloc(1, sizeof(*p));
+	bool live = false;
+	size_t nr = 0, i;
+
+	if (!p)
+		return NULL;
+	p->pid = pid;
+	se = fg_snapidx__find(j->snap, pid, &nr);
+	if (!j->no_live && fg_proc__read(pid, &pi) == 0)
+		live = true;
+	p->inc = calloc(nr + 1, sizeof(*p->inc));
+	if (!p->inc) {
+		free(p);
+		return NULL;
+	}
+	for (i = 0; i < nr; i++) {
+		struct pinc *c = &p->inc[p->nr_inc++];
+
+		c->snap = &se[i];
+		c->start_ns = se[i].start_ns;
+		c->start_ticks = se[i].start_ticks;
+		c->nspid = se[i].nspid;
+		c->uids[0] = c->uids[1] = se[i].uid;
+		c->host_known = true;
+		c->host = se[i].host_mntns;
+		snprintf(c->comm, sizeof(c->comm), "%s", se[i].comm);
+		snprintf(c->cgroup, sizeof(c->cgroup), "%s", se[i].cgroup);
+		if (live && se[i].start_ticks == pi.start_ticks) {
+			c->live = true;
+			live = false;
+		}
+	}
+	if (live) {
+		struct pinc *c = &p->inc[p->nr_inc++];
+
+		c->live = true;
+		c->start_ns = pi.start_ns;
+		c->start_ticks = pi.start_ticks;
+		c->nspid = pi.nspid;
+		c->uids[0] = pi.ruid;
+		c->uids[1] = pi.euid;
+		c->host_known = pi.mntns != 0 && j->self_mntns != 0;
+		c->host = c->host_known && pi.mntns == j->self_mntns;
+		snprintf(c->comm, sizeof(c->comm), "%s", pi.comm);
+		snprintf(c->cgroup, sizeof(c->cgroup), "%s", pi.cgroup);
+	}
+	qsort(p->inc, p->nr_inc, sizeof(*p->inc), cmp_inc);
+	snprintf(p->unknown.comm, sizeof(p->unknown.comm), "?");
+	p->unknown.nspid = 0;
+	return p;
+}
+
+static struct pinfo *pinfo_get(struct fg_jit *j, int pid)
+{
+	size_t k, i;
+
+	if (j->nr_pids * 2 >= j->nr_slots) {
+		size_t n = j->nr_slots * 2;
+		struct pinfo **s = calloc(n, sizeof(*s));
+
+		if (!s)
+			return NULL;
+		for (i = 0; i < j->nr_slots; i++) {
+			if (!j->slot[i])
+				continue;
+			k = fg_hash64((uint64_t)j->slot[i]->pid) & (n - 1);
+			while (s[k])
+				k = (k + 1) & (n - 1);
+			s[k] = j->slot[i];
+		}
+		free(j->slot);
+		j->slot = s;
+		j->nr_slots = n;
+	}
+	k = fg_hash64((uint64_t)pid) & (j->nr_slots - 1);
+	while (j->slot[k] && j->slot[k]->pid != pid)
+		k = (k + 1) & (j->nr_slots - 1);
+	if (!j->slot[k]) {
+		j->slot[k] = pinfo_build(j, pid);
+		if (!j->slot[k])
+			return NULL;
+		j->nr_pids++;
+	}
+	return j->slot[k];
+}
+
+static struct pinc *pick_inc(struct pinfo *p, uint64_t time)
+{
+	size_t i;
+
+	if (!p->nr_inc)
+		return &p->unknown;
+	if (!time)
+		return &p->inc[p->nr_inc - 1];
+	for (i = p->nr_inc; i-- > 0;)
+		if (p->inc[i].start_ns <= time + START_SLACK_NS)
+			return &p->inc[i];
+	return &p->unknown;
+}
+
+uint32_t fg_jit__incarnation(struct fg_jit *j, int pid, uint64_t time)
+{
+	struct pinfo *p;
+	struct pinc *c;
+
+	if (!j || pid <= 0)
+		return 0;
+	p = pinfo_get(j, pid);
+	if (!p)
+		return 0;
+	c = pick_inc(p, time);
+	if (c == &p->unknown)
+		return 0;
+	return (uint32_t)(fg_hash64(c->start_ticks) | 1);
+}
+
+/* ---- loading maps --------------------------------------------------------- */
+
+static const char *rootfs_of(struct fg_jit *j, int pid)
+{
+	size_t i;
+
+	for (i = 0; i < j->nr_rootfs; i++)
+		if (j->rootfs[i].pid == pid)
+			return j->rootfs[i].dir;
+	return NULL;
+}
+
+/* In a left-over root, the map is named after the NSpid, which we may not
+ * know: take the only perf-*.map in DIR/tmp, else perf-<pid>.map. */
+static void rootfs_rel(int rfd, int nspid, int pid, char *rel, size_t len)
+{
+	struct dirent *de;
+	int fd, found = 0;
+	DIR *d;
+
+	if (nspid > 0) {
+		snprintf(rel, len, "tmp/perf-%d.map", nspid);
+		return;
+	}
+	snprintf(rel, len, "tmp/perf-%d.map", pid);
+	fd = openat(rfd, "tmp", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		int n;
+		char tail;
+
+		if (sscanf(de->d_name, "perf-%d.ma%c", &n, &tail) == 2 &&
+		    tail == 'p' && n > 0 && found++ == 0)
+			snprintf(rel, len, "tmp/perf-%d.map", n);
+	}
+	closedir(d);
+	if (found > 1)
+		snprintf(rel, len, "tmp/perf-%d.map", pid);
+}
+
+static struct fg_perfmap *load_source(struct fg_jit *j, int pid,
+				      struct pinc *c, enum fg_jit_source src)
+{
+	struct fg_safefile_opts so = { .nr_uids = 2 };
+	struct fg_perfmap_stats st = { 0 };
+	struct fg_buf b = FG_BUF_INIT;
+	struct fg_perfmap *m = NULL;
+	char rel[512], root[600], where[700];
+	const char *why = NULL, *dir;
+	uint64_t size;
+	int rfd = -1, err;
+
+	so.uids[0] = c->uids[0];
+	so.uids[1] = c->uids[1];
+	switch (src) {
+	case FG_JIT_SNAPSHOT:
+		if (!c->snap || !c->snap->map[0] || !j->snap)
+			return NULL;
+		rfd = dup(j->snap->dir_fd);
+		so.uids[0] = so.uids[1] = geteuid();
+		snprintf(rel, sizeof(rel), "%s", c->snap->map);
+		snprintf(where, sizeof(where), "snapshot %s", c->snap->map);
+		break;
+	case FG_JIT_LIVE:
+		if (!c->live || j->no_live || c->nspid <= 0)
+			return NULL;
+		snprintf(root, sizeof(root), "/proc/%d/root", pid);
+		rfd = fg_safefile__open_root(root);
+		snprintf(rel, sizeof(rel), "tmp/perf-%d.map", c->nspid);
+		snprintf(where, sizeof(where), "/tmp/perf-%d.map in its root",
+			 c->nspid);
+		break;
+	case FG_JIT_ROOTFS:
+		dir = rootfs_of(j, pid);
+		if (!dir)
+			return NULL;
+		rfd = fg_safefile__open_root(dir);
+		if (rfd >= 0)
+			rootfs_rel(rfd, c->nspid, pid, rel, sizeof(rel));
+		snprintf(where, sizeof(where), "rootfs %s", dir);
+		break;
+	case FG_JIT_HOST:
+		if (j->no_host || !c->host_known || !c->host)
+			return NULL;
+		rfd = fg_safefile__open_root("/");
+		snprintf(rel, sizeof(rel), "tmp/perf-%d.map", pid);
+		snprintf(where, sizeof(where), "host /tmp/perf-%d.map", pid);
+		break;
+	default:
+		return NULL;
+	}
+	if (rfd < 0)
+		return NULL;
+	if (j->mem >= MEM_CAP) {
+		if (!j->mem_warned)
+			pr_warn("jit: maps use over %llu MiB; not loading more\n",
+				MEM_CAP >> 20);
+		j->mem_warned = true;
+		goto out;
+	}
+	err = fg_safefile__read(rfd, rel, &so, 0, &b, &size, &why);
+	if (err) {
+		if (err != -ENOENT)
+			pr_warn("jit: pid %d (%s): %s %s; ignored\n", pid, c->comm,
+				where, why ? why : "cannot be read");
+		goto out;
+	}
+	c->had_map = true;
+	m = fg_perfmap__new();
+	if (!m || fg_perfmap__load(m, b.buf ? b.buf : "", b.len, &st) ||
+	    fg_perfmap__finish(m)) {
+		fg_perfmap__delete(m);
+		m = NULL;
+		goto out;
+	}
+	if (st.bad || st.dropped)
+		pr_warn("jit: pid %d (%s): %s: %" PRIu64 " of %" PRIu64
+			" lines rejected (first at line %" PRIu64 ", %" PRIu64
+			" over %u bytes), %" PRIu64 " entries over the cap\n",
+			pid, c->comm, where, st.bad, st.lines, st.first_bad,
+			st.too_long, FG_PERFMAP_MAX_LINE, st.dropped);
+	j->mem += fg_perfmap__mem(m);
+out:
+	fg_buf__release(&b);
+	close(rfd);
+	return m;
+}
+
+const char *fg_jit__resolve(struct fg_jit *j, int pid, uint64_t time,
+			    uint64_t addr, enum fg_jit_source *src)
+{
+	struct pinfo *p;
+	struct pinc *c;
+	const char *name;
+	int s;
+
+	*src = FG_JIT_NONE;
+	if (!j || pid <= 0)
+		return NULL;
+	p = pinfo_get(j, pid);
+	if (!p)
+		return NULL;
+	c = pick_inc(p, time);
+	for (s = FG_JIT_SNAPSHOT; s < FG_JIT__MAX; s++) {
+		if (!c->tried[s]) {
+			c->tried[s] = true;
+			c->map[s] = load_source(j, pid, c, (enum fg_jit_source)s);
+		}
+		name = fg_perfmap__lookup(c->map[s], addr);
+		if (name) {
+			c->named = true;
+			j->named[s]++;
+			*src = (enum fg_jit_source)s;
+			return name;
+		}
+	}
+	if (!c->had_map && !c->reported) {
+		c->reported = true;
+		j->nomap++;
+		if (j->nomap <= NOMAP_LIST)
+			fg_buf__addf(&j->nomap_list, "%s%s/%d",
+				     j->nomap > 1 ? ", " : "", c->comm, pid);
+	}
+	return NULL;
+}
+
+void fg_jit__account(struct fg_jit *j, enum fg_jit_source src, uint64_t n)
+{
+	if (j && src > FG_JIT_NONE && src < FG_JIT__MAX)
+		j->named[src] += n;
+}
+
+/* ---- containers ------------------------------------------------------------ */
+
+static int cmp_cgl(const void *a, const void *b)
+{
+	const struct cglabel *x = a, *y = b;
+
+	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+static struct cglabel *cgl_find(struct fg_jit *j, uint64_t ino)
+{
+	struct cglabel key = { .ino = ino };
+
+	if (!j->nr_cgl)
+		return NULL;
+	return bsearch(&key, j->cgl, j->nr_cgl, sizeof(*j->cgl), cmp_cgl);
+}
+
+static struct cglabel *cgl_add(struct fg_jit *j, uint64_t ino,
+			       const char *label, const char *full)
+{
+	struct cglabel *c;
+
+	if (j->nr_cgl == j->alloc_cgl) {
+		size_t n = j->alloc_cgl ? j->alloc_cgl * 2 : 32;
+
+		c = realloc(j->cgl, n * sizeof(*c));
+		if (!c)
+			return NULL;
+		j->cgl = c;
+		j->alloc_cgl = n;
+	}
+	c = &j->cgl[j->nr_cgl++];
+	c->ino = ino;
+	c->label = fg_strtab__intern(j->strs, label, strlen(label));
+	c->full = fg_strtab__intern(j->strs, full, strlen(full));
+	qsort(j->cgl, j->nr_cgl, sizeof(*j->cgl), cmp_cgl);
+	return cgl_find(j, ino);
+}
+
+static struct cglabel *label_of_cgroup(struct fg_jit *j, uint64_t ino)
+{
+	const struct fg_snap_cgroup *sc;
+	struct cglabel *c = cgl_find(j, ino);
+	char label[64], full[80], mnt[1024];
+	const char *path;
+
+	if (c)
+		return c;
+	sc = fg_snapidx__cgroup(j->snap, ino);
+	if (sc) {
+		fg_container__id(sc->cgroup, label, sizeof(label), full,
+				 sizeof(full));
+		return cgl_add(j, ino, label, full);
+	}
+	if (!j->cg_scanned && !j->no_live) {
+		j->cg_scanned = true;
+		if (!fg_cgroup__mount(mnt, sizeof(mnt)))
+			j->cgmap = fg_cgmap__scan(mnt);
+	}
+	path = fg_cgmap__path(j->cgmap, ino);
+	if (path) {
+		char clean[1024];
+
+		snprintf(clean, sizeof(clean), "%s", path);
+		fg_proc__sanitize(clean);
+		fg_container__id(clean, label, sizeof(label), full, sizeof(full));
+		return cgl_add(j, ino, label, full);
+	}
+	return NULL;
+}
+
+static void container_of(struct fg_jit *j, int pid, uint64_t cgroup_id,
+			 uint64_t time, const char **label, const char **full)
+{
+	char lbuf[64], fbuf[80];
+	struct cglabel *cl = NULL;
+	struct pinfo *p;
+	struct pinc *c;
+	uint32_t id;
+
+	*label = *full = "unknown";
+	if (cgroup_id)
+		cl = label_of_cgroup(j, cgroup_id);
+	if (cl) {
+		*label = fg_strtab__str(j->strs, cl->label);
+		*full = fg_strtab__str(j->strs, cl->full);
+		return;
+	}
+	p = pid > 0 ? pinfo_get(j, pid) : NULL;
+	if (!p)
+		return;
+	c = pick_inc(p, time);
+	if (c == &p->unknown || !c->cgroup[0])
+		return;
+	fg_container__id(c->cgroup, lbuf, sizeof(lbuf), fbuf, sizeof(fbuf));
+	id = fg_strtab__intern(j->strs, lbuf, strlen(lbuf));
+	if (id != UINT32_MAX)
+		*label = fg_strtab__str(j->strs, id);
+	id = fg_strtab__intern(j->strs, fbuf, strlen(fbuf));
+	if (id != UINT32_MAX)
+		*full = fg_strtab__str(j->strs, id);
+}
+
+const char *fg_jit__container(struct fg_jit *j, int pid, uint64_t cgroup_id,
+			      uint64_t time)
+{
+	const char *label, *full;
+
+	if (!j)
+		return "unknown";
+	container_of(j, pid, cgroup_id, time, &label, &full);
+	return label;
+}
+
+bool fg_jit__in_container(struct fg_jit *j, int pid, uint64_t cgroup_id,
+			  uint64_t time, const char *id)
+{
+	const char *label, *full;
+
+	if (!j || !id)
+		return false;
+	container_of(j, pid, cgroup_id, time, &label, &full);
+	return fg_container__match(label, full, id);
+}
+
+bool fg_jit__host_map_ok(struct fg_jit *j, int pid, uint64_t time)
+{
+	struct pinfo *p;
+	struct pinc *c;
+
+	if (!j || pid <= 0)
+		return false;
+	p = pinfo_get(j, pid);
+	if (!p)
+		return false;
+	c = pick_inc(p, time);
+	return c->host_known && c->host;
+}
+
+void fg_jit__summary(struct fg_jit *j, struct fg_buf *out)
+{
+	uint64_t total = 0;
+	bool first = true;
+	int s;
+
+	if (!j)
+		return;
+	for (s = FG_JIT_SNAPSHOT; s < FG_JIT__MAX; s++)
+		total += j->named[s];
+	fg_buf__addf(out, "jit: named %" PRIu64, total);
+	for (s = FG_JIT_SNAPSHOT; s < FG_JIT__MAX; s++) {
+		if (!j->named[s])
+			continue;
+		fg_buf__addf(out, "%s%s %" PRIu64, first ? " (" : ", ",
+			     src_name[s], j->named[s]);
+		first = false;
+	}
+	if (!first)
+		fg_buf__addch(out, ')');
+	if (j->nomap) {
+		fg_buf__addf(out, "; no map: %" PRIu64 " process%s (%s%s)",
+			     j->nomap, j->nomap > 1 ? "es" : "",
+			     j->nomap_list.buf ? j->nomap_list.buf : "",
+			     j->nomap > NOMAP_LIST ? ", ..." : "");
+	}
+}

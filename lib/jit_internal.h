@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Building blocks of the JIT/container symbol sources (lib/jit.c):
+ * perf-map parser (lib/perfmap.c), safe reading of container files
+ * (lib/safefile.c), container ids from cgroups (lib/container.c) and the
+ * snapshot directory (lib/snapshot.c). See docs/containers.md.
+ */
+#ifndef FLAME_JIT_INTERNAL_H
+#define FLAME_JIT_INTERNAL_H
+
+#include <sys/types.h>
+#include <flame/flame.h>
+
+/* ---- perf maps ---------------------------------------------------------- */
+
+/*
+ * Grammar, one entry a line ("\n" ends a line, one trailing "\r" is dropped):
+ *	line  = START " " SIZE " " NAME
+ *	START = 1*16 HEXDIG		(no "0x", no sign, no spaces)
+ *	SIZE  = 1*16 HEXDIG		(not zero; START + SIZE must not overflow)
+ *	NAME  = 1*(any byte but NUL and LF), at most FG_PERFMAP_MAX_LINE in all
+ * Duplicates and overlaps: the entry that comes later in the file wins for
+ * the addresses it covers (runtimes append as they recompile).
+ */
+#define FG_PERFMAP_MAX_LINE	4096u
+#define FG_PERFMAP_MAX_ENTRIES	(4u << 20)
+#define FG_PERFMAP_MAX_BYTES	(256ull << 20)
+
+struct fg_perfmap_stats {
+	uint64_t lines;		/* lines seen */
+	uint64_t entries;	/* entries kept */
+	uint64_t bad;		/* lines rejected by the grammar */
+	uint64_t too_long;	/* of those, over FG_PERFMAP_MAX_LINE */
+	uint64_t first_bad;	/* line number of the first rejected line */
+	uint64_t dropped;	/* entries over FG_PERFMAP_MAX_ENTRIES */
+	bool partial_line;	/* data did not end with "\n" (ignored tail) */
+};
+
+struct fg_perfmap;
+
+struct fg_perfmap *fg_perfmap__new(void);
+void fg_perfmap__delete(struct fg_perfmap *m);
+
+/* 0 when line (no "\n") follows the grammar, -EINVAL otherwise. name points
+ * into line. */
+int fg_perfmap__parse_line(const char *line, size_t len, uint64_t *start,
+			   uint64_t *size, const char **name, size_t *name_len);
+/*
+ * Parse complete lines of data (a trailing line without "\n" is ignored
+ * and reported in st->partial_line). Names are copied. st accumulates.
+ */
+int fg_perfmap__load(struct fg_perfmap *m, const char *data, size_t len,
+		     struct fg_perfmap_stats *st);
+int fg_perfmap__add(struct fg_perfmap *m, uint64_t start, uint64_t size,
+		    const char *name, size_t name_len);
+/* Build the lookup index; needed after adds, before lookups. */
+int fg_perfmap__finish(struct fg_perfmap *m);
+/* Name covering addr or NULL (NUL terminated, lives with m). */
+const char *fg_perfmap__lookup(const struct fg_perfmap *m, uint64_t addr);
+size_t fg_perfmap__nr_entries(const struct fg_perfmap *m);
+/* Bytes of memory held (names, entries, index). */
+size_t fg_perfmap__mem(const struct fg_perfmap *m);
+
+/* ---- safe reading of files inside a container's root ---------------------- */
+
+struct fg_safefile_opts {
+	uint64_t max_size;	/* refuse larger files (0: FG_PERFMAP_MAX_BYTES) */
+	unsigned int max_ms;	/* give up reading after this long (0: 2000) */
+	uid_t uids[3];		/* allowed owners; uid 0 always allowed */
+	unsigned int nr_uids;
+};
+
+/*
+ * Open rel (a relative path) under root_fd (an O_PATH directory fd, e.g. of
+ * /proc/PID/root) with openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS |
+ * RESOLVE_NO_SYMLINKS): no symlink of any kind is followed. Only a regular
+ * file, owned by root or one of o->uids, not on FUSE, no larger than the
+ * cap, is read (with read(2), never mmap), from byte offset off to its end
+ * as seen by fstat, appended to out. *size gets the file size.
+ * Returns 0 or -errno; *why gets a short static reason for the refusal.
+ * -ENOENT means "no such file" (not worth a warning).
+ */
+int fg_safefile__read(int root_fd, const char *rel,
+		      const struct fg_safefile_opts *o, uint64_t off,
+		      struct fg_buf *out, uint64_t *size, const char **why);
+/* O_PATH fd for "/proc/PID/root" or a directory; -errno on failure. */
+int fg_safefile__open_root(const char *dir);
+
+/* ---- processes --------------------------------------------------------- */
+
+struct fg_procinfo {
+	int pid;		/* host pid */
+	int nspid;		/* innermost pid (names the map file) */
+	uid_t ruid, euid;
+	uint64_t start_ticks;	/* /proc/PID/stat field 22 */
+	uint64_t start_ns;	/* same, in the perf sample clock (see docs) */
+	uint64_t pidns, mntns;	/* namespace inode numbers */
+	char comm[64];		/* sanitized: printable ASCII only */
+	char cgroup[512];	/* cgroup v2 path ("/" for the root) */
+};
+
+/* Read /proc/PID/{stat,status,cgroup,ns}: 0 or -errno (-ESRCH gone). */
+int fg_proc__read(int pid, struct fg_procinfo *pi);
+/* Start time in the perf sample clock: ticks since boot (CLOCK_BOOTTIME)
+ * minus the current CLOCK_BOOTTIME - CLOCK_MONOTONIC offset. */
+uint64_t fg_proc__ticks_to_ns(uint64_t ticks);
+/* Namespace inode of our own mount namespace (0 when unknown). */
+uint64_t fg_proc__self_mntns(void);
+/* Now, CLOCK_MONOTONIC ns (the clock perf samples use, see docs). */
+uint64_t fg_proc__now_ns(void);
+/* Replace every byte outside printable ASCII, TAB, '\\' by '?'. */
+void fg_proc__sanitize(char *s);
+
+/* ---- containers --------------------------------------------------------- */
+
+/*
+ * Container identity from a cgroup v2 path. label: "host" for paths without
+ * a container (the root cgroup, system/user slices), "docker:<12 hex>",
+ * "containerd:<12>", "crio:<12>", "podman:<12>", "kubepods:<12>" (kubepods
+ * cgroupfs layout) or "pod:<uid>" for pod-level cgroups. full gets the whole
+ * id (64 hex) or the label. Both NUL terminated and truncated to their size.
+ */
+void fg_container__id(const char *cgpath, char *label, size_t label_len,
+		      char *full, size_t full_len);
+/* True when id names this container: the label, its id part or a prefix
+ * (>= 4 chars) of the full id. */
+bool fg_container__match(const char *label, const char *full,
+			 const char *id);
+
+/* cgroup2 mount point from /proc/mounts into buf; -ENOENT when none. */
+int fg_cgroup__mount(char *buf, size_t len);
+
+struct fg_cgmap;	/* cgroup inode -> path */
+/* Walk the cgroup2 tree under mnt (depth-limited). NULL + errno. */
+struct fg_cgmap *fg_cgmap__scan(const char *mnt);
+void fg_cgmap__delete(struct fg_cgmap *c);
+/* Path relative to the cgroup root ("/" for it) or NULL. */
+const char *fg_cgmap__path(const struct fg_cgmap *c, uint64_t ino);
+size_t fg_cgmap__count(const struct fg_cgmap *c);
+/* i-th entry for iteration; false past the end. */
+bool fg_cgmap__entry(const struct fg_cgmap *c, size_t i, uint64_t *ino,
+		     const char **path);
+
+/* ---- snapshot directory ------------------------------------------------- */
+
+/*
+ * DIR/index: text, one tab-separated record a line, written atomically:
+ *	# flame-maps 1
+ *	P pid nspid start_ticks start_ns pidns mntns uid first_ns last_ns
+ *	  host_mntns(0|1) map_file container cgroup comm
+ *	C cgroup_ino container cgroup
+ * DIR/<pid>-<start_ticks>.map: validated perf-map lines (canonical form).
+ */
+struct fg_snapshot_opts {
+	const int *pids;	/* only these pids (NULL: every process) */
+	size_t nr_pids;
+	uint64_t max_bytes_per_poll;	/* CPU bound (0: 64 MiB) */
+};
+
+struct fg_snapshot_stats {
+	uint64_t polls, procs_seen, maps, bytes, refused, bad_lines;
+	uint64_t cpu_ns;	/* CPU time spent in polls (ours) */
+};
+
+struct fg_snapshot;
+
+struct fg_snapshot *fg_snapshot__new(const char *dir,
+				     const struct fg_snapshot_opts *o);
+/* One pass over processes: copy new map lines, update the index. */
+int fg_snapshot__poll(struct fg_snapshot *s);
+const struct fg_snapshot_stats *fg_snapshot__stats(const struct fg_snapshot *s);
+void fg_snapshot__delete(struct fg_snapshot *s);
+
+struct fg_snap_entry {
+	int pid, nspid;
+	uid_t uid;
+	bool host_mntns;
+	uint64_t start_ticks, start_ns, pidns, mntns, first_ns, last_ns;
+	char *map;		/* file name in DIR, "" when none */
+	char *label;		/* container label */
+	char *cgroup;
+	char *comm;
+};
+
+struct fg_snap_cgroup {
+	uint64_t ino;
+	char *label;
+	char *cgroup;
+};
+
+struct fg_snapidx {
+	char *dir;
+	int dir_fd;
+	struct fg_snap_entry *e;	/* sorted by pid, then start_ns */
+	size_t nr;
+	struct fg_snap_cgroup *cg;	/* sorted by ino */
+	size_t nr_cg;
+	uint64_t bad_lines;
+};
+
+/* Load DIR/index; NULL + errno (ENOENT when absent). */
+struct fg_snapidx *fg_snapidx__load(const char *dir);
+void fg_snapidx__delete(struct fg_snapidx *x);
+/* First entry of pid (entries of one pid are adjacent) or NULL. */
+const struct fg_snap_entry *fg_snapidx__find(const struct fg_snapidx *x,
+					     int pid, size_t *nr);
+const struct fg_snap_cgroup *fg_snapidx__cgroup(const struct fg_snapidx *x,
+					      uint64_t ino);
+
+#endif /* FLAME_JIT_INTERNAL_H */

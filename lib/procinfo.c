@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What /proc tells about a process: NSpid, owner, start time, namespaces,
+ * cgroup. Everything here is read from procfs, which the kernel writes:
+ * only comm (set by the process) is treated as hostile and sanitized.
+ *
+ * Clocks (measured on Linux 6.1..6.18, x86_64, see docs/containers.md):
+ * perf's sample time is perf_clock() = local_clock(), which tracks
+ * CLOCK_MONOTONIC (same origin; differences of a few microseconds).
+ * /proc/PID/stat field 22 is the start time in clock ticks (USER_HZ) of
+ * CLOCK_BOOTTIME. So start_ns = ticks * 1e9 / USER_HZ - (BOOTTIME -
+ * MONOTONIC), with a resolution of one tick (10 ms).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "internal.h"
+#include "jit_internal.h"
+
+static uint64_t clock_ns(clockid_t c)
+{
+	struct timespec ts;
+
+	clock_gettime(c, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t fg_proc__now_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
+}
+
+uint64_t fg_proc__ticks_to_ns(uint64_t ticks)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+	uint64_t mono = clock_ns(CLOCK_MONOTONIC);
+	uint64_t boot = clock_ns(CLOCK_BOOTTIME);
+	uint64_t ns;
+
+	if (hz <= 0)
+		hz = 100;
+	ns = ticks * (1000000000ull / (uint64_t)hz);
+	if (boot > mono && ns > boot - mono)
+		ns -= boot - mono;
+	return ns;
+}
+
+void fg_proc__sanitize(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e ||
+		    *s == '\\')
+			*s = '?';
+}
+
+static int read_small(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+static uint64_t ns_inode(int pid, const char *ns)
+{
+	char path[64];
+	struct stat st;
+
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, ns);
+	else
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", ns);
+	if (stat(path, &st))
+		return 0;
+	return (uint64_t)st.st_ino;
+}
+
+uint64_t fg_proc__self_mntns(void)
+{
+	return ns_inode(0, "mnt");
+}
+
+int fg_proc__read(int pid, struct fg_procinfo *pi)
+{
+	char path[64], buf[4096], *p, *q, *line;
+	unsigned long long v;
+	int n, i;
+
+	memset(pi, 0, sizeof(*pi));
+	pi->pid = pid;
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	n = read_small(path, buf, sizeof(buf));
+	if (n < 0)
+		return n == -ENOENT ? -ESRCH : n;
+	/* comm is between the first '(' and the last ')' */
+	p = strchr(buf, '(');
+	q = strrchr(buf, ')');
+	if (!p || !q || q < p)
+		return -EINVAL;
+	n = (int)(q - p - 1);
+	if (n >= (int)sizeof(pi->comm))
+		n = (int)sizeof(pi->comm) - 1;
+	memcpy(pi->comm, p + 1, (size_t)n);
+	pi->comm[n] = '\0';
+	fg_proc__sanitize(pi->comm);
+	/* field 3 (state) follows ") "; field 22 is 19 spaces later */
+	p = q + 1;
+	for (i = 0; i < 20 && p; i++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p + 1, "%llu", &v) != 1)
+		return -EINVAL;
+	pi->start_ticks = v;
+	pi->start_ns = fg_proc__ticks_to_ns(v);
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	n = read_small(path, buf, sizeof(buf));
+	if (n < 0)
+		return n == -ENOENT ? -ESRCH : n;
+	pi->nspid = pid;
+	for (line = buf; line && *line; line = p ? p + 1 : NULL) {
+		p = strchr(line, '\n');
+		if (p)
+			*p = '\0';
+		if (!strncmp(line, "Uid:", 4)) {
+			unsigned int r, e;
+
+			if (sscanf(line + 4, "%u %u", &r, &e) == 2) {
+				pi->ruid = r;
+				pi->euid = e;
+			}
+		} else if (!strncmp(line, "NSpid:", 6)) {
+			char *last = NULL, *tok, *save;
+
+			for (tok = strtok_r(line + 6, " \t", &save); tok;
+			     tok = strtok_r(NULL, " \t", &save))
+				last = tok;
+			if (last)
+				pi->nspid = atoi(last);
+		}
+	}
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
+	strcpy(pi->cgroup, "/");
+	n = read_small(path, buf, sizeof(buf));
+	if (n > 0) {
+		for (line = buf; line && *line; line = p ? p + 1 : NULL) {
+			p = strchr(line, '\n');
+			if (p)
+				*p = '\0';
+			if (!strncmp(line, "0::", 3)) {
+				snprintf(pi->cgroup, sizeof(pi->cgroup), "%s",
+					 line + 3);
+				fg_proc__sanitize(pi->cgroup);
+				break;
+			}
+		}
+	}
+	pi->pidns = ns_inode(pid, "pid");
+	pi->mntns = ns_inode(pid, "mnt");
+	return 0;
+}

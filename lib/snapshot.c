@@ -1,0 +1,679 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Snapshot directory: copies of perf maps taken while processes live, so
+ * their JIT frames keep names after the process (or its container) is gone.
+ * Format in lib/jit_internal.h and docs/containers.md.
+ *
+ * The copier reads each map through fg_safefile__read() inside the
+ * process's root, keeps only complete lines that follow the perf-map
+ * grammar, and writes them in canonical form: a snapshot is already
+ * sanitized. Copies are incremental (offset of the last complete line);
+ * a map that shrank was rewritten and is copied again from its start.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "internal.h"
+#include "jit_internal.h"
+
+struct track {
+	struct fg_procinfo pi;
+	uint64_t first_ns, last_ns;
+	uint64_t copied;	/* bytes of the source consumed */
+	bool host_mntns;
+	bool has_map;
+	bool warned;
+	bool gone;
+	char label[64];
+	char full[80];
+};
+
+struct fg_snapshot {
+	char *dir;
+	int dir_fd;
+	struct fg_snapshot_opts o;
+	int *pids;
+	struct track *t;
+	size_t nr, alloc;
+	/* pid -> latest track index + 1 (open addressing) */
+	uint32_t *slot_idx;
+	int *slot_pid;
+	size_t nr_slots;
+	uint64_t self_mntns;
+	char cgmnt[1024];
+	struct fg_cgmap *cg;
+	struct fg_buf cgseen;	/* "C" lines already known, as text */
+	struct fg_snapshot_stats st;
+	uint64_t budget;
+};
+
+static uint64_t cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int slots_grow(struct fg_snapshot *s)
+{
+	size_t n = s->nr_slots ? s->nr_slots * 2 : 1024, i, k;
+	uint32_t *idx = calloc(n, sizeof(*idx));
+	int *pid = calloc(n, sizeof(*pid));
+
+	if (!idx || !pid) {
+		free(idx);
+		free(pid);
+		return -ENOMEM;
+	}
+	for (i = 0; i < s->nr_slots; i++) {
+		if (!s->slot_idx[i])
+			continue;
+		k = fg_hash64((uint64_t)s->slot_pid[i]) & (n - 1);
+		while (idx[k])
+			k = (k + 1) & (n - 1);
+		idx[k] = s->slot_idx[i];
+		pid[k] = s->slot_pid[i];
+	}
+	free(s->slot_idx);
+	free(s->slot_pid);
+	s->slot_idx = idx;
+	s->slot_pid = pid;
+	s->nr_slots = n;
+	return 0;
+}
+
+/* Slot of pid (existing or the empty one to fill). */
+static size_t slot_of(struct fg_snapshot *s, int pid)
+{
+	size_t k = fg_hash64((uint64_t)pid) & (s->nr_slots - 1);
+
+	while (s->slot_idx[k] && s->slot_pid[k] != pid)
+		k = (k + 1) & (s->nr_slots - 1);
+	return k;
+}
+
+struct fg_snapshot *fg_snapshot__new(const char *dir,
+				     const struct fg_snapshot_opts *o)
+{
+	struct fg_snapshot *s = calloc(1, sizeof(*s));
+	int err = -ENOMEM;
+
+	if (!s)
+		return NULL;
+	s->dir_fd = -1;
+	if (o)
+		s->o = *o;
+	if (s->o.nr_pids) {
+		s->pids = calloc(s->o.nr_pids, sizeof(int));
+		if (!s->pids)
+			goto out_err;
+		memcpy(s->pids, s->o.pids, s->o.nr_pids * sizeof(int));
+		s->o.pids = s->pids;
+	}
+	s->budget = s->o.max_bytes_per_poll ? s->o.max_bytes_per_poll
+					    : 64ull << 20;
+	s->dir = strdup(dir);
+	if (!s->dir || slots_grow(s))
+		goto out_err;
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		err = -errno;
+		goto out_err;
+	}
+	s->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->dir_fd < 0) {
+		err = -errno;
+		goto out_err;
+	}
+	s->self_mntns = fg_proc__self_mntns();
+	if (fg_cgroup__mount(s->cgmnt, sizeof(s->cgmnt)))
+		s->cgmnt[0] = '\0';
+	return s;
+out_err:
+	fg_snapshot__delete(s);
+	errno = -err;
+	return NULL;
+}
+
+static struct track *track_new(struct fg_snapshot *s, const struct fg_procinfo *pi)
+{
+	struct track *t;
+	size_t k;
+
+	if (s->nr == s->alloc) {
+		size_t n = s->alloc ? s->alloc * 2 : 256;
+
+		t = realloc(s->t, n * sizeof(*t));
+		if (!t)
+			return NULL;
+		s->t = t;
+		s->alloc = n;
+	}
+	if (s->nr * 2 >= s->nr_slots && slots_grow(s))
+		return NULL;
+	t = &s->t[s->nr];
+	memset(t, 0, sizeof(*t));
+	t->pi = *pi;
+	t->first_ns = t->last_ns = fg_proc__now_ns();
+	t->host_mntns = pi->mntns && pi->mntns == s->self_mntns;
+	fg_container__id(pi->cgroup, t->label, sizeof(t->label), t->full,
+			 sizeof(t->full));
+	k = slot_of(s, pi->pid);
+	s->slot_pid[k] = pi->pid;
+	s->slot_idx[k] = (uint32_t)++s->nr;
+	s->st.procs_seen++;
+	return t;
+}
+
+static int stat_start(int pid, uint64_t *ticks)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long v;
+	ssize_t n;
+	int fd, i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -ESRCH;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -ESRCH;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	for (i = 0; i < 20 && p; i++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p + 1, "%llu", &v) != 1)
+		return -EINVAL;
+	*ticks = v;
+	return 0;
+}
+
+/* Copy new complete lines of t's map. */
+static void copy_map(struct fg_snapshot *s, struct track *t)
+{
+	struct fg_safefile_opts so = {
+		.uids = { t->pi.ruid, t->pi.euid },
+		.nr_uids = 2,
+		.max_ms = 500,
+	};
+	struct fg_buf in = FG_BUF_INIT, out = FG_BUF_INIT;
+	char root[64], rel[64], name[64];
+	const char *why, *p, *end, *nl, *nm;
+	uint64_t size, start, len, used;
+	size_t nlen;
+	int rfd, fd, err;
+
+	if (!s->budget)
+		return;
+	snprintf(root, sizeof(root), "/proc/%d/root", t->pi.pid);
+	rfd = fg_safefile__open_root(root);
+	if (rfd < 0)
+		return;
+	snprintf(rel, sizeof(rel), "tmp/perf-%d.map", t->pi.nspid);
+	err = fg_safefile__read(rfd, rel, &so, t->copied, &in, &size, &why);
+	close(rfd);
+	if (err == 0 && size < t->copied) {
+		/* rewritten: start over */
+		t->copied = 0;
+		snprintf(name, sizeof(name), "%d-%" PRIu64 ".map", t->pi.pid,
+			 t->pi.start_ticks);
+		fd = openat(s->dir_fd, name, O_WRONLY | O_TRUNC | O_CLOEXEC);
+		if (fd >= 0)
+			close(fd);
+		fg_buf__release(&in);
+		return;
+	}
+	if (err) {
+		if (err != -ENOENT && !t->warned) {
+			t->warned = true;
+			s->st.refused++;
+			pr_warn("snapshot: pid %d (%s): /tmp/perf-%d.map in its root %s; not copied\n",
+				t->pi.pid, t->pi.comm, t->pi.nspid,
+				why ? why : "cannot be read");
+		}
+		goto out;
+	}
+	if (!in.len)
+		goto out;
+	p = in.buf;
+	end = in.buf + in.len;
+	used = 0;
+	while (p < end && out.len < s->budget) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			break;
+		if (!fg_perfmap__parse_line(p, (size_t)(nl - p), &start, &len,
+					    &nm, &nlen))
+			fg_buf__addf(&out, "%" PRIx64 " %" PRIx64 " %.*s\n",
+				     start, len, (int)nlen, nm);
+		else
+			s->st.bad_lines++;
+		p = nl + 1;
+		used = (uint64_t)(p - in.buf);
+	}
+	if (!used)
+		goto out;
+	snprintf(name, sizeof(name), "%d-%" PRIu64 ".map", t->pi.pid,
+		 t->pi.start_ticks);
+	fd = openat(s->dir_fd, name, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+		    0600);
+	if (fd < 0)
+		goto out;
+	if (out.len && write(fd, out.buf, out.len) != (ssize_t)out.len) {
+		close(fd);
+		goto out;
+	}
+	close(fd);
+	if (!t->has_map)
+		s->st.maps++;
+	t->has_map = true;
+	t->copied += used;
+	s->st.bytes += out.len;
+	s->budget = s->budget > out.len ? s->budget - out.len : 0;
+out:
+	fg_buf__release(&in);
+	fg_buf__release(&out);
+}
+
+static void visit(struct fg_snapshot *s, int pid, uint64_t now)
+{
+	struct fg_procinfo pi;
+	struct track *t = NULL;
+	uint64_t ticks;
+	size_t k;
+
+	if (stat_start(pid, &ticks))
+		return;
+	k = slot_of(s, pid);
+	if (s->slot_idx[k]) {
+		t = &s->t[s->slot_idx[k] - 1];
+		if (t->pi.start_ticks != ticks)
+			t = NULL;
+	}
+	if (!t) {
+		if (fg_proc__read(pid, &pi) || pi.start_ticks != ticks)
+			return;
+		t = track_new(s, &pi);
+		if (!t)
+			return;
+	}
+	t->last_ns = now;
+	copy_map(s, t);
+}
+
+static void add_line(struct fg_buf *b, const struct track *t)
+{
+	char name[64] = "";
+
+	if (t->has_map)
+		snprintf(name, sizeof(name), "%d-%" PRIu64 ".map", t->pi.pid,
+			 t->pi.start_ticks);
+	fg_buf__addf(b, "P\t%d\t%d\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%"
+		     PRIu64 "\t%u\t%" PRIu64 "\t%" PRIu64 "\t%d\t%s\t%s\t%s\t%s\n",
+		     t->pi.pid, t->pi.nspid, t->pi.start_ticks, t->pi.start_ns,
+		     t->pi.pidns, t->pi.mntns, (unsigned int)t->pi.euid,
+		     t->first_ns, t->last_ns, t->host_mntns ? 1 : 0,
+		     name[0] ? name : "-", t->label, t->pi.cgroup, t->pi.comm);
+}
+
+static void scan_cgroups(struct fg_snapshot *s)
+{
+	struct fg_cgmap *cg;
+	char label[64], full[80], key[32];
+	const char *path;
+	uint64_t ino;
+	size_t i;
+
+	if (!s->cgmnt[0])
+		return;
+	cg = fg_cgmap__scan(s->cgmnt);
+	if (!cg)
+		return;
+	for (i = 0; fg_cgmap__entry(cg, i, &ino, &path); i++) {
+		char clean[1024];
+
+		snprintf(key, sizeof(key), "\n%" PRIu64 "\t", ino);
+		if (s->cgseen.buf && strstr(s->cgseen.buf, key))
+			continue;
+		snprintf(clean, sizeof(clean), "%s", path);
+		fg_proc__sanitize(clean);
+		fg_container__id(clean, label, sizeof(label), full, sizeof(full));
+		if (!s->cgseen.len)
+			fg_buf__addch(&s->cgseen, '\n');
+		fg_buf__addf(&s->cgseen, "%" PRIu64 "\t%s\t%s\n", ino, label,
+			     clean);
+	}
+	fg_cgmap__delete(s->cg);
+	s->cg = cg;
+}
+
+static int write_index(struct fg_snapshot *s)
+{
+	struct fg_buf b = FG_BUF_INIT;
+	const char *p, *nl;
+	size_t i;
+	int fd, err = 0;
+
+	fg_buf__adds(&b, "# flame-maps 1\n");
+	for (i = 0; i < s->nr; i++)
+		add_line(&b, &s->t[i]);
+	for (p = s->cgseen.buf; p && *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			break;
+		if (nl > p)
+			fg_buf__addf(&b, "C\t%.*s\n", (int)(nl - p), p);
+	}
+	if (!b.buf) {
+		err = -ENOMEM;
+		goto out;
+	}
+	fd = openat(s->dir_fd, "index.tmp", O_WRONLY | O_CREAT | O_TRUNC |
+		    O_CLOEXEC, 0600);
+	if (fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	if (write(fd, b.buf, b.len) != (ssize_t)b.len)
+		err = -EIO;
+	close(fd);
+	if (!err && renameat(s->dir_fd, "index.tmp", s->dir_fd, "index"))
+		err = -errno;
+out:
+	fg_buf__release(&b);
+	return err;
+}
+
+int fg_snapshot__poll(struct fg_snapshot *s)
+{
+	uint64_t c0 = cpu_ns(), now = fg_proc__now_ns();
+	struct dirent *de;
+	DIR *d;
+	size_t i;
+	int err;
+
+	s->budget = s->o.max_bytes_per_poll ? s->o.max_bytes_per_poll
+					    : 64ull << 20;
+	if (s->o.nr_pids) {
+		for (i = 0; i < s->o.nr_pids; i++)
+			visit(s, s->o.pids[i], now);
+	} else {
+		d = opendir("/proc");
+		if (!d)
+			return -errno;
+		while ((de = readdir(d))) {
+			char *e;
+			long pid = strtol(de->d_name, &e, 10);
+
+			if (*e || pid <= 0 || pid == getpid())
+				continue;
+			visit(s, (int)pid, now);
+		}
+		closedir(d);
+	}
+	scan_cgroups(s);
+	err = write_index(s);
+	s->st.polls++;
+	s->st.cpu_ns += cpu_ns() - c0;
+	return err;
+}
+
+const struct fg_snapshot_stats *fg_snapshot__stats(const struct fg_snapshot *s)
+{
+	return &s->st;
+}
+
+void fg_snapshot__delete(struct fg_snapshot *s)
+{
+	if (!s)
+		return;
+	if (s->dir_fd >= 0)
+		close(s->dir_fd);
+	fg_cgmap__delete(s->cg);
+	fg_buf__release(&s->cgseen);
+	free(s->t);
+	free(s->slot_idx);
+	free(s->slot_pid);
+	free(s->pids);
+	free(s->dir);
+	free(s);
+}
+
+/* ---- reading an index ---------------------------------------------------- */
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct fg_snap_entry *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->start_ns < y->start_ns ? -1 : x->start_ns > y->start_ns;
+}
+
+static int cmp_cg(const void *a, const void *b)
+{
+	const struct fg_snap_cgroup *x = a, *y = b;
+
+	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+/* Split line at tabs into at most max fields; returns the count. */
+static int split_tabs(char *line, char **f, int max)
+{
+	int n = 0;
+
+	while (n < max) {
+		f[n++] = line;
+		line = strchr(line, '\t');
+		if (!line)
+			break;
+		*line++ = '\0';
+	}
+	return line ? -1 : n;
+}
+
+static bool parse_u64(const char *s, uint64_t *v)
+{
+	char *e;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	*v = strtoull(s, &e, 10);
+	return !*e && !errno;
+}
+
+static bool safe_name(const char *s)
+{
+	/* <pid>-<ticks>.map, nothing else: never a path */
+	size_t n = strspn(s, "0123456789-");
+
+	return n > 0 && !strcmp(s + n, ".map");
+}
+
+static int parse_p(struct fg_snapidx *x, char **f, int n)
+{
+	struct fg_snap_entry *e;
+	uint64_t v[10], h;
+	int i;
+
+	if (n != 15)
+		return -EINVAL;
+	for (i = 0; i < 9; i++)
+		if (!parse_u64(f[i + 1], &v[i]))
+			return -EINVAL;
+	if (!parse_u64(f[10], &h) || v[0] == 0 || v[0] > INT32_MAX ||
+	    v[1] > INT32_MAX)
+		return -EINVAL;
+	if (strcmp(f[11], "-") && !safe_name(f[11]))
+		return -EINVAL;
+	e = &x->e[x->nr];
+	memset(e, 0, sizeof(*e));
+	e->pid = (int)v[0];
+	e->nspid = (int)v[1];
+	e->start_ticks = v[2];
+	e->start_ns = v[3];
+	e->pidns = v[4];
+	e->mntns = v[5];
+	e->uid = (uid_t)v[6];
+	e->first_ns = v[7];
+	e->last_ns = v[8];
+	e->host_mntns = h == 1;
+	e->map = strdup(strcmp(f[11], "-") ? f[11] : "");
+	e->label = strdup(f[12]);
+	e->cgroup = strdup(f[13]);
+	e->comm = strdup(f[14]);
+	if (!e->map || !e->label || !e->cgroup || !e->comm)
+		return -ENOMEM;
+	fg_proc__sanitize(e->label);
+	fg_proc__sanitize(e->comm);
+	x->nr++;
+	return 0;
+}
+
+static int parse_c(struct fg_snapidx *x, char **f, int n)
+{
+	struct fg_snap_cgroup *c = &x->cg[x->nr_cg];
+
+	if (n != 4 || !parse_u64(f[1], &c->ino))
+		return -EINVAL;
+	c->label = strdup(f[2]);
+	c->cgroup = strdup(f[3]);
+	if (!c->label || !c->cgroup)
+		return -ENOMEM;
+	fg_proc__sanitize(c->label);
+	x->nr_cg++;
+	return 0;
+}
+
+struct fg_snapidx *fg_snapidx__load(const char *dir)
+{
+	struct fg_snapidx *x = calloc(1, sizeof(*x));
+	struct fg_safefile_opts so = { .max_size = 256ull << 20 };
+	struct fg_buf b = FG_BUF_INIT;
+	char *line, *nl, *f[16];
+	size_t lines = 0;
+	uint64_t size;
+	const char *why;
+	int err = -ENOMEM, n;
+
+	if (!x)
+		return NULL;
+	x->dir_fd = -1;
+	x->dir = strdup(dir);
+	if (!x->dir)
+		goto out_err;
+	x->dir_fd = fg_safefile__open_root(dir);
+	if (x->dir_fd < 0) {
+		err = x->dir_fd;
+		goto out_err;
+	}
+	so.uids[0] = geteuid();
+	so.nr_uids = 1;
+	err = fg_safefile__read(x->dir_fd, "index", &so, 0, &b, &size, &why);
+	if (err)
+		goto out_err;
+	for (line = b.buf; line && *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			break;
+		lines++;
+	}
+	x->e = calloc(lines + 1, sizeof(*x->e));
+	x->cg = calloc(lines + 1, sizeof(*x->cg));
+	err = -ENOMEM;
+	if (!x->e || !x->cg)
+		goto out_err;
+	for (line = b.buf; line && *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			break;
+		*nl = '\0';
+		if (line[0] == '#' || !line[0])
+			continue;
+		n = split_tabs(line, f, 16);
+		if (n > 0 && !strcmp(f[0], "P"))
+			err = parse_p(x, f, n);
+		else if (n > 0 && !strcmp(f[0], "C"))
+			err = parse_c(x, f, n);
+		else
+			err = -EINVAL;
+		if (err == -ENOMEM)
+			goto out_err;
+		if (err)
+			x->bad_lines++;
+	}
+	qsort(x->e, x->nr, sizeof(*x->e), cmp_entry);
+	qsort(x->cg, x->nr_cg, sizeof(*x->cg), cmp_cg);
+	fg_buf__release(&b);
+	return x;
+out_err:
+	fg_buf__release(&b);
+	fg_snapidx__delete(x);
+	errno = -err;
+	return NULL;
+}
+
+void fg_snapidx__delete(struct fg_snapidx *x)
+{
+	size_t i;
+
+	if (!x)
+		return;
+	for (i = 0; i < x->nr; i++) {
+		free(x->e[i].map);
+		free(x->e[i].label);
+		free(x->e[i].cgroup);
+		free(x->e[i].comm);
+	}
+	for (i = 0; i < x->nr_cg; i++) {
+		free(x->cg[i].label);
+		free(x->cg[i].cgroup);
+	}
+	if (x->dir_fd >= 0)
+		close(x->dir_fd);
+	free(x->e);
+	free(x->cg);
+	free(x->dir);
+	free(x);
+}
+
+const struct fg_snap_entry *fg_snapidx__find(const struct fg_snapidx *x,
+					     int pid, size_t *nr)
+{
+	size_t lo = 0, hi = x ? x->nr : 0, mid, end;
+
+	*nr = 0;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (x->e[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!x || lo >= x->nr || x->e[lo].pid != pid)
+		return NULL;
+	for (end = lo; end < x->nr && x->e[end].pid == pid; end++)
+		;
+	*nr = end - lo;
+	return &x->e[lo];
+}
+
+const struct fg_snap_cgroup *fg_snapidx__cgroup(const struct fg_snapidx *x,
+					      uint64_t ino)
+{
+	struct fg_snap_cgroup key = { .ino = ino };
+
+	if (!x || !x->nr_cg)
+		return NULL;
+	return bsearch(&key, x->cg, x->nr_cg, sizeof(*x->cg), cmp_cg);
+}
