@@ -1,0 +1,38 @@
+#!/bin/bash
+# Heatmap page in a real browser (headless Chromium over the DevTools pipe):
+# record tests/progs/twophase (phase_alpha ~2 s, then phase_beta ~2 s), make
+# the page through flame.so and through `flame heatmap` on perf script text,
+# select each phase with the mouse and check the flame graphs.
+# Screenshots: $BUILD/test-artifacts/heatmap-{plugin,cli}.png
+. "$(dirname "$0")/lib.sh"
+
+"$FLAME_TOP"/scripts/deps.sh browser >/dev/null 2>&1 ||
+	skip "chromium cannot be installed (scripts/deps.sh browser failed)"
+command -v chromium >/dev/null || skip "no chromium after scripts/deps.sh browser"
+command -v node >/dev/null || skip "no node after scripts/deps.sh browser"
+command -v perf >/dev/null || die "perf not installed"
+[ -x "$PROGS/twophase" ] || die "$PROGS/twophase not built"
+
+ART=$BUILD/test-artifacts
+mkdir -p "$ART"
+
+perf record -q -e cpu-clock -F 999 -g -o "$T/perf.data" -- "$PROGS/twophase" 2000 \
+	> "$T/record.log" 2>&1 || { cat "$T/record.log"; die "perf record failed"; }
+n=$(perf_samples "$T/perf.data")
+echo "recorded $n samples"
+[ "$n" -gt 500 ] || die "too few samples ($n) to tell the phases apart"
+
+# 1. plugin route: the writer is picked by the .html extension
+perf script -i "$T/perf.data" --dlfilter "$FLAME_SO" --dlarg out="$T/plugin.html" \
+	> /dev/null 2> "$T/plugin.log" || { cat "$T/plugin.log"; die "perf script --dlfilter failed"; }
+check "plugin wrote the page" test -s "$T/plugin.html"
+node "$FLAME_TOP/tests/browser/heatmap-check.js" "$T/plugin.html" "$ART/heatmap-plugin.png" 2 ||
+	die "browser checks failed on the plugin's page"
+
+# 2. CLI route: perf script text (gzip), FlameScope's input
+perf script -i "$T/perf.data" 2>/dev/null | gzip > "$T/stacks.gz"
+"$FLAME" heatmap "$T/stacks.gz" -o "$T/cli.html" || die "flame heatmap failed"
+check "flame heatmap wrote the page" test -s "$T/cli.html"
+node "$FLAME_TOP/tests/browser/heatmap-check.js" "$T/cli.html" "$ART/heatmap-cli.png" 2 ||
+	die "browser checks failed on the CLI's page"
+echo "screenshots: $ART/heatmap-plugin.png $ART/heatmap-cli.png"
