@@ -1,0 +1,1541 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * perf script text -> profile: the job of stackcollapse-perf.pl, streaming
+ * and in C. See docs/collapse.md for the input grammar and every place we
+ * differ from stackcollapse-perf.pl on purpose.
+ *
+ * Speed: no per-line allocation. Every distinct frame line (symbol without
+ * its +0x offset, dso, annotations) is turned into names once and cached;
+ * every distinct stack is a sequence of cached frame ids, interned once.
+ * The input is cut into blocks at sample boundaries (blank lines) and parsed
+ * by worker threads, each with its own tables; the tables are merged into
+ * the profile at the end, in a fixed order, so the result does not depend
+ * on the number of threads.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <flame/collapse.h>
+#include "internal.h"
+#include "reader.h"
+#include "collapse_int.h"
+
+#define NO_FRAME	UINT32_MAX
+#define BLOCK_SIZE	(8u << 20)
+#define ARENA_CHUNK	(1u << 20)
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static inline uint64_t rd64(const unsigned char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+/* Fast hash, 8 bytes a step; h chains several ranges. */
+static inline uint64_t hash_more(uint64_t h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	uint64_t v;
+
+	h ^= len * 0x9e3779b97f4a7c15ULL;
+	while (len >= 8) {
+		h = (h ^ rd64(p)) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+		p += 8;
+		len -= 8;
+	}
+	if (len) {
+		v = 0;
+		memcpy(&v, p, len);
+		h = (h ^ v) * 0xc4ceb9fe1a85ec53ULL;
+		h ^= h >> 29;
+	}
+	return h;
+}
+
+static inline bool is_space(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static inline bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static inline bool is_word(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	       (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static inline bool is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+struct job {
+	char *buf;
+	size_t len, alloc;
+	uint64_t seq;
+};
+
+#define POOL	4
+
+struct collapse_ctx {
+	const struct fg_collapse_opts *o;
+	char event_buf[64];
+	const char *event;	/* the event kept; NULL = not known yet */
+	struct fg_inline *inl;
+	bool event_scanned;
+
+	/* threaded: a queue of blocks */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct job *queue[POOL];
+	unsigned int q_head, q_len;
+	struct job *free_jobs[POOL];
+	unsigned int nr_free;
+	bool done;
+	uint64_t *block_lines;	/* lines per block sequence */
+	size_t nr_blocks, blocks_alloc;
+};
+
+/* ---- per-thread tables -------------------------------------------------- */
+
+struct arena {
+	char *cur;
+	size_t left;
+	char **chunks;
+	size_t nr_chunks;
+};
+
+static void *arena_alloc(struct arena *a, size_t len)
+{
+	void *p;
+
+	len = (len + 7) & ~(size_t)7;
+	if (len > a->left) {
+		size_t sz = len > ARENA_CHUNK ? len : ARENA_CHUNK;
+		char **nc = realloc(a->chunks, (a->nr_chunks + 1) * sizeof(*nc));
+
+		if (!nc)
+			return NULL;
+		a->chunks = nc;
+		a->cur = malloc(sz);
+		if (!a->cur) {
+			a->left = 0;
+			return NULL;
+		}
+		a->chunks[a->nr_chunks++] = a->cur;
+		a->left = sz;
+	}
+	p = a->cur;
+	a->cur += len;
+	a->left -= len;
+	return p;
+}
+
+static void arena_release(struct arena *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->nr_chunks; i++)
+		free(a->chunks[i]);
+	free(a->chunks);
+	memset(a, 0, sizeof(*a));
+}
+
+/* A distinct frame line: its key and the names it turns into. */
+struct frame {
+	uint64_t hash;
+	const char *key;	/* kind byte, sym, '\0', dso, '\0', extra */
+	uint32_t keylen;
+	uint32_t first;		/* index into pieces */
+	uint32_t n;		/* number of names (0: frame is dropped) */
+};
+
+struct piece {
+	const char *s;
+	uint32_t len;
+};
+
+struct stack {
+	uint64_t hash;
+	uint64_t weight;
+	uint32_t off;		/* into stack_ids */
+	uint32_t n;
+};
+
+struct sample_rec {
+	uint64_t time;
+	uint64_t weight;
+	uint32_t stack;
+};
+
+struct worker {
+	const struct fg_collapse_opts *o;
+	struct collapse_ctx *ctx;
+	struct arena arena;
+
+	struct frame *frames;
+	uint32_t nr_frames, frames_alloc;
+	uint32_t *fslots;	/* frame ids + 1, 0 = empty */
+	uint32_t fmask;
+
+	struct piece *pieces;
+	uint32_t nr_pieces, pieces_alloc;
+
+	struct stack *stacks;
+	uint32_t nr_stacks, stacks_alloc;
+	uint32_t *sslots;
+	uint32_t smask;
+	uint32_t *stack_ids;
+	size_t nr_stack_ids, stack_ids_alloc;
+
+	bool keep_samples;
+	struct sample_rec *samples;
+	size_t nr_samples, samples_alloc;
+
+	/* the sample being read */
+	bool in_sample;		/* a header was read, frames may follow */
+	bool skipping;		/* header of a filtered event: drop frames */
+	bool java;		/* the process name starts with "java" */
+	size_t off_len;		/* length of "+0x.." after the frame's symbol */
+	uint32_t pname;		/* frame id of the process name */
+	uint64_t weight;
+	uint64_t time;
+	uint32_t *cur;		/* frame ids, leaf first */
+	size_t nr_cur, cur_alloc;
+
+	struct fg_buf tmp;
+	struct fg_buf tmp2;
+
+	/* counters */
+	uint64_t lines;
+	uint64_t nr_added;
+	uint64_t filtered;
+	uint64_t bad;
+	uint64_t first_bad_seq;		/* block sequence of the first bad line */
+	uint64_t first_bad_local;	/* line within that block, 1-based */
+	char first_bad_text[96];
+	char other_event[64];
+	int err;
+
+	/* for merging */
+	uint32_t *name_ids;	/* pieces -> profile name ids */
+	pthread_t thread;
+};
+
+static int worker_init(struct worker *w, const struct fg_collapse_opts *o,
+		       struct collapse_ctx *ctx, bool keep_samples)
+{
+	memset(w, 0, sizeof(*w));
+	w->o = o;
+	w->ctx = ctx;
+	w->keep_samples = keep_samples;
+	w->fmask = 4095;
+	w->fslots = calloc(w->fmask + 1, sizeof(*w->fslots));
+	w->smask = 4095;
+	w->sslots = calloc(w->smask + 1, sizeof(*w->sslots));
+	w->first_bad_seq = UINT64_MAX;
+	if (!w->fslots || !w->sslots)
+		return -ENOMEM;
+	return 0;
+}
+
+static void worker_release(struct worker *w)
+{
+	arena_release(&w->arena);
+	free(w->frames);
+	free(w->fslots);
+	free(w->pieces);
+	free(w->stacks);
+	free(w->sslots);
+	free(w->stack_ids);
+	free(w->samples);
+	free(w->cur);
+	free(w->name_ids);
+	fg_buf__release(&w->tmp);
+	fg_buf__release(&w->tmp2);
+}
+
+static int grow(void **arr, uint32_t *alloc, size_t need, size_t size)
+{
+	size_t n = *alloc ? *alloc : 1024;
+	void *p;
+
+	if (need <= *alloc)
+		return 0;
+	while (n < need)
+		n *= 2;
+	if (n > UINT32_MAX)
+		return -ENOMEM;
+	p = realloc(*arr, n * size);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*alloc = n;
+	return 0;
+}
+
+static int rehash_frames(struct worker *w)
+{
+	uint32_t nmask = w->fmask * 2 + 1, i, j;
+	uint32_t *ns = calloc(nmask + 1, sizeof(*ns));
+
+	if (!ns)
+		return -ENOMEM;
+	for (i = 0; i < w->nr_frames; i++) {
+		j = w->frames[i].hash & nmask;
+		while (ns[j])
+			j = (j + 1) & nmask;
+		ns[j] = i + 1;
+	}
+	free(w->fslots);
+	w->fslots = ns;
+	w->fmask = nmask;
+	return 0;
+}
+
+static int add_piece(struct worker *w, const char *s, size_t len)
+{
+	char *c;
+
+	if (grow((void **)&w->pieces, &w->pieces_alloc, w->nr_pieces + 1,
+		 sizeof(*w->pieces)))
+		return -ENOMEM;
+	c = arena_alloc(&w->arena, len + 1);
+	if (!c)
+		return -ENOMEM;
+	memcpy(c, s, len);
+	c[len] = '\0';
+	w->pieces[w->nr_pieces].s = c;
+	w->pieces[w->nr_pieces].len = len;
+	w->nr_pieces++;
+	return 0;
+}
+
+/* ---- frame names -------------------------------------------------------- */
+
+enum key_kind {
+	KEY_FRAME = 1,
+	KEY_FRAME_JAVA,		/* the process name starts with "java" */
+	KEY_PNAME,
+};
+
+/* stackcollapse-perf.pl's "tidy_generic": ';' -> ':', drop the argument
+ * list (unless "(anonymous namespace)" or a Go-style ".(...)." ), drop
+ * quotes. Works in place on b. */
+static void tidy_name(struct fg_buf *b)
+{
+	char *s = b->buf, *p, *d;
+	size_t i, len = b->len;
+	bool go_style = false;
+
+	for (i = 0; i < len; i++)
+		if (s[i] == ';')
+			s[i] = ':';
+	/* /\.\(.*\)\./ : a ".(" followed later by ")." */
+	p = memmem(s, len, ".(", 2);
+	if (p && memmem(p + 2, len - (p + 2 - s), ").", 2))
+		go_style = true;
+	if (!go_style) {
+		static const char anon[] = "(anonymous namespace)";
+
+		for (i = 0; i < len; i++) {
+			if (s[i] != '(')
+				continue;
+			if (len - i >= sizeof(anon) - 1 &&
+			    !memcmp(s + i, anon, sizeof(anon) - 1))
+				continue;
+			len = i;
+			break;
+		}
+	}
+	for (p = d = s; p < s + len; p++)
+		if (*p != '"' && *p != '\'')
+			*d++ = *p;
+	b->len = d - s;
+	if (b->buf)
+		b->buf[b->len] = '\0';
+}
+
+static bool is_kernel_dso(const char *dso, size_t len)
+{
+	if (memmem(dso, len, "unknown", 7))
+		return false;
+	if (len && dso[0] == '[')
+		return true;
+	return len >= 7 && !memcmp(dso + len - 7, "vmlinux", 7);
+}
+
+/* dso matches /tmp/perf-\d+\.map */
+static bool is_jit_dso(const char *dso, size_t len)
+{
+	const char *p = dso, *end = dso + len;
+
+	while ((p = memmem(p, end - p, "/tmp/perf-", 10))) {
+		const char *q = p + 10;
+
+		while (q < end && is_digit(*q))
+			q++;
+		if (q > p + 10 && end - q >= 4 && !memcmp(q, ".map", 4))
+			return true;
+		p += 10;
+	}
+	return false;
+}
+
+static bool has_str(const struct fg_buf *b, const char *s)
+{
+	return b->len && memmem(b->buf, b->len, s, strlen(s));
+}
+
+/* One piece of a symbol ("a->b" gives two) to its final name, in w->tmp. */
+static int name_piece(struct worker *w, const char *sym, size_t len,
+		      const char *dso, size_t dlen, const char *pc, size_t pclen,
+		      bool java, size_t index)
+{
+	const struct fg_collapse_opts *o = w->o;
+	struct fg_buf *b = &w->tmp;
+	int ret = 0;
+
+	fg_buf__reset(b);
+	if (len == 9 && !memcmp(sym, "[unknown]", 9)) {
+		const char *base = "unknown";
+		size_t blen = 7;
+
+		if (dlen && !(dlen == 9 && !memcmp(dso, "[unknown]", 9))) {
+			const char *slash = memrchr(dso, '/', dlen);
+
+			base = slash ? slash + 1 : dso;
+			blen = dso + dlen - base;
+			if (blen > 10 && !memcmp(base + blen - 10, " (deleted)", 10))
+				blen -= 10;
+		}
+		ret |= fg_buf__addch(b, '[');
+		ret |= fg_buf__add(b, base, blen);
+		if (o->addrs) {
+			ret |= fg_buf__add(b, " <", 2);
+			ret |= fg_buf__add(b, pc, pclen);
+			ret |= fg_buf__addch(b, '>');
+		}
+		ret |= fg_buf__addch(b, ']');
+	} else if (!o->no_demangle && fg_demangle__is_mangled(sym, len)) {
+		ret = fg_demangle(b, sym, len);
+		if (ret == -EINVAL)
+			ret = fg_buf__add(b, sym, len);
+	} else {
+		ret = fg_buf__add(b, sym, len);
+	}
+	if (ret)
+		return -ENOMEM;
+	if (!b->buf && fg_buf__add(b, "", 0))
+		return -ENOMEM;
+	tidy_name(b);
+	if (java && b->len && b->buf[0] == 'L' && memchr(b->buf, '/', b->len)) {
+		memmove(b->buf, b->buf + 1, b->len);
+		b->len--;
+	}
+	if (index > 0) {
+		if (!has_str(b, "_[i]"))
+			ret = fg_buf__add(b, "_[i]", 4);
+	} else if (o->kernel && is_kernel_dso(dso, dlen)) {
+		ret = fg_buf__add(b, "_[k]", 4);
+	} else if (o->jit && is_jit_dso(dso, dlen)) {
+		if (!has_str(b, "_[j]"))
+			ret = fg_buf__add(b, "_[j]", 4);
+	}
+	return ret ? -ENOMEM : 0;
+}
+
+/* Fill the pieces of a new frame from its symbol and dso. */
+static int frame_names(struct worker *w, struct frame *f, const char *sym,
+		       size_t slen, const char *dso, size_t dlen,
+		       const char *pc, size_t pclen, bool java)
+{
+	const char *p = sym, *end = sym + slen;
+	size_t index = 0;
+	int ret;
+
+	f->first = w->nr_pieces;
+	f->n = 0;
+	if (slen && sym[0] == '(')
+		return 0;	/* a process name in parentheses: skipped */
+	if (w->o->inline_) {
+		ret = fg_inline__names(w->ctx, w, pc, pclen, sym,
+				       slen + w->off_len, dso, dlen, &w->tmp2);
+		if (ret > 0) {
+			/* tmp2 holds ';'-separated names, outermost first */
+			const char *q = w->tmp2.buf, *qe = q + w->tmp2.len;
+
+			while (q < qe) {
+				const char *sc = memchr(q, ';', qe - q);
+				size_t l = sc ? (size_t)(sc - q) : (size_t)(qe - q);
+
+				if (add_piece(w, q, l))
+					return -ENOMEM;
+				f->n++;
+				q += l + 1;
+			}
+			return 0;
+		}
+	}
+	for (;;) {
+		const char *arrow = memmem(p, end - p, "->", 2);
+		const char *pe = arrow ? arrow : end;
+
+		ret = name_piece(w, p, pe - p, dso, dlen, pc, pclen, java, index);
+		if (ret)
+			return ret;
+		if (add_piece(w, w->tmp.buf, w->tmp.len))
+			return -ENOMEM;
+		f->n++;
+		index++;
+		if (!arrow)
+			break;
+		p = arrow + 2;
+	}
+	return 0;
+}
+
+/*
+ * Frame id for (kind, sym, dso, extra): cached; names made on first use.
+ * extra is the address when it matters for the name (--addrs).
+ */
+static uint32_t frame_get(struct worker *w, enum key_kind kind,
+			  const char *sym, size_t slen, const char *dso,
+			  size_t dlen, const char *pc, size_t pclen,
+			  const char *extra, size_t elen)
+{
+	unsigned char k = kind;
+	uint64_t h = hash_more(kind, sym, slen);
+	uint32_t i, id, keylen;
+	struct frame *f;
+	char *key;
+
+	h = hash_more(h, dso, dlen);
+	if (elen)
+		h = hash_more(h, extra, elen);
+	keylen = 1 + slen + 1 + dlen + 1 + elen;
+	for (i = h & w->fmask; (id = w->fslots[i]); i = (i + 1) & w->fmask) {
+		f = &w->frames[id - 1];
+		if (f->hash != h || f->keylen != keylen || f->key[0] != k)
+			continue;
+		if (memcmp(f->key + 1, sym, slen) || f->key[1 + slen] ||
+		    memcmp(f->key + 2 + slen, dso, dlen) ||
+		    memcmp(f->key + 3 + slen + dlen, extra, elen))
+			continue;
+		return id - 1;
+	}
+	/* new frame */
+	if (grow((void **)&w->frames, &w->frames_alloc, w->nr_frames + 1,
+		 sizeof(*w->frames)))
+		return NO_FRAME;
+	key = arena_alloc(&w->arena, keylen);
+	if (!key)
+		return NO_FRAME;
+	key[0] = k;
+	memcpy(key + 1, sym, slen);
+	key[1 + slen] = '\0';
+	memcpy(key + 2 + slen, dso, dlen);
+	key[2 + slen + dlen] = '\0';
+	memcpy(key + 3 + slen + dlen, extra, elen);
+	f = &w->frames[w->nr_frames];
+	f->hash = h;
+	f->key = key;
+	f->keylen = keylen;
+	if (kind == KEY_PNAME) {
+		f->first = w->nr_pieces;
+		f->n = 1;
+		if (add_piece(w, sym, slen))
+			return NO_FRAME;
+	} else if (frame_names(w, f, sym, slen, dso, dlen, pc, pclen,
+			       kind == KEY_FRAME_JAVA)) {
+		return NO_FRAME;
+	}
+	id = w->nr_frames++;
+	w->fslots[i] = id + 1;
+	if (w->nr_frames * 2 > w->fmask && rehash_frames(w))
+		return NO_FRAME;
+	return id;
+}
+
+/* ---- stacks ------------------------------------------------------------- */
+
+static int rehash_stacks(struct worker *w)
+{
+	uint32_t nmask = w->smask * 2 + 1, i, j;
+	uint32_t *ns = calloc(nmask + 1, sizeof(*ns));
+
+	if (!ns)
+		return -ENOMEM;
+	for (i = 0; i < w->nr_stacks; i++) {
+		j = w->stacks[i].hash & nmask;
+		while (ns[j])
+			j = (j + 1) & nmask;
+		ns[j] = i + 1;
+	}
+	free(w->sslots);
+	w->sslots = ns;
+	w->smask = nmask;
+	return 0;
+}
+
+/* The sample just read is complete: intern its stack and count it. */
+static int flush_sample(struct worker *w)
+{
+	uint32_t *ids, i, id, n;
+	uint64_t h;
+	size_t need;
+
+	if (!w->in_sample)
+		return 0;
+	w->in_sample = false;
+	/* root first: process name, then the frames in reverse */
+	need = w->nr_cur + 1;
+	if (w->cur_alloc < need * 2) {
+		size_t na = need * 2 + 64;
+		uint32_t *nc = realloc(w->cur, na * sizeof(*nc));
+
+		if (!nc)
+			return -ENOMEM;
+		w->cur = nc;
+		w->cur_alloc = na;
+	}
+	ids = w->cur + w->nr_cur;
+	ids[0] = w->pname;
+	for (i = 0; i < w->nr_cur; i++)
+		ids[i + 1] = w->cur[w->nr_cur - 1 - i];
+	n = need;
+	w->nr_cur = 0;
+	h = hash_more(0, ids, n * sizeof(*ids));
+
+	for (i = h & w->smask; (id = w->sslots[i]); i = (i + 1) & w->smask) {
+		struct stack *s = &w->stacks[id - 1];
+
+		if (s->hash == h && s->n == n &&
+		    !memcmp(w->stack_ids + s->off, ids, n * sizeof(*ids)))
+			goto found;
+	}
+	if (grow((void **)&w->stacks, &w->stacks_alloc, w->nr_stacks + 1,
+		 sizeof(*w->stacks)))
+		return -ENOMEM;
+	if (w->nr_stack_ids + n > w->stack_ids_alloc) {
+		size_t na = w->stack_ids_alloc ? w->stack_ids_alloc : 65536;
+		uint32_t *nsi;
+
+		while (na < w->nr_stack_ids + n)
+			na *= 2;
+		nsi = realloc(w->stack_ids, na * sizeof(*nsi));
+		if (!nsi)
+			return -ENOMEM;
+		w->stack_ids = nsi;
+		w->stack_ids_alloc = na;
+	}
+	memcpy(w->stack_ids + w->nr_stack_ids, ids, n * sizeof(*ids));
+	w->stacks[w->nr_stacks] = (struct stack){
+		.hash = h, .weight = 0, .off = w->nr_stack_ids, .n = n,
+	};
+	w->nr_stack_ids += n;
+	id = ++w->nr_stacks;
+	w->sslots[i] = id;
+	if (w->nr_stacks * 2 > w->smask && rehash_stacks(w))
+		return -ENOMEM;
+found:
+	w->stacks[id - 1].weight += w->weight;
+	w->nr_added++;
+	if (w->keep_samples) {
+		if (w->nr_samples == w->samples_alloc) {
+			size_t na = w->samples_alloc ? w->samples_alloc * 2 : 65536;
+			struct sample_rec *ns = realloc(w->samples, na * sizeof(*ns));
+
+			if (!ns)
+				return -ENOMEM;
+			w->samples = ns;
+			w->samples_alloc = na;
+		}
+		w->samples[w->nr_samples++] = (struct sample_rec){
+			.time = w->time, .weight = w->weight, .stack = id - 1,
+		};
+	}
+	return 0;
+}
+
+/* ---- line parsing ------------------------------------------------------- */
+
+static void note_bad(struct worker *w, uint64_t seq, uint64_t local,
+		     const char *line, size_t len)
+{
+	w->bad++;
+	if (seq < w->first_bad_seq ||
+	    (seq == w->first_bad_seq && local < w->first_bad_local)) {
+		size_t n = len < sizeof(w->first_bad_text) - 1 ?
+			   len : sizeof(w->first_bad_text) - 1;
+
+		w->first_bad_seq = seq;
+		w->first_bad_local = local;
+		memcpy(w->first_bad_text, line, n);
+		w->first_bad_text[n] = '\0';
+	}
+}
+
+/* "123.456789" -> ns */
+static uint64_t parse_time(const char *s, const char *e)
+{
+	uint64_t sec = 0, frac = 0;
+	int digits = 0;
+
+	while (s < e && is_digit(*s))
+		sec = sec * 10 + (*s++ - '0');
+	if (s < e && *s == '.')
+		s++;
+	while (s < e && is_digit(*s)) {
+		if (digits < 9) {
+			frac = frac * 10 + (*s - '0');
+			digits++;
+		}
+		s++;
+	}
+	while (digits++ < 9)
+		frac *= 10;
+	return sec * 1000000000ULL + frac;
+}
+
+int fg_collapse__parse_header(const char *line, size_t len,
+			      struct fg_collapse_header *h)
+{
+	const char *s = line, *end = line + len, *p, *t, *te;
+
+	memset(h, 0, sizeof(*h));
+	while (s < end && is_space(*s))
+		s++;
+	/* comm: shortest prefix followed by blanks, digits[/digits], blank */
+	for (p = s + 1; p < end; p++) {
+		const char *q, *d;
+
+		if (!is_space(*p))
+			continue;
+		q = p;
+		while (q < end && is_space(*q))
+			q++;
+		d = q;
+		while (q < end && is_digit(*q))
+			q++;
+		if (q == d)
+			continue;
+		h->pid = d;
+		h->pid_len = q - d;
+		if (q < end && *q == '/') {
+			const char *t0 = ++q;
+
+			while (q < end && is_digit(*q))
+				q++;
+			if (q == t0)
+				continue;
+			h->tid = t0;
+			h->tid_len = q - t0;
+		} else {
+			h->tid = NULL;
+		}
+		if (q < end && !is_space(*q))
+			continue;
+		h->comm = s;
+		h->comm_len = p - s;
+		s = q;
+		break;
+	}
+	if (!h->comm)
+		return -EINVAL;
+	/* one number is the TID (perf script's default) */
+	if (!h->tid) {
+		h->tid = h->pid;
+		h->tid_len = h->pid_len;
+		h->pid = "?";
+		h->pid_len = 1;
+	}
+	/* optional [cpu], time:, period, event: */
+	for (;;) {
+		while (s < end && is_space(*s))
+			s++;
+		if (s >= end)
+			break;
+		t = s;
+		while (s < end && !is_space(*s))
+			s++;
+		te = s;
+		if (*t == '[' && te[-1] == ']' && !h->has_time && !h->event) {
+			h->has_cpu = true;
+			continue;
+		}
+		if (!h->has_time && !h->event && te[-1] == ':' && is_digit(*t)) {
+			const char *q = t;
+
+			while (q < te - 1 && (is_digit(*q) || *q == '.'))
+				q++;
+			if (q == te - 1) {
+				h->has_time = true;
+				h->time = parse_time(t, te - 1);
+				continue;
+			}
+		}
+		if (!h->event && is_digit(*t)) {
+			const char *q = t;
+			uint64_t v = 0;
+
+			while (q < te && is_digit(*q))
+				v = v * 10 + (*q++ - '0');
+			if (q == te) {
+				h->period = v;
+				continue;
+			}
+		}
+		if (!h->event && te[-1] == ':' && te - t > 1) {
+			h->event = t;
+			h->event_len = te - 1 - t;
+			h->rest = te;
+			h->rest_len = end - te;
+		}
+		break;
+	}
+	return 0;
+}
+
+int fg_collapse__parse_frame(const char *line, size_t len,
+			     struct fg_collapse_frame *f)
+{
+	const char *s = line, *end = line + len, *p;
+
+	while (s < end && is_space(*s))
+		s++;
+	f->pc = s;
+	while (s < end && is_word(*s))
+		s++;
+	f->pc_len = s - f->pc;
+	if (!f->pc_len || s >= end || !is_space(*s))
+		return -EINVAL;
+	while (s < end && is_space(*s))
+		s++;
+	while (end > s && is_space(end[-1]))
+		end--;
+	if (s >= end)
+		return -EINVAL;
+	f->dso = NULL;
+	f->dso_len = 0;
+	if (end[-1] == ')') {
+		int depth = 0;
+
+		for (p = end - 1; p > s; p--) {
+			if (*p == ')')
+				depth++;
+			else if (*p == '(' && --depth == 0)
+				break;
+		}
+		if (p > s && depth == 0 && is_space(p[-1])) {
+			f->dso = p + 1;
+			f->dso_len = end - 1 - f->dso;
+			end = p - 1;
+			while (end > s && is_space(end[-1]))
+				end--;
+		}
+	}
+	if (end <= s)
+		return -EINVAL;
+	/* drop "+0x1f" */
+	p = end;
+	while (p > s && is_hex(p[-1]))
+		p--;
+	f->off_len = 0;
+	if (p < end && p - s >= 4 && p[-1] == 'x' && p[-2] == '0' && p[-3] == '+') {
+		f->off_len = end - (p - 3);
+		end = p - 3;
+	}
+	f->sym = s;
+	f->sym_len = end - s;
+	return 0;
+}
+
+static bool event_matches(struct worker *w, const struct fg_collapse_header *h)
+{
+	const char *want = w->ctx->event;
+	size_t wl;
+
+	if (!h->event || !want)
+		return true;
+	wl = strlen(want);
+	if (h->event_len == wl && !memcmp(h->event, want, wl))
+		return true;
+	if (!w->other_event[0]) {
+		size_t n = h->event_len < sizeof(w->other_event) - 1 ?
+			   h->event_len : sizeof(w->other_event) - 1;
+
+		memcpy(w->other_event, h->event, n);
+		w->other_event[n] = '\0';
+	}
+	return false;
+}
+
+static int do_header(struct worker *w, const struct fg_collapse_header *h)
+{
+	const struct fg_collapse_opts *o = w->o;
+	struct fg_buf *b = &w->tmp;
+	size_t i;
+	int ret = 0;
+
+	if (!event_matches(w, h)) {
+		w->filtered++;
+		w->skipping = true;
+		return 0;
+	}
+	fg_buf__reset(b);
+	ret |= fg_buf__add(b, h->comm, h->comm_len);
+	if (o->tid || o->pid) {
+		ret |= fg_buf__addch(b, '-');
+		ret |= fg_buf__add(b, h->pid, h->pid_len);
+		if (o->tid) {
+			ret |= fg_buf__addch(b, '/');
+			ret |= fg_buf__add(b, h->tid, h->tid_len);
+		}
+	}
+	if (ret)
+		return -ENOMEM;
+	for (i = 0; i < b->len; i++)
+		if (b->buf[i] == ' ' || b->buf[i] == '\t')
+			b->buf[i] = '_';
+	w->pname = frame_get(w, KEY_PNAME, b->buf, b->len, "", 0, "", 0, "", 0);
+	if (w->pname == NO_FRAME)
+		return -ENOMEM;
+	w->java = b->len >= 4 && !memcmp(b->buf, "java", 4);
+	w->in_sample = true;
+	w->nr_cur = 0;
+	w->time = h->time;
+	if (o->weight == FG_WEIGHT_PERIOD)
+		w->weight = h->period ? h->period : 1;
+	else
+		w->weight = 1;
+	return 0;
+}
+
+static int do_frame(struct worker *w, const struct fg_collapse_frame *f)
+{
+	const char *extra = "";
+	size_t elen = 0;
+	uint32_t id;
+
+	if (w->o->addrs && memmem(f->sym, f->sym_len, "[unknown]", 9)) {
+		extra = f->pc;
+		elen = f->pc_len;
+	} else if (w->o->inline_) {
+		extra = f->pc;	/* inlining depends on the address */
+		elen = f->pc_len;
+	}
+	w->off_len = f->off_len;
+	id = frame_get(w, w->java ? KEY_FRAME_JAVA : KEY_FRAME, f->sym,
+		       f->sym_len, f->dso ? f->dso : "", f->dso_len, f->pc,
+		       f->pc_len, extra, elen);
+	if (id == NO_FRAME)
+		return -ENOMEM;
+	if (!w->frames[id].n)
+		return 0;
+	if (w->nr_cur == w->cur_alloc) {
+		size_t na = w->cur_alloc ? w->cur_alloc * 2 : 256;
+		uint32_t *nc = realloc(w->cur, na * sizeof(*nc));
+
+		if (!nc)
+			return -ENOMEM;
+		w->cur = nc;
+		w->cur_alloc = na;
+	}
+	w->cur[w->nr_cur++] = id;
+	return 0;
+}
+
+/* One line (no '\n'). */
+static int do_line(struct worker *w, const char *line, size_t len,
+		   uint64_t seq, uint64_t local)
+{
+	struct fg_collapse_header h;
+	struct fg_collapse_frame f;
+	size_t i;
+	int ret;
+
+	if (len && line[len - 1] == '\r')
+		len--;
+	for (i = 0; i < len && is_space(line[i]); i++)
+		;
+	if (i == len) {
+		/* blank: end of sample */
+		w->skipping = false;
+		return flush_sample(w);
+	}
+	if (line[0] == '#')
+		return 0;
+	/*
+	 * perf indents frames with a tab; a header starts with the comm,
+	 * which perf pads with spaces when there is no callchain.
+	 */
+	if (line[0] == ' ' && fg_collapse__parse_header(line, len, &h) == 0 &&
+	    (h.has_time || h.has_cpu))
+		goto header;
+	if (is_space(line[0])) {
+		if (fg_collapse__parse_frame(line, len, &f) == 0) {
+			if (w->skipping || !w->in_sample)
+				return 0;
+			return do_frame(w, &f);
+		}
+		note_bad(w, seq, local, line, len);
+		return 0;
+	}
+	/* a header; the previous sample ends here if no blank line did */
+	if (fg_collapse__parse_header(line, len, &h)) {
+		note_bad(w, seq, local, line, len);
+		ret = flush_sample(w);
+		w->skipping = true;	/* its frames belong to nothing */
+		return ret;
+	}
+header:
+	ret = flush_sample(w);
+	if (ret)
+		return ret;
+	w->skipping = false;
+	return do_header(w, &h);
+}
+
+/* Parse whole lines in [data, data+len); the last may lack '\n'. */
+static int worker_parse(struct worker *w, const char *data, size_t len,
+			uint64_t seq, uint64_t base)
+{
+	const char *p = data, *end = data + len, *nl;
+	uint64_t local = base;
+	int ret;
+
+	while (p < end) {
+		nl = memchr(p, '\n', end - p);
+		if (!nl)
+			nl = end;
+		local++;
+		ret = do_line(w, p, nl - p, seq, local);
+		if (ret)
+			return ret;
+		p = nl + 1;
+	}
+	w->lines += local - base;
+	return 0;
+}
+
+/* ---- the whole input ---------------------------------------------------- */
+
+int fg_inline__names(struct collapse_ctx *ctx, struct worker *w,
+		     const char *pc, size_t pclen, const char *sym, size_t slen,
+		     const char *dso, size_t dlen, struct fg_buf *out)
+{
+	if (!ctx->inl)
+		return 0;
+	fg_buf__reset(out);
+	return fg_inline__lookup(ctx->inl, pc, pclen, sym, slen, dso, dlen,
+				 out);
+}
+
+void fg_collapse_opts__init(struct fg_collapse_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+}
+
+static void set_event(struct collapse_ctx *ctx, const char *ev, size_t len)
+{
+	if (len >= sizeof(ctx->event_buf))
+		len = sizeof(ctx->event_buf) - 1;
+	memcpy(ctx->event_buf, ev, len);
+	ctx->event_buf[len] = '\0';
+	ctx->event = ctx->event_buf;
+}
+
+/* The first event in data, as stackcollapse-perf.pl keeps it. */
+static void detect_event(struct collapse_ctx *ctx, const char *data, size_t len)
+{
+	const char *p = data, *end = data + len, *nl;
+	struct fg_collapse_header h;
+
+	while (p < end && !ctx->event) {
+		nl = memchr(p, '\n', end - p);
+		if (!nl)
+			nl = end;
+		if (nl > p && *p != '#' && *p != '\t' &&
+		    !fg_collapse__parse_header(p, nl - p, &h) && h.event &&
+		    (h.has_time || h.has_cpu || *p != ' '))
+			set_event(ctx, h.event, h.event_len);
+		p = nl + 1;
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct collapse_ctx *ctx = w->ctx;
+	struct job *j;
+	uint64_t lines;
+	int ret;
+
+	for (;;) {
+		pthread_mutex_lock(&ctx->lock);
+		while (!ctx->q_len && !ctx->done)
+			pthread_cond_wait(&ctx->cond, &ctx->lock);
+		if (!ctx->q_len) {
+			pthread_mutex_unlock(&ctx->lock);
+			break;
+		}
+		j = ctx->queue[ctx->q_head];
+		ctx->q_head = (ctx->q_head + 1) % POOL;
+		ctx->q_len--;
+		pthread_cond_broadcast(&ctx->cond);
+		pthread_mutex_unlock(&ctx->lock);
+
+		lines = w->lines;
+		w->skipping = false;
+		ret = worker_parse(w, j->buf, j->len, j->seq, 0);
+		if (!ret)
+			ret = flush_sample(w);
+		if (ret && !w->err)
+			w->err = ret;
+
+		pthread_mutex_lock(&ctx->lock);
+		ctx->block_lines[j->seq] = w->lines - lines;
+		ctx->free_jobs[ctx->nr_free++] = j;
+		pthread_cond_broadcast(&ctx->cond);
+		pthread_mutex_unlock(&ctx->lock);
+	}
+	return NULL;
+}
+
+/* Where a block may end: right after a blank line, or failing that before
+ * a header line, or failing that after any line. 0 = no line end. */
+static size_t find_cut(const char *buf, size_t len, bool desperate)
+{
+	const char *p;
+
+	for (p = buf + len; p > buf;) {
+		p = memrchr(buf, '\n', p - buf);
+		if (!p)
+			break;
+		if (p > buf && (p[-1] == '\n' ||
+				(p[-1] == '\r' && p - 1 > buf && p[-2] == '\n')))
+			return p + 1 - buf;
+		if (desperate && p + 1 < buf + len && !is_space(p[1]) && p[1] != '#')
+			return p + 1 - buf;
+	}
+	if (desperate) {
+		p = memrchr(buf, '\n', len);
+		if (p)
+			return p + 1 - buf;
+	}
+	return 0;
+}
+
+static int job_reserve(struct job *j, size_t need)
+{
+	char *nb;
+	size_t na;
+
+	if (need <= j->alloc)
+		return 0;
+	na = j->alloc ? j->alloc : BLOCK_SIZE + 65536;
+	while (na < need)
+		na *= 2;
+	nb = realloc(j->buf, na);
+	if (!nb)
+		return -ENOMEM;
+	j->buf = nb;
+	j->alloc = na;
+	return 0;
+}
+
+static int read_threaded(struct collapse_ctx *ctx, struct worker *ws,
+			 unsigned int nw, struct fg_reader *r)
+{
+	struct job jobs[POOL] = { 0 };
+	struct job carry = { 0 };
+	unsigned int i, started = 0;
+	uint64_t seq = 0;
+	bool eof = false;
+	int ret = 0, rret = 0;
+
+	pthread_mutex_init(&ctx->lock, NULL);
+	pthread_cond_init(&ctx->cond, NULL);
+	for (i = 0; i < POOL; i++)
+		ctx->free_jobs[ctx->nr_free++] = &jobs[i];
+	for (i = 0; i < nw; i++) {
+		if (pthread_create(&ws[i].thread, NULL, worker_main, &ws[i])) {
+			ret = -errno ? -errno : -EAGAIN;
+			break;
+		}
+		started++;
+	}
+
+	while (!ret && !eof) {
+		struct job *j;
+		size_t cut;
+
+		pthread_mutex_lock(&ctx->lock);
+		while (!ctx->nr_free)
+			pthread_cond_wait(&ctx->cond, &ctx->lock);
+		j = ctx->free_jobs[--ctx->nr_free];
+		pthread_mutex_unlock(&ctx->lock);
+
+		j->len = 0;
+		if (job_reserve(j, carry.len + BLOCK_SIZE)) {
+			ret = -ENOMEM;
+			break;
+		}
+		memcpy(j->buf, carry.buf, carry.len);
+		j->len = carry.len;
+		carry.len = 0;
+		for (;;) {
+			const char *d;
+			size_t l;
+			int rc;
+
+			while (j->len < BLOCK_SIZE) {
+				rc = fg_reader__block(r, BLOCK_SIZE - j->len, &d, &l);
+				if (rc <= 0) {
+					eof = true;
+					rret = rc;
+					break;
+				}
+				if (job_reserve(j, j->len + l)) {
+					ret = -ENOMEM;
+					break;
+				}
+				memcpy(j->buf + j->len, d, l);
+				j->len += l;
+			}
+			if (ret || eof)
+				break;
+			cut = find_cut(j->buf, j->len, j->len >= 4 * BLOCK_SIZE);
+			if (cut) {
+				if (job_reserve(&carry, j->len - cut)) {
+					ret = -ENOMEM;
+					break;
+				}
+				memcpy(carry.buf, j->buf + cut, j->len - cut);
+				carry.len = j->len - cut;
+				j->len = cut;
+				break;
+			}
+			/* one huge sample: read on */
+			if (job_reserve(j, j->len + BLOCK_SIZE)) {
+				ret = -ENOMEM;
+				break;
+			}
+		}
+		if (ret)
+			break;
+		if (!ctx->event_scanned) {
+			if (!ctx->o->event_filter)
+				detect_event(ctx, j->buf, j->len);
+			ctx->event_scanned = true;
+		}
+
+		pthread_mutex_lock(&ctx->lock);
+		if (seq >= ctx->blocks_alloc) {
+			size_t na = ctx->blocks_alloc ? ctx->blocks_alloc * 2 : 256;
+			uint64_t *nb = realloc(ctx->block_lines, na * sizeof(*nb));
+
+			if (!nb) {
+				pthread_mutex_unlock(&ctx->lock);
+				ret = -ENOMEM;
+				break;
+			}
+			ctx->block_lines = nb;
+			ctx->blocks_alloc = na;
+		}
+		ctx->block_lines[seq] = 0;
+		ctx->nr_blocks = seq + 1;
+		j->seq = seq++;
+		ctx->queue[(ctx->q_head + ctx->q_len) % POOL] = j;
+		ctx->q_len++;
+		pthread_cond_broadcast(&ctx->cond);
+		pthread_mutex_unlock(&ctx->lock);
+	}
+
+	pthread_mutex_lock(&ctx->lock);
+	ctx->done = true;
+	pthread_cond_broadcast(&ctx->cond);
+	pthread_mutex_unlock(&ctx->lock);
+	for (i = 0; i < started; i++)
+		pthread_join(ws[i].thread, NULL);
+	for (i = 0; i < POOL; i++)
+		free(jobs[i].buf);
+	free(carry.buf);
+	pthread_mutex_destroy(&ctx->lock);
+	pthread_cond_destroy(&ctx->cond);
+	return ret ? ret : rret;
+}
+
+static int read_single(struct collapse_ctx *ctx, struct worker *w,
+		       struct fg_reader *r)
+{
+	const char *d;
+	size_t l;
+	int rc;
+
+	while ((rc = fg_reader__block(r, BLOCK_SIZE, &d, &l)) > 0) {
+		if (!ctx->event_scanned) {
+			if (!ctx->o->event_filter)
+				detect_event(ctx, d, l);
+			ctx->event_scanned = true;
+		}
+		rc = worker_parse(w, d, l, 0, w->lines);
+		if (rc)
+			return rc;
+	}
+	if (rc == 0 || rc == -EIO)
+		return flush_sample(w) ?: rc;
+	return rc;
+}
+
+/* Move one worker's stacks into the profile, in the order they appeared. */
+static int merge(struct fg_profile *p, struct worker *w)
+{
+	uint32_t *nodes = NULL;
+	uint32_t i, k, j;
+	size_t s;
+	int ret = 0;
+
+	w->name_ids = malloc((w->nr_pieces + 1) * sizeof(*w->name_ids));
+	if (!w->name_ids)
+		return -ENOMEM;
+	for (i = 0; i < w->nr_pieces; i++)
+		w->name_ids[i] = UINT32_MAX;
+	if (w->keep_samples) {
+		nodes = malloc((w->nr_stacks + 1) * sizeof(*nodes));
+		if (!nodes)
+			return -ENOMEM;
+	}
+	for (i = 0; i < w->nr_stacks; i++) {
+		const struct stack *st = &w->stacks[i];
+		uint32_t node = FG_ROOT;
+
+		for (k = 0; k < st->n; k++) {
+			const struct frame *f = &w->frames[w->stack_ids[st->off + k]];
+
+			for (j = f->first; j < f->first + f->n; j++) {
+				if (w->name_ids[j] == UINT32_MAX) {
+					w->name_ids[j] = fg_profile__intern(p,
+						w->pieces[j].s, w->pieces[j].len);
+					if (w->name_ids[j] == UINT32_MAX) {
+						ret = -ENOMEM;
+						goto out;
+					}
+				}
+				node = fg_profile__child(p, node, w->name_ids[j]);
+				if (node == FG_NO_NODE) {
+					ret = -ENOMEM;
+					goto out;
+				}
+			}
+		}
+		if (nodes)
+			nodes[i] = node;
+		else if ((ret = fg_profile__add_node(p, node, st->weight, 0)))
+			goto out;
+	}
+	for (s = 0; nodes && s < w->nr_samples; s++) {
+		const struct sample_rec *sr = &w->samples[s];
+
+		ret = fg_profile__add_node(p, nodes[sr->stack], sr->weight,
+					   sr->time);
+		if (ret)
+			break;
+	}
+out:
+	free(nodes);
+	return ret;
+}
+
+int fg_collapse__read(struct fg_profile *p, struct fg_reader *r,
+		      const struct fg_collapse_opts *o,
+		      struct fg_collapse_stats *st)
+{
+	struct fg_collapse_opts defaults;
+	struct collapse_ctx ctx = { 0 };
+	struct worker ws[2];
+	unsigned int nw, i, nr_init = 0;
+	bool keep = fg_profile__keeps_samples(p);
+	struct fg_collapse_stats local;
+	struct worker *bad = NULL;
+	int ret = 0, rret;
+
+	if (!o) {
+		fg_collapse_opts__init(&defaults);
+		o = &defaults;
+	}
+	if (!st)
+		st = &local;
+	memset(st, 0, sizeof(*st));
+	ctx.o = o;
+	if (o->event_filter)
+		set_event(&ctx, o->event_filter, strlen(o->event_filter));
+	if (o->inline_) {
+		ctx.inl = fg_inline__new(o->context);
+		if (!ctx.inl)
+			return -errno;
+	}
+	nw = o->threads ? o->threads : 2;
+	if (o->threads == 0) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+		if (cpus < 2)
+			nw = 1;
+	}
+	if (nw > 2)
+		nw = 2;
+	if (keep || o->inline_)
+		nw = 1;	/* samples in input order; libdw is not shared */
+
+	for (i = 0; i < nw; i++) {
+		ret = worker_init(&ws[i], o, &ctx, keep);
+		nr_init++;
+		if (ret)
+			goto out;
+	}
+	if (nw == 1)
+		rret = read_single(&ctx, &ws[0], r);
+	else
+		rret = read_threaded(&ctx, ws, nw, r);
+
+	for (i = 0; i < nw; i++) {
+		struct worker *w = &ws[i];
+
+		if (w->err && !ret)
+			ret = w->err;
+		st->lines += w->lines;
+		st->samples += w->nr_added;
+		st->filtered += w->filtered;
+		st->bad_lines += w->bad;
+		if (w->bad && (!bad || w->first_bad_seq < bad->first_bad_seq))
+			bad = w;
+		if (w->other_event[0] && !st->other_event[0])
+			memcpy(st->other_event, w->other_event,
+			       sizeof(st->other_event));
+	}
+	if (bad) {
+		uint64_t line = bad->first_bad_local, b;
+
+		for (b = 0; nw > 1 && b < bad->first_bad_seq && b < ctx.nr_blocks; b++)
+			line += ctx.block_lines[b];
+		st->first_bad_line = line;
+		pr_warn("%s:%llu: skipped %llu malformed line%s, the first: \"%s\"\n",
+			fg_reader__name(r), (unsigned long long)line,
+			(unsigned long long)st->bad_lines,
+			st->bad_lines == 1 ? "" : "s", bad->first_bad_text);
+	}
+	if (ctx.event)
+		snprintf(st->first_event, sizeof(st->first_event), "%s", ctx.event);
+	if (st->filtered)
+		pr_warn("%s: kept events of type %s; skipped %llu samples of other events (%s%s)\n",
+			fg_reader__name(r), ctx.event,
+			(unsigned long long)st->filtered, st->other_event,
+			o->event_filter ? "" : "; choose with --event-filter");
+	fg_reader__add_lines(r, st->lines);
+
+	for (i = 0; i < nw && !ret; i++)
+		ret = merge(p, &ws[i]);
+	if (!ret)
+		ret = rret;
+out:
+	for (i = 0; i < nr_init; i++)
+		worker_release(&ws[i]);
+	fg_inline__delete(ctx.inl);
+	free(ctx.block_lines);
+	return ret;
+}
+
+/* ---- input guessing ----------------------------------------------------- */
+
+static bool folded_line(const char *s, size_t len)
+{
+	const char *e = s + len;
+	int nums = 0;
+
+	while (e > s && is_space(e[-1]))
+		e--;
+	/* one or two trailing counts */
+	while (nums < 2) {
+		const char *d = e;
+
+		while (d > s && (is_digit(d[-1]) || d[-1] == '.'))
+			d--;
+		if (d == e || d == s || !is_space(d[-1]))
+			break;
+		nums++;
+		e = d - 1;
+		while (e > s && is_space(e[-1]))
+			e--;
+	}
+	return nums > 0 && e > s && !is_space(*s);
+}
+
+enum fg_input_kind fg_input__guess(struct fg_reader *r)
+{
+	const char *data, *p, *end, *nl;
+	struct fg_collapse_header h;
+	struct fg_collapse_frame f;
+	int perf = 0, folded = 0, lines = 0;
+	size_t len;
+
+	if (fg_reader__peek(r, &data, &len) || !len)
+		return FG_INPUT_UNKNOWN;
+	p = data;
+	end = data + len;
+	while (p < end && lines < 200) {
+		size_t l;
+
+		nl = memchr(p, '\n', end - p);
+		if (!nl) {
+			if (p != data)
+				break;	/* a cut line: ignore */
+			nl = end;
+		}
+		l = nl - p;
+		if (l && p[l - 1] == '\r')
+			l--;
+		if (l && *p != '#') {
+			lines++;
+			if (*p == '\t' && !fg_collapse__parse_frame(p, l, &f))
+				perf++;
+			else if (!is_space(*p) &&
+				 !fg_collapse__parse_header(p, l, &h) &&
+				 (h.has_time || h.has_cpu || h.event))
+				perf++;
+			else if (folded_line(p, l))
+				folded++;
+		}
+		p = nl + 1;
+	}
+	if (!lines)
+		return FG_INPUT_UNKNOWN;
+	if (perf * 2 > lines)
+		return FG_INPUT_PERF_SCRIPT;
+	if (folded * 2 > lines)
+		return FG_INPUT_FOLDED;
+	return FG_INPUT_UNKNOWN;
+}
+
+const char *fg_input__kind_name(enum fg_input_kind k)
+{
+	switch (k) {
+	case FG_INPUT_PERF_SCRIPT:
+		return "perf script text";
+	case FG_INPUT_FOLDED:
+		return "folded stacks";
+	default:
+		return "unknown";
+	}
+}

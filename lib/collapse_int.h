@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Internals of the perf script collapser shared with tests and lib/inline.c. */
+#ifndef FLAME_LIB_COLLAPSE_INT_H
+#define FLAME_LIB_COLLAPSE_INT_H
+
+#include <flame/collapse.h>
+
+/* A sample header line, pointers into the line. */
+struct fg_collapse_header {
+	const char *comm;
+	size_t comm_len;
+	const char *pid;	/* "?" when the line has only one number */
+	size_t pid_len;
+	const char *tid;
+	size_t tid_len;
+	bool has_cpu;
+	bool has_time;
+	uint64_t time;		/* ns */
+	uint64_t period;	/* 0 = absent */
+	const char *event;	/* without the ':'; NULL = absent */
+	size_t event_len;
+	const char *rest;	/* after the event */
+	size_t rest_len;
+};
+
+/* A callchain line "ADDR SYM+OFF (DSO)"; dso NULL when absent. */
+struct fg_collapse_frame {
+	const char *pc;
+	size_t pc_len;
+	const char *sym;	/* without "+0x..." */
+	size_t sym_len;
+	size_t off_len;		/* "+0x1f" right after sym; 0 = none */
+	const char *dso;
+	size_t dso_len;
+};
+
+int fg_collapse__parse_header(const char *line, size_t len,
+			      struct fg_collapse_header *h);
+int fg_collapse__parse_frame(const char *line, size_t len,
+			     struct fg_collapse_frame *f);
+
+struct collapse_ctx;
+struct worker;
+
+/* lib/inline.c: inlined frames at pc in dso, as "outer;...;inner" in out
+ * (the function containing pc last). 1 = names, 0 = none known, -errno. */
+struct fg_inline;
+struct fg_inline *fg_inline__new(bool context);
+void fg_inline__delete(struct fg_inline *in);
+int fg_inline__lookup(struct fg_inline *in, const char *pc, size_t pclen,
+		      const char *sym, size_t slen, const char *dso,
+		      size_t dlen, struct fg_buf *out);
+
+int fg_inline__names(struct collapse_ctx *ctx, struct worker *w,
+		     const char *pc, size_t pclen, const char *sym, size_t slen,
+		     const char *dso, size_t dlen, struct fg_buf *out);
+
+#endif
