@@ -115,8 +115,8 @@ int fg_proc__read(int pid, struct fg_procinfo *pi)
 	memcpy(pi->comm, p + 1, (size_t)n);
 	pi->comm[n] = '\0';
 	fg_proc__sanitize(pi->comm);
-	/* field 3 (state) follows ") "; field 22 is 19 spaces later */
-	p = q + 1;
+	/* the space before field k is the (k - 2)th after ")" */
+	p = q;
 	for (i = 0; i < 20 && p; i++)
 		p = strchr(p + 1, ' ');
 	if (!p || sscanf(p + 1, "%llu", &v) != 1)

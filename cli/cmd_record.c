@@ -1,0 +1,719 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * flame record   - perf record + snapshots of perf maps into <perf.data>.maps/
+ * flame snapshot - the snapshots alone, for workflows that run perf themselves
+ * flame report   - perf script --dlfilter flame.so, with perf sandboxed
+ *
+ * See docs/containers.md.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <dirent.h>
+#include "cmd.h"
+#include "jit_internal.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop(int sig)
+{
+	stop_requested = 1;
+}
+
+static uint64_t wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int parse_interval(const char *s, double *out)
+{
+	char *e;
+	double v = strtod(s, &e);
+
+	if (*e || !(v >= 0.01 && v <= 3600))
+		return cli_error("--interval %s: expects seconds between 0.01 and 3600", s);
+	*out = v;
+	return 0;
+}
+
+/* Remove what an earlier run left in a snapshot directory (our names only). */
+static void clear_snapshot_dir(const char *dir)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	size_t n;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		n = strlen(de->d_name);
+		if (!strcmp(de->d_name, "index") || !strcmp(de->d_name, "index.tmp") ||
+		    (n > 4 && !strcmp(de->d_name + n - 4, ".map") &&
+		     strspn(de->d_name, "0123456789-") == n - 4))
+			unlinkat(dirfd(d), de->d_name, 0);
+	}
+	closedir(d);
+}
+
+static void sleep_interval(double secs)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)secs,
+		.tv_nsec = (long)((secs - (double)(time_t)secs) * 1e9),
+	};
+
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * Poll s every interval while child runs (child <= 0: until a signal or
+ * duration). Returns the child's exit status (or 0).
+ */
+static int poll_loop(struct fg_snapshot *s, pid_t child, double interval,
+		     double duration)
+{
+	uint64_t end = duration > 0 ? wall_ns() + (uint64_t)(duration * 1e9) : 0;
+	int status = 0, rc = 0;
+	pid_t w;
+
+	for (;;) {
+		fg_snapshot__poll(s);
+		if (child > 0) {
+			w = waitpid(child, &status, WNOHANG);
+			if (w == child)
+				break;
+		} else if (stop_requested || (end && wall_ns() >= end)) {
+			break;
+		}
+		sleep_interval(interval);
+	}
+	fg_snapshot__poll(s);	/* once more at the end */
+	if (child > 0)
+		rc = WIFEXITED(status) ? WEXITSTATUS(status) :
+		     128 + WTERMSIG(status);
+	return rc;
+}
+
+static void print_stats(const char *what, const char *dir,
+			const struct fg_snapshot *s, uint64_t wall)
+{
+	const struct fg_snapshot_stats *st = fg_snapshot__stats(s);
+
+	fprintf(stderr, "flame: %s: %" PRIu64 " maps (%" PRIu64
+		" bytes) of %" PRIu64 " processes in %s; %" PRIu64
+		" polls, own CPU %.1f ms (%.2f%% of %.1f s)%s\n",
+		what, st->maps, st->bytes, st->procs_seen, dir, st->polls,
+		(double)st->cpu_ns / 1e6,
+		wall ? 100.0 * (double)st->cpu_ns / (double)wall : 0.0,
+		(double)wall / 1e9,
+		st->refused ? "; some maps refused (see warnings)" : "");
+}
+
+static pid_t spawn(char **argv)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		execvp(argv[0], argv);
+		fprintf(stderr, "flame: cannot run %s: %s\n", argv[0],
+			strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+/* ---- flame record ------------------------------------------------------- */
+
+static void record_usage(FILE *fp)
+{
+	fprintf(fp,
+"usage: flame record [--interval S] [--maps DIR] [perf record options] [-- command]\n"
+"\n"
+"Runs perf record (adding --all-cgroups, so flame.so's group=container works)\n"
+"and, while it runs and once at its end, copies the perf maps\n"
+"(/tmp/perf-<PID>.map) of every process that has one, in containers and on\n"
+"the host, into <perf.data>.maps/ with an index (host PID, PID in its\n"
+"namespace, start time, namespaces, cgroup, container id). Maps are read\n"
+"safely inside each container's root (no symlinks, regular files only,\n"
+"size-capped, non-blocking) and copied incrementally, validated line by line.\n"
+"\n"
+"  --interval S     seconds between polls (default 0.5)\n"
+"  --maps DIR       snapshot directory (default <perf.data>.maps)\n"
+"  --no-cgroups     do not add --all-cgroups\n"
+"  -h, --help       this text\n"
+"All other options go to perf record; -o/--output names perf.data.\n"
+"Then: perf script --dlfilter flame.so --dlarg out=x.svg, or flame report.\n");
+}
+
+int cmd_record(int argc, char **argv)
+{
+	const char *output = "perf.data", *maps = NULL;
+	double interval = 0.5;
+	bool cgroups = true, have_cgroups = false, after_dd = false;
+	struct fg_snapshot *s;
+	char **pargv, *mapsbuf = NULL;
+	int i, n = 0, rc;
+	uint64_t t0;
+	pid_t child;
+
+	pargv = calloc((size_t)argc + 4, sizeof(*pargv));
+	if (!pargv)
+		return cli_error("record: out of memory");
+	pargv[n++] = "perf";
+	pargv[n++] = "record";
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (after_dd) {
+			pargv[n++] = argv[i];
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			after_dd = true;
+			if (cgroups && !have_cgroups)
+				pargv[n++] = "--all-cgroups";
+			have_cgroups = true;
+			pargv[n++] = argv[i];
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			record_usage(stdout);
+			free(pargv);
+			return 0;
+		} else if (!strcmp(a, "--interval") || !strcmp(a, "--maps")) {
+			if (i + 1 >= argc) {
+				free(pargv);
+				return cli_error("record: %s needs a value", a);
+			}
+			if (!strcmp(a, "--maps")) {
+				maps = argv[++i];
+			} else if (parse_interval(argv[++i], &interval)) {
+				free(pargv);
+				return 1;
+			}
+		} else if (!strcmp(a, "--no-cgroups")) {
+			cgroups = false;
+		} else {
+			if (!strcmp(a, "--all-cgroups"))
+				have_cgroups = true;
+			if ((!strcmp(a, "-o") || !strcmp(a, "--output")) &&
+			    i + 1 < argc) {
+				output = argv[i + 1];
+				pargv[n++] = argv[i++];
+			} else if (!strncmp(a, "--output=", 9)) {
+				output = a + 9;
+			} else if (!strncmp(a, "-o", 2) && a[2]) {
+				output = a + 2;
+			}
+			pargv[n++] = argv[i];
+		}
+	}
+	if (cgroups && !have_cgroups)
+		pargv[n++] = "--all-cgroups";
+	pargv[n] = NULL;
+	if (!maps) {
+		if (asprintf(&mapsbuf, "%s.maps", output) < 0) {
+			free(pargv);
+			return cli_error("record: out of memory");
+		}
+		maps = mapsbuf;
+	}
+	clear_snapshot_dir(maps);
+	s = fg_snapshot__new(maps, NULL);
+	if (!s) {
+		rc = cli_error("record: cannot create %s: %s", maps,
+			       strerror(errno));
+		goto out;
+	}
+	/* perf gets ^C (same process group) and stops; we keep going until
+	 * it has exited, then take the last snapshot */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, on_stop);
+	t0 = wall_ns();
+	child = spawn(pargv);
+	if (child < 0) {
+		rc = cli_error("record: fork: %s", strerror(errno));
+		goto out;
+	}
+	rc = poll_loop(s, child, interval, 0);
+	print_stats("record", maps, s, wall_ns() - t0);
+out:
+	fg_snapshot__delete(s);
+	free(mapsbuf);
+	free(pargv);
+	return rc;
+}
+
+/* ---- flame snapshot ------------------------------------------------------- */
+
+static void snapshot_usage(FILE *fp)
+{
+	fprintf(fp,
+"usage: flame snapshot -o DIR [--pid PID...] [--interval S] [--duration S] [-- command]\n"
+"\n"
+"Copies perf maps of running processes (all, or --pid ones) into DIR, every\n"
+"interval, until command exits (with -- command), --duration passes, or\n"
+"SIGINT/SIGTERM. Use with a perf record you run yourself, then\n"
+"perf script --dlfilter flame.so --dlarg maps=DIR.\n"
+"\n"
+"  -o, --output DIR   snapshot directory (required)\n"
+"  --pid PID          only this process (repeatable, or PID,PID,...)\n"
+"  --interval S       seconds between polls (default 0.5)\n"
+"  --duration S       stop after S seconds\n"
+"  -h, --help         this text\n");
+}
+
+int cmd_snapshot(int argc, char **argv)
+{
+	struct fg_snapshot_opts so = { 0 };
+	const char *dir = NULL;
+	double interval = 0.5, duration = 0;
+	int *pids = NULL, i, rc = 0;
+	size_t nr = 0;
+	struct fg_snapshot *s;
+	pid_t child = 0;
+	uint64_t t0;
+
+	pids = calloc((size_t)argc + 1, 64 * sizeof(int));
+	if (!pids)
+		return cli_error("snapshot: out of memory");
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--"))
+			break;
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			snapshot_usage(stdout);
+			free(pids);
+			return 0;
+		}
+		if (i + 1 >= argc) {
+			free(pids);
+			return cli_error("snapshot: unknown option or missing value: %s", a);
+		}
+		if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+			dir = argv[++i];
+		} else if (!strcmp(a, "--interval")) {
+			if (parse_interval(argv[++i], &interval))
+				goto out_bad;
+		} else if (!strcmp(a, "--duration")) {
+			char *e;
+
+			duration = strtod(argv[++i], &e);
+			if (*e || duration <= 0) {
+				rc = cli_error("snapshot: --duration %s: expects seconds", argv[i]);
+				goto out_bad;
+			}
+		} else if (!strcmp(a, "--pid")) {
+			char *p = argv[++i], *e;
+
+			for (;;) {
+				long v = strtol(p, &e, 10);
+
+				if (e == p || v <= 0 || v > INT_MAX ||
+				    (*e && *e != ',') || nr >= (size_t)argc * 64) {
+					rc = cli_error("snapshot: --pid %s: expects PID[,PID...]", argv[i]);
+					goto out_bad;
+				}
+				pids[nr++] = (int)v;
+				if (!*e)
+					break;
+				p = e + 1;
+			}
+		} else {
+			rc = cli_error("snapshot: unknown option: %s", a);
+			goto out_bad;
+		}
+	}
+	if (!dir) {
+		rc = cli_error("snapshot: -o DIR is required (see --help)");
+		goto out_bad;
+	}
+	so.pids = nr ? pids : NULL;
+	so.nr_pids = nr;
+	clear_snapshot_dir(dir);
+	s = fg_snapshot__new(dir, &so);
+	if (!s) {
+		rc = cli_error("snapshot: cannot create %s: %s", dir, strerror(errno));
+		goto out_bad;
+	}
+	signal(SIGINT, on_stop);
+	signal(SIGTERM, on_stop);
+	t0 = wall_ns();
+	if (i < argc && !strcmp(argv[i], "--")) {
+		if (i + 1 >= argc) {
+			fg_snapshot__delete(s);
+			rc = cli_error("snapshot: nothing to run after --");
+			goto out_bad;
+		}
+		child = spawn(argv + i + 1);
+		if (child < 0) {
+			fg_snapshot__delete(s);
+			rc = cli_error("snapshot: fork: %s", strerror(errno));
+			goto out_bad;
+		}
+	}
+	rc = poll_loop(s, child, interval, duration);
+	print_stats("snapshot", dir, s, wall_ns() - t0);
+	fg_snapshot__delete(s);
+out_bad:
+	free(pids);
+	return rc;
+}
+
+/* ---- flame report: perf script in a sandbox --------------------------------- */
+
+static void report_usage(FILE *fp)
+{
+	fprintf(fp,
+"usage: flame report [-i perf.data] [-o OUT ...] [--maps DIR] [--KEY[=VALUE] ...]\n"
+"\n"
+"Runs perf script --dlfilter flame.so over perf.data in private mount and PID\n"
+"namespaces: /proc shows no live process and /tmp is an empty tmpfs that\n"
+"holds only sanitized copies of the snapshot maps, so neither perf nor the\n"
+"plugin can be hung, bloated or misled by container files or host decoys.\n"
+"Outputs and options are the plugin's: every --KEY VALUE (or --KEY=VALUE)\n"
+"becomes --dlarg KEY=VALUE (see perf script --dlfilter flame.so --dlarg help).\n"
+"\n"
+"  -i, --input FILE   perf.data (default perf.data)\n"
+"  -o, --out FILE     output, format by extension (repeatable; default flame.svg)\n"
+"  --maps DIR         snapshot directory (default <input>.maps when present)\n"
+"  --perf PATH        perf binary (default perf from PATH)\n"
+"  --so PATH          the plugin (default $FLAME_SO, else flame.so next to flame)\n"
+"  -h, --help         this text\n");
+}
+
+static char *find_so(void)
+{
+	const char *env = getenv("FLAME_SO");
+	char exe[PATH_MAX], *slash, *so;
+	ssize_t n;
+
+	if (env && *env)
+		return strdup(env);
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	if (asprintf(&so, "%s/flame.so", exe) < 0)
+		return NULL;
+	return so;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -EIO;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Inside the sandbox: copy the snapshot through the strict parsers into
+ * dst (on the private tmpfs): index re-emitted from parsed records, maps
+ * re-emitted entry by entry in canonical form.
+ */
+static int sanitize_maps(const char *src, const char *dst)
+{
+	struct fg_safefile_opts so = { .nr_uids = 1 };
+	struct fg_snapidx *x = fg_snapidx__load(src);
+	struct fg_buf idx = FG_BUF_INIT;
+	size_t i;
+	int fd, err = 0;
+
+	if (!x)
+		return -errno;
+	so.uids[0] = geteuid();
+	if (mkdir(dst, 0700))
+		return -errno;
+	fg_buf__adds(&idx, "# flame-maps 1\n");
+	for (i = 0; i < x->nr; i++) {
+		const struct fg_snap_entry *e = &x->e[i];
+		struct fg_buf in = FG_BUF_INIT, out = FG_BUF_INIT;
+		const char *why, *p, *nl, *nm;
+		uint64_t size, start, len;
+		size_t nlen;
+		char path[PATH_MAX];
+		bool ok = false;
+
+		if (e->map[0] &&
+		    !fg_safefile__read(x->dir_fd, e->map, &so, 0, &in, &size, &why)) {
+			for (p = in.buf; p && (nl = strchr(p, '\n')); p = nl + 1)
+				if (!fg_perfmap__parse_line(p, (size_t)(nl - p),
+							    &start, &len, &nm, &nlen))
+					fg_buf__addf(&out, "%" PRIx64 " %" PRIx64 " %.*s\n",
+						     start, len, (int)nlen, nm);
+			snprintf(path, sizeof(path), "%s/%s", dst, e->map);
+			fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+			if (fd >= 0) {
+				ok = !write_all(fd, out.buf ? out.buf : "", out.len);
+				close(fd);
+			}
+		} else if (e->map[0]) {
+			fprintf(stderr, "flame: report: snapshot %s: %s; ignored\n",
+				e->map, why ? why : "cannot be read");
+		}
+		fg_buf__addf(&idx, "P\t%d\t%d\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64
+			     "\t%" PRIu64 "\t%u\t%" PRIu64 "\t%" PRIu64 "\t%d\t%s\t%s\t%s\t%s\n",
+			     e->pid, e->nspid, e->start_ticks, e->start_ns, e->pidns,
+			     e->mntns, (unsigned int)e->uid, e->first_ns, e->last_ns,
+			     e->host_mntns ? 1 : 0, ok ? e->map : "-", e->label,
+			     e->cgroup, e->comm);
+		fg_buf__release(&in);
+		fg_buf__release(&out);
+	}
+	for (i = 0; i < x->nr_cg; i++)
+		fg_buf__addf(&idx, "C\t%" PRIu64 "\t%s\t%s\n", x->cg[i].ino,
+			     x->cg[i].label, x->cg[i].cgroup);
+	fd = -1;
+	if (idx.buf) {
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s/index", dst);
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	}
+	if (fd < 0 || write_all(fd, idx.buf, idx.len))
+		err = -EIO;
+	if (fd >= 0)
+		close(fd);
+	fg_buf__release(&idx);
+	fg_snapidx__delete(x);
+	return err;
+}
+
+/* pid 1 of the sandbox: set it up, run perf, return its status. */
+static int sandbox_init(char **pargv, const char *maps_src)
+{
+	int status;
+	pid_t pid;
+
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return cli_error("report: sandbox: mount private: %s", strerror(errno));
+	if (mount("flame-tmp", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+		  "mode=1777,size=1g"))
+		return cli_error("report: sandbox: tmpfs on /tmp: %s", strerror(errno));
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
+		return cli_error("report: sandbox: /proc: %s", strerror(errno));
+	if (maps_src) {
+		int err = sanitize_maps(maps_src, "/tmp/flame-maps");
+
+		if (err)
+			cli_warn("report: snapshot %s unusable: %s; JIT frames of exited processes stay unnamed",
+				 maps_src, strerror(-err));
+	}
+	pid = spawn(pargv);
+	if (pid < 0)
+		return cli_error("report: fork: %s", strerror(errno));
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* "/proc/self/fd/N/<base>" for an output path, N an O_PATH fd of its dir. */
+static char *fd_path(const char *path, int *fd_out)
+{
+	char *copy = strdup(path), *slash, *res = NULL;
+	const char *dir, *base;
+	int fd;
+
+	if (!copy)
+		return NULL;
+	slash = strrchr(copy, '/');
+	if (slash) {
+		*slash = '\0';
+		dir = copy[0] ? copy : "/";
+		base = slash + 1;
+	} else {
+		dir = ".";
+		base = copy;
+	}
+	fd = open(dir, O_PATH | O_DIRECTORY);
+	if (fd >= 0 && asprintf(&res, "/proc/self/fd/%d/%s", fd, base) < 0)
+		res = NULL;
+	*fd_out = fd;
+	free(copy);
+	return res;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	const char *input = "perf.data", *maps = NULL, *perf = "perf";
+	char **pargv, *so = NULL, *arg, *maps_def = NULL, *fdp;
+	char inpath[64], sopath[64], mapspath[64];
+	int i, n = 0, rc = 1, infd = -1, sofd = -1, mapsfd = -1, fd, status;
+	bool any_out = false;
+	struct stat st;
+	pid_t pid;
+
+	pargv = calloc(2 * (size_t)argc + 16, sizeof(*pargv));
+	if (!pargv)
+		return cli_error("report: out of memory");
+	pargv[n++] = (char *)perf;
+	pargv[n++] = "script";
+	pargv[n++] = "-i";
+	pargv[n++] = inpath;
+	pargv[n++] = "--dlfilter";
+	pargv[n++] = sopath;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *eq;
+
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			report_usage(stdout);
+			rc = 0;
+			goto out;
+		}
+		if ((!strcmp(a, "-i") || !strcmp(a, "--input") || !strcmp(a, "-o") ||
+		     !strcmp(a, "--out") || !strcmp(a, "--maps") ||
+		     !strcmp(a, "--perf") || !strcmp(a, "--so")) && i + 1 >= argc) {
+			rc = cli_error("report: %s needs a value", a);
+			goto out;
+		}
+		if (!strcmp(a, "-i") || !strcmp(a, "--input")) {
+			input = argv[++i];
+		} else if (!strcmp(a, "--maps")) {
+			maps = argv[++i];
+		} else if (!strcmp(a, "--perf")) {
+			perf = argv[++i];
+			pargv[0] = (char *)perf;
+		} else if (!strcmp(a, "--so")) {
+			free(so);
+			so = strdup(argv[++i]);
+		} else if (!strcmp(a, "-o") || !strcmp(a, "--out")) {
+			const char *o = argv[++i];
+
+			any_out = true;
+			if (!strcmp(o, "-")) {
+				fdp = strdup("-");
+			} else {
+				fdp = fd_path(o, &fd);
+				if (fd < 0) {
+					rc = cli_error("report: output %s: %s", o,
+						       strerror(errno));
+					goto out;
+				}
+			}
+			if (!fdp || asprintf(&arg, "out=%s", fdp) < 0) {
+				free(fdp);
+				rc = cli_error("report: out of memory");
+				goto out;
+			}
+			free(fdp);
+			pargv[n++] = "--dlarg";
+			pargv[n++] = arg;
+		} else if (!strncmp(a, "--", 2) && a[2]) {
+			eq = strchr(a, '=');
+			if (eq)
+				arg = strdup(a + 2);
+			else if (i + 1 < argc && strncmp(argv[i + 1], "--", 2))
+				arg = asprintf(&arg, "%s=%s", a + 2, argv[++i]) < 0 ? NULL : arg;
+			else
+				arg = asprintf(&arg, "%s=1", a + 2) < 0 ? NULL : arg;
+			if (!arg) {
+				rc = cli_error("report: out of memory");
+				goto out;
+			}
+			pargv[n++] = "--dlarg";
+			pargv[n++] = arg;
+		} else {
+			rc = cli_error("report: unknown argument: %s (see --help)", a);
+			goto out;
+		}
+	}
+	if (!any_out) {
+		fdp = fd_path("flame.svg", &fd);
+		if (!fdp || asprintf(&arg, "out=%s", fdp) < 0) {
+			free(fdp);
+			rc = cli_error("report: current directory: %s", strerror(errno));
+			goto out;
+		}
+		free(fdp);
+		pargv[n++] = "--dlarg";
+		pargv[n++] = arg;
+		fprintf(stderr, "flame: report: writing flame.svg\n");
+	}
+	if (!so)
+		so = find_so();
+	if (!so) {
+		rc = cli_error("report: cannot find flame.so (set FLAME_SO)");
+		goto out;
+	}
+	infd = open(input, O_RDONLY);
+	if (infd < 0) {
+		rc = cli_error("report: %s: %s", input, strerror(errno));
+		goto out;
+	}
+	sofd = open(so, O_RDONLY);
+	if (sofd < 0) {
+		rc = cli_error("report: %s: %s", so, strerror(errno));
+		goto out;
+	}
+	snprintf(inpath, sizeof(inpath), "/proc/self/fd/%d", infd);
+	snprintf(sopath, sizeof(sopath), "/proc/self/fd/%d", sofd);
+	if (!maps && asprintf(&maps_def, "%s.maps", input) >= 0 &&
+	    !stat(maps_def, &st) && S_ISDIR(st.st_mode))
+		maps = maps_def;
+	if (maps) {
+		mapsfd = open(maps, O_PATH | O_DIRECTORY);
+		if (mapsfd < 0) {
+			rc = cli_error("report: --maps %s: %s", maps, strerror(errno));
+			goto out;
+		}
+		snprintf(mapspath, sizeof(mapspath), "/proc/self/fd/%d", mapsfd);
+		pargv[n++] = "--dlarg";
+		pargv[n++] = "maps=/tmp/flame-maps";
+	}
+	pargv[n] = NULL;
+
+	if (unshare(CLONE_NEWNS | CLONE_NEWPID)) {
+		rc = cli_error("report: cannot create the sandbox (needs root or user namespaces): %s",
+			       strerror(errno));
+		goto out;
+	}
+	pid = fork();
+	if (pid < 0) {
+		rc = cli_error("report: fork: %s", strerror(errno));
+		goto out;
+	}
+	if (pid == 0)
+		_exit(sandbox_init(pargv, maps ? mapspath : NULL));
+	signal(SIGINT, SIG_IGN);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+out:
+	free(so);
+	free(maps_def);
+	if (infd >= 0)
+		close(infd);
+	if (sofd >= 0)
+		close(sofd);
+	if (mapsfd >= 0)
+		close(mapsfd);
+	return rc;
+}
