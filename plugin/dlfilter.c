@@ -24,6 +24,9 @@
 FLAME_API struct perf_dlfilter_fns perf_dlfilter_fns;
 
 #define MAX_FRAMES	1024
+#define MAX_CHAIN	4096
+/* callchains kept for the stack cache: 64 MiB at most */
+#define STACK_ARENA_WORDS	(8u << 20)
 
 struct flame {
 	struct flame_cfg cfg;
@@ -31,6 +34,7 @@ struct flame {
 	struct fg_profile *prof;
 	struct fg_jit *jit;
 	struct frame_cache cache;
+	struct stack_cache stacks;
 	struct comm_cache comms;
 
 	/* event selection: perf hands the same name pointer per event */
@@ -43,6 +47,7 @@ struct flame {
 	uint64_t jit_named[FG_JIT__MAX];
 	char *other_name;
 	uint32_t stack[MAX_FRAMES + 4];
+	__u64 chain[MAX_CHAIN];
 };
 
 static int plugin_print(enum fg_print_level level, const char *fmt, va_list ap)
@@ -72,6 +77,7 @@ static void flame_free(struct flame *f)
 	fg_profile__delete(f->prof);
 	fg_jit__delete(f->jit);
 	frame_cache__release(&f->cache);
+	stack_cache__release(&f->stacks);
 	comm_cache__release(&f->comms);
 	flame_cfg__release(&f->cfg);
 	fg_opts__release(&f->out);
@@ -109,6 +115,7 @@ FLAME_API int start(void **data, void *ctx)
 		goto fail;
 	f->prof = fg_profile__new();
 	if (!f->prof || frame_cache__init(&f->cache) ||
+	    stack_cache__init(&f->stacks, STACK_ARENA_WORDS) ||
 	    comm_cache__init(&f->comms))
 		goto fail;
 	for (i = 0; i < f->out.out.n; i++) {
@@ -175,10 +182,14 @@ static bool sample_selected(struct flame *f,
 	return true;
 }
 
-static int add_sample(struct flame *f, const struct perf_dlfilter_sample *s,
-		      void *ctx)
+/*
+ * Name the sample's frames and find its node: the slow path, taken once
+ * per distinct (callchain, process incarnation). FG_NO_NODE = skip it.
+ */
+static int build_stack(struct flame *f, const struct perf_dlfilter_sample *s,
+		       void *ctx, uint32_t comm_id, const __u64 *chain,
+		       uint64_t nr, struct stack_ent *e)
 {
-	const struct perf_dlfilter_al *ial = NULL;
 	struct frame_walk w = {
 		.cfg = &f->cfg,
 		.prof = f->prof,
@@ -187,45 +198,28 @@ static int add_sample(struct flame *f, const struct perf_dlfilter_sample *s,
 		.ctx = ctx,
 		.pid = s->pid,
 		.time = s->time,
+		.gen = comm_id,
 	};
-	uint32_t comm_id, nf, node = FG_ROOT, i;
-	const char *comm = NULL;
+	uint32_t nf, node = FG_ROOT, i;
 	int n;
 
-	if (perf_dlfilter_fns.resolve_ip)
-		ial = perf_dlfilter_fns.resolve_ip(ctx);
-	if (ial && ial->size >= offsetof(struct perf_dlfilter_al, comm) +
-				sizeof(ial->comm))
-		comm = ial->comm;
-	comm_id = comm_cache__get(&f->comms, f->prof, comm ? comm : "[unknown]");
-	if (comm_id == UINT32_MAX)
-		return -ENOMEM;
-	if (f->cfg.comm && strcmp(fg_profile__name(f->prof, comm_id), f->cfg.comm))
-		return 0;
-	w.gen = comm_id;
 	w.incarnation = fg_jit__incarnation(f->jit, s->pid, s->time);
-
-	if (s->raw_callchain_nr)
-		n = frames__walk(&w, s->raw_callchain, s->raw_callchain_nr,
-				 f->stack, MAX_FRAMES);
-	else
-		n = frames__walk_ip(&w, s->ip, s->cpumode, f->stack, MAX_FRAMES);
+	n = frames__walk(&w, chain, nr, f->stack, MAX_FRAMES);
 	if (n < 0)
 		return n;
-	f->frames += w.frames;
-	f->unresolved += w.unresolved;
+	e->frames = w.frames;
+	e->unresolved = w.unresolved;
 	for (i = 0; i < FG_JIT__MAX; i++)
-		f->jit_named[i] += w.jit_named[i];
-	if (!n && (f->cfg.kernel_only || f->cfg.user_only)) {
-		f->empty++;
-		return 0;
-	}
+		e->jit_named[i] = w.jit_named[i];
+	e->node = FG_NO_NODE;
+	/* with the leaf cut out, an empty walk may still get its leaf */
+	e->empty = !n;
 
 	/* root frames: [container] comm[-pid[/tid]] */
 	if (f->cfg.group_container || f->cfg.container) {
-		const char *label = fg_jit__container(f->jit, s->pid,
-						      s->size > offsetof(struct perf_dlfilter_sample, cgroup) ?
-						      s->cgroup : 0, s->time);
+		uint64_t cg = s->size >= offsetof(struct perf_dlfilter_sample, cgroup) +
+			      sizeof(s->cgroup) ? s->cgroup : 0;
+		const char *label = fg_jit__container(f->jit, s->pid, cg, s->time);
 
 		if (!label)
 			label = "unknown-container";
@@ -240,8 +234,8 @@ static int add_sample(struct flame *f, const struct perf_dlfilter_sample *s,
 		}
 	}
 	if (f->cfg.show_pid || f->cfg.show_tid) {
-		char buf[64];
 		const char *cs = fg_profile__name(f->prof, comm_id);
+		char buf[64];
 		int len;
 
 		if (f->cfg.show_tid)
@@ -252,13 +246,135 @@ static int add_sample(struct flame *f, const struct perf_dlfilter_sample *s,
 		comm_id = fg_profile__intern(f->prof, buf, len);
 	}
 	node = fg_profile__child(f->prof, node, comm_id);
-	/* f->stack holds leaf first */
+	/* f->stack holds the leaf first */
 	for (nf = n; node != FG_NO_NODE && nf > 0; nf--)
 		node = fg_profile__child(f->prof, node, f->stack[nf - 1]);
 	if (node == FG_NO_NODE)
 		return -ENOMEM;
+	e->node = node;
+	return 0;
+}
+
+static int add_sample(struct flame *f, const struct perf_dlfilter_sample *s,
+		      void *ctx)
+{
+	const struct perf_dlfilter_al *ial = NULL;
+	struct stack_ent *hit;
+	struct stack_ent e = { 0 };
+	struct stack_key k;
+	const char *comm = NULL;
+	uint64_t leaf_ip = 0;
+	int leaf_ctx = 0, ret;
+	uint32_t comm_id, i;
+	int64_t li = -1;
+
+	if (perf_dlfilter_fns.resolve_ip)
+		ial = perf_dlfilter_fns.resolve_ip(ctx);
+	if (ial && ial->size >= offsetof(struct perf_dlfilter_al, comm) +
+				sizeof(ial->comm))
+		comm = ial->comm;
+	comm_id = comm_cache__get(&f->comms, f->prof, comm ? comm : "[unknown]");
+	if (comm_id == UINT32_MAX)
+		return -ENOMEM;
+	if (f->cfg.comm && strcmp(fg_profile__name(f->prof, comm_id), f->cfg.comm)) {
+		f->skipped++;
+		return 0;
+	}
+
+	/*
+	 * The cache key is the callchain with its leaf cut out: callers'
+	 * return addresses repeat, the leaf ip rarely does. The leaf is
+	 * named on its own (frame cache) and added below the cached node.
+	 */
+	if (s->raw_callchain_nr) {
+		li = frames__leaf(s->raw_callchain, s->raw_callchain_nr, &leaf_ctx);
+		if (li >= 0) {
+			leaf_ip = s->raw_callchain[li];
+			if (s->raw_callchain_nr > MAX_CHAIN)
+				li = -1;	/* too long to copy: no cut */
+		}
+		k.nr = s->raw_callchain_nr;
+		if (li >= 0) {
+			memcpy(f->chain, s->raw_callchain, k.nr * sizeof(__u64));
+			f->chain[li] = FRAMES_HOLE;
+			k.chain = f->chain;
+		} else {
+			k.chain = s->raw_callchain;
+		}
+	} else {	/* no callchain: the ip alone, context from cpumode */
+		li = 0;
+		leaf_ip = s->ip;
+		leaf_ctx = frames__ctx_of_cpumode(s->cpumode);
+		f->chain[0] = FRAMES_HOLE;
+		k.chain = f->chain;
+		k.nr = 1;
+	}
+	k.pid = s->pid;
+	k.tid = f->cfg.show_tid ? s->tid : 0;
+	k.gen = comm_id;
+	k.incarnation = fg_jit__incarnation(f->jit, s->pid, s->time);
+	stack_key__hash(&k);
+	hit = stack_cache__find(&f->stacks, &k);
+	if (hit) {
+		e = *hit;
+	} else {
+		ret = build_stack(f, s, ctx, comm_id, k.chain, k.nr, &e);
+		if (ret)
+			return ret;
+		e.leaf_name = UINT32_MAX;
+		stack_cache__insert(&f->stacks, &k, &e);
+		hit = stack_cache__find(&f->stacks, &k);
+	}
+	if (e.node != FG_NO_NODE && li >= 0) {
+		struct frame_walk w = {
+			.cfg = &f->cfg,
+			.prof = f->prof,
+			.jit = f->jit,
+			.cache = &f->cache,
+			.ctx = ctx,
+			.pid = s->pid,
+			.time = s->time,
+			.gen = comm_id,
+			.incarnation = k.incarnation,
+		};
+		uint32_t leaf;
+
+		ret = frames__name(&w, leaf_ip, leaf_ctx, &leaf);
+		if (ret < 0)
+			return ret;
+		if (!ret && hit && hit->leaf_name == leaf) {
+			e.node = hit->leaf_node;
+		} else if (!ret) {
+			uint32_t parent = e.node;
+
+			e.node = fg_profile__child(f->prof, parent, leaf);
+			if (e.node == FG_NO_NODE)
+				return -ENOMEM;
+			if (hit) {
+				hit->leaf_name = leaf;
+				hit->leaf_node = e.node;
+			}
+		} else if (e.empty) {
+			e.node = FG_NO_NODE;	/* nothing left of the stack */
+		}
+		f->frames += w.frames;
+		f->unresolved += w.unresolved;
+		for (i = 0; i < FG_JIT__MAX; i++)
+			f->jit_named[i] += w.jit_named[i];
+	} else if (li < 0 && e.empty &&
+		   (f->cfg.kernel_only || f->cfg.user_only)) {
+		e.node = FG_NO_NODE;
+	}
+	f->frames += e.frames;
+	f->unresolved += e.unresolved;
+	for (i = 0; i < FG_JIT__MAX; i++)
+		f->jit_named[i] += e.jit_named[i];
+	if (e.node == FG_NO_NODE) {
+		f->empty++;
+		return 0;
+	}
 	f->used++;
-	return fg_profile__add_node(f->prof, node,
+	return fg_profile__add_node(f->prof, e.node,
 				    f->cfg.weight_period ? s->period : 1,
 				    s->time);
 }
@@ -299,6 +415,11 @@ static void summary(struct flame *f, struct fg_buf *b, const struct fg_buf *writ
 		fg_jit__summary(f->jit, b);
 	}
 	fg_buf__addf(b, "; wrote %s", written->len ? written->buf : "nothing");
+	if (getenv("FLAME_DEBUG"))
+		fg_buf__addf(b, " [stack cache %zu chains; frame cache %zu addrs, %llu hits, %llu misses]",
+			     f->stacks.count, f->cache.count,
+			     (unsigned long long)f->cache.hits,
+			     (unsigned long long)f->cache.misses);
 }
 
 FLAME_API int stop(void *data, void *ctx)

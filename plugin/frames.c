@@ -322,6 +322,24 @@ static int name_frame(struct frame_walk *w, uint64_t ip, enum ctx x,
 	return 0;
 }
 
+static enum ctx marker_ctx(uint64_t ip, enum ctx x)
+{
+	switch ((int64_t)ip) {
+	case PERF_CONTEXT_HV:
+	case PERF_CONTEXT_KERNEL:
+		return CTX_KERNEL;
+	case PERF_CONTEXT_USER:
+		return CTX_USER;
+	case PERF_CONTEXT_GUEST_KERNEL:
+		return CTX_GUEST_KERNEL;
+	case PERF_CONTEXT_GUEST:
+	case PERF_CONTEXT_GUEST_USER:
+		return CTX_GUEST_USER;
+	default:
+		return x;	/* unknown marker or a hole: keep the context */
+	}
+}
+
 static bool ctx_wanted(const struct frame_walk *w, enum ctx x)
 {
 	if (w->cfg->kernel_only)
@@ -343,24 +361,7 @@ int frames__walk(struct frame_walk *w, const __u64 *chain, uint64_t nr,
 		uint64_t ip = chain[i];
 
 		if (ip >= (uint64_t)PERF_CONTEXT_MAX) {
-			switch ((int64_t)ip) {
-			case PERF_CONTEXT_HV:
-			case PERF_CONTEXT_KERNEL:
-				x = CTX_KERNEL;
-				break;
-			case PERF_CONTEXT_USER:
-				x = CTX_USER;
-				break;
-			case PERF_CONTEXT_GUEST_KERNEL:
-				x = CTX_GUEST_KERNEL;
-				break;
-			case PERF_CONTEXT_GUEST:
-			case PERF_CONTEXT_GUEST_USER:
-				x = CTX_GUEST_USER;
-				break;
-			default:
-				break;	/* unknown marker: keep the context */
-			}
+			x = marker_ctx(ip, x);
 			continue;
 		}
 		if (!ctx_wanted(w, x))
@@ -371,6 +372,44 @@ int frames__walk(struct frame_walk *w, const __u64 *chain, uint64_t nr,
 		n++;
 	}
 	return (int)n;
+}
+
+int64_t frames__leaf(const __u64 *chain, uint64_t nr, int *ctx)
+{
+	enum ctx x = CTX_USER;
+	uint64_t i;
+
+	for (i = 0; i < nr; i++) {
+		if (chain[i] >= (uint64_t)PERF_CONTEXT_MAX) {
+			x = marker_ctx(chain[i], x);
+			continue;
+		}
+		*ctx = x;
+		return (int64_t)i;
+	}
+	return -1;
+}
+
+int frames__name(struct frame_walk *w, uint64_t ip, int ctx, uint32_t *name)
+{
+	if (!ctx_wanted(w, (enum ctx)ctx))
+		return 1;
+	return name_frame(w, ip, (enum ctx)ctx, name);
+}
+
+int frames__ctx_of_cpumode(uint8_t cpumode)
+{
+	switch (cpumode & PERF_RECORD_MISC_CPUMODE_MASK) {
+	case PERF_RECORD_MISC_KERNEL:
+	case PERF_RECORD_MISC_HYPERVISOR:
+		return CTX_KERNEL;
+	case PERF_RECORD_MISC_GUEST_KERNEL:
+		return CTX_GUEST_KERNEL;
+	case PERF_RECORD_MISC_GUEST_USER:
+		return CTX_GUEST_USER;
+	default:
+		return CTX_USER;
+	}
 }
 
 int frames__walk_ip(struct frame_walk *w, uint64_t ip, uint8_t cpumode,
@@ -398,4 +437,117 @@ int frames__walk_ip(struct frame_walk *w, uint64_t ip, uint8_t cpumode,
 		return 0;
 	ret = name_frame(w, ip, x, &out[0]);
 	return ret ? ret : 1;
+}
+
+/* ---- whole-callchain cache ---- */
+
+int stack_cache__init(struct stack_cache *c, size_t arena_max_words)
+{
+	memset(c, 0, sizeof(*c));
+	c->mask = (1 << 12) - 1;
+	c->ents = calloc(c->mask + 1, sizeof(*c->ents));
+	c->arena_max = arena_max_words;
+	return c->ents ? 0 : -ENOMEM;
+}
+
+void stack_cache__release(struct stack_cache *c)
+{
+	free(c->ents);
+	free(c->arena);
+	memset(c, 0, sizeof(*c));
+}
+
+void stack_key__hash(struct stack_key *k)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ k->nr;
+	uint64_t i;
+
+	for (i = 0; i < k->nr; i++) {
+		h ^= k->chain[i];
+		h *= 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	h ^= ((uint64_t)(uint32_t)k->pid << 32) ^ (uint32_t)k->tid;
+	h ^= (uint64_t)k->gen << 21 ^ (uint64_t)k->incarnation << 43;
+	/* 0 marks an empty slot */
+	k->hash = fg_hash64(h) | 1;
+}
+
+static bool stack_eq(const struct stack_cache *c, const struct stack_ent *e,
+		     const struct stack_key *k)
+{
+	return e->hash == k->hash && e->nr == k->nr && e->pid == k->pid &&
+	       e->tid == k->tid && e->gen == k->gen &&
+	       e->incarnation == k->incarnation &&
+	       !memcmp(c->arena + e->off, k->chain, k->nr * sizeof(uint64_t));
+}
+
+struct stack_ent *stack_cache__find(struct stack_cache *c,
+				    const struct stack_key *k)
+{
+	size_t h = k->hash & c->mask;
+
+	while (c->ents[h].hash) {
+		if (stack_eq(c, &c->ents[h], k))
+			return &c->ents[h];
+		h = (h + 1) & c->mask;
+	}
+	return NULL;
+}
+
+static void stack_put(struct stack_cache *c, const struct stack_ent *e)
+{
+	size_t h = e->hash & c->mask;
+
+	while (c->ents[h].hash)
+		h = (h + 1) & c->mask;
+	c->ents[h] = *e;
+	c->count++;
+}
+
+void stack_cache__insert(struct stack_cache *c, const struct stack_key *k,
+			 const struct stack_ent *val)
+{
+	struct stack_ent e = *val;
+
+	if (c->arena_len + k->nr > c->arena_max)
+		return;
+	if (c->arena_len + k->nr > c->arena_alloc) {
+		size_t n = c->arena_alloc ? c->arena_alloc * 2 : 65536;
+		__u64 *a;
+
+		while (n < c->arena_len + k->nr)
+			n *= 2;
+		a = realloc(c->arena, n * sizeof(*a));
+		if (!a)
+			return;
+		c->arena = a;
+		c->arena_alloc = n;
+	}
+	if ((c->count + 1) * 2 > c->mask + 1) {
+		struct stack_cache old = *c;
+		size_t i;
+
+		c->ents = calloc((old.mask + 1) * 2, sizeof(*c->ents));
+		if (!c->ents) {
+			c->ents = old.ents;
+			return;
+		}
+		c->mask = old.mask * 2 + 1;
+		c->count = 0;
+		for (i = 0; i <= old.mask; i++)
+			if (old.ents[i].hash)
+				stack_put(c, &old.ents[i]);
+		free(old.ents);
+	}
+	memcpy(c->arena + c->arena_len, k->chain, k->nr * sizeof(uint64_t));
+	e.hash = k->hash;
+	e.off = c->arena_len;
+	e.nr = k->nr;
+	e.pid = k->pid;
+	e.tid = k->tid;
+	e.gen = k->gen;
+	e.incarnation = k->incarnation;
+	c->arena_len += k->nr;
+	stack_put(c, &e);
 }

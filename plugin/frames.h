@@ -142,8 +142,65 @@ struct frame_walk {
  */
 int frames__walk(struct frame_walk *w, const __u64 *chain, uint64_t nr,
 		 uint32_t *out, size_t max);
+/*
+ * The leaf of a raw callchain: index of the first address (-1 if none) and
+ * its context in *kernel (0 user, 1 kernel, 2 guest user, 3 guest kernel).
+ */
+int64_t frames__leaf(const __u64 *chain, uint64_t nr, int *ctx);
+/* Context of a sample without callchain, from its cpumode. */
+int frames__ctx_of_cpumode(uint8_t cpumode);
+/* Name one address in a context: 0 named, 1 filtered out by the context. */
+int frames__name(struct frame_walk *w, uint64_t ip, int ctx, uint32_t *name);
+/* A word frames__walk skips: stands in for a leaf named separately. */
+#define FRAMES_HOLE ((__u64)PERF_CONTEXT_MAX)
+
 /* Sample without a callchain: one frame for ip, context from cpumode. */
 int frames__walk_ip(struct frame_walk *w, uint64_t ip, uint8_t cpumode,
 		    uint32_t *out, size_t max);
 
 #endif
+
+/* ---- whole-callchain cache: raw callchain -> profile node ---- */
+
+/*
+ * Most samples repeat a callchain seen before. Keyed by the raw callchain
+ * words and the process incarnation, this skips naming and the tree walk:
+ * one hash over the chain and one compare per sample.
+ */
+struct stack_key {
+	const __u64 *chain;
+	uint64_t nr;
+	int32_t pid, tid;
+	uint32_t gen, incarnation;
+	uint64_t hash;
+};
+
+struct stack_ent {
+	uint64_t hash;
+	uint64_t off;		/* into the chain arena */
+	uint32_t nr;
+	int32_t pid, tid;
+	uint32_t gen, incarnation;
+	uint32_t node;		/* FG_NO_NODE: sample is skipped */
+	uint32_t empty;		/* no frame named (leaf aside) */
+	/* memo of the last leaf seen below this path (saves a tree probe) */
+	uint32_t leaf_name, leaf_node;
+	uint32_t frames, unresolved;
+	uint32_t jit_named[FG_JIT__MAX];
+};
+
+struct stack_cache {
+	struct stack_ent *ents;
+	size_t mask, count;
+	__u64 *arena;
+	size_t arena_len, arena_alloc, arena_max;
+};
+
+int stack_cache__init(struct stack_cache *c, size_t arena_max_words);
+void stack_cache__release(struct stack_cache *c);
+void stack_key__hash(struct stack_key *k);
+struct stack_ent *stack_cache__find(struct stack_cache *c,
+				    const struct stack_key *k);
+/* Best effort: a full arena or ENOMEM just means no caching. */
+void stack_cache__insert(struct stack_cache *c, const struct stack_key *k,
+			 const struct stack_ent *val);
