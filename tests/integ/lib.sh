@@ -2,6 +2,7 @@
 set -u
 : "${BUILD:=build}"
 : "${FLAME_TOP:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+BUILD=$(cd "$BUILD" && pwd)
 FLAME=$BUILD/flame
 FLAME_SO=$BUILD/flame.so
 PROGS=$BUILD/progs
