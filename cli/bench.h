@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* flame bench: shared state of the benchmark driver (cli/bench_*.c). */
+#ifndef FLAME_CLI_BENCH_H
+#define FLAME_CLI_BENCH_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <flame/flame.h>
+
+#define BENCH_MAX_PROFILES	16
+#define BENCH_MAX_PROCS		32
+#define BENCH_TOP		8
+
+/* A command the driver started: its own process group, killed at the end. */
+struct bench_proc {
+	pid_t pid;		/* == its process group */
+	const char *what;
+	bool done;
+	int status;
+};
+
+struct bench_load_result {
+	bool have;
+	double rps;		/* achieved requests/s */
+	uint64_t requests;
+	double seconds;
+	double lat_avg_ms, lat_max_ms;
+	double p50_ms, p75_ms, p90_ms, p99_ms;
+	uint64_t errors;	/* socket errors + non-2xx/3xx */
+};
+
+struct bench_top {
+	char *name;
+	uint64_t self;
+};
+
+struct bench_profile {
+	char *name;		/* profiling name (file name part) */
+	char *cmd;		/* template; NULL for the envoy profiler */
+	char *raw;		/* where the command's result lands */
+	char *remote;		/* {output} inside the target (exec prefix) */
+	char *out_stdout, *out_stderr;
+	int proc;		/* index in bench.procs, -1 */
+	/* results */
+	const char *kind;	/* "perf.data", "folded", ... */
+	char *paths[3];		/* svg, folded, html */
+	uint64_t total;
+	uint64_t stacks;
+	const char *unit;	/* "samples", "bytes" */
+	struct bench_top top[BENCH_TOP];
+	int nr_top;
+	char *error;
+};
+
+struct bench {
+	/* options */
+	int duration, qps, conn, threads, grace, proxy_threads;
+	char *label, *outdir, *url, *load_cmd, *exec_prefix, *flame_so;
+	char *proxy_config, *sidecar_name, *container, *admin;
+	char *envoy_profiler, *envoy_path, *json;
+	pid_t sidecar_pid;
+	bool no_load, keep_raw, builtin, progress;
+	struct fg_opts gopts;
+	char *cmds[BENCH_MAX_PROFILES];
+	char *names[BENCH_MAX_PROFILES];
+	int nr_cmds, nr_names;
+	/* run state */
+	char stamp[32];
+	char rundir[64];
+	char *self_exe;
+	int netns_fd;		/* the pod's network namespace, -1 */
+	pid_t nspid;		/* the sidecar's pid in its own namespace */
+	struct bench_proc procs[BENCH_MAX_PROCS];
+	int nr_procs;
+	int load_proc;
+	struct bench_profile prof[BENCH_MAX_PROFILES + 1];
+	int nr_prof;
+	struct bench_load_result load;
+	char *load_out;
+};
+
+extern volatile sig_atomic_t bench_stop;
+
+/* bench_run.c: processes */
+int bench__spawn(struct bench *b, const char *what, const char *shell_cmd,
+		 const char *out, const char *err, bool in_netns);
+int bench__spawn_argv(struct bench *b, const char *what, char *const argv[],
+		      const char *out, const char *err, bool in_netns);
+int bench__add_proc(struct bench *b, const char *what, pid_t pid);
+void bench__reap(struct bench *b);
+/* Stop one (SIGINT, then SIGTERM, then SIGKILL), or all. */
+void bench__stop_proc(struct bench *b, int i, int first_sig);
+void bench__stop_all(struct bench *b);
+int bench__shell(const char *cmd);	/* run and wait; exit status or -errno */
+char *bench__subst(const char *tmpl, const struct bench *b, const char *output);
+char *bench__shell_quote(const char *s);
+
+/* sidecar discovery */
+int bench__find_sidecar(struct bench *b);
+pid_t bench__nspid(pid_t pid);
+
+/* bench_topo.c: the built-in topology */
+int bench__topo_up(struct bench *b);
+void bench__topo_down(struct bench *b);
+int bench__probe(struct bench *b, const char *host, int port, int timeout_ms);
+int bench__http_post(struct bench *b, const char *hostport, const char *path,
+		     int *status);
+
+/* bench_backend.c */
+int bench__backend_serve(int lfd, int ready_fd);
+int bench__backend_main(const char *hostport);
+
+/* bench_load.c */
+int bench__load_start(struct bench *b);
+int bench__load_parse(struct bench *b);
+
+#endif

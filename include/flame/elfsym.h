@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ELF symbol lookup by file offset, for profiles that carry their own
+ * memory maps (gperftools). Symbols come from .symtab, else .dynsym (libelf).
+ *
+ * A process map entry "start-end perms offset ... path" turns a runtime
+ * address into a file offset (addr - start + offset); the resolver turns
+ * that offset into a virtual address with the PT_LOAD headers, which takes
+ * care of PIE and shared-library load bias without knowing it.
+ */
+#ifndef FLAME_ELFSYM_H
+#define FLAME_ELFSYM_H
+
+#include <stdint.h>
+
+struct fg_elfsym;
+
+/*
+ * root: NULL for the caller's root, else a directory (e.g. /proc/PID/root)
+ * under which every path is resolved with RESOLVE_IN_ROOT: a container's
+ * symlinks never escape to the host. The resolver owns its caches.
+ */
+struct fg_elfsym *fg_elfsym__new(const char *root);
+void fg_elfsym__delete(struct fg_elfsym *s);
+
+/*
+ * Symbol containing file offset file_off of the binary at path: returns the
+ * name (valid until fg_elfsym__delete) or NULL when the file cannot be read
+ * or no symbol covers it. *sym_off (may be NULL) gets the offset into it.
+ * A binary that cannot be opened is reported once (pr_warn) and remembered.
+ */
+const char *fg_elfsym__resolve(struct fg_elfsym *s, const char *path,
+			       uint64_t file_off, uint64_t *sym_off);
+
+/* Number of binaries opened successfully / failed so far. */
+unsigned int fg_elfsym__nr_opened(const struct fg_elfsym *s);
+unsigned int fg_elfsym__nr_failed(const struct fg_elfsym *s);
+
+#endif
