@@ -27,6 +27,7 @@ struct track {
 	struct fg_procinfo pi;
 	uint64_t first_ns, last_ns;
 	uint64_t copied;	/* bytes of the source consumed */
+	uint64_t lines, bad, first_bad, too_long;
 	bool host_mntns;
 	bool has_map;
 	bool warned;
@@ -229,6 +230,7 @@ static void copy_map(struct fg_snapshot *s, struct track *t)
 		fd = openat(s->dir_fd, name, O_WRONLY | O_TRUNC | O_CLOEXEC);
 		if (fd >= 0)
 			close(fd);
+		t->lines = 0;
 		fg_buf__release(&in);
 		return;
 	}
@@ -251,12 +253,18 @@ static void copy_map(struct fg_snapshot *s, struct track *t)
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl)
 			break;
+		t->lines++;
 		if (!fg_perfmap__parse_line(p, (size_t)(nl - p), &start, &len,
-					    &nm, &nlen))
+					    &nm, &nlen)) {
 			fg_buf__addf(&out, "%" PRIx64 " %" PRIx64 " %.*s\n",
 				     start, len, (int)nlen, nm);
-		else
+		} else {
 			s->st.bad_lines++;
+			if (!t->bad++)
+				t->first_bad = t->lines;
+			if ((size_t)(nl - p) > FG_PERFMAP_MAX_LINE)
+				t->too_long++;
+		}
 		p = nl + 1;
 		used = (uint64_t)(p - in.buf);
 	}
@@ -434,8 +442,21 @@ const struct fg_snapshot_stats *fg_snapshot__stats(const struct fg_snapshot *s)
 
 void fg_snapshot__delete(struct fg_snapshot *s)
 {
+	size_t i;
+
 	if (!s)
 		return;
+	for (i = 0; i < s->nr; i++) {
+		struct track *t = &s->t[i];
+
+		if (!t->bad)
+			continue;
+		pr_warn("snapshot: pid %d (%s): /tmp/perf-%d.map: %" PRIu64 " of %"
+			PRIu64 " lines malformed, not copied (first at line %" PRIu64
+			", %" PRIu64 " over %u bytes)\n", t->pi.pid, t->pi.comm,
+			t->pi.nspid, t->bad, t->lines, t->first_bad, t->too_long,
+			FG_PERFMAP_MAX_LINE);
+	}
 	if (s->dir_fd >= 0)
 		close(s->dir_fd);
 	fg_cgmap__delete(s->cg);

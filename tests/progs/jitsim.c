@@ -11,6 +11,7 @@
  *   -n        do not write a map (a JIT with no map)
  *   -o FILE   write the map there instead
  *   -d SECS   write the map only after SECS of running
+ *   -p FILE   copy FILE's bytes into the map before the entries
  * Prints "jitsim pid=P code=0xADDR" on stdout once the map exists.
  */
 #include <stdbool.h>
@@ -44,16 +45,27 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static const char *prefix;
+
 static int write_map(const char *path, unsigned char *code, int n, char **names)
 {
-	char tmp[4200];
-	FILE *fp;
+	char tmp[4200], buf[65536];
+	FILE *fp, *in;
+	size_t got;
 	int i;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	fp = fopen(tmp, "w");
 	if (!fp)
 		return -1;
+	if (prefix) {
+		in = fopen(prefix, "r");
+		if (!in)
+			return -1;
+		while ((got = fread(buf, 1, sizeof(buf), in)) > 0)
+			fwrite(buf, 1, got, fp);
+		fclose(in);
+	}
 	for (i = 0; i < n; i++)
 		fprintf(fp, "%lx %x %s\n", (unsigned long)(uintptr_t)(code + i * SLOT),
 			SLOT, names[i]);
@@ -78,12 +90,13 @@ int main(int argc, char **argv)
 	unsigned char *code;
 	int opt, n, i;
 
-	while ((opt = getopt(argc, argv, "t:no:d:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:no:d:p:")) != -1) {
 		switch (opt) {
 		case 't': secs = atof(optarg); break;
 		case 'n': nomap = true; break;
 		case 'o': mapfile = optarg; break;
 		case 'd': delay = atof(optarg); break;
+		case 'p': prefix = optarg; break;
 		default:
 			fprintf(stderr, "usage: jitsim [-t S] [-n] [-o MAP] [-d S] NAME...\n");
 			return 2;
