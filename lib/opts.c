@@ -16,7 +16,7 @@
 
 const struct fg_opt_desc fg_output_opts[] = {
 	{ "out", FG_OPT_STRLIST, O(out), NULL,
-	  "output file, repeatable; format from the extension (.svg, .folded/.txt, .html); - = folded to stdout" },
+	  "output file; format from the extension (.svg, .folded/.txt, .html); - = folded to stdout" },
 	{ "format", FG_OPT_STR, O(format), NULL,
 	  "force the format of every output: folded, svg, heatmap" },
 	{ "title", FG_OPT_STR, O(title), "Flame Graph", "graph title" },
