@@ -410,6 +410,12 @@
 			}
 		};
 		svg.__flamegraph = api;
+		if (icEl)
+			icEl.classList.remove('fg-on');
+		if (searchEl)
+			searchEl.classList.remove('fg-on');
+		if (unzoomEl)
+			unzoomEl.classList.add('fg-hide');
 		if (matchedEl)
 			setMatched('');
 		return api;

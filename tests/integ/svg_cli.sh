@@ -62,7 +62,7 @@ check "--total scales percentages" grep -q '<title>all (2,100 samples, 50.00%)' 
 check "--notes embedded, escaped" grep -q '<desc class="fg-notes">run &lt;7&gt;</desc>' "$T/o.svg"
 
 # hash colours are stable across different graphs
-grep -v filler "$T/a.folded" > "$T/small.folded"
+grep -av filler "$T/a.folded" > "$T/small.folded"
 "$FLAME" svg "$T/small.folded" > "$T/s1.svg"
 "$FLAME" svg "$T/a.folded" > "$T/s2.svg"
 c1=$(grep -o '<title>leaf ([^<]*</title><rect[^>]*fill="rgb([0-9,]*)"' "$T/s1.svg" | grep -o 'rgb([0-9,]*)')
