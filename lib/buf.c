@@ -11,13 +11,13 @@ int fg_buf__grow(struct fg_buf *b, size_t extra)
 	size_t want = b->len + extra + 1, n;
 	char *p;
 
-	if (want < b->len)
+	if (want <= b->len)	/* len + extra + 1 wrapped */
 		return -ENOMEM;
 	if (want <= b->alloc)
 		return 0;
 	n = b->alloc ? b->alloc : 64;
 	while (n < want)
-		n = n * 3 / 2 + 64;
+		n = n < SIZE_MAX / 3 ? n * 3 / 2 + 64 : want;
 	p = realloc(b->buf, n);
 	if (!p)
 		return -ENOMEM;

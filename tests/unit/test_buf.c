@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fg_buf: growth, NUL termination, binary data, printf across the growth
+ * boundary, reset/release, and write to a FILE.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <flame/flame.h>
+
+static void test_init_is_empty(void **state)
+{
+	struct fg_buf b = FG_BUF_INIT;
+
+	(void)state;
+	assert_null(b.buf);
+	assert_int_equal(b.len, 0);
+	/* reset and release on a never-used buffer are no-ops */
+	fg_buf__reset(&b);
+	assert_null(b.buf);
+	fg_buf__release(&b);
+	assert_null(b.buf);
+	assert_int_equal(b.alloc, 0);
+}
+
+static void test_add_and_nul(void **state)
+{
+	struct fg_buf b = FG_BUF_INIT;
+
+	(void)state;
+	assert_int_equal(fg_buf__adds(&b, "abc"), 0);
+	assert_int_equal(b.len, 3);
+	assert_string_equal(b.buf, "abc");
+	assert_true(b.alloc > b.len);
+	assert_int_equal(fg_buf__addch(&b, ';'), 0);
+	assert_int_equal(fg_buf__add(&b, "defXX", 3), 0);
+	assert_int_equal(b.len, 7);
+	assert_string_equal(b.buf, "abc;def");
+	/* empty add on a used buffer keeps content and NUL */
+	assert_int_equal(fg_buf__add(&b, "", 0), 0);
+	assert_int_equal(b.len, 7);
+	assert_int_equal(b.buf[7], '\0');
+	fg_buf__release(&b);
+	assert_null(b.buf);
+	assert_int_equal(b.len, 0);
+}
+
+static void test_empty_add_allocates(void **state)
+{
+	struct fg_buf b = FG_BUF_INIT;
+
+	(void)state;
+	/* adding nothing still yields a usable "" (documented: NUL once used) */
+	assert_int_equal(fg_buf__add(&b, "", 0), 0);
+	assert_non_null(b.buf);
+	assert_string_equal(b.buf, "");
+	fg_buf__release(&b);
+}
+
+static void test_binary_with_nul(void **state)
+{
+	struct fg_buf b = FG_BUF_INIT;
+	static const char bin[] = { 'a', '\0', 'b', '\0', 'c' };
+
+	(void)state;
+	assert_int_equal(fg_buf__add(&b, bin, sizeof(bin)), 0);
+	assert_int_equal(b.len, 5);
+	assert_memory_equal(b.buf, bin, 5);
+	assert_int_equal(b.buf[5], '\0');
+	fg_buf__release(&b);
+}
+
+static void test_addch_growth(void **state)
+{
+	struct fg_buf b = FG_BUF_INIT;
+	size_t i;
+
+	(void)state;
+	/* one byte at a time across many growth steps */
+	for (i = 0; i < 10000; i++)
+		assert_int_equal(fg_buf__addch(&b, (char)('a' + i % 26)), 0);
+	assert_int_equal(b.len, 10000);
+	assert_true(b.alloc >= 10001);
+	assert_int_equal(strlen(b.buf), 10000);
+	for (i = 0; i < 10000; i++)
+		assert_int_equal(b.buf[i], 'a' + i % 26);
+	fg_buf__release(&b);
+}
+
+static void test_addf_small_and_large(void **state)
+{
+	struct fg_buf b = FG_BUF_INIT;
+	char *big;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(fg_buf__addf(&b, "%s %d %llu", "x", -7,
+				      18446744073709551615ULL), 0);
+	assert_string_equal(b.buf, "x -7 18446744073709551615");
+	assert_int_equal(b.len, strlen("x -7 18446744073709551615"));
+
+	/* an expansion much larger than the free room: second vsnprintf */
+	big = malloc(5001);
+	assert_non_null(big);
+	memset(big, 'q', 5000);
+	big[5000] = '\0';
+	assert_int_equal(fg_buf__addf(&b, "[%s]", big), 0);
+	assert_int_equal(b.len, 25 + 5002);
+	assert_int_equal(strlen(b.buf), b.len);
+	assert_memory_equal(b.buf, "x -7 18446744073709551615[qq", 28);
+	assert_int_equal(b.buf[b.len - 1], ']');
+	for (i = 26; i < 26 + 5000; i++)
+		assert_int_equal(b.buf[i], 'q');
+	free(big);
+	fg_buf__release(&b);
+}
+
+static void test_addf_exact_room(void **state)
+{
+	struct fg_buf b = FG_BUF_INIT;
+	size_t room, n;
+	char *fill;
+
+	(void)state;
+	/* leave exactly k bytes of room for k-length, k+1 and k-1 output */
+	for (n = 0; n < 3; n++) {
+		size_t k;
+
+		assert_int_equal(fg_buf__adds(&b, "seed"), 0);
+		assert_int_equal(fg_buf__grow(&b, 64), 0);
+		room = b.alloc - b.len;	/* includes the NUL's byte */
+		k = room - 2 + n;	/* room-2, room-1, room chars */
+		fill = malloc(k + 1);
+		assert_non_null(fill);
+		memset(fill, 'z', k);
+		fill[k] = '\0';
+		assert_int_equal(fg_buf__addf(&b, "%s", fill), 0);
+		assert_int_equal(b.len, 4 + k);
+		assert_int_equal(strlen(b.buf), 4 + k);
+		assert_memory_equal(b.buf, "seed", 4);
+		assert_int_equal(b.buf[b.len - 1], 'z');
+		free(fill);
+		fg_buf__release(&b);
+	}
+}
+
+static void test_reset_keeps_storage(void **state)
+{
+	struct fg_buf b = FG_BUF_INIT;
+	char *p;
+	size_t alloc;
+
+	(void)state;
+	assert_int_equal(fg_buf__adds(&b, "hello world"), 0);
+	p = b.buf;
+	alloc = b.alloc;
+	fg_buf__reset(&b);
+	assert_int_equal(b.len, 0);
+	assert_ptr_equal(b.buf, p);
+	assert_int_equal(b.alloc, alloc);
+	assert_string_equal(b.buf, "");
+	assert_int_equal(fg_buf__adds(&b, "x"), 0);
+	assert_string_equal(b.buf, "x");
+	fg_buf__release(&b);
+}
+
+static void test_grow_overflow(void **state)
+{
+	struct fg_buf b = FG_BUF_INIT;
+
+	(void)state;
+	assert_int_equal(fg_buf__adds(&b, "ab"), 0);
+	/* len + extra + 1 wraps: must fail, not allocate a tiny block */
+	assert_int_equal(fg_buf__grow(&b, SIZE_MAX - 1), -ENOMEM);
+	assert_int_equal(fg_buf__grow(&b, SIZE_MAX), -ENOMEM);
+	/* no wrap, but the geometric growth would overflow: must end with
+	 * -ENOMEM (the allocation fails), not loop forever */
+	assert_int_equal(fg_buf__grow(&b, SIZE_MAX / 2), -ENOMEM);
+	assert_int_equal(fg_buf__grow(&b, SIZE_MAX / 4 * 3), -ENOMEM);
+	assert_string_equal(b.buf, "ab");
+	assert_int_equal(b.len, 2);
+	fg_buf__release(&b);
+}
+
+static void test_write(void **state)
+{
+	struct fg_buf b = FG_BUF_INIT;
+	char got[64] = { 0 };
+	FILE *fp;
+
+	(void)state;
+	fp = tmpfile();
+	assert_non_null(fp);
+	/* an unused buffer writes nothing and succeeds */
+	assert_int_equal(fg_buf__write(&b, fp), 0);
+	assert_int_equal(fg_buf__adds(&b, "a;b 1\n"), 0);
+	assert_int_equal(fg_buf__write(&b, fp), 0);
+	rewind(fp);
+	assert_int_equal(fread(got, 1, sizeof(got), fp), 6);
+	assert_string_equal(got, "a;b 1\n");
+	fclose(fp);
+
+	/* a read-only stream: fwrite fails -> -EIO */
+	fp = fopen("/dev/null", "r");
+	assert_non_null(fp);
+	assert_int_equal(fg_buf__write(&b, fp), -EIO);
+	fclose(fp);
+	fg_buf__release(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_init_is_empty),
+		cmocka_unit_test(test_add_and_nul),
+		cmocka_unit_test(test_empty_add_allocates),
+		cmocka_unit_test(test_binary_with_nul),
+		cmocka_unit_test(test_addch_growth),
+		cmocka_unit_test(test_addf_small_and_large),
+		cmocka_unit_test(test_addf_exact_room),
+		cmocka_unit_test(test_reset_keeps_storage),
+		cmocka_unit_test(test_grow_overflow),
+		cmocka_unit_test(test_write),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
