@@ -28,7 +28,7 @@ xmllint --noout "$T/check.svg" || die "driver SVG does not parse"
 chrome() { timeout -k 5 60 chromium --headless --no-sandbox --disable-gpu \
 	--user-data-dir="$T/profile" "$@" 2>> "$T/chromium.log"; }
 chrome --dump-dom "file://$T/check.svg" > "$T/dom.txt" || die "chromium failed: $(tail -3 "$T/chromium.log")"
-res=$(grep -o '<desc id="fg-test-result">[^<]*' "$T/dom.txt" | sed 's/.*>//')
+res=$(grep -o '<desc id="fg-test-result">[^<]*</desc>' "$T/dom.txt" | tail -n 1 | sed 's/^[^>]*>//; s|</desc>$||')
 [ -n "$res" ] || die "no result from the page (script error?)"
 echo "page says: $res"
 get() { printf '%s\n' "$res" | tr '|' '\n' | sed -n "s/^$1=//p"; }
