@@ -408,7 +408,7 @@ static int name_piece(struct worker *w, const char *sym, size_t len,
 	int ret = 0;
 
 	fg_buf__reset(b);
-	if (len == 9 && !memcmp(sym, "[unknown]", 9)) {
+	if (!len || (len == 9 && !memcmp(sym, "[unknown]", 9))) {
 		const char *base = "unknown";
 		size_t blen = 7;
 
@@ -838,6 +838,15 @@ int fg_collapse__parse_frame(const char *line, size_t len,
 			else if (*p == '(' && --depth == 0)
 				break;
 		}
+		if (p == s && *p == '(' && depth == 1) {
+			/* "ADDR  (DSO)": a symbol without a name */
+			f->dso = p + 1;
+			f->dso_len = end - 1 - f->dso;
+			f->sym = s;
+			f->sym_len = 0;
+			f->off_len = 0;
+			return 0;
+		}
 		if (p > s && depth == 0 && is_space(p[-1])) {
 			f->dso = p + 1;
 			f->dso_len = end - 1 - f->dso;
@@ -929,7 +938,8 @@ static int do_frame(struct worker *w, const struct fg_collapse_frame *f)
 	size_t elen = 0;
 	uint32_t id;
 
-	if (w->o->addrs && memmem(f->sym, f->sym_len, "[unknown]", 9)) {
+	if (w->o->addrs && (!f->sym_len ||
+			    memmem(f->sym, f->sym_len, "[unknown]", 9))) {
 		extra = f->pc;
 		elen = f->pc_len;
 	} else if (w->o->inline_) {
@@ -995,6 +1005,10 @@ static int do_line(struct worker *w, const char *line, size_t len,
 	}
 	/* a header; the previous sample ends here if no blank line did */
 	if (fg_collapse__parse_header(line, len, &h)) {
+		/* old perf versions did not indent frames */
+		if ((w->in_sample || w->skipping) &&
+		    fg_collapse__parse_frame(line, len, &f) == 0)
+			return w->skipping ? 0 : do_frame(w, &f);
 		note_bad(w, seq, local, line, len);
 		ret = flush_sample(w);
 		w->skipping = true;	/* its frames belong to nothing */
