@@ -129,3 +129,32 @@ EOF
 		check "perl -s script: same output as Debian's perf" cmp "$T/pl1" "$T/pl2"
 	fi
 fi
+
+# --- perf_dlfilter_fns.cgroup_path (0002) through include/flame/perf_ext.h -----
+gcc -shared -fPIC -O1 -Wall -Werror -I"$FLAME_TOP"/include -o "$T/cgdump.so" \
+	"$FLAME_TOP"/tests/data/perf-patches/cgdump.c || die "cannot build cgdump.so"
+cg2=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/mounts)
+if [ "$(id -u)" = 0 ] && [ -n "$cg2" ] && [ -w "$cg2" ]; then
+	cg=flame-pp-$$
+	mkdir "$cg2/$cg" || die "cannot create cgroup $cg2/$cg"
+	cleanup_hooks+=("rmdir '$cg2/$cg' 2>/dev/null")
+	perf record -q --all-cgroups -e cpu-clock -F 999 -o "$T/cg.data" -- \
+		sh -c "echo \$\$ > '$cg2/$cg/cgroup.procs' && exec '$PROGS/known_tree' 300" \
+		>/dev/null 2>"$T/cgrec.err" || die "perf record --all-cgroups: $(cat "$T/cgrec.err")"
+	ino=$(stat -c %i "$cg2/$cg")
+	rmdir "$cg2/$cg"	# gone, as containers are by the time perf script runs
+	cgn=$(perf_samples "$T/cg.data")
+	"$PP" script -i "$T/cg.data" --dlfilter "$T/cgdump.so" >"$T/cg1" 2>"$T/cg1.err" ||
+		die "cgdump.so on patched perf: $(cat "$T/cg1.err")"
+	sort "$T/cg1" | uniq -c
+	n=$(grep -c "^$ino /$cg\$" "$T/cg1")
+	check "cgroup_path names the removed cgroup $ino /$cg ($n of $cgn samples)" \
+		test "$n" -gt $((cgn * 9 / 10))
+	check "every sample's cgroup is named" bash -c "! grep -q '(null)\|(no api)' '$T/cg1'"
+	perf script -i "$T/cg.data" --dlfilter "$T/cgdump.so" >"$T/cg2" 2>/dev/null ||
+		die "cgdump.so on Debian's perf failed"
+	check "Debian's perf: the slot is empty, the filter still runs" \
+		test "$(grep -c '(no api)$' "$T/cg2")" = "$cgn"
+else
+	echo "  (cgroup_path not exercised: needs root and a writable cgroup2 mount)"
+fi
