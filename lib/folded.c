@@ -90,6 +90,7 @@ int fg_folded__read(struct fg_profile *p, struct fg_reader *r,
 
 	if (!st)
 		st = &local;
+	memset(st, 0, sizeof(*st));	/* callers may pass it uninitialised */
 	while ((ret = fg_reader__getline(r, &line, &len)) > 0) {
 		uint64_t a, b;
 		bool two;
