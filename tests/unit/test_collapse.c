@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <flame/collapse.h>
+#include "collapse_int.h"
+
+static void test_header(void **state)
+{
+	struct fg_collapse_header h;
+	const char *l = "my prog 12/34 [001] 100.000000250:     250000 cpu-clock:u: ";
+
+	assert_int_equal(fg_collapse__parse_header(l, strlen(l), &h), 0);
+	assert_int_equal(h.comm_len, 7);
+	assert_memory_equal(h.pid, "12", 2);
+	assert_memory_equal(h.tid, "34", 2);
+	assert_true(h.has_cpu);
+	assert_true(h.has_time);
+	assert_int_equal(h.time, 100000000250ULL);
+	assert_int_equal(h.period, 250000);
+	assert_int_equal(h.event_len, 11);
+	assert_memory_equal(h.event, "cpu-clock:u", 11);
+
+	l = "cw  9689   396.137461: cpu-clock: ";
+	assert_int_equal(fg_collapse__parse_header(l, strlen(l), &h), 0);
+	assert_memory_equal(h.pid, "?", 1);
+	assert_memory_equal(h.tid, "9689", 4);
+	assert_int_equal(h.time, 396137461000ULL);
+	assert_int_equal(h.period, 0);
+
+	l = "no numbers here";
+	assert_int_equal(fg_collapse__parse_header(l, strlen(l), &h), -EINVAL);
+}
+
+static void test_frame(void **state)
+{
+	struct fg_collapse_frame f;
+	const char *l = "\t    7f12 foo(int)+0x1f (/tmp/x (deleted))";
+
+	assert_int_equal(fg_collapse__parse_frame(l, strlen(l), &f), 0);
+	assert_int_equal(f.sym_len, 8);
+	assert_memory_equal(f.sym, "foo(int)", 8);
+	assert_int_equal(f.off_len, 5);
+	assert_int_equal(f.dso_len, 16);
+	assert_memory_equal(f.dso, "/tmp/x (deleted)", 16);
+
+	l = "\t11a0 spin_a";	/* no dso */
+	assert_int_equal(fg_collapse__parse_frame(l, strlen(l), &f), 0);
+	assert_int_equal(f.sym_len, 6);
+	assert_null(f.dso);
+
+	l = "\t11a0  (/lib/libc.so.6)";	/* a nameless symbol */
+	assert_int_equal(fg_collapse__parse_frame(l, strlen(l), &f), 0);
+	assert_int_equal(f.sym_len, 0);
+	assert_int_equal(f.dso_len, 14);
+
+	l = "\tnonsense";
+	assert_int_equal(fg_collapse__parse_frame(l, strlen(l), &f), -EINVAL);
+}
+
+static const char text[] =
+	"p 1/1 [000] 1.000000001: 10 cpu-clock: \n"
+	"\t1 leaf+0x1 (/bin/p)\n"
+	"\t2 root (/bin/p)\n"
+	"\n"
+	"p 1/1 [000] 2.5: 30 cpu-clock: \n"
+	"\t1 leaf+0x2 (/bin/p)\n"
+	"\t2 root (/bin/p)\n"
+	"\n"
+	"p 1/1 [000] 3.0: 1 page-faults: \n"
+	"\t2 root (/bin/p)\n"
+	"\n";
+
+static struct fg_reader *reader_for(const char *s, char *path)
+{
+	int fd;
+
+	strcpy(path, "/tmp/test_collapse.XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, s, strlen(s)), (ssize_t)strlen(s));
+	close(fd);
+	return fg_reader__open(path);
+}
+
+static void test_read_samples(void **state)
+{
+	struct fg_collapse_stats st;
+	struct fg_collapse_opts o;
+	const struct fg_sample *s;
+	struct fg_profile *p = fg_profile__new();
+	char path[64];
+	struct fg_reader *r = reader_for(text, path);
+	uint32_t frames[3];
+	size_t nr;
+
+	fg_collapse_opts__init(&o);
+	o.weight = FG_WEIGHT_PERIOD;
+	fg_profile__keep_samples(p, true);
+	assert_int_equal(fg_collapse__read(p, r, &o, &st), 0);
+	assert_int_equal(st.samples, 2);
+	assert_int_equal(st.filtered, 1);
+	assert_string_equal(st.first_event, "cpu-clock");
+	assert_string_equal(st.other_event, "page-faults");
+	assert_int_equal(fg_profile__total(p, 0), 40);
+	s = fg_profile__samples(p, &nr);
+	assert_int_equal(nr, 2);
+	assert_int_equal(s[0].time, 1000000001ULL);
+	assert_int_equal(s[1].time, 2500000000ULL);
+	assert_int_equal(s[1].weight, 30);
+	assert_int_equal(fg_profile__path(p, s[0].node, frames, 3), 3);
+	assert_string_equal(fg_profile__name(p, frames[0]), "p");
+	assert_string_equal(fg_profile__name(p, frames[1]), "root");
+	assert_string_equal(fg_profile__name(p, frames[2]), "leaf");
+	assert_int_equal(s[0].node, s[1].node);
+	fg_reader__close(r);
+	fg_profile__delete(p);
+	unlink(path);
+}
+
+static void test_guess(void **state)
+{
+	char path[64];
+	struct fg_reader *r = reader_for(text, path);
+
+	assert_int_equal(fg_input__guess(r), FG_INPUT_PERF_SCRIPT);
+	fg_reader__close(r);
+	unlink(path);
+	r = reader_for("a;b;c 12\na;b 3\n", path);
+	assert_int_equal(fg_input__guess(r), FG_INPUT_FOLDED);
+	fg_reader__close(r);
+	unlink(path);
+	r = reader_for("hello\nworld\n", path);
+	assert_int_equal(fg_input__guess(r), FG_INPUT_UNKNOWN);
+	fg_reader__close(r);
+	unlink(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_header),
+		cmocka_unit_test(test_frame),
+		cmocka_unit_test(test_read_samples),
+		cmocka_unit_test(test_guess),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
