@@ -112,6 +112,14 @@ total=$(grep -o '<title>all ([0-9,]* samples' "$T/real.svg" | tr -dc 0-9)
 check "plugin SVG total = perf's sample count ($total = $n)" test "$total" = "$n"
 check "plugin SVG names phase_alpha" grep -q '<title>phase_alpha (' "$T/real.svg"
 check "plugin SVG names phase_beta" grep -q '<title>phase_beta (' "$T/real.svg"
+# flame chart from the plugin: sample times order x, alpha ran first
+perf script -i "$T/perf.data" --dlfilter "$FLAME_SO" --dlarg out="$T/chart.svg" \
+	--dlarg flamechart=1 > /dev/null 2> "$T/plugin.log" || { cat "$T/plugin.log"; die "flame.so flamechart failed"; }
+xml_ok "$T/chart.svg"
+check "flame chart titled" grep -q '>Flame Chart</text>' "$T/chart.svg"
+xa=$(grep -o 'data-x="[0-9]*" data-w="[0-9]*" data-d="[0-9]*"><title>phase_alpha (' "$T/chart.svg" | head -1 | grep -o 'data-x="[0-9]*"' | tr -dc 0-9)
+xb=$(grep -o 'data-x="[0-9]*" data-w="[0-9]*" data-d="[0-9]*"><title>phase_beta (' "$T/chart.svg" | tail -1 | grep -o 'data-x="[0-9]*"' | tr -dc 0-9)
+check "flame chart: phase_alpha ($xa) left of phase_beta ($xb)" test -n "$xa" -a -n "$xb" -a "${xa:-0}" -lt "${xb:-0}"
 if "$FLAME" collapse --help > /dev/null 2>&1; then
 	perf script -i "$T/perf.data" 2>/dev/null | "$FLAME" collapse > "$T/real.folded" ||
 		die "flame collapse failed"
