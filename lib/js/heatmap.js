@@ -191,7 +191,7 @@
 	var svg = $('fg-svg');
 	var fgApi = null;
 	var FW = D.width || 1200, XPAD = 10, FH = D.frameheight || 16;
-	var FONT = D.fontsize || 12, MINW = D.minwidth || 0.1;
+	var FONT = D.fontsize || 12, MINW = D.minwidth || 0.1, MAXFRAMES = 8000;
 	var TOP = 34, BOTTOM = 30;
 
 	/*
@@ -200,26 +200,47 @@
 	 * blue = shrank, normalised to equal totals).
 	 */
 	function renderFlame(t, base, caption) {
+		var r0 = performance.now();
 		var total = t[0], list = [], maxd = 0, stack = [0, 0, 0];
 		var width = FW - 2 * XPAD, scale = total > 0 ? width / total : 0;
 		var frames = el('g', { 'class': 'fg-frames' }), k;
 		var norm = base && base[0] > 0 ? total / base[0] : 0, maxDelta = 0;
 
-		while (stack.length) {
-			var d = stack.pop(), x = stack.pop(), n = stack.pop();
-			var w = t[n], cx = x;
+		/* Frames at least MINW px wide; if that is still more than
+		 * MAXFRAMES (a DOM of 10^5 frames takes seconds to build and to
+		 * zoom), raise the bar to the MAXFRAMES-th widest. */
+		var minWeight = scale > 0 ? MINW / scale : 0;
 
-			list.push(n, x, d);
-			if (d > maxd)
-				maxd = d;
-			for (k = childFirst[n]; k < childFirst[n + 1]; k++) {
-				var c = childList[k], cw = t[c];
+		walk(minWeight);
+		if (list.length / 3 > MAXFRAMES) {
+			var ws = new Float64Array(list.length / 3);
 
-				if (cw * scale >= MINW && cw > 0)
-					stack.push(c, cx, d + 1);
-				cx += cw;
+			for (k = 0; k < ws.length; k++)
+				ws[k] = t[list[3 * k]];
+			ws.sort();
+			minWeight = ws[ws.length - MAXFRAMES];
+			walk(minWeight * (1 + 1e-9));
+		}
+
+		function walk(minw) {
+			list = [];
+			maxd = 0;
+			stack = [0, 0, 0];
+			while (stack.length) {
+				var d = stack.pop(), x = stack.pop(), n = stack.pop();
+				var cx = x;
+
+				list.push(n, x, d);
+				if (d > maxd)
+					maxd = d;
+				for (k = childFirst[n]; k < childFirst[n + 1]; k++) {
+					var c = childList[k], cw = t[c];
+
+					if (cw >= minw && cw > 0)
+						stack.push(c, cx, d + 1);
+					cx += cw;
+				}
 			}
-			void w;
 		}
 		if (base) {
 			for (k = 0; k < list.length; k += 3) {
@@ -288,6 +309,7 @@
 			fgApi.unzoom();	/* lays out labels */
 		}
 		svg.setAttribute('data-frames', list.length / 3);
+		svg.setAttribute('data-render-ms', (performance.now() - r0).toFixed(1));
 	}
 
 	/* ---- heatmap ----------------------------------------------------- */
@@ -576,5 +598,7 @@
 	drawAxes();
 	selA = { lo: 0, hi: Math.max(nAll - 1, 0) };
 	show();
+	/* ms spent in this script, and since navigation started */
 	doc.body.setAttribute('data-ready', (performance.now() - T0).toFixed(1));
+	doc.body.setAttribute('data-ready-nav', performance.now().toFixed(1));
 })();
