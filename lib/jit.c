@@ -25,7 +25,7 @@
 
 #define START_SLACK_NS	20000000ull	/* two 10 ms ticks */
 #define MEM_CAP		(1ull << 30)	/* all maps of a run together */
-#define NOMAP_LIST	8
+#define NOMAP_LIST	16
 
 static const char *const src_name[FG_JIT__MAX] = {
 	[FG_JIT_NONE] = "none",

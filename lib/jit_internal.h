@@ -66,6 +66,7 @@ size_t fg_perfmap__mem(const struct fg_perfmap *m);
 struct fg_safefile_opts {
 	uint64_t max_size;	/* refuse larger files (0: FG_PERFMAP_MAX_BYTES) */
 	unsigned int max_ms;	/* give up reading after this long (0: 2000) */
+	uint64_t max_read;	/* read at most this much from off (0: all) */
 	uid_t uids[3];		/* allowed owners; uid 0 always allowed */
 	unsigned int nr_uids;
 };

@@ -143,12 +143,15 @@ int fg_safefile__read(int root_fd, const char *rel,
 		goto out_close;
 	}
 	want = (uint64_t)st.st_size - off;
+	if (o->max_read && want > o->max_read)
+		want = o->max_read;
 	err = fg_buf__grow(out, (size_t)want + 1);
 	if (err)
 		goto out_close;
 	deadline = mono_ms() + max_ms;
 	while (got < want) {
-		n = pread(fd, out->buf + out->len, (size_t)(want - got),
+		n = pread(fd, out->buf + out->len,
+			  (size_t)(want - got > (1u << 20) ? 1u << 20 : want - got),
 			  (off_t)(off + got));
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -172,7 +175,7 @@ int fg_safefile__read(int root_fd, const char *rel,
 		out->len += (size_t)n;
 		if (mono_ms() > deadline) {
 			err = -ETIMEDOUT;
-			*why = "read took too long";
+			*why = "took too long to read";
 			goto out_close;
 		}
 	}

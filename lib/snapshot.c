@@ -31,6 +31,8 @@ struct track {
 	bool host_mntns;
 	bool has_map;
 	bool warned;
+	bool in_long_line;	/* skipping a line longer than a read chunk */
+	const char *why;	/* why the map was refused (static) */
 	bool gone;
 	char label[64];
 	char full[80];
@@ -173,7 +175,7 @@ static struct track *track_new(struct fg_snapshot *s, const struct fg_procinfo *
 	return t;
 }
 
-static int stat_start(int pid, uint64_t *ticks)
+static int stat_start(int pid, uint64_t *ticks, char *comm, size_t len)
 {
 	char path[64], buf[1024], *p;
 	unsigned long long v;
@@ -190,6 +192,12 @@ static int stat_start(int pid, uint64_t *ticks)
 		return -ESRCH;
 	buf[n] = '\0';
 	p = strrchr(buf, ')');
+	if (p && strchr(buf, '(') && strchr(buf, '(') < p) {
+		char *c = strchr(buf, '(') + 1;
+
+		snprintf(comm, len, "%.*s", (int)(p - c), c);
+		fg_proc__sanitize(comm);
+	}
 	for (i = 0; i < 20 && p; i++)
 		p = strchr(p + 1, ' ');
 	if (!p || sscanf(p + 1, "%llu", &v) != 1)
@@ -204,7 +212,8 @@ static void copy_map(struct fg_snapshot *s, struct track *t)
 	struct fg_safefile_opts so = {
 		.uids = { t->pi.ruid, t->pi.euid },
 		.nr_uids = 2,
-		.max_ms = 500,
+		.max_ms = 1000,
+		.max_read = 64u << 20,	/* the rest at the next poll */
 	};
 	struct fg_buf in = FG_BUF_INIT, out = FG_BUF_INIT;
 	char root[64], rel[64], name[64];
@@ -235,12 +244,11 @@ static void copy_map(struct fg_snapshot *s, struct track *t)
 		return;
 	}
 	if (err) {
+		/* warned once, at the end, under the final comm */
 		if (err != -ENOENT && !t->warned) {
 			t->warned = true;
+			t->why = why ? why : "cannot be read";
 			s->st.refused++;
-			pr_warn("snapshot: pid %d (%s): /tmp/perf-%d.map in its root %s; not copied\n",
-				t->pi.pid, t->pi.comm, t->pi.nspid,
-				why ? why : "cannot be read");
 		}
 		goto out;
 	}
@@ -249,6 +257,23 @@ static void copy_map(struct fg_snapshot *s, struct track *t)
 	p = in.buf;
 	end = in.buf + in.len;
 	used = 0;
+	if (t->in_long_line) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		p = nl ? nl + 1 : end;
+		used = (uint64_t)(p - in.buf);
+		if (nl)
+			t->in_long_line = false;
+	} else if (!memchr(p, '\n', (size_t)(end - p)) && in.len >= 64u << 20) {
+		/* one line over a whole chunk: count it, skip to its end */
+		t->in_long_line = true;
+		t->lines++;
+		if (!t->bad++)
+			t->first_bad = t->lines;
+		t->too_long++;
+		s->st.bad_lines++;
+		used = in.len;
+		p = end;
+	}
 	while (p < end && out.len < s->budget) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl)
@@ -270,6 +295,10 @@ static void copy_map(struct fg_snapshot *s, struct track *t)
 	}
 	if (!used)
 		goto out;
+	if (!out.len) {
+		t->copied += used;
+		goto out;
+	}
 	snprintf(name, sizeof(name), "%d-%" PRIu64 ".map", t->pi.pid,
 		 t->pi.start_ticks);
 	fd = openat(s->dir_fd, name, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
@@ -297,9 +326,10 @@ static void visit(struct fg_snapshot *s, int pid, uint64_t now)
 	struct fg_procinfo pi;
 	struct track *t = NULL;
 	uint64_t ticks;
+	char comm[64] = "";
 	size_t k;
 
-	if (stat_start(pid, &ticks))
+	if (stat_start(pid, &ticks, comm, sizeof(comm)))
 		return;
 	k = slot_of(s, pid);
 	if (s->slot_idx[k]) {
@@ -315,6 +345,8 @@ static void visit(struct fg_snapshot *s, int pid, uint64_t now)
 			return;
 	}
 	t->last_ns = now;
+	if (comm[0])	/* exec changes comm, not the incarnation */
+		memcpy(t->pi.comm, comm, sizeof(t->pi.comm));
 	copy_map(s, t);
 }
 
@@ -449,6 +481,9 @@ void fg_snapshot__delete(struct fg_snapshot *s)
 	for (i = 0; i < s->nr; i++) {
 		struct track *t = &s->t[i];
 
+		if (t->why)
+			pr_warn("snapshot: pid %d (%s): /tmp/perf-%d.map in its root %s; not copied\n",
+				t->pi.pid, t->pi.comm, t->pi.nspid, t->why);
 		if (!t->bad)
 			continue;
 		pr_warn("snapshot: pid %d (%s): /tmp/perf-%d.map: %" PRIu64 " of %"
