@@ -41,6 +41,8 @@ struct preset {
 static const struct preset presets[] = {
 	{ "perf-oncpu",
 	  "perf record -F 99 -g -p {sidecar_pid} -o {output} -- sleep {duration}", NULL },
+	{ "perf-oncpu-dwarf",
+	  "perf record -F 99 --call-graph dwarf,16384 -p {sidecar_pid} -o {output} -- sleep {duration}", NULL },
 	{ "perf-pagefaults",
 	  "perf record -e page-faults -g -p {sidecar_pid} -o {output} -- sleep {duration}", NULL },
 	{ "perf-offcpu",
@@ -587,15 +589,46 @@ static int read_folded_file(struct fg_profile *p, const char *path)
 	return err;
 }
 
+/* Did perf record copy user stacks (--call-graph dwarf)? */
+static bool has_user_stacks(struct bench *b, struct bench_profile *pr,
+			    const char *data)
+{
+	char *args[] = { "perf", "evlist", "-v", "-i", (char *)data, NULL };
+	char *path, line[1024];
+	bool yes = false;
+	FILE *fp;
+
+	if (asprintf(&path, "%s/%s.evlist", b->rundir, pr->name) < 0)
+		return false;
+	if (run_wait(args, path, "/dev/null") == 0 && (fp = fopen(path, "re"))) {
+		while (fgets(line, sizeof(line), fp))
+			if (strstr(line, "STACK_USER"))
+				yes = true;
+		fclose(fp);
+	}
+	free(path);
+	return yes;
+}
+
 /* perf.data: one perf script pass through flame.so writes every graph. */
 static int render_perf_data(struct bench *b, struct bench_profile *pr,
 			    struct fg_profile *p, const char *data)
 {
 	char *so = find_flame_so(b), *args[32], *a[8], *errpath = NULL;
 	int n = 0, k = 0, rc, try;
+	bool dwarf = false;
 
 	if (asprintf(&errpath, "%s/%s.script.err", b->rundir, pr->name) < 0)
 		errpath = NULL;
+	/*
+	 * DWARF call graphs (--call-graph dwarf) are unwound by perf script
+	 * itself; a dlfilter only sees the raw (kernel + frame pointer) chain.
+	 */
+	if (so && has_user_stacks(b, pr, data)) {
+		free(so);
+		so = NULL;
+		dwarf = true;
+	}
 	for (try = 0; so && try < 2; try++) {
 		n = k = 0;
 		args[n++] = "perf";
@@ -627,7 +660,9 @@ static int render_perf_data(struct bench *b, struct bench_profile *pr,
 			return read_folded_file(p, pr->paths[1]);
 		}
 	}
-	if (!so)
+	if (dwarf)
+		;
+	else if (!so)
 		cli_warn("bench: no flame.so found (--flame-so or $FLAME_SO): using perf script text");
 	else
 		cli_warn("bench: perf script --dlfilter %s failed (see %s): using perf script text",
@@ -657,14 +692,14 @@ static int render_perf_data(struct bench *b, struct bench_profile *pr,
 		}
 		fg_profile__keep_samples(p, true);
 		fg_collapse_opts__init(&co);
-		co.kernel = true;
 		r = fg_reader__open(txt);
 		free(txt);
 		if (!r)
 			return -errno;
 		rc = fg_collapse__read(p, r, &co, NULL);
 		fg_reader__close(r);
-		pr->kind = "perf.data (perf script text)";
+		pr->kind = dwarf ? "perf.data (DWARF, perf script text)" :
+				   "perf.data (perf script text)";
 		return rc ? rc : write_graphs(b, pr, p, true);
 	}
 }
@@ -768,7 +803,6 @@ static int render(struct bench *b, struct bench_profile *pr)
 		struct fg_collapse_opts co;
 
 		fg_collapse_opts__init(&co);
-		co.kernel = true;
 		fg_profile__keep_samples(p, true);
 		pr->kind = "perf script text";
 		err = fg_collapse__read(p, r, &co, NULL);

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <flame/collapse.h>
 #include <flame/elfsym.h>
 #include <flame/gperf.h>
 #include "internal.h"
@@ -243,8 +244,18 @@ static uint32_t symbolize(struct gperf *g, uint64_t pc)
 		g->path[m->path_len] = '\0';
 		sym = fg_elfsym__resolve(g->syms, g->path, off, NULL);
 	}
-	if (sym)
-		return fg_profile__intern(g->p, sym, strlen(sym));
+	if (sym) {
+		size_t slen = strlen(sym);
+
+		/* C++ / Rust names as perf shows them (collapser's demangler) */
+		if (fg_demangle__is_mangled(sym, slen) &&
+		    fg_demangle(&b, sym, slen) == 0) {
+			id = fg_profile__intern(g->p, b.buf, b.len);
+			fg_buf__release(&b);
+			return id;
+		}
+		return fg_profile__intern(g->p, sym, slen);
+	}
 	g->st->unresolved++;
 	base = path_base(m->path, m->path_len, &blen);
 	if (!blen) {

@@ -8,7 +8,7 @@
  *   GET  /ready                    200 "LIVE"
  * Used by tests/integ/bench_envoy.sh to exercise `flame bench
  * --envoy_profiler`. Built by that script:
- *   cc -O1 -g -fno-omit-frame-pointer -pthread -o testproxy testproxy.c \
+ *   cc -O1 -g -fno-omit-frame-pointer -fno-inline -pthread -o testproxy testproxy.c \
  *      -lprofiler -ltcmalloc
  * usage: testproxy --listen PORT --backend PORT --admin PORT --profile-path P
  * (all addresses are 127.0.0.1). A thread per connection, keep-alive both
