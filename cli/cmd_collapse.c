@@ -22,7 +22,7 @@ static const char collapse_help[] =
 	"  --event-filter=EV   keep samples of event EV (default: the first event seen)\n"
 	"  --weight=samples|period  weigh by sample count (default) or by period\n"
 	"  --no-demangle       keep C++/Rust symbols mangled (default: demangle)\n"
-	"  --threads=N         parser threads, 1 or 2 (default: 2 when 2 CPUs)\n";
+	"  --threads=N         parser threads, 1 or 2 (default 1; same output)\n";
 
 static void collapse_usage(FILE *fp)
 {

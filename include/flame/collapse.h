@@ -36,7 +36,7 @@ struct fg_collapse_opts {
 	bool no_demangle;	/* keep _Z / _R symbols as they are */
 	const char *event_filter; /* NULL: the first event seen */
 	enum fg_collapse_weight weight;
-	unsigned int threads;	/* 0 = automatic (up to 2), 1 = no threads */
+	unsigned int threads;	/* 0 = automatic (1 today), 1 = no threads, 2 */
 };
 
 /* Set the defaults (all false, sample weight, automatic threads). */
