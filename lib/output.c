@@ -85,7 +85,7 @@ int fg_output__write_file(const struct fg_output_ops *ops, const char *path,
 		goto out;
 	}
 	ret = write_all(fd, buf.buf ? buf.buf : "", buf.len);
-	if (!ret && close(fd))
+	if (close(fd) && !ret)	/* always close: no fd leak on error */
 		ret = -errno;
 	fd = -1;
 	if (!ret && rename(tmp.buf, path))
