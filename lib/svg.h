@@ -20,8 +20,7 @@ struct svg_frame {
 	uint32_t first_child;	/* index into svg_layout.kids */
 	uint32_t nr_kids;
 	uint32_t last_kid;	/* builder: newest child, for flame charts */
-	uint64_t self[FG_NCOLS];
-	uint64_t w[FG_NCOLS];	/* inclusive weights */
+	uint64_t w[FG_NCOLS];	/* self weights while building, then inclusive */
 	uint64_t x;		/* start, in weight units of column wcol */
 };
 

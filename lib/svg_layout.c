@@ -127,7 +127,7 @@ static int insert(struct svg_layout *l, const struct fg_profile *p,
 			return err;
 	}
 	for (i = 0; i < FG_NCOLS; i++)
-		l->f[cur].self[i] += w[i];
+		l->f[cur].w[i] += w[i];
 	return 0;
 }
 
@@ -194,10 +194,10 @@ static int build_tree(struct svg_layout *l, const struct fg_profile *p,
 
 			if ((err = frame_new(l, n->parent, n->name, &id)))
 				return err;
-			memcpy(l->f[id].self, n->self, sizeof(n->self));
+			memcpy(l->f[id].w, n->self, sizeof(n->self));
 		}
-		memcpy(l->f[0].self, fg_profile__node(p, 0)->self,
-		       sizeof(l->f[0].self));
+		memcpy(l->f[0].w, fg_profile__node(p, 0)->self,
+		       sizeof(l->f[0].w));
 		return 0;
 	}
 	if (o->flamechart)
@@ -387,8 +387,6 @@ int svg_layout__build(struct svg_layout *l, const struct fg_profile *p,
 	l->slots = NULL;
 	l->nr_slots = 0;
 	/* inclusive weights: parents have smaller indices */
-	for (i = 0; i < l->nr; i++)
-		memcpy(l->f[i].w, l->f[i].self, sizeof(l->f[i].w));
 	for (i = l->nr; i-- > 1;) {
 		unsigned int c;
 

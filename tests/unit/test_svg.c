@@ -176,7 +176,6 @@ static void test_layout_widths(void **state)
 	assert_int_equal(find(&l, p, "main;foo")->w[0], 55);
 	assert_int_equal(find(&l, p, "main;foo;bar")->x, 50);
 	assert_int_equal(find(&l, p, "main;foo;bar")->w[0], 35);
-	assert_int_equal(find(&l, p, "main;foo;bar")->self[0], 35);
 	assert_int_equal(l.max_depth, 3);
 	assert_int_equal(l.nr_vis, 6);
 	/* parents come before children in the drawing order */
