@@ -65,6 +65,19 @@ static int collapse_opt(int argc, char **argv, int *i,
 	return 1;
 }
 
+/* perf script without the time field gives every sample time 0. */
+static bool has_times(const struct fg_profile *p)
+{
+	const struct fg_sample *s;
+	size_t n, i;
+
+	s = fg_profile__samples(p, &n);
+	for (i = 0; i < n; i++)
+		if (s[i].time)
+			return true;
+	return false;
+}
+
 int cmd_heatmap(int argc, char **argv)
 {
 	struct fg_collapse_stats st;
@@ -122,6 +135,12 @@ int cmd_heatmap(int argc, char **argv)
 		cli_error("out of memory");
 		goto out;
 	}
+	if (fg_input__guess(r) == FG_INPUT_FOLDED) {
+		cli_error("heatmap: %s holds folded stacks, which have no sample times: "
+			  "give perf script text (flame svg draws folded stacks)",
+			  fg_reader__name(r));
+		goto out;
+	}
 	fg_profile__keep_samples(p, true);
 	ret = fg_collapse__read(p, r, &co, &st);
 	if (ret) {
@@ -135,6 +154,12 @@ int cmd_heatmap(int argc, char **argv)
 			  "expected perf script text", fg_reader__name(r),
 			  (unsigned long long)st.lines,
 			  (unsigned long long)st.bad_lines);
+		goto out;
+	}
+	if (!has_times(p)) {
+		cli_error("heatmap: %s: no sample has a time: record with perf record "
+			  "(times are on by default) and keep the time field in perf script -F",
+			  fg_reader__name(r));
 		goto out;
 	}
 	rc = cli_write_outputs(p, &o, "heatmap");
