@@ -108,7 +108,7 @@ int cli_output_opt(int argc, char **argv, int *i, struct fg_opts *o)
 		val = eq + 1;
 	} else if (neg) {
 		val = "off";
-	} else if (d->type != FG_OPT_BOOL) {
+	} else if (d->type != FG_OPT_BOOL && d->type != FG_OPT_OPTSTR) {
 		if (*i + 1 >= argc) {
 			cli_error("option %s needs a value", argv[*i]);
 			return -1;

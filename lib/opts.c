@@ -43,7 +43,7 @@ const struct fg_opt_desc fg_output_opts[] = {
 	{ "total", FG_OPT_U64, O(total), NULL, "use this total for percentages" },
 	{ "notes", FG_OPT_STR, O(notes), NULL, "notes embedded in the SVG" },
 	{ "nameattr", FG_OPT_STR, O(nameattr), NULL, "file of per-name attributes (name<TAB>key=value...)" },
-	{ "cp", FG_OPT_STR, O(cp), NULL, "consistent palette file (read, then updated)" },
+	{ "cp", FG_OPT_OPTSTR, O(cp), NULL, "consistent palette: --cp uses palette.map, --cp=FILE another file (read, then updated)" },
 	{ "search-color", FG_OPT_STR, O(search_color), "rgb(230,0,230)", "colour of search matches" },
 	{ "rows", FG_OPT_INT, O(rows), "50", "heatmap: subsecond rows per second" },
 	{ "idle", FG_OPT_BOOL, O(idle), "off", "heatmap: keep idle (swapper, cpu idle) samples" },
@@ -83,7 +83,7 @@ void fg_opts__release(struct fg_opts *o)
 	for (d = fg_output_opts; d->name; d++) {
 		char *base = (char *)o + d->offset;
 
-		if (d->type == FG_OPT_STR)
+		if (d->type == FG_OPT_STR || d->type == FG_OPT_OPTSTR)
 			free(*(char **)base);
 		else if (d->type == FG_OPT_STRLIST)
 			strlist_free((struct fg_strlist *)base);
@@ -148,11 +148,14 @@ int fg_opt__set(const struct fg_opt_desc *table, void *base, const char *key,
 		return -ENOENT;
 	}
 	field = (char *)base + d->offset;
+	if (!value && d->type == FG_OPT_OPTSTR)
+		value = "";
 	if (!value && d->type != FG_OPT_BOOL) {
 		*err = "needs a value";
 		return -EINVAL;
 	}
 	switch (d->type) {
+	case FG_OPT_OPTSTR:
 	case FG_OPT_STR: {
 		char *s = strdup(value);
 
@@ -245,6 +248,7 @@ void fg_opt__help(const struct fg_opt_desc *table, const char *prefix,
 	for (d = table; d->name; d++) {
 		char left[64];
 		const char *val = d->type == FG_OPT_BOOL ? "" :
+				  d->type == FG_OPT_OPTSTR ? "[FILE]" :
 				  d->type == FG_OPT_INT ? "N" :
 				  d->type == FG_OPT_U64 ? "N" :
 				  d->type == FG_OPT_PCT ? "X[%]" :

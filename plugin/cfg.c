@@ -66,7 +66,7 @@ void flame_cfg__release(struct flame_cfg *c)
 	for (d = plugin_opts; d->name; d++) {
 		char *f = (char *)c + d->offset;
 
-		if (d->type == FG_OPT_STR)
+		if (d->type == FG_OPT_STR || d->type == FG_OPT_OPTSTR)
 			free(*(char **)f);
 	}
 	for (i = 0; i < c->rootfs.n; i++)
@@ -262,7 +262,7 @@ int flame_cfg__parse(struct flame_cfg *c, struct fg_opts *o, int argc,
 				goto unknown;
 			if (eq)
 				val = eq + 1;
-			else if (d->type != FG_OPT_BOOL) {
+			else if (d->type != FG_OPT_BOOL && d->type != FG_OPT_OPTSTR) {
 				if (i + 1 >= argc) {
 					fprintf(stderr, "flame.so: option '%s' needs a value\n",
 						argv[i]);
@@ -281,7 +281,7 @@ int flame_cfg__parse(struct flame_cfg *c, struct fg_opts *o, int argc,
 			if (!eq) {
 				const struct fg_opt_desc *d = find_any(key);
 
-				if (!d || d->type != FG_OPT_BOOL) {
+				if (!d || (d->type != FG_OPT_BOOL && d->type != FG_OPT_OPTSTR)) {
 					fprintf(stderr, "flame.so: malformed option '%s': expects key=value\n",
 						a);
 					return -EINVAL;

@@ -212,6 +212,8 @@ enum fg_opt_type {
 	FG_OPT_U64,
 	/* two doubles side by side: "N" sets the first, "N%" the second */
 	FG_OPT_PCT,
+	/* a string whose value is optional: "--cp" alone stores "" */
+	FG_OPT_OPTSTR,
 };
 
 /* One option: the same table drives plugin key=value and CLI --key value. */
