@@ -38,6 +38,7 @@ done
 for t in tests/integ/*.sh; do
 	[ -f "$t" ] || continue
 	n=$(basename "$t" .sh)
+	[ "$n" = lib ] && continue	# sourced by the others
 	[ -n "${ONLY:-}" ] && [[ $n != *$ONLY* ]] && continue
 	start=$(date +%s)
 	timeout -k 10 600 bash "$t" > "$logdir/$n.log" 2>&1
