@@ -104,9 +104,13 @@ void fg_container__id(const char *cgpath, char *label, size_t label_len,
 			set_id(label, label_len, full, full_len, rt, c, 64);
 			found = true;
 		} else if (kube && !found) {
-			const char *p = memmem(c, len, "pod", 3);
+			const char *p = memmem(c, len, "-pod", 4);
 
-			if (p && (p == c || p[-1] == '-')) {
+			if (p)
+				p++;
+			else if (len > 3 && !strncmp(c, "pod", 3))
+				p = c;
+			if (p) {
 				pod = p + 3;
 				podlen = len - (size_t)(pod - c);
 				if (podlen > 6 && !strncmp(pod + podlen - 6,

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Container ids from cgroups, safe file reads, /proc facts (lib/container.c,
+ * lib/safefile.c, lib/procinfo.c). Real files, real /proc, real cgroupfs. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "jit_internal.h"
+
+#define ID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+static void expect_id(const char *path, const char *label, const char *full)
+{
+	char l[64], f[80];
+
+	fg_container__id(path, l, sizeof(l), f, sizeof(f));
+	if (strcmp(l, label) || strcmp(f, full))
+		fail_msg("%s: got %s / %s, want %s / %s", path, l, f, label, full);
+}
+
+static void test_ids(void **state)
+{
+	expect_id("/", "host", "host");
+	expect_id("/user.slice/user-0.slice/session-3.scope", "host", "host");
+	expect_id("/system.slice/docker-" ID ".scope", "docker:0123456789ab", ID);
+	expect_id("/docker/" ID, "docker:0123456789ab", ID);
+	expect_id("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1a2b.slice/cri-containerd-" ID ".scope",
+		  "containerd:0123456789ab", ID);
+	expect_id("/k8s.io/" ID, "containerd:0123456789ab", ID);
+	expect_id("/kubepods.slice/kubepods-pod9f.slice/crio-" ID ".scope",
+		  "crio:0123456789ab", ID);
+	expect_id("/machine.slice/libpod-" ID ".scope", "podman:0123456789ab", ID);
+	expect_id("/kubepods/burstable/pod77/" ID, "kubepods:0123456789ab", ID);
+	expect_id("/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-podab_cd.slice",
+		  "pod:ab_cd", "ab_cd");
+	/* not ids: wrong length, upper case, conmon */
+	expect_id("/system.slice/docker-0123.scope", "host", "host");
+	expect_id("/system.slice/crio-conmon-" ID ".scope", "host", "host");
+}
+
+static void test_match(void **state)
+{
+	assert_true(fg_container__match("docker:0123456789ab", ID, "docker:0123456789ab"));
+	assert_true(fg_container__match("docker:0123456789ab", ID, "0123456789ab"));
+	assert_true(fg_container__match("docker:0123456789ab", ID, "01234567"));
+	assert_false(fg_container__match("docker:0123456789ab", ID, "012"));
+	assert_false(fg_container__match("docker:0123456789ab", ID, "1234"));
+	assert_true(fg_container__match("host", "host", "host"));
+	assert_false(fg_container__match("host", "host", "docker"));
+}
+
+static void test_proc_self(void **state)
+{
+	struct fg_procinfo pi;
+
+	assert_int_equal(fg_proc__read(getpid(), &pi), 0);
+	assert_int_equal(pi.nspid, getpid());
+	assert_true(pi.start_ticks > 0);
+	/* we started before now, in the perf (monotonic) clock */
+	assert_true(pi.start_ns <= fg_proc__now_ns());
+	assert_true(pi.start_ns + 3600ull * 1000000000ull > fg_proc__now_ns());
+	assert_true(pi.mntns != 0 && pi.mntns == fg_proc__self_mntns());
+	assert_int_equal(fg_proc__read(INT32_MAX - 1, &pi), -ESRCH);
+}
+
+static void test_cgmap(void **state)
+{
+	char mnt[1024], dir[1200];
+	struct fg_cgmap *c;
+	struct stat st;
+
+	if (fg_cgroup__mount(mnt, sizeof(mnt)) || getuid() != 0)
+		skip();
+	snprintf(dir, sizeof(dir), "%s/flame-unit-%d", mnt, getpid());
+	if (mkdir(dir, 0755))
+		skip();
+	assert_int_equal(stat(dir, &st), 0);
+	c = fg_cgmap__scan(mnt);
+	assert_non_null(c);
+	assert_non_null(fg_cgmap__path(c, st.st_ino));
+	assert_true(strstr(fg_cgmap__path(c, st.st_ino), "/flame-unit-") != NULL);
+	assert_int_equal(stat(mnt, &st), 0);
+	assert_string_equal(fg_cgmap__path(c, st.st_ino), "/");
+	fg_cgmap__delete(c);
+	rmdir(dir);
+}
+
+static char tdir[] = "/tmp/flame-unit-safe.XXXXXX";
+
+static int read_rel(const char *rel, const char **why, struct fg_buf *b)
+{
+	struct fg_safefile_opts o = { .uids = { getuid() }, .nr_uids = 1,
+				      .max_size = 1 << 20 };
+	uint64_t size;
+	int rfd = fg_safefile__open_root(tdir), err;
+
+	assert_true(rfd >= 0);
+	err = fg_safefile__read(rfd, rel, &o, 0, b, &size, why);
+	close(rfd);
+	return err;
+}
+
+static void test_safefile(void **state)
+{
+	struct fg_buf b = FG_BUF_INIT;
+	const char *why;
+	char p[256];
+	int fd;
+
+	assert_non_null(mkdtemp(tdir));
+	snprintf(p, sizeof(p), "%s/ok.map", tdir);
+	fd = open(p, O_WRONLY | O_CREAT, 0600);
+	assert_int_equal(write(fd, "10 10 a\n", 8), 8);
+	close(fd);
+	assert_int_equal(read_rel("ok.map", &why, &b), 0);
+	assert_string_equal(b.buf, "10 10 a\n");
+	fg_buf__release(&b);
+	/* symlink inside the root, symlink out, FIFO, directory, big, device */
+	snprintf(p, sizeof(p), "%s/in", tdir);
+	assert_int_equal(symlink("ok.map", p), 0);
+	assert_true(read_rel("in", &why, &b) < 0);
+	assert_non_null(strstr(why, "symlink"));
+	snprintf(p, sizeof(p), "%s/out", tdir);
+	assert_int_equal(symlink("/etc/passwd", p), 0);
+	assert_true(read_rel("out", &why, &b) < 0);
+	assert_non_null(strstr(why, "symlink"));
+	assert_int_equal(mkdir(strcat(strcpy(p, tdir), "/sub"), 0700), 0);
+	assert_int_equal(symlink("/etc", strcat(strcpy(p, tdir), "/sub/etc")), 0);
+	assert_int_equal(read_rel("sub/etc/passwd", &why, &b), -ELOOP);
+	assert_int_equal(read_rel("../../../etc/passwd", &why, &b), -ENOENT);
+	snprintf(p, sizeof(p), "%s/fifo", tdir);
+	assert_int_equal(mkfifo(p, 0600), 0);
+	assert_int_equal(read_rel("fifo", &why, &b), -EPERM);
+	assert_non_null(strstr(why, "FIFO"));
+	snprintf(p, sizeof(p), "%s/dir", tdir);
+	assert_int_equal(mkdir(p, 0700), 0);
+	assert_int_equal(read_rel("dir", &why, &b), -EPERM);
+	snprintf(p, sizeof(p), "%s/big", tdir);
+	assert_int_equal(truncate(p, 0) == 0 || errno == ENOENT, 1);
+	fd = open(p, O_WRONLY | O_CREAT, 0600);
+	assert_int_equal(ftruncate(fd, 2ll << 30), 0);
+	close(fd);
+	assert_int_equal(read_rel("big", &why, &b), -EFBIG);
+	assert_null(b.buf);
+	if (getuid() == 0) {
+		snprintf(p, sizeof(p), "%s/other", tdir);
+		fd = open(p, O_WRONLY | O_CREAT, 0600);
+		assert_int_equal(fchown(fd, 12345, 12345), 0);
+		close(fd);
+		assert_int_equal(read_rel("other", &why, &b), -EPERM);
+		assert_non_null(strstr(why, "owned"));
+	}
+	fg_buf__release(&b);
+	snprintf(p, sizeof(p), "rm -rf %s", tdir);
+	assert_int_equal(system(p), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ids),
+		cmocka_unit_test(test_match),
+		cmocka_unit_test(test_proc_self),
+		cmocka_unit_test(test_cgmap),
+		cmocka_unit_test(test_safefile),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
