@@ -10,6 +10,7 @@
  *   5. compare two ranges -> differential graph;
  *   6. no console errors, exceptions or error log entries.
  * usage: node heatmap-check.js PAGE.html SCREENSHOT.png PHASE_SECONDS
+ * (also writes SCREENSHOT-range.png: the first phase selected)
  * Prints "ok: ..." per check; exit 0 when all pass, 1 otherwise.
  */
 'use strict';
@@ -86,6 +87,8 @@ async function main() {
 		check('range 1 is a time range, not the whole profile', /^Range \d/.test(status), status);
 		check('range 1 graph shows phase_alpha', n.includes('phase_alpha'));
 		check('range 1 graph has no phase_beta', !n.includes('phase_beta'));
+		if (shot)
+			await page.screenshot(shot.replace(/\.png$/, '') + '-range.png');
 
 		/* 2. second phase by click, click */
 		const b0 = PHASE + 0.25 * PHASE / 2, b1 = 2 * PHASE - 0.2 * PHASE / 2;
