@@ -5,7 +5,7 @@
 # command to run, and exit 1.
 set -u
 
-pkgs_build="gcc make pkg-config libc6-dev linux-libc-dev linux-perf libelf-dev libdw-dev zlib1g-dev libtraceevent-dev"
+pkgs_build="gcc make pkg-config libc6-dev linux-libc-dev linux-perf libelf-dev libdw-dev zlib1g-dev libtraceevent-dev libiberty-dev"
 pkgs_test="libcmocka-dev libxml2-utils util-linux procps iproute2 gzip time"
 pkgs_browser="chromium nodejs"
 pkgs_bench="wrk haproxy libgoogle-perftools-dev iproute2 curl"
