@@ -252,7 +252,7 @@ int flame_cfg__parse(struct flame_cfg *c, struct fg_opts *o, int argc,
 			key[klen] = '\0';
 			d = find_any(key);
 			if (!d && !eq && !strncmp(key, "no-", 3) &&
-			    (d = find_any(key + 3)) && d->type == FG_OPT_BOOL) {
+			    find_any(key + 3) && find_any(key + 3)->type == FG_OPT_BOOL) {
 				ret = set_one(c, o, key + 3, "off", argv[i]);
 				if (ret)
 					return ret;
