@@ -23,7 +23,8 @@
 #include "internal.h"
 #include "jit_internal.h"
 
-#define START_SLACK_NS	20000000ull	/* two 10 ms ticks */
+#define START_SLACK_NS	2000000ull	/* clock skew perf clock vs MONOTONIC */
+#define TICK_NS		10000000ull	/* start times are floor()ed to ticks */
 #define MEM_CAP		(1ull << 30)	/* all maps of a run together */
 #define NOMAP_LIST	16
 
@@ -505,21 +506,12 @@ out:
 	return m;
 }
 
-const char *fg_jit__resolve(struct fg_jit *j, int pid, uint64_t time,
-			    uint64_t addr, enum fg_jit_source *src)
+static const char *resolve_in(struct fg_jit *j, int pid, struct pinc *c,
+			      uint64_t addr, enum fg_jit_source *src)
 {
-	struct pinfo *p;
-	struct pinc *c;
 	const char *name;
 	int s;
 
-	*src = FG_JIT_NONE;
-	if (!j || pid <= 0)
-		return NULL;
-	p = pinfo_get(j, pid);
-	if (!p)
-		return NULL;
-	c = pick_inc(p, time);
 	for (s = FG_JIT_SNAPSHOT; s < FG_JIT__MAX; s++) {
 		if (!c->tried[s]) {
 			c->tried[s] = true;
@@ -532,6 +524,36 @@ const char *fg_jit__resolve(struct fg_jit *j, int pid, uint64_t time,
 			*src = (enum fg_jit_source)s;
 			return name;
 		}
+	}
+	return NULL;
+}
+
+const char *fg_jit__resolve(struct fg_jit *j, int pid, uint64_t time,
+			    uint64_t addr, enum fg_jit_source *src)
+{
+	struct pinfo *p;
+	struct pinc *c;
+	const char *name;
+
+	*src = FG_JIT_NONE;
+	if (!j || pid <= 0)
+		return NULL;
+	p = pinfo_get(j, pid);
+	if (!p)
+		return NULL;
+	c = pick_inc(p, time);
+	name = resolve_in(j, pid, c, addr, src);
+	if (name)
+		return name;
+	/*
+	 * Start times are whole ticks: a sample in the first tick of an
+	 * incarnation may belong to the one before (PID reused at once).
+	 */
+	if (c != &p->unknown && c > p->inc && time &&
+	    time < c->start_ns + TICK_NS + START_SLACK_NS) {
+		name = resolve_in(j, pid, c - 1, addr, src);
+		if (name)
+			return name;
 	}
 	if (!c->had_map && !c->reported) {
 		c->reported = true;
