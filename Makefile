@@ -70,7 +70,7 @@ $(BUILD)/progs/%: tests/progs/%.c
 $(BUILD)/tests/%: tests/unit/%.c $(CORE_LIB) $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(Q)scripts/deps.sh test
-	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) $(CPPFLAGS) -Iplugin -o $@ $< $(CORE_LIB) -lcmocka $(LIBS)
+	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) $(CPPFLAGS) -MMD -MP -o $@ $< $(CORE_LIB) -lcmocka $(LIBS)
 
 tests-build: all $(UNIT_BINS) $(PROG_BINS)
 
@@ -99,4 +99,4 @@ clean:
 
 # Feature makefiles (perf-patched, ...)
 -include $(sort $(wildcard mk/*.mk))
--include $(CORE_OBJS:.o=.d) $(PLUGIN_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
+-include $(CORE_OBJS:.o=.d) $(PLUGIN_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(UNIT_BINS:=.d)

@@ -195,7 +195,7 @@ int fg_opt__set(const struct fg_opt_desc *table, void *base, const char *key,
 
 		errno = 0;
 		n = strtoull(value, &end, 0);
-		if (errno || end == value || *end || value[0] == '-') {
+		if (errno || end == value || *end || strchr(value, '-')) {
 			*err = "expects a whole number";
 			return -EINVAL;
 		}

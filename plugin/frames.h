@@ -158,8 +158,6 @@ int frames__name(struct frame_walk *w, uint64_t ip, int ctx, uint32_t *name);
 int frames__walk_ip(struct frame_walk *w, uint64_t ip, uint8_t cpumode,
 		    uint32_t *out, size_t max);
 
-#endif
-
 /* ---- whole-callchain cache: raw callchain -> profile node ---- */
 
 /*
@@ -204,3 +202,5 @@ struct stack_ent *stack_cache__find(struct stack_cache *c,
 /* Best effort: a full arena or ENOMEM just means no caching. */
 void stack_cache__insert(struct stack_cache *c, const struct stack_key *k,
 			 const struct stack_ent *val);
+
+#endif
