@@ -36,3 +36,14 @@ check "flame heatmap wrote the page" test -s "$T/cli.html"
 node "$FLAME_TOP/tests/browser/heatmap-check.js" "$T/cli.html" "$ART/heatmap-cli.png" 2 ||
 	die "browser checks failed on the CLI's page"
 echo "screenshots: $ART/heatmap-plugin.png $ART/heatmap-cli.png"
+
+# 3. idle toggle: idle (swapper -> do_idle) and busy samples in one cell
+for t in 5.001 5.002 5.003; do
+	printf 'swapper 0/0 [001] %s: 1001001 cpu-clock:\n' $t
+	printf '\t ffffffff81000001 default_idle+0x1 ([kernel.kallsyms])\n'
+	printf '\t ffffffff81000002 do_idle+0x1 ([kernel.kallsyms])\n'
+	printf '\t ffffffff81000003 cpu_startup_entry+0x1 ([kernel.kallsyms])\n\n'
+done > "$T/idle.txt"
+printf 'app 7/7 [000] 5.004: 1001001 cpu-clock:\n\t 401000 work+0x1 (/opt/app)\n\t 401100 main+0x1 (/opt/app)\n\n' >> "$T/idle.txt"
+"$FLAME" heatmap "$T/idle.txt" -o "$T/idle.html" || die "flame heatmap failed on the idle profile"
+node "$FLAME_TOP/tests/browser/heatmap-idle.js" "$T/idle.html" || die "idle toggle checks failed"
