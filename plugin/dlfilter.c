@@ -45,6 +45,7 @@ struct flame {
 	uint64_t used, skipped, other_events, empty;
 	uint64_t frames, unresolved;
 	uint64_t jit_named[FG_JIT__MAX];
+	uint64_t jit_resolved[FG_JIT__MAX];
 	char *other_name;
 	uint32_t stack[MAX_FRAMES + 4];
 	__u64 chain[MAX_CHAIN];
@@ -209,8 +210,10 @@ static int build_stack(struct flame *f, const struct perf_dlfilter_sample *s,
 		return n;
 	e->frames = w.frames;
 	e->unresolved = w.unresolved;
-	for (i = 0; i < FG_JIT__MAX; i++)
+	for (i = 0; i < FG_JIT__MAX; i++) {
 		e->jit_named[i] = w.jit_named[i];
+		f->jit_resolved[i] += w.jit_resolved[i];
+	}
 	e->node = FG_NO_NODE;
 	/* with the leaf cut out, an empty walk may still get its leaf */
 	e->empty = !n;
@@ -221,10 +224,9 @@ static int build_stack(struct flame *f, const struct perf_dlfilter_sample *s,
 			      sizeof(s->cgroup) ? s->cgroup : 0;
 		const char *label = fg_jit__container(f->jit, s->pid, cg, s->time);
 
-		if (!label)
-			label = "unknown-container";
-		if (f->cfg.container && strncmp(label, f->cfg.container,
-						strlen(f->cfg.container)))
+		if (f->cfg.container &&
+		    !fg_jit__in_container(f->jit, s->pid, cg, s->time,
+					  f->cfg.container))
 			return 0;
 		if (f->cfg.group_container) {
 			node = fg_profile__child(f->prof, node,
@@ -359,8 +361,10 @@ static int add_sample(struct flame *f, const struct perf_dlfilter_sample *s,
 		}
 		f->frames += w.frames;
 		f->unresolved += w.unresolved;
-		for (i = 0; i < FG_JIT__MAX; i++)
+		for (i = 0; i < FG_JIT__MAX; i++) {
 			f->jit_named[i] += w.jit_named[i];
+			f->jit_resolved[i] += w.jit_resolved[i];
+		}
 	} else if (li < 0 && e.empty &&
 		   (f->cfg.kernel_only || f->cfg.user_only)) {
 		e.node = FG_NO_NODE;
@@ -411,6 +415,13 @@ static void summary(struct flame *f, struct fg_buf *b, const struct fg_buf *writ
 		     (unsigned long long)f->frames);
 	if (f->jit_named[FG_JIT_SNAPSHOT] + f->jit_named[FG_JIT_LIVE] +
 	    f->jit_named[FG_JIT_ROOTFS] + f->jit_named[FG_JIT_HOST]) {
+		unsigned int src;
+
+		/* fg_jit counted what it resolved; the caches named the rest */
+		for (src = 0; src < FG_JIT__MAX; src++)
+			if (f->jit_named[src] > f->jit_resolved[src])
+				fg_jit__account(f->jit, src, f->jit_named[src] -
+						f->jit_resolved[src]);
 		fg_buf__adds(b, "; ");
 		fg_jit__summary(f->jit, b);
 	}

@@ -244,6 +244,14 @@ static int resolve_frame(struct frame_walk *w, uint64_t ip, enum ctx x,
 	if (resolve(w->ctx, ip, &al))
 		memset(&al, 0, sizeof(al));
 	out->kind = FRAME_SYM;
+	/*
+	 * perf reads the host's /tmp/perf-<pid>.map for any pid, also for a
+	 * container that has none: a decoy any local user could write. Only
+	 * trust it for processes known to live in the host mount namespace.
+	 */
+	if (al.sym && !kernel && al.dso && is_perf_map(al.dso) && w->jit &&
+	    !fg_jit__host_map_ok(w->jit, w->pid, w->time))
+		al.sym = NULL;
 	if (al.sym && *al.sym) {
 		name = al.sym;
 		len = strlen(name);
@@ -312,6 +320,8 @@ static int name_frame(struct frame_walk *w, uint64_t ip, enum ctx x,
 		ret = frame_cache__insert(w->cache, &k, v);
 		if (ret)
 			return ret;
+		if (v.kind > FRAME_JIT_BASE && v.kind < FRAME_JIT_BASE + FG_JIT__MAX)
+			w->jit_resolved[v.kind - FRAME_JIT_BASE]++;
 	}
 	w->frames++;
 	if (v.kind == FRAME_DSO || v.kind == FRAME_UNKNOWN)

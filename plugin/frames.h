@@ -132,7 +132,8 @@ struct frame_walk {
 	uint32_t gen, incarnation;
 	/* results */
 	uint32_t frames, unresolved;
-	uint32_t jit_named[FG_JIT__MAX];
+	uint32_t jit_named[FG_JIT__MAX];	/* frames named by each source */
+	uint32_t jit_resolved[FG_JIT__MAX];	/* of which fg_jit resolved anew */
 };
 
 /*
