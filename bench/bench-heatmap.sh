@@ -15,7 +15,6 @@ cc -O2 -Iinclude -Ilib -D_GNU_SOURCE -o "$B/heatmap_gen" "$TOP/bench/heatmap_gen
 	"$BUILD/libflame.a" -lelf -ldw -lz -lm -lpthread
 
 # 1. the recorded corpus through flame.so: heatmap vs folded in one pass
-perf script -i "$CORPUS" > "$B/hm-corpus.txt" 2>/dev/null
 t_html=() t_fold=() t_text=()
 for _ in $(seq $RUNS); do
 	t_text+=("$(ms perf script -i "$CORPUS")")
@@ -28,9 +27,11 @@ tt=$(printf '%s\n' "${t_text[@]}" | median)
 ns=$(grep -o '"samples":[0-9]*' "$B/hm-corpus.html" | cut -d: -f2)
 echo "corpus: $ns samples; flame.so out=.html ${th} ms, out=.folded ${tf} ms, perf script text ${tt} ms"
 awk -v a="$th" -v b="$tf" -v c="$tt" 'BEGIN {printf "  heatmap/folded %.2fx, heatmap/perf-script-text %.2fx\n", a / b, a / c}'
-ph=$(size "$B/hm-corpus.html") pt=$(size "$B/hm-corpus.txt")
-pz=$(gzip -c "$B/hm-corpus.txt" | wc -c) hz=$(gzip -c "$B/hm-corpus.html" | wc -c)
-echo "  page $ph bytes ($hz gzip) vs perf script text $pt bytes ($pz gzip): $(awk -v a="$ph" -v b="$pt" 'BEGIN {printf "%.3f", a / b}')x"
+# FlameScope's input for the same samples, measured without storing it
+ph=$(size "$B/hm-corpus.html") hz=$(gzip -c "$B/hm-corpus.html" | wc -c)
+pt=$(perf script -i "$CORPUS" 2>/dev/null | wc -c)
+pz=$(perf script -i "$CORPUS" 2>/dev/null | gzip -1 | wc -c)
+echo "  page $ph bytes ($hz gzip) vs perf script text $pt bytes ($pz gzip -1): $(awk -v a="$ph" -v b="$pt" 'BEGIN {printf "%.3f", a / b}')x"
 
 # 2. ten minutes at 1000 Hz on 2 CPUs
 w=()
