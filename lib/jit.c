@@ -83,6 +83,8 @@ struct fg_jit {
 	size_t nr_cgl, alloc_cgl;
 	struct fg_cgmap *cgmap;
 	bool cg_scanned;
+	const char *(*cgroup_path)(void *arg, uint64_t cgroup_id);
+	void *cgroup_arg;
 	uint64_t named[FG_JIT__MAX];
 	uint64_t mem;
 	bool mem_warned;
@@ -162,6 +164,8 @@ struct fg_jit *fg_jit__new(const struct fg_jit_opts *o)
 		o = &none;
 	j->no_live = o->no_live;
 	j->no_host = o->no_host;
+	j->cgroup_path = o->cgroup_path;
+	j->cgroup_arg = o->cgroup_arg;
 	j->self_mntns = fg_proc__self_mntns();
 	j->strs = fg_strtab__new();
 	j->nr_slots = 1024;
@@ -624,6 +628,15 @@ static struct cglabel *label_of_cgroup(struct fg_jit *j, uint64_t ino)
 	if (sc) {
 		fg_container__id(sc->cgroup, label, sizeof(label), full,
 				 sizeof(full));
+		return cgl_add(j, ino, label, full);
+	}
+	path = j->cgroup_path ? j->cgroup_path(j->cgroup_arg, ino) : NULL;
+	if (path) {
+		char clean[1024];
+
+		snprintf(clean, sizeof(clean), "%s", path);
+		fg_proc__sanitize(clean);
+		fg_container__id(clean, label, sizeof(label), full, sizeof(full));
 		return cgl_add(j, ino, label, full);
 	}
 	if (!j->cg_scanned && !j->no_live) {

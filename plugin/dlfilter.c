@@ -16,6 +16,7 @@
 
 #include <flame/flame.h>
 #include <flame/jit.h>
+#include <flame/perf_ext.h>
 
 #include "frames.h"
 
@@ -87,6 +88,12 @@ static void flame_free(struct flame *f)
 	free(f);
 }
 
+/* perf-patches 0002: perf.data's cgroup names (ctx is stable per run) */
+static const char *perf_cgroup_path(void *ctx, uint64_t id)
+{
+	return fg_perf__cgroup_path(&perf_dlfilter_fns, ctx, id);
+}
+
 FLAME_API int start(void **data, void *ctx)
 {
 	struct flame *f;
@@ -130,6 +137,10 @@ FLAME_API int start(void **data, void *ctx)
 	if (f->out.flamechart)
 		fg_profile__keep_samples(f->prof, true);
 	f->cfg.jit.input = NULL;	/* fg_jit__new finds perf's -i itself */
+	if (fg_perf__has_cgroup_path(&perf_dlfilter_fns)) {
+		f->cfg.jit.cgroup_path = perf_cgroup_path;
+		f->cfg.jit.cgroup_arg = ctx;
+	}
 	f->jit = fg_jit__new(&f->cfg.jit);
 	if (!f->jit) {
 		fprintf(stderr, "flame.so: cannot set up JIT symbol sources: %s\n",

@@ -27,6 +27,14 @@ struct fg_jit_opts {
 	struct fg_strlist rootfs;	/* "PID:DIR" */
 	bool no_live;			/* do not look at live processes */
 	bool no_host;			/* do not read host /tmp maps */
+	/*
+	 * Optional: the cgroup path perf.data recorded for a sample->cgroup
+	 * id (perf-patches 0002, perf_dlfilter_fns cgroup_path); tried after
+	 * the snapshot and before scanning the live cgroup2 tree, so exited
+	 * containers keep their names without a snapshot.
+	 */
+	const char *(*cgroup_path)(void *arg, uint64_t cgroup_id);
+	void *cgroup_arg;
 };
 
 struct fg_jit;

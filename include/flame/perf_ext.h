@@ -28,7 +28,9 @@ fg_perf__cgroup_path_fn(const struct perf_dlfilter_fns *fns)
 #ifdef PERF_DLFILTER_HAS_CGROUP_PATH
 	return fns->cgroup_path;
 #else
-	return (fg_perf_cgroup_path_fn)fns->reserved[FG_PERF_CGROUP_PATH_SLOT];
+	/* through void (*)(void): the slot is typed void *(*)(void *) */
+	return (fg_perf_cgroup_path_fn)(void (*)(void))
+		fns->reserved[FG_PERF_CGROUP_PATH_SLOT];
 #endif
 }
 

@@ -135,7 +135,8 @@ gcc -shared -fPIC -O1 -Wall -Werror -I"$FLAME_TOP"/include -o "$T/cgdump.so" \
 	"$FLAME_TOP"/tests/data/perf-patches/cgdump.c || die "cannot build cgdump.so"
 cg2=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/mounts)
 if [ "$(id -u)" = 0 ] && [ -n "$cg2" ] && [ -w "$cg2" ]; then
-	cg=flame-pp-$$
+	cid=$(printf '%08x' $$ $$ $$ $$ $$ $$ $$ $$)
+	cg=docker-$cid.scope	# named as docker names containers
 	mkdir "$cg2/$cg" || die "cannot create cgroup $cg2/$cg"
 	cleanup_hooks+=("rmdir '$cg2/$cg' 2>/dev/null")
 	perf record -q --all-cgroups -e cpu-clock -F 999 -o "$T/cg.data" -- \
@@ -155,6 +156,13 @@ if [ "$(id -u)" = 0 ] && [ -n "$cg2" ] && [ -w "$cg2" ]; then
 		die "cgdump.so on Debian's perf failed"
 	check "Debian's perf: the slot is empty, the filter still runs" \
 		test "$(grep -c '(no api)$' "$T/cg2")" = "$cgn"
+	# flame.so uses it: group=container names the removed container
+	short=${cid:0:12}
+	"$PP" script -i "$T/cg.data" --dlfilter "$FLAME_SO" --dlarg group=container \
+		--dlarg out="$T/cg.folded" 2>"$T/cgf.err" || die "flame.so group=container: $(cat "$T/cgf.err")"
+	cut -d';' -f1 "$T/cg.folded" | sort | uniq -c
+	check "flame.so on patched perf names the gone container docker:$short" \
+		test "$(folded_match "$T/cg.folded" "^docker:$short;")" -gt $((cgn * 9 / 10))
 else
 	echo "  (cgroup_path not exercised: needs root and a writable cgroup2 mount)"
 fi
