@@ -182,6 +182,9 @@ static int write_data(struct fg_buf *b, const struct fg_profile *p,
 	err = err ?: fg_buf__addf(b, "%.2f", o->fontsize > 0 ? o->fontsize : 12);
 	err = err ?: add_key(b, "minwidth");
 	err = err ?: fg_buf__addf(b, "%.3f", o->minwidth >= 0 ? o->minwidth : 0.1);
+	err = err ?: add_key(b, "minwidthpct");
+	err = err ?: fg_buf__addf(b, "%.4f", o->minwidth_pct > 0 ? o->minwidth_pct : 0);
+	err = err ?: add_str_opt(b, "nametype", o->nametype ? o->nametype : "Function:");
 	err = err ?: add_key(b, "inverted");
 	err = err ?: fg_buf__adds(b, o->inverted ? "true" : "false");
 	err = err ?: add_key(b, "idle");

@@ -191,7 +191,9 @@
 	var svg = $('fg-svg');
 	var fgApi = null;
 	var FW = D.width || 1200, XPAD = 10, FH = D.frameheight || 16;
-	var FONT = D.fontsize || 12, MINW = D.minwidth || 0.1, MAXFRAMES = 8000;
+	var FONT = D.fontsize || 12, MAXFRAMES = 8000;
+	var MINW = typeof D.minwidth === 'number' ? D.minwidth : 0.1;
+	var MINPCT = D.minwidthpct || 0;
 	var TOP = 34, BOTTOM = 30;
 
 	/*
@@ -209,7 +211,8 @@
 		/* Frames at least MINW px wide; if that is still more than
 		 * MAXFRAMES (a DOM of 10^5 frames takes seconds to build and to
 		 * zoom), raise the bar to the MAXFRAMES-th widest. */
-		var minWeight = scale > 0 ? MINW / scale : 0;
+		var minWeight = Math.max(scale > 0 ? MINW / scale : 0,
+					 total * MINPCT / 100);
 
 		walk(minWeight);
 		if (list.length / 3 > MAXFRAMES) {
@@ -296,7 +299,7 @@
 		frames.setAttribute('data-xpad', XPAD);
 		frames.setAttribute('data-width', width);
 		frames.setAttribute('data-fontsize', FONT);
-		frames.setAttribute('data-nametype', 'Function:');
+		frames.setAttribute('data-nametype', D.nametype || 'Function:');
 		svg.querySelector('.fg-details').setAttribute('y', height - 10);
 		svg.querySelector('.fg-matched').setAttribute('y', height - 10);
 		svg.querySelector('.fg-matched').setAttribute('x', FW - 110);
