@@ -9,7 +9,11 @@
  *   4. zoom on a frame, search (prompt answered) -> "Matched: N%";
  *   5. compare two ranges -> differential graph;
  *   6. no console errors, exceptions or error log entries.
- * usage: node heatmap-check.js PAGE.html SCREENSHOT.png PHASE_SECONDS
+ * usage: node heatmap-check.js PAGE.html SCREENSHOT.png PHASE_SECONDS [TIMES]
+ * TIMES: the file twophase wrote ("alpha START END", "beta START END", ns on
+ * the clock of the samples: perf record -k CLOCK_MONOTONIC); the ranges
+ * picked are then each phase less two cells or more at both ends. Without it the
+ * phases are taken to start at the first sample.
  * (also writes SCREENSHOT-range.png: the first phase selected)
  * Prints "ok: ..." per check; exit 0 when all pass, 1 otherwise.
  */
@@ -18,7 +22,8 @@
 const path = require('path');
 const { launch } = require('./cdp');
 
-const [page_, shot, phaseArg] = process.argv.slice(2);
+const fs = require('fs');
+const [page_, shot, phaseArg, timesFile] = process.argv.slice(2);
 const PHASE = parseFloat(phaseArg || '2');
 let failures = 0;
 
@@ -75,8 +80,30 @@ async function main() {
 		const h = await hover(0.5);
 		check('hover shows time range and count', /0\.500.0\.5\d\d s: \d+ /.test(h), h);
 
+		/* the phases in seconds from the first sample */
+		let a0 = 0.15 * PHASE / 2, a1 = PHASE - 0.2 * PHASE / 2;
+		let b0 = PHASE + 0.25 * PHASE / 2, b1 = 2 * PHASE - 0.2 * PHASE / 2;
+
+		if (timesFile) {
+			const origin = BigInt(await page.eval(
+				'JSON.parse(document.getElementById("fg-data").textContent).origin'));
+			const ph = {}, margin = 2.5 / g.rows;
+
+			for (const l of fs.readFileSync(timesFile, 'utf8').trim().split('\n')) {
+				const [name, s0, s1] = l.split(' ');
+
+				ph[name] = [Number(BigInt(s0) - origin) / 1e9,
+					    Number(BigInt(s1) - origin) / 1e9];
+			}
+			a0 = Math.max(0, ph.alpha[0]) + margin;
+			a1 = ph.alpha[1] - margin;
+			b0 = ph.beta[0] + margin;
+			b1 = ph.beta[1] - margin;
+			console.log('phases from ' + timesFile + ': alpha ' + ph.alpha.map((x) => x.toFixed(3)) +
+				    ' beta ' + ph.beta.map((x) => x.toFixed(3)) + ' s');
+		}
+
 		/* 1. first phase by dragging */
-		const a0 = 0.15 * PHASE / 2, a1 = PHASE - 0.2 * PHASE / 2;
 		let p0 = at(a0), p1 = at(a1);
 
 		await page.drag(p0[0], p0[1], p1[0], p1[1], 12);
@@ -91,8 +118,6 @@ async function main() {
 			await page.screenshot(shot.replace(/\.png$/, '') + '-range.png');
 
 		/* 2. second phase by click, click */
-		const b0 = PHASE + 0.25 * PHASE / 2, b1 = 2 * PHASE - 0.2 * PHASE / 2;
-
 		p0 = at(b0);
 		p1 = at(b1);
 		await page.click(p0[0], p0[1]);

@@ -16,7 +16,9 @@ command -v perf >/dev/null || die "perf not installed"
 ART=$BUILD/test-artifacts
 mkdir -p "$ART"
 
-perf record -q -e cpu-clock -F 999 -g -o "$T/perf.data" -- "$PROGS/twophase" 2000 \
+# -k CLOCK_MONOTONIC: sample times on the clock twophase logs its phases with
+perf record -q -k CLOCK_MONOTONIC -e cpu-clock -F 999 -g -o "$T/perf.data" -- \
+	"$PROGS/twophase" 2000 "$T/phases" \
 	> "$T/record.log" 2>&1 || { cat "$T/record.log"; die "perf record failed"; }
 n=$(perf_samples "$T/perf.data")
 echo "recorded $n samples"
@@ -26,14 +28,14 @@ echo "recorded $n samples"
 perf script -i "$T/perf.data" --dlfilter "$FLAME_SO" --dlarg out="$T/plugin.html" \
 	> /dev/null 2> "$T/plugin.log" || { cat "$T/plugin.log"; die "perf script --dlfilter failed"; }
 check "plugin wrote the page" test -s "$T/plugin.html"
-node "$FLAME_TOP/tests/browser/heatmap-check.js" "$T/plugin.html" "$ART/heatmap-plugin.png" 2 ||
+node "$FLAME_TOP/tests/browser/heatmap-check.js" "$T/plugin.html" "$ART/heatmap-plugin.png" 2 "$T/phases" ||
 	die "browser checks failed on the plugin's page"
 
 # 2. CLI route: perf script text (gzip), FlameScope's input
 perf script -i "$T/perf.data" 2>/dev/null | gzip > "$T/stacks.gz"
 "$FLAME" heatmap "$T/stacks.gz" -o "$T/cli.html" || die "flame heatmap failed"
 check "flame heatmap wrote the page" test -s "$T/cli.html"
-node "$FLAME_TOP/tests/browser/heatmap-check.js" "$T/cli.html" "$ART/heatmap-cli.png" 2 ||
+node "$FLAME_TOP/tests/browser/heatmap-check.js" "$T/cli.html" "$ART/heatmap-cli.png" 2 "$T/phases" ||
 	die "browser checks failed on the CLI's page"
 echo "screenshots: $ART/heatmap-plugin.png $ART/heatmap-cli.png"
 
