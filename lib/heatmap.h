@@ -22,6 +22,8 @@
 #define FG_HM_MAX_ROWS		1000
 /* Bound on cols * rows: a bogus timestamp must not allocate the world. */
 #define FG_HM_MAX_CELLS		(1ull << 26)
+/* Seconds the page can draw (a canvas is at most 32767 px wide). */
+#define FG_HM_MAX_COLS		30000ull
 
 struct fg_heatmap_grid {
 	uint64_t origin;	/* ns: earliest sample */
@@ -33,7 +35,7 @@ struct fg_heatmap_grid {
 /*
  * Grid over the column-0 samples s[0..n). rows == 0 means the default.
  * -EINVAL when rows > FG_HM_MAX_ROWS, -E2BIG when the span needs more than
- * FG_HM_MAX_CELLS cells. No samples: 0 with cols == 0.
+ * FG_HM_MAX_CELLS cells or FG_HM_MAX_COLS seconds. No samples: 0 with cols == 0.
  */
 int fg_heatmap_grid__init(struct fg_heatmap_grid *g, const struct fg_sample *s,
 			  size_t n, int rows);

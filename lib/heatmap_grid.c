@@ -35,7 +35,7 @@ int fg_heatmap_grid__init(struct fg_heatmap_grid *g, const struct fg_sample *s,
 	g->origin = lo;
 	g->span = hi - lo;
 	g->cols = g->span / FG_HM_NSEC + 1;
-	if (g->cols > FG_HM_MAX_CELLS / g->rows) {
+	if (g->cols > FG_HM_MAX_COLS || g->cols > FG_HM_MAX_CELLS / g->rows) {
 		g->cols = 0;
 		return -E2BIG;
 	}

@@ -282,8 +282,8 @@ static int write_heatmap(struct fg_buf *b, const struct fg_profile *p,
 			pr_warn("heatmap: rows=%d out of range (1..%d)\n",
 				o->rows, (int)FG_HM_MAX_ROWS);
 		else if (err == -E2BIG)
-			pr_warn("heatmap: samples span too long a time for rows=%d\n",
-				o->rows);
+			pr_warn("heatmap: samples span more than %llu s (or too many cells for rows=%d): cut the input to a time range\n",
+				FG_HM_MAX_COLS, o->rows);
 		return err;
 	}
 	if (!h->nr_samples)

@@ -319,7 +319,8 @@
 
 	var canvas = $('hm-canvas'), ctx = canvas.getContext('2d');
 	var base = doc.createElement('canvas'), bctx = base.getContext('2d');
-	var cw = Math.max(3, Math.min(24, Math.floor(1100 / Math.max(cols, 1))));
+	var cw = Math.max(cols > 8000 ? 1 : 3,
+			  Math.min(24, Math.floor(1100 / Math.max(cols, 1))));
 	var ch = Math.max(2, Math.min(12, Math.floor(400 / rows)));
 	var palette = [], EMPTY = '#f4f4f4';
 
@@ -561,6 +562,14 @@
 			p = pending;
 			pending = -1;
 			choose(p, d.from);
+		}
+	});
+	window.addEventListener('keydown', function (ev) {
+		if (ev.key === 'Escape' && (pending >= 0 || drag)) {
+			pending = -1;
+			drag = null;
+			status('Selection cancelled.');
+			paint();
 		}
 	});
 	$('hm-whole').addEventListener('click', function () {

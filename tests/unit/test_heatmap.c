@@ -103,6 +103,12 @@ static void test_limits(void **state)
 	assert_int_equal(fg_heatmap_grid__init(&g, s, 1, 1001), -EINVAL);
 	assert_int_equal(fg_heatmap_grid__init(&g, s, 1, -1), -EINVAL);
 	assert_int_equal(fg_heatmap_grid__init(&g, s, 2, 50), -E2BIG);
+	/* longer than the page can draw */
+	s[1].time = S(FG_HM_MAX_COLS);
+	assert_int_equal(fg_heatmap_grid__init(&g, s, 2, 1), -E2BIG);
+	s[1].time = S(FG_HM_MAX_COLS - 1);
+	assert_int_equal(fg_heatmap_grid__init(&g, s, 2, 1), 0);
+	assert_int_equal(g.cols, FG_HM_MAX_COLS);
 	/* no samples: an empty grid */
 	assert_int_equal(fg_heatmap_grid__init(&g, s, 0, 50), 0);
 	assert_int_equal(g.cols, 0);
