@@ -257,6 +257,27 @@ static void test_page_escapes(void **state)
 	fg_profile__delete(p);
 }
 
+/* Weighted samples (--period): cells carry (stack, count, weight). */
+static void test_page_weighted(void **state)
+{
+	struct fg_profile *p = new_profile();
+	uint32_t a = stack_of(p, "main", "work");
+	struct fg_buf b = FG_BUF_INIT;
+	struct fg_opts o;
+
+	fg_opts__init(&o);
+	assert_int_equal(fg_profile__add_node(p, a, 250, T0), 0);
+	assert_int_equal(fg_profile__add_node(p, a, 750, T0 + MS(1)), 0);
+	assert_int_equal(fg_profile__add_node(p, a, 5, T0 + S(1)), 0);
+	assert_int_equal(fg_output_heatmap.write(&b, p, &o), 0);
+	assert_non_null(strstr(b.buf, "\"weighted\":true"));
+	assert_non_null(strstr(b.buf, "\"names\":[\"main\",\"work\"],\"nodes\":[0,0,1,1],\"stacks\":[2]"));
+	assert_non_null(strstr(b.buf, "\"cells\":[0,1,0,2,1000,49,1,0,1,5]"));
+	fg_buf__release(&b);
+	fg_opts__release(&o);
+	fg_profile__delete(p);
+}
+
 static void test_needs_samples(void **state)
 {
 	struct fg_profile *p = fg_profile__new();
@@ -311,6 +332,7 @@ int main(void)
 		cmocka_unit_test(test_unsorted_weighted),
 		cmocka_unit_test(test_idle_frames),
 		cmocka_unit_test(test_page_escapes),
+		cmocka_unit_test(test_page_weighted),
 		cmocka_unit_test(test_needs_samples),
 		cmocka_unit_test(test_assets_clean),
 	};
