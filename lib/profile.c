@@ -11,12 +11,16 @@
 
 #include "internal.h"
 
+struct slot {
+	uint64_t key;		/* (parent + 1) << 32 | name, 0 = empty */
+	uint32_t val;		/* node id */
+};
+
 struct fg_profile {
 	struct fg_strtab *names;
 	struct fg_node *nodes;
 	uint32_t nr_nodes, nodes_alloc;
-	uint64_t *keys;		/* (parent << 32 | name), 0 = empty slot */
-	uint32_t *vals;		/* node ids */
+	struct slot *slots;	/* key and value side by side: one cache miss */
 	uint32_t mask;
 	uint64_t total[FG_NCOLS];
 	uint64_t adds[FG_NCOLS];
@@ -43,9 +47,8 @@ struct fg_profile *fg_profile__new(void)
 	p->nodes_alloc = 4096;
 	p->nodes = calloc(p->nodes_alloc, sizeof(*p->nodes));
 	p->mask = 8191;
-	p->keys = calloc(p->mask + 1, sizeof(*p->keys));
-	p->vals = calloc(p->mask + 1, sizeof(*p->vals));
-	if (!p->names || !p->nodes || !p->keys || !p->vals) {
+	p->slots = calloc(p->mask + 1, sizeof(*p->slots));
+	if (!p->names || !p->nodes || !p->slots) {
 		fg_profile__delete(p);
 		errno = ENOMEM;
 		return NULL;
@@ -63,8 +66,7 @@ void fg_profile__delete(struct fg_profile *p)
 		return;
 	fg_strtab__delete(p->names);
 	free(p->nodes);
-	free(p->keys);
-	free(p->vals);
+	free(p->slots);
 	free(p->samples);
 	free(p);
 }
@@ -102,30 +104,22 @@ const char *fg_profile__name(const struct fg_profile *p, uint32_t name_id)
 static int rehash(struct fg_profile *p)
 {
 	uint32_t nmask = p->mask * 2 + 1, i;
-	uint64_t *nk = calloc((size_t)nmask + 1, sizeof(*nk));
-	uint32_t *nv = calloc((size_t)nmask + 1, sizeof(*nv));
+	struct slot *ns = calloc((size_t)nmask + 1, sizeof(*ns));
 
-	if (!nk || !nv) {
-		free(nk);
-		free(nv);
+	if (!ns)
 		return -ENOMEM;
-	}
 	for (i = 0; i <= p->mask; i++) {
-		uint64_t k = p->keys[i];
 		uint32_t h;
 
-		if (!k)
+		if (!p->slots[i].key)
 			continue;
-		h = fg_hash64(k) & nmask;
-		while (nk[h])
+		h = fg_hash64(p->slots[i].key) & nmask;
+		while (ns[h].key)
 			h = (h + 1) & nmask;
-		nk[h] = k;
-		nv[h] = p->vals[i];
+		ns[h] = p->slots[i];
 	}
-	free(p->keys);
-	free(p->vals);
-	p->keys = nk;
-	p->vals = nv;
+	free(p->slots);
+	p->slots = ns;
 	p->mask = nmask;
 	return 0;
 }
@@ -136,9 +130,9 @@ uint32_t fg_profile__find_child(const struct fg_profile *p, uint32_t parent,
 	uint64_t k = child_key(parent, name_id);
 	uint32_t h = fg_hash64(k) & p->mask;
 
-	while (p->keys[h]) {
-		if (p->keys[h] == k)
-			return p->vals[h];
+	while (p->slots[h].key) {
+		if (p->slots[h].key == k)
+			return p->slots[h].val;
 		h = (h + 1) & p->mask;
 	}
 	return FG_NO_NODE;
@@ -151,9 +145,9 @@ uint32_t fg_profile__child(struct fg_profile *p, uint32_t parent,
 	uint32_t h = fg_hash64(k) & p->mask;
 	struct fg_node *n;
 
-	while (p->keys[h]) {
-		if (p->keys[h] == k)
-			return p->vals[h];
+	while (p->slots[h].key) {
+		if (p->slots[h].key == k)
+			return p->slots[h].val;
 		h = (h + 1) & p->mask;
 	}
 	if (name_id == UINT32_MAX || parent >= p->nr_nodes)
@@ -172,8 +166,8 @@ uint32_t fg_profile__child(struct fg_profile *p, uint32_t parent,
 	n->parent = parent;
 	n->name = name_id;
 	n->depth = p->nodes[parent].depth + 1;
-	p->keys[h] = k;
-	p->vals[h] = p->nr_nodes++;
+	p->slots[h].key = k;
+	p->slots[h].val = p->nr_nodes++;
 	if ((uint64_t)p->nr_nodes * 2 > p->mask)
 		(void)rehash(p);	/* on failure the table just gets fuller */
 	return p->nr_nodes - 1;
