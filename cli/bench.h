@@ -19,6 +19,9 @@ struct bench_proc {
 	pid_t pid;		/* == its process group */
 	const char *what;
 	bool done;
+	bool hard;		/* SIGKILL at once (PID 1 of a namespace ignores TERM) */
+	pid_t kill_first;	/* a child to kill before the group, so its
+				 * parent reaps it (no zombie handed to init) */
 	int status;
 };
 

@@ -61,6 +61,8 @@ int bench__add_proc(struct bench *b, const char *what, pid_t pid)
 	p->pid = pid;
 	p->what = what;
 	p->done = false;
+	p->hard = false;
+	p->kill_first = 0;
 	p->status = 0;
 	return b->nr_procs++;
 }
@@ -139,6 +141,18 @@ void bench__stop_proc(struct bench *b, int i, int first_sig)
 
 	if (i < 0 || i >= b->nr_procs)
 		return;
+	if (!p->done && p->kill_first > 0) {
+		int waited;
+
+		kill(p->kill_first, SIGKILL);
+		for (waited = 0; waited < 2000 && !p->done; waited += 20) {
+			bench__reap(b);
+			if (!p->done)
+				sleep_ms(20);
+		}
+	}
+	if (!p->done && p->hard)
+		signal_wait(b, i, SIGKILL, 5000);
 	if (!p->done) {
 		if (!(first_sig && signal_wait(b, i, first_sig, 3000)) &&
 		    !signal_wait(b, i, SIGTERM, 2000))

@@ -370,6 +370,7 @@ int bench__topo_up(struct bench *b)
 	i = bench__spawn_argv(b, "sidecar", argv, logpath, logpath, true);
 	if (i < 0)
 		return cli_error("bench: starting the sidecar: %s", strerror(-i));
+	b->procs[i].hard = true;
 	for (n = 0; n < 100 && !bench_stop; n++) {
 		bench__reap(b);
 		if (b->procs[i].done)
@@ -383,6 +384,7 @@ int bench__topo_up(struct bench *b)
 	if (!pid)
 		return sidecar_failed(logpath, "did not start");
 	b->sidecar_pid = pid;
+	b->procs[i].kill_first = pid;
 	b->nspid = bench__nspid(pid);
 	if (bench__probe(b, "127.0.0.1", SIDECAR_PORT, 5000))
 		return sidecar_failed(logpath, "does not accept connections on 127.0.0.1:15001");

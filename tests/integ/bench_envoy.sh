@@ -1,0 +1,71 @@
+#!/bin/bash
+# flame bench --envoy_profiler against a real gperftools program: the test
+# proxy (tests/bench/testproxy.c, linked with -lprofiler -ltcmalloc) serves
+# Envoy's admin endpoints; flame enables the CPU profiler (then the heap
+# profiler) over HTTP for the duration under wrk load, collects the file
+# and converts it with its own reader, symbolized against the binary.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/bench_helpers.bash"
+[ -e /usr/include/gperftools/profiler.h ] || skip "libgoogle-perftools-dev missing"
+
+cc -O1 -g -fno-omit-frame-pointer -fno-inline -pthread -o "$T/testproxy" \
+	"$FLAME_TOP/tests/bench/testproxy.c" -lprofiler -ltcmalloc || die "building testproxy"
+bport=$(free_port); pport=$(free_port); aport=$(free_port)
+"$FLAME" bench --serve-backend 127.0.0.1:$bport & backend=$!
+CPUPROFILE_FREQUENCY=500 "$T/testproxy" --listen $pport --backend $bport --admin $aport \
+	--profile-path "$T/envoy.prof" >"$T/proxy.log" 2>&1 & proxy=$!
+cleanup_hooks+=("kill $backend $proxy 2>/dev/null; wait $backend $proxy 2>/dev/null")
+for _ in $(seq 50); do
+	curl -fsS "http://127.0.0.1:$aport/ready" >/dev/null 2>&1 &&
+		curl -fsS "http://127.0.0.1:$pport/" >/dev/null 2>&1 && break
+	sleep 0.1
+done
+check "the test proxy forwards to the backend" curl -fsS "http://127.0.0.1:$pport/" -o /dev/null
+
+# CPU profiler (Istio's underscore spelling)
+"$FLAME" bench --envoy_profiler cpuprofiler --admin 127.0.0.1:$aport \
+	--envoy-profile-path "$T/envoy.prof" --sidecar-pid $proxy \
+	--url http://127.0.0.1:$pport/ --duration 3 --qps 0 --conn 8 \
+	--outdir "$T/cpu" >"$T/cpu.out" 2>"$T/cpu.err" || { cat "$T/cpu.err"; die "cpu run failed"; }
+cat "$T/cpu.out"
+s=$(summary_of "$T/cpu")
+check "summary written" test -s "$s"
+check "the profile is a gperftools CPU profile" \
+	test "$(json "$s" "j['profiles'][0]['kind']")" = "gperftools CPU profile"
+check "the profiler wrote its file" test -s "$T/envoy.prof"
+folded=$(json "$s" "j['profiles'][0]['files']['folded']")
+svg=$(json "$s" "j['profiles'][0]['files']['svg']")
+check "SVG written" xmllint --noout "$svg"
+total=$(folded_total "$folded")
+own=$(folded_match "$folded" ';tp_connection(;| )')
+echo "  samples: $total, under tp_connection: $own"
+check "samples were converted (>= 50)" test "$total" -ge 50
+check "samples count as in the summary" test "$total" = "$(json "$s" "j['profiles'][0]['total']")"
+check "the root frame is the binary's name" test "$(folded_match "$folded" '^testproxy;')" = "$total"
+check "the proxy's functions dominate (> 60% under tp_connection)" test $((own * 100)) -gt $((total * 60))
+check "functions resolved by the ELF reader (tp_filter_headers, tp_read_message)" \
+	grep -q ';tp_proxy_one;tp_filter_headers' "$folded"
+grep -q ';tp_read_message' "$folded" || die "tp_read_message missing"
+check "load figures present" python3 -c "import sys; sys.exit(not $(json "$s" "j['load']['qps']") > 100)"
+
+# heap profiler: live bytes by allocation site
+"$FLAME" bench --envoy-profiler heapprofiler --admin 127.0.0.1:$aport \
+	--envoy-profile-path "$T/envoy.prof" --sidecar-pid $proxy \
+	--url http://127.0.0.1:$pport/ --duration 2 --qps 0 --conn 8 \
+	--outdir "$T/heap" >"$T/heap.out" 2>"$T/heap.err" || { cat "$T/heap.err"; die "heap run failed"; }
+cat "$T/heap.out"
+s=$(summary_of "$T/heap")
+check "the profile is a gperftools heap profile" \
+	test "$(json "$s" "j['profiles'][0]['kind']")" = "gperftools heap profile"
+check "its unit is bytes" test "$(json "$s" "j['profiles'][0]['unit']")" = bytes
+folded=$(json "$s" "j['profiles'][0]['files']['folded']")
+check "per-connection buffers (2 x 64 KiB each) are attributed to tp_connection" \
+	test "$(folded_match "$folded" ';tp_connection( |$)')" -ge 131072
+check "the request ring is attributed to tp_remember_request" grep -q ';tp_remember_request ' "$folded"
+check "the SVG counts bytes" grep -q 'bytes' "$(json "$s" "j['profiles'][0]['files']['svg']")"
+
+# a dead admin port fails with one clear line
+! "$FLAME" bench --envoy_profiler cpuprofiler --admin 127.0.0.1:1 --sidecar-pid $proxy \
+	--no-load --duration 1 --outdir "$T/none" 2>"$T/dead.err" || die "dead admin port accepted"
+check "dead admin port: one error line" grep -q '^flame: bench: POST http://127.0.0.1:1/cpuprofiler?enable=y' "$T/dead.err"
+echo PASS
