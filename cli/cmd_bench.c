@@ -747,8 +747,13 @@ static int render(struct bench *b, struct bench_profile *pr)
 	if (pr->cmd) {
 		if (pr->remote)
 			fetch_remote(b, pr);
-		/* no {output} in the command: its standard output is the result */
-		if (!strstr(pr->cmd, "{output}"))
+		/*
+		 * No {output} in the command: its standard output is the
+		 * result; also when {output} stayed empty but stdout did not.
+		 */
+		if (!strstr(pr->cmd, "{output}") ||
+		    ((stat(src, &st) || !st.st_size) &&
+		     !stat(pr->out_stdout, &st) && st.st_size))
 			src = pr->out_stdout;
 	}
 	if (stat(src, &st) || !S_ISREG(st.st_mode) || !st.st_size) {
