@@ -1,0 +1,69 @@
+#!/bin/bash
+# flame bench leaves nothing behind when interrupted: Ctrl-C (SIGINT) in
+# the middle of a built-in topology run stops every process it started
+# (backend, sidecar, wrk, perf), removes its run directory and leaves no
+# namespace or mount; a SIGKILLed driver takes its processes along too
+# (PR_SET_PDEATHSIG, unshare --kill-child).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/bench_helpers.bash"
+command -v haproxy >/dev/null || skip "haproxy not installed"
+
+# namespaces of a process tree: "net:[...] mnt:[...] pid:[...]" per process
+ns_of() { local p; for p in "$@"; do readlink /proc/$p/ns/net /proc/$p/ns/mnt /proc/$p/ns/pid 2>/dev/null; done; }
+# every process whose namespace is one of those listed in file $1
+procs_in() {
+	local p n
+	for p in /proc/[0-9]*; do
+		for n in net mnt pid; do
+			grep -qxF "$(readlink $p/ns/$n 2>/dev/null)" "$1" 2>/dev/null && { echo "${p#/proc/}"; break; }
+		done
+	done
+}
+
+# Live processes only: a SIGKILLed driver's children are reparented to PID 1,
+# and this machine's init reaps zombies lazily; a zombie holds no resources.
+live() { local p; for p in "$@"; do grep -q '^State:[[:space:]]*Z' /proc/$p/status 2>/dev/null || [ ! -e /proc/$p ] || echo $p; done; }
+gone() { [ -z "$(live "$1")" ]; }
+none() { [ -z "$(live $(pgrep "$@"))" ]; }
+
+run_and_kill() {	# SIGNAL
+	local sig=$1 log=$T/run-$1 pid sp i
+	"$FLAME" bench --duration 20 --qps 500 --conn 4 --outdir "$T/out-$sig" \
+		>"$log.out" 2>"$log.err" & pid=$!
+	for i in $(seq 100); do
+		grep -q "profile perf-oncpu:" "$log.err" 2>/dev/null && break
+		sleep 0.1
+	done
+	sleep 1
+	sp=$(sed -n 's/^flame: bench: sidecar pid \([0-9]*\).*/\1/p' "$log.err")
+	[ -n "$sp" ] || { cat "$log.err"; die "$sig: the run did not start"; }
+	# the sidecar's own namespaces (those that differ from ours)
+	ns_of "$sp" | grep -v "$(readlink /proc/self/ns/net)" | grep -v "$(readlink /proc/self/ns/mnt)" |
+		grep -v "$(readlink /proc/self/ns/pid)" | sort -u > "$T/ns-$sig"
+	check "$sig: the sidecar has its own network, mount and PID namespaces" test "$(wc -l < "$T/ns-$sig")" -eq 3
+	rundir=$(sed -n 's/.* -o \(\/tmp\/flame-bench\.[A-Za-z0-9]*\)\/.*/\1/p' "$log.err" | head -n 1)
+	check "$sig: the run directory exists during the run" test -d "$rundir"
+	check "$sig: perf runs" pgrep -f "perf record -F 99 -g -p $sp" >/dev/null
+	kill -$sig $pid
+	wait $pid; rc=$?
+	echo "  $sig: flame exited with $rc"
+	# SIGKILL: the children get their death signal now; give them a moment
+	for i in $(seq 30); do [ -z "$(live $(procs_in "$T/ns-$sig"))" ] && break; sleep 0.1; done
+	check "$sig: the sidecar is gone" gone $sp
+	check "$sig: no process left in its namespaces" test -z "$(live $(procs_in "$T/ns-$sig"))"
+	check "$sig: no perf record of the run left" none -f "[p]erf record -F 99 -g -p $sp"
+	check "$sig: no wrk left" none -f '[w]rk --latency -t .* http://127.0.0.1:15001/'
+	check "$sig: no backend left" none -x flame-backend
+	check "$sig: no mount of the run" bash -c "! grep -q flame-bench /proc/self/mountinfo"
+	if [ "$sig" = INT ]; then
+		check "INT: exit code 130" test "$rc" = 130
+		check "INT: one line says it was interrupted" grep -q "^flame: bench: interrupted: stopping everything" "$log.err"
+		check "INT: the run directory was removed" test ! -e "$rundir"
+	else
+		rm -rf "$rundir"	# a SIGKILLed driver cannot clean files
+	fi
+}
+run_and_kill INT
+run_and_kill TERM
+run_and_kill KILL
+echo PASS
