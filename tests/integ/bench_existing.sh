@@ -57,6 +57,24 @@ qps=$(json "$s" "j['load']['qps']")
 echo "  achieved $qps req/s for --qps 400"
 check "achieved QPS near the target (250..440)" python3 -c "import sys; q=float('$qps'); sys.exit(not 250 <= q <= 440)"
 
+# --container: the sidecar's cgroup (cgroup2), here one made for the test
+cg=""
+for root in /sys/fs/cgroup/unified /sys/fs/cgroup; do
+	if [ -e "$root/cgroup.procs" ] && grep -q cgroup2 <(stat -f -c %T "$root" 2>/dev/null; mount | grep " $root ") ; then
+		cg=$root/flame-bench-test-$$ && break
+	fi
+done
+if [ -n "$cg" ] && mkdir "$cg" 2>/dev/null && echo "$hpid" > "$cg/cgroup.procs"; then
+	cleanup_hooks+=("echo $hpid > $(dirname "$cg")/cgroup.procs 2>/dev/null; rmdir $cg 2>/dev/null")
+	"$FLAME" bench --container "flame-bench-test-$$" --no-load --duration 2 --label cg \
+		--outdir "$T/cg" >"$T/cg.out" 2>"$T/cg.err" || { cat "$T/cg.err"; die "--container run failed"; }
+	s=$(summary_of "$T/cg")
+	check "--container found the process of that cgroup" test "$(json "$s" "j['sidecar_pid']")" = "$hpid"
+	check "--container: profiled it" test "$(json "$s" "j['profiles'][0]['error']")" = None
+else
+	echo "NOTE: no writable cgroup2 hierarchy: --container not exercised"
+fi
+
 # errors: a regex that matches nothing, an unknown preset
 ! "$FLAME" bench --sidecar-name '^no-such-process-xyz$' --no-load --duration 1 --outdir "$T/x" 2>"$T/e1" || die "accepted"
 check "no match: one error line" grep -qx "flame: bench: no process matches --sidecar-name ^no-such-process-xyz\\$" "$T/e1"
