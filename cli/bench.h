@@ -116,6 +116,13 @@ int bench__http_post(struct bench *b, const char *hostport, const char *path,
 int bench__backend_serve(int lfd, int ready_fd);
 int bench__backend_main(const char *hostport);
 
+/* bench_render.c */
+char *bench__file_part(const char *s);
+int bench__render(struct bench *b, struct bench_profile *pr);
+
+/* bench_summary.c */
+int bench__write_summary(struct bench *b);
+
 /* bench_load.c */
 int bench__load_start(struct bench *b);
 int bench__load_parse(struct bench *b);

@@ -307,22 +307,6 @@ static int parse_args(struct bench *b, int argc, char **argv, char **serve)
 	return 0;
 }
 
-/* Safe in file names: [A-Za-z0-9._-], others become '_'. */
-static char *file_part(const char *s)
-{
-	char *o = strdup(s && *s ? s : "x"), *p;
-
-	if (!o)
-		return NULL;
-	for (p = o; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '_'))
-			*p = '_';
-	if (o[0] == '.')
-		o[0] = '_';
-	return o;
-}
-
 static int mkdir_p(const char *path)
 {
 	char tmp[PATH_MAX], *p;
@@ -342,59 +326,7 @@ static int mkdir_p(const char *path)
 	return 0;
 }
 
-static char *find_flame_so(const struct bench *b)
-{
-	const char *env = getenv("FLAME_SO");
-	char exe[PATH_MAX], *dir, *p;
-	ssize_t n;
-
-	if (b->flame_so)
-		return strdup(b->flame_so);
-	if (env && *env)
-		return strdup(env);
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return NULL;
-	exe[n] = '\0';
-	dir = dirname(exe);
-	if (asprintf(&p, "%s/flame.so", dir) < 0)
-		return NULL;
-	if (!access(p, R_OK))
-		return p;
-	free(p);
-	if (asprintf(&p, "%s/../lib/perf-flame/flame.so", dir) < 0)
-		return NULL;
-	if (!access(p, R_OK))
-		return p;
-	free(p);
-	return NULL;
-}
-
 /* ---- running ------------------------------------------------------------- */
-
-static int run_wait(char *const argv[], const char *out, const char *err)
-{
-	pid_t pid;
-	int st, fd;
-
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (!pid) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (out && (fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644)) >= 0)
-			dup2(fd, 1);
-		if (err && (fd = open(err, O_WRONLY | O_CREAT | O_APPEND, 0644)) >= 0)
-			dup2(fd, 2);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
 
 static int start_profiles(struct bench *b)
 {
@@ -506,356 +438,6 @@ static void wait_run(struct bench *b, double t0, bool *envoy_on)
 	}
 }
 
-/* ---- rendering ------------------------------------------------------------ */
-
-static void collect_top(struct bench_profile *pr, const struct fg_profile *p)
-{
-	uint32_t nn = fg_profile__nr_nodes(p), nnames, i;
-	uint64_t *self;
-	int k;
-
-	nnames = fg_strtab__count(fg_profile__names(p));
-	self = calloc(nnames ? nnames : 1, sizeof(*self));
-	if (!self)
-		return;
-	for (i = 1; i < nn; i++) {
-		const struct fg_node *n = fg_profile__node(p, i);
-
-		self[n->name] += n->self[0];
-	}
-	for (k = 0; k < BENCH_TOP; k++) {
-		uint32_t best = UINT32_MAX;
-
-		for (i = 0; i < nnames; i++)
-			if (self[i] && (best == UINT32_MAX || self[i] > self[best]))
-				best = i;
-		if (best == UINT32_MAX)
-			break;
-		pr->top[k].name = strdup(fg_profile__name(p, best));
-		pr->top[k].self = self[best];
-		self[best] = 0;
-	}
-	pr->nr_top = k;
-	pr->total = fg_profile__total(p, 0);
-	pr->stacks = fg_profile__nr_stacks(p);
-	free(self);
-}
-
-static int write_graphs(struct bench *b, struct bench_profile *pr,
-			const struct fg_profile *p, bool html)
-{
-	static const struct { int idx; const char *fmt; } outs[] = {
-		{ 1, "folded" }, { 0, "svg" }, { 2, "heatmap" },
-	};
-	size_t i;
-	int err;
-
-	for (i = 0; i < sizeof(outs) / sizeof(outs[0]); i++) {
-		const struct fg_output_ops *ops = fg_output__find(outs[i].fmt);
-
-		if (outs[i].idx == 2 && !html)
-			continue;
-		if (!ops) {
-			cli_warn("bench: %s: no %s writer in this build", pr->name, outs[i].fmt);
-			continue;
-		}
-		err = fg_output__write_file(ops, pr->paths[outs[i].idx], p, &b->gopts);
-		if (err) {
-			if (outs[i].idx == 2) {
-				cli_warn("bench: %s: heatmap: %s", pr->name, strerror(-err));
-				continue;
-			}
-			return cli_error("bench: writing %s: %s", pr->paths[outs[i].idx],
-					 strerror(-err));
-		}
-	}
-	if (!html) {
-		free(pr->paths[2]);
-		pr->paths[2] = NULL;
-	}
-	return 0;
-}
-
-static int read_folded_file(struct fg_profile *p, const char *path)
-{
-	struct fg_reader *r = fg_reader__open(path);
-	struct fg_folded_stats st;
-	int err;
-
-	if (!r)
-		return -errno;
-	err = fg_folded__read(p, r, &st);
-	fg_reader__close(r);
-	return err;
-}
-
-/* Did perf record copy user stacks (--call-graph dwarf)? */
-static bool has_user_stacks(struct bench *b, struct bench_profile *pr,
-			    const char *data)
-{
-	char *args[] = { "perf", "evlist", "-v", "-i", (char *)data, NULL };
-	char *path, line[1024];
-	bool yes = false;
-	FILE *fp;
-
-	if (asprintf(&path, "%s/%s.evlist", b->rundir, pr->name) < 0)
-		return false;
-	if (run_wait(args, path, "/dev/null") == 0 && (fp = fopen(path, "re"))) {
-		while (fgets(line, sizeof(line), fp))
-			if (strstr(line, "STACK_USER"))
-				yes = true;
-		fclose(fp);
-	}
-	free(path);
-	return yes;
-}
-
-/* perf.data: one perf script pass through flame.so writes every graph. */
-static int render_perf_data(struct bench *b, struct bench_profile *pr,
-			    struct fg_profile *p, const char *data)
-{
-	char *so = find_flame_so(b), *args[32], *a[8], *errpath = NULL;
-	int n = 0, k = 0, rc, try;
-	bool dwarf = false;
-
-	if (asprintf(&errpath, "%s/%s.script.err", b->rundir, pr->name) < 0)
-		errpath = NULL;
-	/*
-	 * DWARF call graphs (--call-graph dwarf) are unwound by perf script
-	 * itself; a dlfilter only sees the raw (kernel + frame pointer) chain.
-	 */
-	if (so && has_user_stacks(b, pr, data)) {
-		free(so);
-		so = NULL;
-		dwarf = true;
-	}
-	for (try = 0; so && try < 2; try++) {
-		n = k = 0;
-		args[n++] = "perf";
-		args[n++] = "script";
-		args[n++] = "-i";
-		args[n++] = (char *)data;
-		args[n++] = "--dlfilter";
-		args[n++] = so;
-		if (asprintf(&a[k], "out=%s", pr->paths[1]) > 0)
-			args[n++] = "--dlarg", args[n++] = a[k++];
-		if (asprintf(&a[k], "out=%s", pr->paths[0]) > 0)
-			args[n++] = "--dlarg", args[n++] = a[k++];
-		if (try == 0 && asprintf(&a[k], "out=%s", pr->paths[2]) > 0)
-			args[n++] = "--dlarg", args[n++] = a[k++];
-		if (asprintf(&a[k], "title=%s", b->gopts.title) > 0)
-			args[n++] = "--dlarg", args[n++] = a[k++];
-		args[n] = NULL;
-		rc = run_wait(args, "/dev/null", errpath);
-		while (k--)
-			free(a[k]);
-		if (!rc && !access(pr->paths[1], R_OK)) {
-			if (try) {
-				free(pr->paths[2]);
-				pr->paths[2] = NULL;
-			}
-			free(so);
-			free(errpath);
-			pr->kind = "perf.data (flame.so)";
-			return read_folded_file(p, pr->paths[1]);
-		}
-	}
-	if (dwarf)
-		;
-	else if (!so)
-		cli_warn("bench: no flame.so found (--flame-so or $FLAME_SO): using perf script text");
-	else
-		cli_warn("bench: perf script --dlfilter %s failed (see %s): using perf script text",
-			 so, errpath ? errpath : "stderr");
-	free(so);
-	/* fallback: perf script text through the collapser */
-	{
-		char *txt = NULL;
-		struct fg_collapse_opts co;
-		struct fg_reader *r;
-
-		if (asprintf(&txt, "%s/%s.script", b->rundir, pr->name) < 0) {
-			free(errpath);
-			return -ENOMEM;
-		}
-		n = 0;
-		args[n++] = "perf";
-		args[n++] = "script";
-		args[n++] = "-i";
-		args[n++] = (char *)data;
-		args[n] = NULL;
-		rc = run_wait(args, txt, errpath);
-		free(errpath);
-		if (rc) {
-			free(txt);
-			return -EIO;
-		}
-		fg_profile__keep_samples(p, true);
-		fg_collapse_opts__init(&co);
-		r = fg_reader__open(txt);
-		free(txt);
-		if (!r)
-			return -errno;
-		rc = fg_collapse__read(p, r, &co, NULL);
-		fg_reader__close(r);
-		pr->kind = dwarf ? "perf.data (DWARF, perf script text)" :
-				   "perf.data (perf script text)";
-		return rc ? rc : write_graphs(b, pr, p, true);
-	}
-}
-
-/* If the command wrote its file inside the target, fetch it through the prefix. */
-static void fetch_remote(struct bench *b, struct bench_profile *pr)
-{
-	char *prefix, *q, *cmd;
-
-	if (!pr->remote || !b->exec_prefix)
-		return;
-	prefix = bench__subst(b->exec_prefix, b, NULL);
-	q = bench__shell_quote(pr->remote);
-	if (prefix && q && asprintf(&cmd, "%s cat %s > %s 2>/dev/null; %s rm -f %s",
-				    prefix, q, pr->raw, prefix, q) > 0) {
-		bench__shell(cmd);
-		free(cmd);
-	}
-	free(prefix);
-	free(q);
-}
-
-static int render(struct bench *b, struct bench_profile *pr)
-{
-	struct fg_profile *p = fg_profile__new();
-	const char *src = pr->raw, *data;
-	struct fg_reader *r = NULL;
-	struct stat st;
-	size_t len;
-	char head[16] = { 0 };
-	int fd, err = 0, i;
-	char *label = file_part(b->label), *name = file_part(pr->name);
-	static const char *const ext[3] = { "svg", "folded", "html" };
-
-	if (!p || !label || !name) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < 3; i++)
-		if (asprintf(&pr->paths[i], "%s/%s_%s-%s.%s", b->outdir, b->stamp,
-			     label, name, ext[i]) < 0) {
-			err = -ENOMEM;
-			goto out;
-		}
-	if (pr->cmd) {
-		if (pr->remote)
-			fetch_remote(b, pr);
-		/*
-		 * No {output} in the command: its standard output is the
-		 * result; also when {output} stayed empty but stdout did not.
-		 */
-		if (!strstr(pr->cmd, "{output}") ||
-		    ((stat(src, &st) || !st.st_size) &&
-		     !stat(pr->out_stdout, &st) && st.st_size))
-			src = pr->out_stdout;
-	}
-	if (stat(src, &st) || !S_ISREG(st.st_mode) || !st.st_size) {
-		err = -ENODATA;
-		goto out;
-	}
-	fd = open(src, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		if (read(fd, head, sizeof(head)) < 0)
-			head[0] = '\0';
-		close(fd);
-	}
-	if (!memcmp(head, "PERFILE2", 8)) {
-		err = render_perf_data(b, pr, p, src);
-		if (!err)
-			collect_top(pr, p);
-		goto out;
-	}
-	if (fg_gperf__detect(head, sizeof(head)) != FG_GPERF_NONE) {
-		struct fg_gperf_opts go = { 0 };
-		struct fg_gperf_stats gs;
-		char root[64];
-
-		if (b->sidecar_pid) {
-			snprintf(root, sizeof(root), "/proc/%d/root", (int)b->sidecar_pid);
-			if (!access(root, X_OK))
-				go.root = root;
-		}
-		err = fg_gperf__read_file(p, src, &go, &gs);
-		if (err)
-			goto out;
-		pr->kind = gs.kind == FG_GPERF_CPU ? "gperftools CPU profile" :
-						      "gperftools heap profile";
-		if (gs.kind == FG_GPERF_HEAP && !b->gopts.countname) {
-			b->gopts.countname = strdup("bytes");
-			pr->unit = "bytes";
-		}
-		if (gs.records && gs.unresolved == gs.frames)
-			cli_warn("bench: %s: no frame could be symbolized", pr->name);
-		err = write_graphs(b, pr, p, false);
-		if (!err)
-			collect_top(pr, p);
-		goto out;
-	}
-	r = fg_reader__open(src);
-	if (!r) {
-		err = -errno;
-		goto out;
-	}
-	switch (fg_input__guess(r)) {
-	case FG_INPUT_PERF_SCRIPT: {
-		struct fg_collapse_opts co;
-
-		fg_collapse_opts__init(&co);
-		fg_profile__keep_samples(p, true);
-		pr->kind = "perf script text";
-		err = fg_collapse__read(p, r, &co, NULL);
-		if (!err)
-			err = write_graphs(b, pr, p, true);
-		break;
-	}
-	case FG_INPUT_FOLDED: {
-		struct fg_folded_stats fs;
-
-		pr->kind = "folded stacks";
-		err = fg_folded__read(p, r, &fs);
-		if (!err && !fs.lines)
-			err = -ENODATA;
-		if (!err)
-			err = write_graphs(b, pr, p, false);
-		break;
-	}
-	default:
-		if (fg_reader__peek(r, &data, &len) == 0 && len == 0)
-			err = -ENODATA;
-		else
-			err = -EPROTONOSUPPORT;
-	}
-	if (!err)
-		collect_top(pr, p);
-out:
-	fg_reader__close(r);
-	fg_profile__delete(p);
-	free(label);
-	free(name);
-	if (err) {
-		const char *why = err == -ENODATA ? "the command produced nothing" :
-				  err == -EPROTONOSUPPORT ? "unrecognised output (not perf.data, folded, perf script text or gperftools)" :
-				  strerror(-err);
-
-		if (asprintf(&pr->error, "%s", why) < 0)
-			pr->error = NULL;
-		for (i = 0; i < 3; i++) {
-			if (pr->paths[i] && access(pr->paths[i], F_OK)) {
-				free(pr->paths[i]);
-				pr->paths[i] = NULL;
-			}
-		}
-	}
-	return err;
-}
-
 /* The newest PATH.NNNN.heap (gperftools numbers heap dumps), else PATH. */
 static char *envoy_result_path(struct bench *b)
 {
@@ -884,127 +466,6 @@ static char *envoy_result_path(struct bench *b)
 	}
 	free(pat);
 	return best ? best : strdup(path);
-}
-
-/* ---- summary -------------------------------------------------------------- */
-
-static void json_str(struct fg_buf *j, const char *s)
-{
-	if (!s) {
-		fg_buf__adds(j, "null");
-		return;
-	}
-	fg_buf__add_json(j, s, strlen(s));
-}
-
-static int write_summary(struct bench *b)
-{
-	struct fg_buf t = FG_BUF_INIT, j = FG_BUF_INIT;
-	struct bench_load_result *l = &b->load;
-	char *label = file_part(b->label), *jpath = NULL, *tpath = NULL;
-	FILE *fp;
-	int i, k, rc = 0;
-
-	fg_buf__addf(&t, "flame bench %s: label %s, duration %ds, qps %d, conn %d\n",
-		     b->stamp, b->label, b->duration, b->qps, b->conn);
-	if (b->sidecar_pid)
-		fg_buf__addf(&t, "  sidecar: pid %d (pid %d in its namespace)\n",
-			     (int)b->sidecar_pid, (int)b->nspid);
-	if (l->have)
-		fg_buf__addf(&t, "  load: %.1f req/s achieved (%llu requests in %.2fs, %llu errors); "
-			     "latency ms: avg %.3f p50 %.3f p75 %.3f p90 %.3f p99 %.3f max %.3f\n",
-			     l->rps, (unsigned long long)l->requests, l->seconds,
-			     (unsigned long long)l->errors, l->lat_avg_ms, l->p50_ms,
-			     l->p75_ms, l->p90_ms, l->p99_ms, l->lat_max_ms);
-	else
-		fg_buf__adds(&t, b->no_load ? "  load: none (--no-load)\n" :
-			     "  load: no figures (the load tool's report was not wrk's)\n");
-
-	fg_buf__adds(&j, "{\n  \"stamp\": ");
-	json_str(&j, b->stamp);
-	fg_buf__adds(&j, ",\n  \"label\": ");
-	json_str(&j, b->label);
-	fg_buf__addf(&j, ",\n  \"builtin_topology\": %s,\n  \"duration_s\": %d,\n"
-		     "  \"qps_target\": %d,\n  \"conn\": %d,\n  \"sidecar_pid\": %d,\n"
-		     "  \"sidecar_nspid\": %d,\n  \"load\": ",
-		     b->builtin ? "true" : "false", b->duration, b->qps, b->conn,
-		     (int)b->sidecar_pid, (int)b->nspid);
-	if (l->have)
-		fg_buf__addf(&j, "{\"qps\": %.2f, \"requests\": %llu, \"seconds\": %.3f, "
-			     "\"errors\": %llu, \"latency_ms\": {\"avg\": %.4f, \"p50\": %.4f, "
-			     "\"p75\": %.4f, \"p90\": %.4f, \"p99\": %.4f, \"max\": %.4f}}",
-			     l->rps, (unsigned long long)l->requests, l->seconds,
-			     (unsigned long long)l->errors, l->lat_avg_ms, l->p50_ms,
-			     l->p75_ms, l->p90_ms, l->p99_ms, l->lat_max_ms);
-	else
-		fg_buf__adds(&j, "null");
-	fg_buf__adds(&j, ",\n  \"profiles\": [");
-	for (i = 0; i < b->nr_prof; i++) {
-		struct bench_profile *pr = &b->prof[i];
-		const char *unit = pr->unit ? pr->unit : "samples";
-
-		fg_buf__addf(&t, "  profile %s: ", pr->name);
-		if (pr->error)
-			fg_buf__addf(&t, "FAILED: %s\n", pr->error);
-		else
-			fg_buf__addf(&t, "%s, %llu %s in %llu stacks\n", pr->kind,
-				     (unsigned long long)pr->total, unit,
-				     (unsigned long long)pr->stacks);
-		for (k = 0; k < pr->nr_top; k++)
-			fg_buf__addf(&t, "    %5.1f%%  %s\n",
-				     pr->total ? 100.0 * (double)pr->top[k].self / (double)pr->total : 0.0,
-				     pr->top[k].name);
-		for (k = 0; k < 3; k++)
-			if (pr->paths[k])
-				fg_buf__addf(&t, "    wrote %s\n", pr->paths[k]);
-
-		fg_buf__adds(&j, i ? ",\n    {" : "\n    {");
-		fg_buf__adds(&j, "\"name\": ");
-		json_str(&j, pr->name);
-		fg_buf__adds(&j, ", \"command\": ");
-		json_str(&j, pr->cmd ? pr->cmd : b->envoy_profiler);
-		fg_buf__adds(&j, ", \"kind\": ");
-		json_str(&j, pr->kind);
-		fg_buf__adds(&j, ", \"error\": ");
-		json_str(&j, pr->error);
-		fg_buf__addf(&j, ", \"unit\": \"%s\", \"total\": %llu, \"stacks\": %llu, \"files\": {",
-			     unit, (unsigned long long)pr->total, (unsigned long long)pr->stacks);
-		fg_buf__adds(&j, "\"svg\": ");
-		json_str(&j, pr->paths[0]);
-		fg_buf__adds(&j, ", \"folded\": ");
-		json_str(&j, pr->paths[1]);
-		fg_buf__adds(&j, ", \"html\": ");
-		json_str(&j, pr->paths[2]);
-		fg_buf__adds(&j, "}, \"top\": [");
-		for (k = 0; k < pr->nr_top; k++) {
-			fg_buf__adds(&j, k ? ", {\"frame\": " : "{\"frame\": ");
-			json_str(&j, pr->top[k].name);
-			fg_buf__addf(&j, ", \"self\": %llu}", (unsigned long long)pr->top[k].self);
-		}
-		fg_buf__adds(&j, "]}");
-		if (pr->error)
-			rc = 1;
-	}
-	fg_buf__adds(&j, "\n  ]\n}\n");
-
-	if (label && asprintf(&jpath, "%s/%s_%s-summary.json", b->outdir, b->stamp, label) > 0 &&
-	    asprintf(&tpath, "%s/%s_%s-summary.txt", b->outdir, b->stamp, label) > 0) {
-		fg_buf__addf(&t, "  summary: %s\n", jpath);
-		fp = fopen(jpath, "we");
-		if (!fp || fg_buf__write(&j, fp) || fclose(fp))
-			rc = cli_error("bench: writing %s: %s", jpath, strerror(errno));
-		fp = fopen(tpath, "we");
-		if (!fp || fg_buf__write(&t, fp) || fclose(fp))
-			rc = cli_error("bench: writing %s: %s", tpath, strerror(errno));
-	}
-	fg_buf__write(&t, stdout);
-	fflush(stdout);
-	fg_buf__release(&t);
-	fg_buf__release(&j);
-	free(jpath);
-	free(tpath);
-	free(label);
-	return rc;
 }
 
 /* ---- main ----------------------------------------------------------------- */
@@ -1040,7 +501,7 @@ static int setup_profiles(struct bench *b)
 		pr->cmd = b->cmds[i];
 		pr->proc = -1;
 		if (b->names[i])
-			pr->name = file_part(b->names[i]);
+			pr->name = bench__file_part(b->names[i]);
 		else if (asprintf(&pr->name, "custom%d", i + 1) < 0)
 			return 1;
 		for (j = 0; j < b->nr_prof - 1; j++)
@@ -1146,8 +607,10 @@ int cmd_bench(int argc, char **argv)
 		    !b.envoy_profiler;
 	if (b.builtin && (b.url || b.exec_prefix))
 		fprintf(stderr, "flame: bench: no sidecar given: --url/--exec-prefix apply to the built-in topology\n");
-	if (b.builtin && geteuid())
-		{ rc = cli_error("bench: the built-in topology needs root (namespaces); give --sidecar-pid/--sidecar-name for an existing sidecar"); goto out_release; }
+	if (b.builtin && geteuid()) {
+		rc = cli_error("bench: the built-in topology needs root (namespaces); give --sidecar-pid/--sidecar-name for an existing sidecar");
+		goto out_release;
+	}
 	if (setup_profiles(&b))
 		goto out_release;
 	err = mkdir_p(b.outdir);
@@ -1181,14 +644,17 @@ int cmd_bench(int argc, char **argv)
 	if (!b.label) {
 		if (b.builtin)
 			b.label = strdup("builtin");
-		else if (b.sidecar_pid)
-			comm_of(b.sidecar_pid, comm, sizeof(comm)), b.label = strdup(comm);
-		else
+		else if (b.sidecar_pid) {
+			comm_of(b.sidecar_pid, comm, sizeof(comm));
+			b.label = strdup(comm);
+		} else {
 			b.label = strdup("sidecar");
+		}
 	}
-	if (!b.gopts.title)
-		asprintf(&b.gopts.title, "flame bench %s: %d qps, %d conn, %ds",
-			 b.label, b.qps, b.conn, b.duration);
+	if (!b.gopts.title &&
+	    asprintf(&b.gopts.title, "flame bench %s: %d qps, %d conn, %ds",
+		     b.label, b.qps, b.conn, b.duration) < 0)
+		b.gopts.title = NULL;
 	if (b.sidecar_pid)
 		fprintf(stderr, "flame: bench: sidecar pid %d (%d in its PID namespace)\n",
 			(int)b.sidecar_pid, (int)b.nspid);
@@ -1221,7 +687,7 @@ int cmd_bench(int argc, char **argv)
 
 		if (!pr->cmd)
 			pr->raw = envoy_result_path(&b);
-		if (render(&b, pr)) {
+		if (bench__render(&b, pr)) {
 			cli_warn("bench: profile %s: %s", pr->name, pr->error ? pr->error : "failed");
 			show_failure(pr);
 		}
@@ -1230,7 +696,7 @@ int cmd_bench(int argc, char **argv)
 			b.gopts.countname = NULL;
 		}
 	}
-	rc = write_summary(&b);
+	rc = bench__write_summary(&b);
 out_cleanup:
 	bench__stop_all(&b);
 	bench__topo_down(&b);

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * flame bench: the summary, as text on stdout and beside the graphs, and as JSON.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <flame/collapse.h>
+#include <flame/gperf.h>
+
+#include "bench.h"
+#include "cmd.h"
+
+static void json_str(struct fg_buf *j, const char *s)
+{
+	if (!s) {
+		fg_buf__adds(j, "null");
+		return;
+	}
+	fg_buf__add_json(j, s, strlen(s));
+}
+
+int bench__write_summary(struct bench *b)
+{
+	struct fg_buf t = FG_BUF_INIT, j = FG_BUF_INIT;
+	struct bench_load_result *l = &b->load;
+	char *label = bench__file_part(b->label), *jpath = NULL, *tpath = NULL;
+	FILE *fp;
+	int i, k, rc = 0;
+
+	fg_buf__addf(&t, "flame bench %s: label %s, duration %ds, qps %d, conn %d\n",
+		     b->stamp, b->label, b->duration, b->qps, b->conn);
+	if (b->sidecar_pid)
+		fg_buf__addf(&t, "  sidecar: pid %d (pid %d in its namespace)\n",
+			     (int)b->sidecar_pid, (int)b->nspid);
+	if (l->have)
+		fg_buf__addf(&t, "  load: %.1f req/s achieved (%llu requests in %.2fs, %llu errors); "
+			     "latency ms: avg %.3f p50 %.3f p75 %.3f p90 %.3f p99 %.3f max %.3f\n",
+			     l->rps, (unsigned long long)l->requests, l->seconds,
+			     (unsigned long long)l->errors, l->lat_avg_ms, l->p50_ms,
+			     l->p75_ms, l->p90_ms, l->p99_ms, l->lat_max_ms);
+	else
+		fg_buf__adds(&t, b->no_load ? "  load: none (--no-load)\n" :
+			     "  load: no figures (the load tool's report was not wrk's)\n");
+
+	fg_buf__adds(&j, "{\n  \"stamp\": ");
+	json_str(&j, b->stamp);
+	fg_buf__adds(&j, ",\n  \"label\": ");
+	json_str(&j, b->label);
+	fg_buf__addf(&j, ",\n  \"builtin_topology\": %s,\n  \"duration_s\": %d,\n"
+		     "  \"qps_target\": %d,\n  \"conn\": %d,\n  \"sidecar_pid\": %d,\n"
+		     "  \"sidecar_nspid\": %d,\n  \"load\": ",
+		     b->builtin ? "true" : "false", b->duration, b->qps, b->conn,
+		     (int)b->sidecar_pid, (int)b->nspid);
+	if (l->have)
+		fg_buf__addf(&j, "{\"qps\": %.2f, \"requests\": %llu, \"seconds\": %.3f, "
+			     "\"errors\": %llu, \"latency_ms\": {\"avg\": %.4f, \"p50\": %.4f, "
+			     "\"p75\": %.4f, \"p90\": %.4f, \"p99\": %.4f, \"max\": %.4f}}",
+			     l->rps, (unsigned long long)l->requests, l->seconds,
+			     (unsigned long long)l->errors, l->lat_avg_ms, l->p50_ms,
+			     l->p75_ms, l->p90_ms, l->p99_ms, l->lat_max_ms);
+	else
+		fg_buf__adds(&j, "null");
+	fg_buf__adds(&j, ",\n  \"profiles\": [");
+	for (i = 0; i < b->nr_prof; i++) {
+		struct bench_profile *pr = &b->prof[i];
+		const char *unit = pr->unit ? pr->unit : "samples";
+
+		fg_buf__addf(&t, "  profile %s: ", pr->name);
+		if (pr->error)
+			fg_buf__addf(&t, "FAILED: %s\n", pr->error);
+		else
+			fg_buf__addf(&t, "%s, %llu %s in %llu stacks\n", pr->kind,
+				     (unsigned long long)pr->total, unit,
+				     (unsigned long long)pr->stacks);
+		for (k = 0; k < pr->nr_top; k++)
+			fg_buf__addf(&t, "    %5.1f%%  %s\n",
+				     pr->total ? 100.0 * (double)pr->top[k].self / (double)pr->total : 0.0,
+				     pr->top[k].name);
+		for (k = 0; k < 3; k++)
+			if (pr->paths[k])
+				fg_buf__addf(&t, "    wrote %s\n", pr->paths[k]);
+
+		fg_buf__adds(&j, i ? ",\n    {" : "\n    {");
+		fg_buf__adds(&j, "\"name\": ");
+		json_str(&j, pr->name);
+		fg_buf__adds(&j, ", \"command\": ");
+		json_str(&j, pr->cmd ? pr->cmd : b->envoy_profiler);
+		fg_buf__adds(&j, ", \"kind\": ");
+		json_str(&j, pr->kind);
+		fg_buf__adds(&j, ", \"error\": ");
+		json_str(&j, pr->error);
+		fg_buf__addf(&j, ", \"unit\": \"%s\", \"total\": %llu, \"stacks\": %llu, \"files\": {",
+			     unit, (unsigned long long)pr->total, (unsigned long long)pr->stacks);
+		fg_buf__adds(&j, "\"svg\": ");
+		json_str(&j, pr->paths[0]);
+		fg_buf__adds(&j, ", \"folded\": ");
+		json_str(&j, pr->paths[1]);
+		fg_buf__adds(&j, ", \"html\": ");
+		json_str(&j, pr->paths[2]);
+		fg_buf__adds(&j, "}, \"top\": [");
+		for (k = 0; k < pr->nr_top; k++) {
+			fg_buf__adds(&j, k ? ", {\"frame\": " : "{\"frame\": ");
+			json_str(&j, pr->top[k].name);
+			fg_buf__addf(&j, ", \"self\": %llu}", (unsigned long long)pr->top[k].self);
+		}
+		fg_buf__adds(&j, "]}");
+		if (pr->error)
+			rc = 1;
+	}
+	fg_buf__adds(&j, "\n  ]\n}\n");
+
+	if (label && asprintf(&jpath, "%s/%s_%s-summary.json", b->outdir, b->stamp, label) > 0 &&
+	    asprintf(&tpath, "%s/%s_%s-summary.txt", b->outdir, b->stamp, label) > 0) {
+		fg_buf__addf(&t, "  summary: %s\n", jpath);
+		fp = fopen(jpath, "we");
+		if (!fp || fg_buf__write(&j, fp) || fclose(fp))
+			rc = cli_error("bench: writing %s: %s", jpath, strerror(errno));
+		fp = fopen(tpath, "we");
+		if (!fp || fg_buf__write(&t, fp) || fclose(fp))
+			rc = cli_error("bench: writing %s: %s", tpath, strerror(errno));
+	}
+	fg_buf__write(&t, stdout);
+	fflush(stdout);
+	fg_buf__release(&t);
+	fg_buf__release(&j);
+	free(jpath);
+	free(tpath);
+	free(label);
+	return rc;
+}
+
