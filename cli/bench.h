@@ -120,6 +120,11 @@ int bench__backend_main(const char *hostport);
 char *bench__file_part(const char *s);
 int bench__render(struct bench *b, struct bench_profile *pr);
 
+/* bench_envoy.c */
+int bench__envoy_toggle(struct bench *b, bool on);
+/* A local file holding the profile the sidecar wrote (caller frees). */
+char *bench__envoy_collect(struct bench *b);
+
 /* bench_summary.c */
 int bench__write_summary(struct bench *b);
 

@@ -374,20 +374,6 @@ static int start_profiles(struct bench *b)
 	return 0;
 }
 
-static int envoy_toggle(struct bench *b, bool on)
-{
-	char path[64];
-	int st = 0, err;
-
-	snprintf(path, sizeof(path), "/%s?enable=%s", b->envoy_profiler, on ? "y" : "n");
-	err = bench__http_post(b, b->admin, path, &st);
-	if (err)
-		return cli_error("bench: POST http://%s%s: %s", b->admin, path, strerror(-err));
-	if (st != 200)
-		return cli_error("bench: POST http://%s%s: HTTP status %d", b->admin, path, st);
-	return 0;
-}
-
 static bool proc_running(struct bench *b, int i)
 {
 	return i >= 0 && i < b->nr_procs && !b->procs[i].done;
@@ -403,7 +389,7 @@ static void wait_run(struct bench *b, double t0, bool *envoy_on)
 		bench__reap(b);
 		t = now_s() - t0;
 		if (*envoy_on && t >= b->duration) {
-			envoy_toggle(b, false);
+			bench__envoy_toggle(b, false);
 			*envoy_on = false;
 		}
 		running = 0;
@@ -433,39 +419,9 @@ static void wait_run(struct bench *b, double t0, bool *envoy_on)
 	if (proc_running(b, b->load_proc))
 		bench__stop_proc(b, b->load_proc, SIGINT);
 	if (*envoy_on) {
-		envoy_toggle(b, false);
+		bench__envoy_toggle(b, false);
 		*envoy_on = false;
 	}
-}
-
-/* The newest PATH.NNNN.heap (gperftools numbers heap dumps), else PATH. */
-static char *envoy_result_path(struct bench *b)
-{
-	const char *path = b->envoy_path;
-	char *pat, *best = NULL;
-	glob_t g;
-	size_t i;
-	time_t bt = 0;
-
-	if (strcmp(b->envoy_profiler, "heapprofiler"))
-		return strdup(path);
-	if (asprintf(&pat, "%s.*.heap", path) < 0)
-		return NULL;
-	if (!glob(pat, 0, NULL, &g)) {
-		for (i = 0; i < g.gl_pathc; i++) {
-			struct stat st;
-
-			if (!stat(g.gl_pathv[i], &st) && S_ISREG(st.st_mode) &&
-			    (!best || st.st_mtime >= bt)) {
-				free(best);
-				best = strdup(g.gl_pathv[i]);
-				bt = st.st_mtime;
-			}
-		}
-		globfree(&g);
-	}
-	free(pat);
-	return best ? best : strdup(path);
 }
 
 /* ---- main ----------------------------------------------------------------- */
@@ -660,7 +616,7 @@ int cmd_bench(int argc, char **argv)
 			(int)b.sidecar_pid, (int)b.nspid);
 
 	if (b.envoy_profiler) {
-		if (envoy_toggle(&b, true))
+		if (bench__envoy_toggle(&b, true))
 			goto out_cleanup;
 		envoy_on = true;
 	}
@@ -686,7 +642,7 @@ int cmd_bench(int argc, char **argv)
 		struct bench_profile *pr = &b.prof[i];
 
 		if (!pr->cmd)
-			pr->raw = envoy_result_path(&b);
+			pr->raw = bench__envoy_collect(&b);
 		if (bench__render(&b, pr)) {
 			cli_warn("bench: profile %s: %s", pr->name, pr->error ? pr->error : "failed");
 			show_failure(pr);

@@ -64,6 +64,37 @@ check "per-connection buffers (2 x 64 KiB each) are attributed to tp_connection"
 check "the request ring is attributed to tp_remember_request" grep -q ';tp_remember_request ' "$folded"
 check "the SVG counts bytes" grep -q 'bytes' "$(json "$s" "j['profiles'][0]['files']['svg']")"
 
+# the sidecar in its own mount namespace, writing to a tmpfs only it sees:
+# the CPU profile is read through /proc/PID/root, the heap profile through
+# --exec-prefix nsenter
+mkdir -p "$T/private"
+pport2=$(free_port); aport2=$(free_port)
+unshare --mount --propagation private -- sh -c \
+	"mount -t tmpfs none '$T/private' && CPUPROFILE_FREQUENCY=500 exec '$T/testproxy' \
+	 --listen $pport2 --backend $bport --admin $aport2 --profile-path '$T/private/envoy.prof'" \
+	>"$T/proxy2.log" 2>&1 & proxy2=$!
+cleanup_hooks+=("kill $proxy2 2>/dev/null; wait $proxy2 2>/dev/null")
+for _ in $(seq 50); do curl -fsS "http://127.0.0.1:$aport2/ready" >/dev/null 2>&1 && break; sleep 0.1; done
+"$FLAME" bench --envoy_profiler cpuprofiler --admin 127.0.0.1:$aport2 \
+	--envoy-profile-path "$T/private/envoy.prof" --sidecar-pid $proxy2 \
+	--url http://127.0.0.1:$pport2/ --duration 2 --qps 0 --conn 4 \
+	--outdir "$T/cpu2" >"$T/cpu2.out" 2>"$T/cpu2.err" || { cat "$T/cpu2.err"; die "container cpu run failed"; }
+check "container: the profile is invisible on the host" test ! -e "$T/private/envoy.prof"
+s=$(summary_of "$T/cpu2")
+check "container: CPU profile read through the sidecar's root" \
+	test "$(json "$s" "j['profiles'][0]['kind']")" = "gperftools CPU profile"
+check "container: symbolized" grep -q ';tp_filter_headers' "$(json "$s" "j['profiles'][0]['files']['folded']")"
+"$FLAME" bench --envoy_profiler heapprofiler --admin 127.0.0.1:$aport2 \
+	--envoy-profile-path "$T/private/envoy.prof" --sidecar-pid $proxy2 \
+	--exec-prefix "nsenter -t {host_pid} -m" \
+	--url http://127.0.0.1:$pport2/ --duration 2 --qps 0 --conn 4 \
+	--outdir "$T/heap2" >"$T/heap2.out" 2>"$T/heap2.err" || { cat "$T/heap2.err"; die "container heap run failed"; }
+s=$(summary_of "$T/heap2")
+check "container: heap profile fetched through the exec prefix" \
+	test "$(json "$s" "j['profiles'][0]['kind']")" = "gperftools heap profile"
+check "container: heap attributed to tp_connection" \
+	grep -q ';tp_connection ' "$(json "$s" "j['profiles'][0]['files']['folded']")"
+
 # a dead admin port fails with one clear line
 ! "$FLAME" bench --envoy_profiler cpuprofiler --admin 127.0.0.1:1 --sidecar-pid $proxy \
 	--no-load --duration 1 --outdir "$T/none" 2>"$T/dead.err" || die "dead admin port accepted"
