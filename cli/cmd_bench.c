@@ -401,9 +401,9 @@ static void wait_run(struct bench *b, double t0, bool *envoy_on)
 			break;
 		if (b->progress && (int)t != last_shown) {
 			last_shown = (int)t;
-			fprintf(stderr, "\rflame: bench: %3d/%ds  profiles running: %d  load: %s ",
-				(int)t, b->duration, running,
-				proc_running(b, b->load_proc) ? "running" : "done");
+			fprintf(stderr, "\rflame: bench: %3d/%ds%s  profiles running: %d  load: %s ",
+				(int)t, b->duration, t > b->duration ? " (grace)" : "",
+				running, proc_running(b, b->load_proc) ? "running" : "done");
 		}
 		usleep(100000);
 	}
@@ -638,8 +638,11 @@ int cmd_bench(int argc, char **argv)
 	bench__stop_all(&b);
 	bench__topo_down(&b);
 	bench__load_parse(&b);
-	for (i = 0; i < b.nr_prof; i++) {
+	for (i = 0; i < b.nr_prof && !bench_stop; i++) {
 		struct bench_profile *pr = &b.prof[i];
+
+		if (b.progress)
+			fprintf(stderr, "flame: bench: rendering %s\n", pr->name);
 
 		if (!pr->cmd)
 			pr->raw = bench__envoy_collect(&b);
@@ -651,6 +654,11 @@ int cmd_bench(int argc, char **argv)
 			free(b.gopts.countname);
 			b.gopts.countname = NULL;
 		}
+	}
+	if (bench_stop) {
+		cli_error("bench: interrupted while rendering");
+		rc = 130;
+		goto out_cleanup;
 	}
 	rc = bench__write_summary(&b);
 out_cleanup:
