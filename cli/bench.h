@@ -65,7 +65,7 @@ struct bench {
 	char *proxy_config, *sidecar_name, *container, *admin;
 	char *envoy_profiler, *envoy_path, *json;
 	pid_t sidecar_pid;
-	bool no_load, keep_raw, builtin, progress;
+	bool no_load, keep_raw, builtin, progress, convert;
 	struct fg_opts gopts;
 	char *cmds[BENCH_MAX_PROFILES];
 	char *names[BENCH_MAX_PROFILES];

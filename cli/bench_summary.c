@@ -38,8 +38,12 @@ int bench__write_summary(struct bench *b)
 	FILE *fp;
 	int i, k, rc = 0;
 
-	fg_buf__addf(&t, "flame bench %s: label %s, duration %ds, qps %d, conn %d\n",
-		     b->stamp, b->label, b->duration, b->qps, b->conn);
+	if (b->convert)
+		fg_buf__addf(&t, "flame bench %s: label %s (conversion only)\n",
+			     b->stamp, b->label);
+	else
+		fg_buf__addf(&t, "flame bench %s: label %s, duration %ds, qps %d, conn %d\n",
+			     b->stamp, b->label, b->duration, b->qps, b->conn);
 	if (b->sidecar_pid)
 		fg_buf__addf(&t, "  sidecar: pid %d (pid %d in its namespace)\n",
 			     (int)b->sidecar_pid, (int)b->nspid);
@@ -49,7 +53,7 @@ int bench__write_summary(struct bench *b)
 			     l->rps, (unsigned long long)l->requests, l->seconds,
 			     (unsigned long long)l->errors, l->lat_avg_ms, l->p50_ms,
 			     l->p75_ms, l->p90_ms, l->p99_ms, l->lat_max_ms);
-	else
+	else if (!b->convert)
 		fg_buf__adds(&t, b->no_load ? "  load: none (--no-load)\n" :
 			     "  load: no figures (the load tool's report was not wrk's)\n");
 

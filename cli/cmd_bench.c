@@ -101,6 +101,8 @@ static void usage(FILE *fp)
 "  --outdir DIR             default flame/flameoutput\n"
 "  --keep-raw               keep the raw profiler outputs (printed at the end)\n"
 "  --serve-backend H:P      only run the built-in HTTP backend in the foreground\n"
+"  --from-gperf FILE        only render a gperftools CPU/heap profile collected earlier\n"
+"                           (with --sidecar-pid: binaries are read from its root)\n"
 "  graph options of flame svg (--title, --width, --colors, ...) apply to every graph\n");
 }
 
@@ -187,7 +189,8 @@ static bool opt_is(const char *arg, const char *name, const char **val)
 	return true;
 }
 
-static int parse_args(struct bench *b, int argc, char **argv, char **serve)
+static int parse_args(struct bench *b, int argc, char **argv, char **serve,
+		      char **from)
 {
 	int i;
 
@@ -295,6 +298,9 @@ static int parse_args(struct bench *b, int argc, char **argv, char **serve)
 		} else if (opt_is(a, "serve-backend", &v)) {
 			VAL();
 			*serve = (char *)v;
+		} else if (opt_is(a, "from-gperf", &v)) {
+			VAL();
+			*from = (char *)v;
 		} else {
 			r = cli_output_opt(argc, argv, &i, &b->gopts);
 			if (r < 0)
@@ -525,11 +531,46 @@ static void show_failure(const struct bench_profile *pr)
 	fclose(fp);
 }
 
+/* --from-gperf FILE: render a gperftools profile collected earlier. */
+static int convert_only(struct bench *b, const char *file)
+{
+	struct bench_profile *pr = &b->prof[b->nr_prof++];
+	const char *base = strrchr(file, '/');
+	time_t now = time(NULL);
+	int err;
+
+	b->convert = true;
+	pr->proc = -1;
+	pr->name = b->nr_names ? bench__file_part(b->names[0]) : strdup("gperf");
+	pr->raw = strdup(file);
+	b->no_load = true;
+	if (!b->outdir)
+		b->outdir = strdup("flame/flameoutput");
+	if (!b->label)
+		b->label = strdup(base ? base + 1 : file);
+	if (!pr->name || !pr->raw || !b->outdir || !b->label)
+		return cli_error("bench: %s", strerror(ENOMEM));
+	if (b->sidecar_pid)
+		b->nspid = bench__nspid(b->sidecar_pid);
+	if (!b->gopts.title && asprintf(&b->gopts.title, "%s", b->label) < 0)
+		b->gopts.title = NULL;
+	err = mkdir_p(b->outdir);
+	if (err)
+		return cli_error("bench: --outdir %s: %s", b->outdir, strerror(-err));
+	strftime(b->stamp, sizeof(b->stamp), "%Y%m%d-%H%M%S", localtime(&now));
+	snprintf(b->rundir, sizeof(b->rundir), "/tmp");
+	if (bench__render(b, pr)) {
+		cli_error("bench: %s: %s", file, pr->error ? pr->error : "failed");
+		return 1;
+	}
+	return bench__write_summary(b);
+}
+
 int cmd_bench(int argc, char **argv)
 {
 	struct bench b = { 0 };
 	struct sigaction sa = { 0 };
-	char *serve = NULL, comm[64];
+	char *serve = NULL, *from = NULL, comm[64];
 	bool envoy_on = false;
 	double t0;
 	time_t now;
@@ -543,10 +584,14 @@ int cmd_bench(int argc, char **argv)
 	b.netns_fd = -1;
 	b.load_proc = -1;
 	fg_opts__init(&b.gopts);
-	if (parse_args(&b, argc, argv, &serve))
+	if (parse_args(&b, argc, argv, &serve, &from))
 		goto out_release;
 	if (serve) {
 		rc = bench__backend_main(serve);
+		goto out_release;
+	}
+	if (from) {
+		rc = convert_only(&b, from);
 		goto out_release;
 	}
 	if (!b.threads)

@@ -46,6 +46,9 @@ check "the proxy's functions dominate (> 60% under tp_connection)" test $((own *
 check "functions resolved by the ELF reader (tp_filter_headers, tp_read_message)" \
 	grep -q ';tp_proxy_one;tp_filter_headers' "$folded"
 grep -q ';tp_read_message' "$folded" || die "tp_read_message missing"
+# the same file converted again, offline
+"$FLAME" bench --from-gperf "$T/envoy.prof" --outdir "$T/conv" >"$T/conv.out" 2>&1 || { cat "$T/conv.out"; die "--from-gperf failed"; }
+check "--from-gperf gives the same stacks" diff <(sort "$folded") <(sort "$(ls "$T"/conv/*.folded)")
 check "load figures present" python3 -c "import sys; sys.exit(not $(json "$s" "j['load']['qps']") > 100)"
 
 # heap profiler: live bytes by allocation site
