@@ -42,7 +42,9 @@ ctr 'ln -s /dev/zero /tmp/perf-1.map' $B/hc_devzero -n $run f &
 ctr 'mkdir /tmp/perf-1.map' $B/hc_dir -n $run f &
 ctr 'ln -s /tmp/perf-1.map /tmp/perf-1.map' $B/hc_loop -n $run f &
 ctr '' $B/hc_garbage -p $H/garbage $run good_after_garbage &
-ctr '' $B/hc_markup $run '<script>alert(1)</script>' "a\"b'c&d]]>" "\$(printf 'ctl\001\033[31mred')" "\$(printf 'bad\377\376utf8')" &
+# the markup name four times (four code regions): sampled even on a busy machine
+ctr '' $B/hc_markup $run '<script>alert(1)</script>' '<script>alert(1)</script>' \
+	'<script>alert(1)</script>' '<script>alert(1)</script>' "a\"b'c&d]]>" "\$(printf 'ctl\001\033[31mred')" "\$(printf 'bad\377\376utf8')" &
 ctr '' $B/hc_million -p $H/million $run million_real &
 ctr '(while [ ! -e /tmp/real.map ]; do sleep 0.01; done; while :; do cp /tmp/real.map /tmp/a; mv -f /tmp/a /tmp/perf-1.map; ln -sf $H/secret.map /tmp/b; mv -f /tmp/b /tmp/perf-1.map; done) &' $B/hc_swap -o /tmp/real.map $run swapped_fn &
 ctr 'echo 1000 10 owned_fn > /tmp/perf-1.map; chown 12345:12345 /tmp/perf-1.map' $B/hc_owner -n $run f &
@@ -82,7 +84,7 @@ for c in garbage markup million; do
 	read -r k u < <(grep "^hc_$c;" report.folded | jit_counts /dev/stdin)
 	check "flame report names $c's JIT frames ($k vs $u)" ratio_ok "$k" "$u" 99
 done
-check "markup survives as a name in folded output" grep -q '<script>alert(1)</script>_\[j\]' report.folded
+check "markup survives as a name in folded output" grep -aq '<script>alert(1)</script>_\[j\]' report.folded
 check "and is escaped in the SVG" grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' report.svg
 read -r k u < <(grep "^hc_swap;" report.folded | jit_counts /dev/stdin)
 echo "swapped file: $k named, $u not (a snapshot poll may have met the symlink)"

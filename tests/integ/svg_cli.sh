@@ -71,7 +71,7 @@ check "colour of leaf is stable ($c1 = $c2)" test -n "$c1" -a "$c1" = "$c2"
 
 # --cp: read, used, written back with the new names
 printf 'leaf->rgb(1,2,3)\n' > "$T/palette.map"
-"$FLAME" svg --cp "$T/palette.map" "$T/small.folded" > "$T/o.svg" || die "--cp failed"
+"$FLAME" svg --cp="$T/palette.map" "$T/small.folded" > "$T/o.svg" || die "--cp failed"
 xml_ok "$T/o.svg"
 check "--cp colour used" grep -q '<title>leaf ([^<]*</title><rect[^>]*fill="rgb(1,2,3)"' "$T/o.svg"
 check "--cp file gained names" grep -q '^main->rgb(' "$T/palette.map"
