@@ -9,6 +9,7 @@
 #include <flame/collapse.h>
 
 #include "cmd.h"
+#include "collapse_cli.h"
 
 static void usage(FILE *fp)
 {
@@ -36,35 +37,6 @@ static void usage(FILE *fp)
 }
 
 /* 1 = consumed, 0 = not a collapse option, -1 = error printed. */
-static int collapse_opt(int argc, char **argv, int *i,
-			struct fg_collapse_opts *c)
-{
-	const char *a = argv[*i];
-
-	if (!strcmp(a, "--pid"))
-		c->pid = true;
-	else if (!strcmp(a, "--tid"))
-		c->tid = true;
-	else if (!strcmp(a, "--kernel"))
-		c->kernel = true;
-	else if (!strcmp(a, "--jit"))
-		c->jit = true;
-	else if (!strcmp(a, "--period"))
-		c->weight = FG_WEIGHT_PERIOD;
-	else if (!strncmp(a, "--event-filter=", 15))
-		c->event_filter = a + 15;
-	else if (!strcmp(a, "--event-filter")) {
-		if (*i + 1 >= argc) {
-			cli_error("heatmap: --event-filter needs an event name");
-			return -1;
-		}
-		c->event_filter = argv[++*i];
-	} else {
-		return 0;
-	}
-	return 1;
-}
-
 /* perf script without the time field gives every sample time 0. */
 static bool has_times(const struct fg_profile *p)
 {
@@ -97,7 +69,11 @@ int cmd_heatmap(int argc, char **argv)
 			rc = 0;
 			goto out;
 		}
-		ret = collapse_opt(argc, argv, &i, &co);
+		if (!strcmp(argv[i], "--period")) {	/* short for --weight=period */
+			co.weight = FG_WEIGHT_PERIOD;
+			continue;
+		}
+		ret = cli_collapse_opt(argc, argv, &i, &co);
 		if (ret < 0)
 			goto out;
 		if (ret)
