@@ -361,22 +361,22 @@ static bool in_cgroup(pid_t pid, const char *id)
 /* comm matches: 2, command line matches: 1, no match: 0 */
 static int name_match(pid_t pid, const regex_t *re)
 {
-	char path[64], buf[4096];
+	char path[64], buf[4096], comm[64];
 	int n, i;
 
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	if (read_small(path, buf, sizeof(buf)) > 0) {
-		buf[strcspn(buf, "\n")] = '\0';
-		if (!regexec(re, buf, 0, NULL, 0))
-			return 2;
-	}
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
 	n = read_small(path, buf, sizeof(buf));
 	if (n <= 0)
-		return 0;		/* kernel thread */
+		return 0;		/* kernel thread or zombie: never a sidecar */
 	for (i = 0; i < n - 1; i++)
 		if (!buf[i])
 			buf[i] = ' ';
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	if (read_small(path, comm, sizeof(comm)) > 0) {
+		comm[strcspn(comm, "\n")] = '\0';
+		if (!regexec(re, comm, 0, NULL, 0))
+			return 2;
+	}
 	return !regexec(re, buf, 0, NULL, 0);
 }
 

@@ -606,8 +606,8 @@ int cmd_bench(int argc, char **argv)
 		b.outdir = strdup("flame/flameoutput");
 	b.builtin = !b.sidecar_pid && !b.sidecar_name && !b.container &&
 		    !b.envoy_profiler;
-	if (b.builtin && (b.url || b.exec_prefix))
-		fprintf(stderr, "flame: bench: no sidecar given: --url/--exec-prefix apply to the built-in topology\n");
+	if (b.builtin && b.url)
+		cli_warn("bench: --url is ignored with the built-in topology (give --sidecar-pid/--sidecar-name/--container for an existing sidecar)");
 	if (b.builtin && geteuid()) {
 		rc = cli_error("bench: the built-in topology needs root (namespaces); give --sidecar-pid/--sidecar-name for an existing sidecar");
 		goto out_release;
