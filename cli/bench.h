@@ -65,6 +65,7 @@ struct bench {
 	char *proxy_config, *sidecar_name, *container, *admin;
 	char *envoy_profiler, *envoy_path, *json;
 	pid_t sidecar_pid;
+	int heap_value;		/* enum fg_gperf_heap_value */
 	bool no_load, keep_raw, builtin, progress, convert;
 	struct fg_opts gopts;
 	char *cmds[BENCH_MAX_PROFILES];

@@ -129,9 +129,12 @@ static int write_graphs(struct bench *b, struct bench_profile *pr,
 	static const struct { int idx; const char *fmt; } outs[] = {
 		{ 1, "folded" }, { 0, "svg" }, { 2, "heatmap" },
 	};
+	struct fg_opts o = b->gopts;	/* shallow: only countname differs */
 	size_t i;
 	int err;
 
+	if (!o.countname && pr->unit)
+		o.countname = (char *)pr->unit;
 	for (i = 0; i < sizeof(outs) / sizeof(outs[0]); i++) {
 		const struct fg_output_ops *ops = fg_output__find(outs[i].fmt);
 
@@ -141,7 +144,7 @@ static int write_graphs(struct bench *b, struct bench_profile *pr,
 			cli_warn("bench: %s: no %s writer in this build", pr->name, outs[i].fmt);
 			continue;
 		}
-		err = fg_output__write_file(ops, pr->paths[outs[i].idx], p, &b->gopts);
+		err = fg_output__write_file(ops, pr->paths[outs[i].idx], p, &o);
 		if (err) {
 			if (outs[i].idx == 2) {
 				cli_warn("bench: %s: heatmap: %s", pr->name, strerror(-err));
@@ -355,7 +358,7 @@ int bench__render(struct bench *b, struct bench_profile *pr)
 		goto out;
 	}
 	if (fg_gperf__detect(head, sizeof(head)) != FG_GPERF_NONE) {
-		struct fg_gperf_opts go = { 0 };
+		struct fg_gperf_opts go = { .heap_value = b->heap_value };
 		struct fg_gperf_stats gs;
 		char root[64];
 
@@ -369,10 +372,9 @@ int bench__render(struct bench *b, struct bench_profile *pr)
 			goto out;
 		pr->kind = gs.kind == FG_GPERF_CPU ? "gperftools CPU profile" :
 						      "gperftools heap profile";
-		if (gs.kind == FG_GPERF_HEAP && !b->gopts.countname) {
-			b->gopts.countname = strdup("bytes");
-			pr->unit = "bytes";
-		}
+		if (gs.kind == FG_GPERF_HEAP)
+			pr->unit = b->heap_value == FG_GPERF_INUSE_OBJECTS ||
+				   b->heap_value == FG_GPERF_ALLOC_OBJECTS ? "objects" : "bytes";
 		if (gs.records && gs.unresolved == gs.frames)
 			cli_warn("bench: %s: no frame could be symbolized", pr->name);
 		err = write_graphs(b, pr, p, false);

@@ -94,6 +94,8 @@ static void usage(FILE *fp)
 "                           admin profiler and convert its gperftools output\n"
 "  --admin HOST:PORT        Envoy admin address (default 127.0.0.1:15000)\n"
 "  --envoy-profile-path P   where the sidecar writes profiles (default /var/log/envoy/envoy.prof)\n"
+"  --heap-value V           heap graphs weigh inuse_space (default), inuse_objects,\n"
+"                           alloc_space or alloc_objects\n"
 "  --grace SEC              extra time for profilers to finish (default 10)\n"
 "  --flame-so PATH          flame.so for perf.data (default $FLAME_SO, else next to flame)\n"
 "Output:\n"
@@ -270,6 +272,17 @@ static int parse_args(struct bench *b, int argc, char **argv, char **serve,
 		} else if (opt_is(a, "admin", &v)) {
 			VAL();
 			b->admin = strdup(v);
+		} else if (opt_is(a, "heap-value", &v)) {
+			static const char *const hv[] = { "inuse_space", "inuse_objects",
+							  "alloc_space", "alloc_objects" };
+			int k;
+
+			VAL();
+			for (k = 0; k < 4 && strcmp(v, hv[k]); k++)
+				;
+			if (k == 4)
+				return cli_error("bench: --heap-value '%s': inuse_space, inuse_objects, alloc_space or alloc_objects", v);
+			b->heap_value = k;
 		} else if (opt_is(a, "envoy-profile-path", &v)) {
 			VAL();
 			b->envoy_path = strdup(v);
@@ -694,10 +707,6 @@ int cmd_bench(int argc, char **argv)
 		if (bench__render(&b, pr)) {
 			cli_warn("bench: profile %s: %s", pr->name, pr->error ? pr->error : "failed");
 			show_failure(pr);
-		}
-		if (b.gopts.countname && pr->unit && !strcmp(pr->unit, "bytes")) {
-			free(b.gopts.countname);
-			b.gopts.countname = NULL;
 		}
 	}
 	if (bench_stop) {
