@@ -63,6 +63,18 @@ run_and_kill() {	# SIGNAL
 		rm -rf "$rundir"	# a SIGKILLed driver cannot clean files
 	fi
 }
+# failure: a sidecar that cannot start (broken config) -> one error, its
+# log, and the backend already started is stopped too
+printf 'global\n\tthis-is-not-a-keyword\n' > "$T/broken.cfg"
+before=$(ls -d /tmp/flame-bench.* 2>/dev/null | sort)
+! "$FLAME" bench --duration 2 --proxy-config "$T/broken.cfg" --outdir "$T/out-fail" \
+	>"$T/fail.out" 2>"$T/fail.err" || die "a broken sidecar config was accepted"
+cat "$T/fail.err"
+check "failure: says the sidecar exited" grep -q "^flame: bench: the sidecar (haproxy) exited at start" "$T/fail.err"
+check "failure: shows haproxy's complaint" grep -q "haproxy: .*this-is-not-a-keyword" "$T/fail.err"
+check "failure: no backend left" none -x flame-backend
+check "failure: the run directory was removed" test "$before" = "$(ls -d /tmp/flame-bench.* 2>/dev/null | sort)"
+
 run_and_kill INT
 run_and_kill TERM
 run_and_kill KILL

@@ -66,6 +66,12 @@ check "per-connection buffers (2 x 64 KiB each) are attributed to tp_connection"
 	test "$(folded_match "$folded" ';tp_connection( |$)')" -ge 131072
 check "the request ring is attributed to tp_remember_request" grep -q ';tp_remember_request ' "$folded"
 check "the SVG counts bytes" grep -q 'bytes' "$(json "$s" "j['profiles'][0]['files']['svg']")"
+heapfile=$(ls -t "$T"/envoy.prof.*.heap | head -n 1)
+"$FLAME" bench --from-gperf "$heapfile" --heap-value alloc_objects --outdir "$T/hv" >/dev/null 2>&1 || die "--heap-value run failed"
+hs=$(summary_of "$T/hv")
+check "--heap-value alloc_objects counts objects" test "$(json "$hs" "j['profiles'][0]['unit']")" = objects
+check "allocated objects = the header's total" \
+	test "$(json "$hs" "j['profiles'][0]['total']")" = "$(sed -n '1s/.*\[ *\([0-9]*\):.*/\1/p' "$heapfile")"
 
 # the sidecar in its own mount namespace, writing to a tmpfs only it sees:
 # the CPU profile is read through /proc/PID/root, the heap profile through
