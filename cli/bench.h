@@ -76,6 +76,8 @@ struct bench {
 	char rundir[64];
 	char *self_exe;
 	int netns_fd;		/* the pod's network namespace, -1 */
+	char pod_netns[64];	/* "net:[INODE]" of it, "" */
+	pid_t backend_pid;
 	pid_t nspid;		/* the sidecar's pid in its own namespace */
 	struct bench_proc procs[BENCH_MAX_PROCS];
 	int nr_procs;

@@ -63,9 +63,11 @@ int bench__write_summary(struct bench *b)
 	json_str(&j, b->label);
 	fg_buf__addf(&j, ",\n  \"builtin_topology\": %s,\n  \"duration_s\": %d,\n"
 		     "  \"qps_target\": %d,\n  \"conn\": %d,\n  \"sidecar_pid\": %d,\n"
-		     "  \"sidecar_nspid\": %d,\n  \"load\": ",
+		     "  \"sidecar_nspid\": %d,\n  \"pod_netns\": ",
 		     b->builtin ? "true" : "false", b->duration, b->qps, b->conn,
 		     (int)b->sidecar_pid, (int)b->nspid);
+	json_str(&j, b->pod_netns[0] ? b->pod_netns : NULL);
+	fg_buf__addf(&j, ",\n  \"backend_pid\": %d,\n  \"load\": ", (int)b->backend_pid);
 	if (l->have)
 		fg_buf__addf(&j, "{\"qps\": %.2f, \"requests\": %llu, \"seconds\": %.3f, "
 			     "\"errors\": %llu, \"latency_ms\": {\"avg\": %.4f, \"p50\": %.4f, "

@@ -84,6 +84,7 @@ static int start_backend(struct bench *b)
 	struct pollfd pfd;
 	char path[64], c;
 	int pipefd[2];
+	ssize_t n;
 	pid_t pid;
 
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
@@ -132,6 +133,11 @@ static int start_backend(struct bench *b)
 	b->netns_fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (b->netns_fd < 0)
 		return -errno;
+	b->backend_pid = pid;
+	n = readlink(path, b->pod_netns, sizeof(b->pod_netns) - 1);
+	b->pod_netns[n > 0 ? n : 0] = '\0';
+	fprintf(stderr, "flame: bench: pod network namespace %s (backend pid %d; nsenter -t %d -n)\n",
+		b->pod_netns, (int)pid, (int)pid);
 	return 0;
 }
 

@@ -62,7 +62,14 @@ check "haproxy's own functions dominate the on-CPU graph (> 80%)" test $((ownw *
 sp=$(json "$s" "j['sidecar_pid']")
 check "the sidecar process is gone" test ! -e "/proc/$sp"
 check "no haproxy of ours runs" bash -c "! pgrep -f '[h]aproxy -db -f /tmp/flame-bench' >/dev/null"
-check "no backend process runs" bash -c "! pgrep -x flame-backend >/dev/null"
+bp=$(json "$s" "j['backend_pid']")
+netns=$(json "$s" "j['pod_netns']")
+check "the backend process is gone" bash -c "[ ! -e /proc/$bp ] || grep -q '^State:.*Z' /proc/$bp/status"
+left=""
+for p in /proc/[0-9]*; do
+	[ "$(readlink $p/ns/net 2>/dev/null)" = "$netns" ] && left="$left ${p#/proc/}"
+done
+check "no process left in the pod's network namespace ($netns)" test -z "$left"
 after_tmp=$(ls -d /tmp/flame-bench.* 2>/dev/null | sort)
 check "the run directory was removed" test "$before_tmp" = "$after_tmp"
 check "no mount of ours remains" bash -c "! grep -q flame-bench /proc/self/mountinfo"

@@ -27,7 +27,7 @@ gone() { [ -z "$(live "$1")" ]; }
 none() { [ -z "$(live $(pgrep "$@"))" ]; }
 
 run_and_kill() {	# SIGNAL
-	local sig=$1 log=$T/run-$1 pid sp i
+	local sig=$1 log=$T/run-$1 pid sp bp i
 	"$FLAME" bench --duration 20 --qps 500 --conn 4 --outdir "$T/out-$sig" \
 		>"$log.out" 2>"$log.err" & pid=$!
 	for i in $(seq 100); do
@@ -36,7 +36,8 @@ run_and_kill() {	# SIGNAL
 	done
 	sleep 1
 	sp=$(sed -n 's/^flame: bench: sidecar pid \([0-9]*\).*/\1/p' "$log.err")
-	[ -n "$sp" ] || { cat "$log.err"; die "$sig: the run did not start"; }
+	bp=$(sed -n 's/^flame: bench: pod network namespace .* (backend pid \([0-9]*\);.*/\1/p' "$log.err")
+	[ -n "$sp" ] && [ -n "$bp" ] || { cat "$log.err"; die "$sig: the run did not start"; }
 	# the sidecar's own namespaces (those that differ from ours)
 	ns_of "$sp" | grep -v "$(readlink /proc/self/ns/net)" | grep -v "$(readlink /proc/self/ns/mnt)" |
 		grep -v "$(readlink /proc/self/ns/pid)" | sort -u > "$T/ns-$sig"
@@ -53,7 +54,7 @@ run_and_kill() {	# SIGNAL
 	check "$sig: no process left in its namespaces" test -z "$(live $(procs_in "$T/ns-$sig"))"
 	check "$sig: no perf record of the run left" none -f "[p]erf record -F 99 -g -p $sp"
 	check "$sig: no wrk left" none -f '[w]rk --latency -t .* http://127.0.0.1:15001/'
-	check "$sig: no backend left" none -x flame-backend
+	check "$sig: the backend is gone" gone "$bp"
 	check "$sig: no mount of the run" bash -c "! grep -q flame-bench /proc/self/mountinfo"
 	if [ "$sig" = INT ]; then
 		check "INT: exit code 130" test "$rc" = 130
@@ -72,7 +73,9 @@ before=$(ls -d /tmp/flame-bench.* 2>/dev/null | sort)
 cat "$T/fail.err"
 check "failure: says the sidecar exited" grep -q "^flame: bench: the sidecar (haproxy) exited at start" "$T/fail.err"
 check "failure: shows haproxy's complaint" grep -q "haproxy: .*this-is-not-a-keyword" "$T/fail.err"
-check "failure: no backend left" none -x flame-backend
+fbp=$(sed -n 's/^flame: bench: pod network namespace .* (backend pid \([0-9]*\);.*/\1/p' "$T/fail.err")
+check "failure: the backend had started" test -n "$fbp"
+check "failure: the backend is gone" gone "$fbp"
 check "failure: the run directory was removed" test "$before" = "$(ls -d /tmp/flame-bench.* 2>/dev/null | sort)"
 
 run_and_kill INT
