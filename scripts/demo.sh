@@ -25,3 +25,9 @@ perf script -i "$data" --dlfilter "$BUILD/flame.so" \
 echo "demo: flame graph  $TOP/$out/demo.svg"
 echo "demo: folded       $TOP/$out/demo.folded"
 echo "demo: heatmap      $TOP/$out/demo.html"
+
+# The sidecar benchmark: backend + haproxy sidecar in their own namespaces,
+# wrk as load, the sidecar profiled for 5 s (docs/bench.md).
+echo "demo: sidecar benchmark for 5 s (flame bench)..." >&2
+scripts/deps.sh bench
+"$BUILD/flame" bench --duration 5 --qps 1000 --conn 16 --outdir "$out"
