@@ -198,9 +198,9 @@ static bool sample_selected(struct flame *f,
  * Name the sample's frames and find its node: the slow path, taken once
  * per distinct (callchain, process incarnation). FG_NO_NODE = skip it.
  */
-static int build_stack(struct flame *f, const struct perf_dlfilter_sample *s,
-		       void *ctx, uint32_t comm_id, const __u64 *chain,
-		       uint64_t nr, struct stack_ent *e)
+static struct frame_walk walk_for(struct flame *f,
+				  const struct perf_dlfilter_sample *s,
+				  void *ctx, const struct stack_key *k)
 {
 	struct frame_walk w = {
 		.cfg = &f->cfg,
@@ -210,13 +210,22 @@ static int build_stack(struct flame *f, const struct perf_dlfilter_sample *s,
 		.ctx = ctx,
 		.pid = s->pid,
 		.time = s->time,
-		.gen = comm_id,
+		.gen = k->gen,
+		.incarnation = k->incarnation,
 	};
-	uint32_t nf, node = FG_ROOT, i;
+
+	return w;
+}
+
+static int build_stack(struct flame *f, const struct perf_dlfilter_sample *s,
+		       void *ctx, const struct stack_key *k,
+		       struct stack_ent *e)
+{
+	struct frame_walk w = walk_for(f, s, ctx, k);
+	uint32_t nf, node = FG_ROOT, i, comm_id = k->gen;
 	int n;
 
-	w.incarnation = fg_jit__incarnation(f->jit, s->pid, s->time);
-	n = frames__walk(&w, chain, nr, f->stack, MAX_FRAMES);
+	n = frames__walk(&w, k->chain, k->nr, f->stack, MAX_FRAMES);
 	if (n < 0)
 		return n;
 	e->frames = w.frames;
@@ -331,7 +340,7 @@ static int add_sample(struct flame *f, const struct perf_dlfilter_sample *s,
 	if (hit) {
 		e = *hit;
 	} else {
-		ret = build_stack(f, s, ctx, comm_id, k.chain, k.nr, &e);
+		ret = build_stack(f, s, ctx, &k, &e);
 		if (ret)
 			return ret;
 		e.leaf_name = UINT32_MAX;
@@ -339,17 +348,7 @@ static int add_sample(struct flame *f, const struct perf_dlfilter_sample *s,
 		hit = stack_cache__find(&f->stacks, &k);
 	}
 	if (e.node != FG_NO_NODE && li >= 0) {
-		struct frame_walk w = {
-			.cfg = &f->cfg,
-			.prof = f->prof,
-			.jit = f->jit,
-			.cache = &f->cache,
-			.ctx = ctx,
-			.pid = s->pid,
-			.time = s->time,
-			.gen = comm_id,
-			.incarnation = k.incarnation,
-		};
+		struct frame_walk w = walk_for(f, s, ctx, &k);
 		uint32_t leaf;
 
 		ret = frames__name(&w, leaf_ip, leaf_ctx, &leaf);
