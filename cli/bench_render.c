@@ -38,32 +38,10 @@ char *bench__file_part(const char *s)
 	return o;
 }
 
+/* --flame-so wins; then the usual places (cli_find_flame_so). */
 static char *find_flame_so(const struct bench *b)
 {
-	const char *env = getenv("FLAME_SO");
-	char exe[PATH_MAX], *dir, *p;
-	ssize_t n;
-
-	if (b->flame_so)
-		return strdup(b->flame_so);
-	if (env && *env)
-		return strdup(env);
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return NULL;
-	exe[n] = '\0';
-	dir = dirname(exe);
-	if (asprintf(&p, "%s/flame.so", dir) < 0)
-		return NULL;
-	if (!access(p, R_OK))
-		return p;
-	free(p);
-	if (asprintf(&p, "%s/../lib/perf-flame/flame.so", dir) < 0)
-		return NULL;
-	if (!access(p, R_OK))
-		return p;
-	free(p);
-	return NULL;
+	return b->flame_so ? strdup(b->flame_so) : cli_find_flame_so();
 }
 
 static int run_wait(char *const argv[], const char *out, const char *err)

@@ -32,6 +32,13 @@ bool cli_progress_enabled(void);
 int cli_output_opt(int argc, char **argv, int *i, struct fg_opts *o);
 
 /*
+ * flame.so for commands that run perf script: $FLAME_SO, else flame.so next
+ * to this flame binary (build tree), else ../lib/perf-flame/flame.so (the
+ * installed layout). NULL when none is readable. Caller frees.
+ */
+char *cli_find_flame_so(void);
+
+/*
  * Write p to every o->out (or to stdout as default_fmt when none).
  * Prints "flame: wrote PATH" lines when stderr is a terminal.
  */

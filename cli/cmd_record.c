@@ -393,29 +393,9 @@ static void report_usage(FILE *fp)
 "  -o, --out FILE     output, format by extension (repeatable; default flame.svg)\n"
 "  --maps DIR         snapshot directory (default <input>.maps when present)\n"
 "  --perf PATH        perf binary (default perf from PATH)\n"
-"  --so PATH          the plugin (default $FLAME_SO, else flame.so next to flame)\n"
+"  --so PATH          the plugin (default $FLAME_SO, else flame.so next to flame\n"
+"                     or in ../lib/perf-flame/ beside it)\n"
 "  -h, --help         this text\n");
-}
-
-static char *find_so(void)
-{
-	const char *env = getenv("FLAME_SO");
-	char exe[PATH_MAX], *slash, *so;
-	ssize_t n;
-
-	if (env && *env)
-		return strdup(env);
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return NULL;
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	if (!slash)
-		return NULL;
-	*slash = '\0';
-	if (asprintf(&so, "%s/flame.so", exe) < 0)
-		return NULL;
-	return so;
 }
 
 static int write_all(int fd, const char *p, size_t len)
@@ -658,7 +638,7 @@ int cmd_report(int argc, char **argv)
 		fprintf(stderr, "flame: report: writing flame.svg\n");
 	}
 	if (!so)
-		so = find_so();
+		so = cli_find_flame_so();
 	if (!so) {
 		rc = cli_error("report: cannot find flame.so (set FLAME_SO)");
 		goto out;

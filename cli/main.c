@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* flame: the command line front end of perf-flame. */
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +123,31 @@ int cli_output_opt(int argc, char **argv, int *i, struct fg_opts *o)
 		return -1;
 	}
 	return 1;
+}
+
+char *cli_find_flame_so(void)
+{
+	static const char *const rel[] = { "flame.so", "../lib/perf-flame/flame.so" };
+	const char *env = getenv("FLAME_SO");
+	char exe[PATH_MAX], *dir, *p;
+	ssize_t n;
+	size_t i;
+
+	if (env && *env)
+		return strdup(env);
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	dir = dirname(exe);
+	for (i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+		if (asprintf(&p, "%s/%s", dir, rel[i]) < 0)
+			return NULL;
+		if (!access(p, R_OK))
+			return p;
+		free(p);
+	}
+	return NULL;
 }
 
 int cli_write_outputs(const struct fg_profile *p, const struct fg_opts *o,
