@@ -172,12 +172,13 @@ size_t fg_profile__path(const struct fg_profile *p, uint32_t node,
 
 /*
  * Line reader over a file, "-" (stdin), plain or gzip (detected by content).
- * Lines are returned without the trailing "\n" (and "\r"); valid until the
- * next call.
+ * Lines are returned without the trailing "\n" (and "\r"), NUL terminated;
+ * valid until the next call.
  */
 struct fg_reader;
 
 struct fg_reader *fg_reader__open(const char *path);
+/* Reads fd; fg_reader__close() does not close it (the caller owns fd). */
 struct fg_reader *fg_reader__fdopen(int fd, const char *name);
 void fg_reader__close(struct fg_reader *r);
 /* 1 = a line, 0 = end of input, -errno = read error (truncated gzip: -EIO). */
@@ -196,7 +197,7 @@ struct fg_folded_stats {
 /*
  * Parse folded stacks ("a;b;c 12", also "a;b;c 12 15" two-column diff
  * input: with two counts, col A goes to column 0 and B to column 1).
- * Malformed lines are skipped and counted.
+ * Malformed lines are skipped and counted; *st (may be NULL) is reset first.
  */
 int fg_folded__read(struct fg_profile *p, struct fg_reader *r,
 		    struct fg_folded_stats *st);
