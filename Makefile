@@ -8,7 +8,8 @@ V	?= 0
 
 CFLAGS	?= -O2 -g
 WARN	:= -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2
-CPPFLAGS += -Iinclude -Ilib -Iplugin -D_GNU_SOURCE
+LIBDIRS := lib/model lib/containers lib/names lib/input lib/output
+CPPFLAGS += -Iinclude $(addprefix -I,$(LIBDIRS)) -Iplugin -Icli -D_GNU_SOURCE
 BASE_CFLAGS := -std=gnu11 $(WARN) -fPIC -fvisibility=hidden -fno-omit-frame-pointer
 LIBS	:= -lelf -ldw -lz -lm -lpthread
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# flame bench --from-gperf (lib/gperf.c + lib/elfsym.c) vs google-pprof
+# flame bench --from-gperf (lib/input/gperf.c + lib/names/elfsym.c) vs google-pprof
 # --collapsed on the same gperftools CPU profile: 20000 records of depth 16
 # whose pcs are functions of Debian's haproxy (a PIE, mapped at a load bias)
 # and the real PT_LOAD layout in the embedded maps. Medians of 3 runs.

@@ -13,7 +13,7 @@ int cmd_heatmap(int argc, char **argv);		/* cli/cmd_heatmap.c */
 int cmd_record(int argc, char **argv);		/* cli/cmd_record.c */
 int cmd_snapshot(int argc, char **argv);	/* cli/cmd_record.c */
 int cmd_report(int argc, char **argv);		/* cli/cmd_record.c */
-int cmd_bench(int argc, char **argv);		/* cli/cmd_bench.c */
+int cmd_bench(int argc, char **argv);		/* cli/bench/cmd_bench.c */
 
 /* ---- helpers shared by subcommands (cli/main.c) ---- */
 

@@ -1,2 +1,2 @@
-# flame bench: the embedded topology templates (cli/bench_assets.S)
-$(BUILD)/cli/bench_assets.o: scripts/bench-topology/haproxy.cfg.in
+# flame bench: the embedded topology templates (cli/bench/bench_assets.S)
+$(BUILD)/cli/bench/bench_assets.o: scripts/bench-topology/haproxy.cfg.in

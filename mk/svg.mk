@@ -1,3 +1,3 @@
 # Flame graph SVG writer: the assets embedded with .incbin are not seen by
 # the compiler's dependency output, so list them here.
-$(BUILD)/lib/svg_assets.o: lib/js/flamegraph.js lib/js/flamegraph.css
+$(BUILD)/lib/output/svg_assets.o: lib/js/flamegraph.js lib/js/flamegraph.css

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * flame.so options. Two tables: the plugin's own (selection, naming,
- * containers) and the shared graph/output table (lib/opts.c). Both accept
+ * containers) and the shared graph/output table (lib/model/opts.c). Both accept
  * "key=value" (--dlarg) and "--key value" (perf script -s flame.so ...).
  */
 #include <errno.h>

@@ -6,11 +6,11 @@ command -v clang >/dev/null || skip "clang not installed (libFuzzer)"
 echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }' > "$T/t.c"
 clang -fsanitize=fuzzer "$T/t.c" -o "$T/t" 2>/dev/null || skip "clang has no libFuzzer here"
 cd "$FLAME_TOP"
-srcs=$(ls lib/*.c | grep -v -e svg_assets -e heatmap_assets)
+srcs=$(ls lib/*/*.c)
 for tgt in collapse folded; do
-	clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Ilib -D_GNU_SOURCE \
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Ilib/model -Ilib/containers -Ilib/names -Ilib/input -Ilib/output -D_GNU_SOURCE \
 		-o "$T/fuzz_$tgt" tests/fuzz/fuzz_$tgt.c $srcs \
-		$(ls lib/*.S 2>/dev/null) -lelf -ldw -lz -lm -lpthread -liberty 2> "$T/cc.log" ||
+		$(ls lib/*/*.S 2>/dev/null) -lelf -ldw -lz -lm -lpthread -liberty 2> "$T/cc.log" ||
 		{ tail -5 "$T/cc.log"; die "building fuzz_$tgt"; }
 	mkdir -p "$T/corpus_$tgt"
 	cp tests/data/collapse/*.perf.txt* tests/data/collapse/*.folded "$T/corpus_$tgt/" 2>/dev/null || true

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Container ids from cgroups, safe file reads, /proc facts (lib/container.c,
- * lib/safefile.c, lib/procinfo.c). Real files, real /proc, real cgroupfs. */
+/* Container ids from cgroups, safe file reads, /proc facts (lib/containers/container.c,
+ * lib/containers/safefile.c, lib/containers/procinfo.c). Real files, real /proc, real cgroupfs. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>

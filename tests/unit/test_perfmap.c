@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Strict perf-map parser and index (lib/perfmap.c). */
+/* Strict perf-map parser and index (lib/names/perfmap.c). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>

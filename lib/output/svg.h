@@ -85,7 +85,7 @@ void svg_nameattr__delete(struct svg_nameattr *na);
 const struct fg_strlist *svg_nameattr__find(const struct svg_nameattr *na,
 					    const char *name, size_t len);
 
-/* Embedded assets (lib/svg_assets.S). */
+/* Embedded assets (lib/output/svg_assets.S). */
 extern const char fg_svg_js[], fg_svg_js_end[];
 extern const char fg_svg_css[], fg_svg_css_end[];
 

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Assets embedded into every flame graph SVG (lib/out_svg.c) and usable by
+ * Assets embedded into every flame graph SVG (lib/output/out_svg.c) and usable by
  * other pages: the interactivity script and its stylesheet. Each blob is
  * followed by a NUL; the *_end symbols point at that NUL.
- * Declared in lib/svg.h. Paths are relative to the top of the tree, where
+ * Declared in lib/output/svg.h. Paths are relative to the top of the tree, where
  * make runs.
  */
 	.section .rodata.fg_svg_assets, "a"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Internals of the perf script collapser shared with tests and lib/inline.c. */
+/* Internals of the perf script collapser shared with tests and lib/names/inline.c. */
 #ifndef FLAME_LIB_COLLAPSE_INT_H
 #define FLAME_LIB_COLLAPSE_INT_H
 
@@ -42,7 +42,7 @@ int fg_collapse__parse_frame(const char *line, size_t len,
 struct collapse_ctx;
 struct worker;
 
-/* lib/inline.c: inlined frames at pc in dso, as "outer;...;inner" in out
+/* lib/names/inline.c: inlined frames at pc in dso, as "outer;...;inner" in out
  * (the function containing pc last). 1 = names, 0 = none known, -errno. */
 struct fg_inline;
 struct fg_inline *fg_inline__new(bool context);

@@ -2,7 +2,7 @@
 /*
  * Subsecond heatmap (FlameScope's view) over the samples a profile keeps:
  * the bucketing arithmetic and the per-cell aggregation the HTML writer
- * (lib/out_heatmap.c) serializes.
+ * (lib/output/out_heatmap.c) serializes.
  *
  * Time origin: the earliest sample. A sample at time t falls in
  *   offset = t - origin
@@ -80,7 +80,7 @@ void fg_heatmap__delete(struct fg_heatmap *h);
  */
 bool fg_heatmap__idle_frame(const char *name, size_t len, bool root);
 
-/* Embedded page assets (lib/heatmap_assets.S). */
+/* Embedded page assets (lib/output/heatmap_assets.S). */
 extern const char fg_heatmap_js[], fg_heatmap_css[], fg_heatmap_body[];
 extern const char fg_heatmap_flamegraph_js[], fg_heatmap_flamegraph_css[];
 extern const unsigned long fg_heatmap_js_len, fg_heatmap_css_len;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Block access to struct fg_reader (lib/reader.c) for fast parsers. */
+/* Block access to struct fg_reader (lib/input/reader.c) for fast parsers. */
 #ifndef FLAME_LIB_READER_H
 #define FLAME_LIB_READER_H
 

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Building blocks of the JIT/container symbol sources (lib/jit.c):
- * perf-map parser (lib/perfmap.c), safe reading of container files
- * (lib/safefile.c), container ids from cgroups (lib/container.c) and the
- * snapshot directory (lib/snapshot.c). See docs/containers.md.
+ * Building blocks of the JIT/container symbol sources (lib/names/jit.c):
+ * perf-map parser (lib/names/perfmap.c), safe reading of container files
+ * (lib/containers/safefile.c), container ids from cgroups (lib/containers/container.c) and the
+ * snapshot directory (lib/containers/snapshot.c). See docs/containers.md.
  */
 #ifndef FLAME_JIT_INTERNAL_H
 #define FLAME_JIT_INTERNAL_H

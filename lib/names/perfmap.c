@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Strict perf-map parser and address index. Grammar and the duplicate rule
- * are in lib/jit_internal.h; the input is hostile (container files), so
+ * are in lib/names/jit_internal.h; the input is hostile (container files), so
  * every field is checked and every size is capped.
  *
  * Index: entries keep file order (their sequence number); when entries are

@@ -2,7 +2,7 @@
 /*
  * Snapshot directory: copies of perf maps taken while processes live, so
  * their JIT frames keep names after the process (or its container) is gone.
- * Format in lib/jit_internal.h and docs/containers.md.
+ * Format in lib/names/jit_internal.h and docs/containers.md.
  *
  * The copier reads each map through fg_safefile__read() inside the
  * process's root, keeps only complete lines that follow the perf-map

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Heatmap bucketing: samples -> (cell, stack) counts. See lib/heatmap.h for
+ * Heatmap bucketing: samples -> (cell, stack) counts. See lib/output/heatmap.h for
  * the arithmetic.
  */
 #include <errno.h>

@@ -13,7 +13,7 @@
  * dropped, and then getline returns -EIO. fg_reader__lineno() then tells
  * the last line read.
  *
- * Besides lines, fg_reader__block() (lib/reader.h) hands out large blocks
+ * Besides lines, fg_reader__block() (lib/input/reader.h) hands out large blocks
  * that end on a line boundary, for parsers that split work across threads.
  */
 #include <errno.h>

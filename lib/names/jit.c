@@ -4,7 +4,7 @@
  *
  * Per host pid we know up to N incarnations (PID reuse): the snapshot's
  * entries and the live process, each with its start time in the perf sample
- * clock (lib/procinfo.c). A sample at time T belongs to the latest
+ * clock (lib/containers/procinfo.c). A sample at time T belongs to the latest
  * incarnation that started at or before T (+ one tick of slack). Each
  * incarnation has its own maps, loaded lazily, one per source, in this
  * order: snapshot, live root, rootfs=PID:DIR, host /tmp (host mount

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Page assets of the heatmap writer (lib/out_heatmap.c), embedded whole.
+ * Page assets of the heatmap writer (lib/output/out_heatmap.c), embedded whole.
  * Paths are relative to the top of the tree (make runs there); mk/heatmap.mk
  * makes this object depend on them.
  */
