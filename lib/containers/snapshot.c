@@ -279,11 +279,12 @@ static void copy_map(struct fg_snapshot *s, struct track *t)
 		if (!nl)
 			break;
 		t->lines++;
-		if (!fg_perfmap__parse_line(p, (size_t)(nl - p), &start, &len,
-					    &nm, &nlen)) {
+		err = fg_perfmap__parse_line(p, (size_t)(nl - p), &start, &len,
+					     &nm, &nlen);
+		if (!err) {
 			fg_buf__addf(&out, "%" PRIx64 " %" PRIx64 " %.*s\n",
 				     start, len, (int)nlen, nm);
-		} else {
+		} else if (err != -ENODATA) {
 			s->st.bad_lines++;
 			if (!t->bad++)
 				t->first_bad = t->lines;

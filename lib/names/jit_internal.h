@@ -16,9 +16,19 @@
 /*
  * Grammar, one entry a line ("\n" ends a line, one trailing "\r" is dropped):
  *	line  = START " " SIZE " " NAME
- *	START = 1*16 HEXDIG		(no "0x", no sign, no spaces)
- *	SIZE  = 1*16 HEXDIG		(not zero; START + SIZE must not overflow)
+ *	START = ["0x" / "0X"] 1*16 HEXDIG	(no sign, no spaces)
+ *	SIZE  = ["0x" / "0X"] 1*16 HEXDIG	(START + SIZE must not overflow)
  *	NAME  = 1*(any byte but NUL and LF), at most FG_PERFMAP_MAX_LINE in all
+ * This is what perf accepts (strtoull base 16 for both numbers, the name to
+ * the end of the line) minus what no runtime writes: signs, leading or
+ * doubled blanks, tabs. Writers: node --perf-basic-prof and perf-map-agent
+ * "7f2d8c01b8a0 180 LazyCompile:*f a.js:1"; the JDK (Compiler.perfmap,
+ * -XX:+DumpPerfMapAtExit) "0x00007fdd30ec7600 0x00000000000000b8 long
+ * Hot.work(long)"; Erlang/OTP BeamAsm "0x7f87fdce0000 68 $global::x"; .NET
+ * "00007FFA1B2C3D40 2A instance void [Lib] C::M()[Optimized]"; CPython 3.12
+ * "7f7c5a4b1000 b py::f:/x.py"; LuaJIT, wasmtime lower-case hex.
+ * SIZE 0 covers no address: such a line is well-formed but not kept
+ * (fg_perfmap__parse_line() returns -ENODATA, counted in stats.empty).
  * Duplicates and overlaps: the entry that comes later in the file wins for
  * the addresses it covers (runtimes append as they recompile).
  */
@@ -32,6 +42,7 @@ struct fg_perfmap_stats {
 	uint64_t bad;		/* lines rejected by the grammar */
 	uint64_t too_long;	/* of those, over FG_PERFMAP_MAX_LINE */
 	uint64_t first_bad;	/* line number of the first rejected line */
+	uint64_t empty;		/* well-formed lines of SIZE 0 (not kept) */
 	uint64_t dropped;	/* entries over FG_PERFMAP_MAX_ENTRIES */
 	bool partial_line;	/* data did not end with "\n" (ignored tail) */
 };
@@ -41,8 +52,8 @@ struct fg_perfmap;
 struct fg_perfmap *fg_perfmap__new(void);
 void fg_perfmap__delete(struct fg_perfmap *m);
 
-/* 0 when line (no "\n") follows the grammar, -EINVAL otherwise. name points
- * into line. */
+/* 0 when line (no "\n") follows the grammar, -ENODATA when it does with
+ * SIZE 0, -EINVAL otherwise. name points into line. */
 int fg_perfmap__parse_line(const char *line, size_t len, uint64_t *start,
 			   uint64_t *size, const char **name, size_t *name_len);
 /*

@@ -65,13 +65,19 @@ static int hexval(unsigned char c)
 	return -1;
 }
 
-/* 1..16 hex digits up to the next ' '; *pos advanced past the space. */
+/*
+ * An optional "0x"/"0X", then 1..16 hex digits up to the next ' ' (perf
+ * reads the field with strtoull(base 16), which takes both spellings);
+ * *pos advanced past the space.
+ */
 static int parse_hex(const char *s, size_t len, size_t *pos, uint64_t *out)
 {
 	size_t i = *pos, n = 0;
 	uint64_t v = 0;
 	int d;
 
+	if (i + 1 < len && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X'))
+		i += 2;
 	while (i < len && s[i] != ' ') {
 		d = hexval((unsigned char)s[i]);
 		if (d < 0 || ++n > 16)
@@ -98,13 +104,13 @@ int fg_perfmap__parse_line(const char *line, size_t len, uint64_t *start,
 	if (parse_hex(line, len, &pos, start) ||
 	    parse_hex(line, len, &pos, size))
 		return -EINVAL;
-	if (*size == 0 || *start + *size < *start)
+	if (*start + *size < *start)
 		return -EINVAL;
 	if (pos >= len || memchr(line + pos, '\0', len - pos))
 		return -EINVAL;
 	*name = line + pos;
 	*name_len = len - pos;
-	return 0;
+	return *size ? 0 : -ENODATA;
 }
 
 int fg_perfmap__add(struct fg_perfmap *m, uint64_t start, uint64_t size,
@@ -151,9 +157,12 @@ int fg_perfmap__load(struct fg_perfmap *m, const char *data, size_t len,
 			break;
 		}
 		st->lines++;
-		if ((size_t)(nl - p) > FG_PERFMAP_MAX_LINE + 1 ||
-		    fg_perfmap__parse_line(p, (size_t)(nl - p), &start, &size,
-					   &name, &nlen)) {
+		err = (size_t)(nl - p) > FG_PERFMAP_MAX_LINE + 1 ? -EINVAL :
+		      fg_perfmap__parse_line(p, (size_t)(nl - p), &start,
+					     &size, &name, &nlen);
+		if (err == -ENODATA) {
+			st->empty++;
+		} else if (err) {
 			if ((size_t)(nl - p) > FG_PERFMAP_MAX_LINE)
 				st->too_long++;
 			if (!st->bad++)

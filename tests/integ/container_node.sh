@@ -28,7 +28,9 @@ timeout 60 perf script -i perf.data --dlfilter "$FLAME_SO" --dlarg out=n.folded 
 cat plugin.err
 total=$(folded_match n.folded '^node;')
 hot=$(folded_match n.folded '^node;.*JS:[*~]?fibonacciHotPath [^;]*hot\.js:[0-9:]*_\[j\]')
-echo "node: $total samples, $hot with fibonacciHotPath named"
+read -r named unnamed < <(jit_frames n.folded '^node;')
+echo "node: $total samples, $hot with fibonacciHotPath named; JIT frames named $named, unnamed $unnamed"
 check "flame.so names the hot JS function in most node samples" \
 	awk -v h="$hot" -v t="$total" 'BEGIN { exit !(t > 200 && h * 100 >= 60 * t) }'
+check ">= 99% of node's JIT frames named" ratio_ok "$named" "$unnamed" 99
 echo PASS

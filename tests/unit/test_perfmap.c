@@ -48,9 +48,12 @@ static void test_grammar_ok(void **state)
 static void test_grammar_rejects(void **state)
 {
 	static const char *const bad[] = {
-		"", "\r", "10", "10 20", "10 20 ", "0x10 20 a", "10 0x20 a",
+		"", "\r", "10", "10 20", "10 20 ", "0x 20 a", "10 0x a",
+		"0x0x10 20 a", "x10 20 a", "0X 20 a", "00x10 20 a",
+		"0x10000000000000000 1 a",		/* 17 digits after 0x */
+		"-0x10 20 a", " 0x10 20 a", "0x10  20 a", "0x10 20",
 		"-10 20 a", "+10 20 a", "10 -20 a", " 10 20 a", "10  20 a",
-		"10\t20 a", "g0 20 a", "10 0 a", "10 00 a",
+		"10\t20 a", "g0 20 a",
 		"10000000000000000 1 a",		/* 17 digits */
 		"1 10000000000000000 a",
 		"ffffffffffffffff 2 a",			/* start + size overflows */
@@ -64,6 +67,117 @@ static void test_grammar_rejects(void **state)
 		if (parse(bad[i], &s, &z, name, sizeof(name)) != -EINVAL)
 			fail_msg("accepted \"%s\"", bad[i]);
 	}
+}
+
+/* One line as a runtime writes it: fields, then the name (tabs allowed). */
+struct fmt_case {
+	const char *who;
+	const char *line;
+	uint64_t start, size;
+	const char *name;
+};
+
+/*
+ * Line formats real runtimes write (from their sources / documentation, and
+ * for the JDK, node and Erlang/OTP also seen here from Debian's packages; the
+ * integration tests container_{java,node,erlang}.sh run those for real).
+ */
+static const struct fmt_case formats[] = {
+	/* OpenJDK 17 jcmd Compiler.perfmap and -XX:+DumpPerfMapAtExit:
+	 * "0x%016lx 0x%016lx %s", names with return types and parameters */
+	{ "jdk", "0x00007fdd30ec7600 0x00000000000000b8 long Hot.work(long)",
+	  0x7fdd30ec7600, 0xb8, "long Hot.work(long)" },
+	{ "jdk stub", "0x00007fc135400380 0x00000000000007d0 VM_Version stub",
+	  0x7fc135400380, 0x7d0, "VM_Version stub" },
+	{ "jdk generic", "0x00007f0a10051a20 0x0000000000000298 void java.util."
+	  "HashMap.putVal(int, java.lang.Object, java.lang.Object, boolean, boolean)",
+	  0x7f0a10051a20, 0x298, "void java.util.HashMap.putVal(int, java.lang."
+	  "Object, java.lang.Object, boolean, boolean)" },
+	/* Erlang/OTP BeamAsm, erl +JPperf map: 0x start, bare hex size */
+	{ "erlang", "0x7f87fdce0000 68 $global::apply_fun_shared",
+	  0x7f87fdce0000, 0x68, "$global::apply_fun_shared" },
+	{ "erlang fun", "0x7f87fdd1c4d8 1f8 erl_eval:expr/6",
+	  0x7f87fdd1c4d8, 0x1f8, "erl_eval:expr/6" },
+	/* node --perf-basic-prof (V8): "%lx %x %s" */
+	{ "node", "3ef2a7c0 1a0 LazyCompile:~fib /opt/hot.js:1:13",
+	  0x3ef2a7c0, 0x1a0, "LazyCompile:~fib /opt/hot.js:1:13" },
+	{ "node 20", "7f5e2c044b80 11c JS:*fibonacciHotPath /opt/hot.js:1:26",
+	  0x7f5e2c044b80, 0x11c, "JS:*fibonacciHotPath /opt/hot.js:1:26" },
+	/* perf-map-agent (JVMTI): "%lx %x %s" with JVM signatures */
+	{ "perf-map-agent", "7f2d8c01b8a0 180 Lcom/example/Hot;::work",
+	  0x7f2d8c01b8a0, 0x180, "Lcom/example/Hot;::work" },
+	/* .NET DOTNET_PerfMapEnabled=1: upper-case hex, tier in brackets */
+	{ ".net", "00007FFA1B2C3D40 2A instance void [System.Private.CoreLib] "
+	  "System.String::.ctor(char*)[Optimized]", 0x7ffa1b2c3d40, 0x2a,
+	  "instance void [System.Private.CoreLib] System.String::.ctor(char*)"
+	  "[Optimized]" },
+	/* CPython 3.12 -X perf (trampolines): "%lx %x py::name:file" */
+	{ "python", "7f7c5a4b1000 b py::fib:/srv/app/fib.py",
+	  0x7f7c5a4b1000, 0xb, "py::fib:/srv/app/fib.py" },
+	/* LuaJIT perftools: "%lx %x TRACE_%d::%s:%u" */
+	{ "luajit", "40a1f0c8 2e4 TRACE_3::@bench.lua:12",
+	  0x40a1f0c8, 0x2e4, "TRACE_3::@bench.lua:12" },
+	/* wasmtime --profile=perfmap: "{:x} {:x} {}" */
+	{ "wasmtime", "7f3c1a402000 3c5 wasm[0]::function[7]::fib",
+	  0x7f3c1a402000, 0x3c5, "wasm[0]::function[7]::fib" },
+	/* a name with tabs, angle brackets and quotes: kept verbatim */
+	{ "hostile", "0X10 0X20 <script>\t'x'", 0x10, 0x20, "<script>\t'x'" },
+};
+
+static void test_runtime_formats(void **state)
+{
+	struct fg_perfmap *m = fg_perfmap__new();
+	struct fg_perfmap_stats st = { 0 };
+	struct fg_buf b = FG_BUF_INIT;
+	uint64_t s, z;
+	char name[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		const struct fmt_case *c = &formats[i];
+
+		if (parse(c->line, &s, &z, name, sizeof(name)))
+			fail_msg("%s: rejected \"%s\"", c->who, c->line);
+		if (s != c->start || z != c->size || strcmp(name, c->name))
+			fail_msg("%s: got %llx %llx \"%s\"", c->who,
+				 (unsigned long long)s, (unsigned long long)z,
+				 name);
+		fg_buf__addf(&b, "%s\n", c->line);
+	}
+	/* all in one file, as the loader sees them */
+	assert_int_equal(fg_perfmap__load(m, b.buf, b.len, &st), 0);
+	assert_int_equal(st.bad, 0);
+	assert_int_equal(st.entries, sizeof(formats) / sizeof(formats[0]));
+	assert_int_equal(fg_perfmap__finish(m), 0);
+	assert_string_equal(fg_perfmap__lookup(m, 0x7fdd30ec7600 + 0xb7),
+			    "long Hot.work(long)");
+	assert_null(fg_perfmap__lookup(m, 0x7fdd30ec7600 + 0xb8));
+	assert_string_equal(fg_perfmap__lookup(m, 0x7f87fdce0067),
+			    "$global::apply_fun_shared");
+	fg_buf__release(&b);
+	fg_perfmap__delete(m);
+}
+
+/* SIZE 0 is well-formed but covers nothing: skipped, not "malformed". */
+static void test_size_zero(void **state)
+{
+	struct fg_perfmap *m = fg_perfmap__new();
+	struct fg_perfmap_stats st = { 0 };
+	static const char data[] = "10 0 a\n0x20 0x0 b\n30 10 c\n";
+	uint64_t s, z;
+	char name[8];
+
+	assert_int_equal(parse("10 00 a", &s, &z, name, sizeof(name)), -ENODATA);
+	assert_int_equal(fg_perfmap__load(m, data, sizeof(data) - 1, &st), 0);
+	assert_int_equal(st.lines, 3);
+	assert_int_equal(st.empty, 2);
+	assert_int_equal(st.bad, 0);
+	assert_int_equal(st.entries, 1);
+	assert_int_equal(fg_perfmap__finish(m), 0);
+	assert_null(fg_perfmap__lookup(m, 0x10));
+	assert_null(fg_perfmap__lookup(m, 0x20));
+	assert_string_equal(fg_perfmap__lookup(m, 0x35), "c");
+	fg_perfmap__delete(m);
 }
 
 static void test_nul_and_long(void **state)
@@ -211,6 +325,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_grammar_ok),
 		cmocka_unit_test(test_grammar_rejects),
+		cmocka_unit_test(test_runtime_formats),
+		cmocka_unit_test(test_size_zero),
 		cmocka_unit_test(test_nul_and_long),
 		cmocka_unit_test(test_lookup_bounds),
 		cmocka_unit_test(test_overlap_latest_wins),
