@@ -32,7 +32,6 @@ struct svg_ctx {
 	uint32_t *colors;	/* by name id; bit 31 = computed */
 	uint32_t nr_names;
 	uint64_t maxdelta;
-	uint64_t total0;	/* column 0 total, for diff percentages */
 	double fh, fs, fw;	/* frame height, font size, font width */
 	double ypad1, ypad2, height;
 	double factor;
@@ -161,6 +160,31 @@ static const char *frame_name(const struct svg_ctx *c, uint32_t name,
 	return fg_strtab__str(t, name);
 }
 
+/* A frame's own change (after - before, not counting its children's), the
+ * delta flamegraph.pl colours and prints. */
+static int64_t self_delta(const struct svg_layout *l, const struct svg_frame *f)
+{
+	int64_t d = (int64_t)(f->w[1] - f->w[0]);
+	uint32_t i;
+
+	for (i = 0; i < f->nr_kids; i++) {
+		const struct svg_frame *k = &l->f[l->kids[f->first_child + i]];
+
+		d -= (int64_t)(k->w[1] - k->w[0]);
+	}
+	return d;
+}
+
+/* The length of name without a trailing _[k], _[j], _[i] or _[w]: the
+ * annotations choose colours and are not shown (as flamegraph.pl). */
+static size_t shown_len(const char *name, size_t len)
+{
+	if (len > 4 && name[len - 4] == '_' && name[len - 3] == '[' &&
+	    name[len - 1] == ']' && strchr("kjiw", name[len - 2]))
+		return len - 4;
+	return len;
+}
+
 static uint32_t frame_color(struct svg_ctx *c, const struct svg_frame *f)
 {
 	const char *s;
@@ -168,7 +192,7 @@ static uint32_t frame_color(struct svg_ctx *c, const struct svg_frame *f)
 	uint32_t col;
 
 	if (c->l.diff)
-		return svg_diff_color((int64_t)(f->w[1] - f->w[0]), c->maxdelta,
+		return svg_diff_color(self_delta(&c->l, f), c->maxdelta,
 				      c->o->negate);
 	if (f->name != SVG_ALL && f->name < c->nr_names &&
 	    (c->colors[f->name] >> 31))
@@ -180,7 +204,8 @@ static uint32_t frame_color(struct svg_ctx *c, const struct svg_frame *f)
 	return col;
 }
 
-/* "(1,234 samples, 5.67%)" or, differential, with before and delta. */
+/* "(1,234 samples, 5.67%)" or, differential, "(..., 5.67%; +1.25%)": the
+ * frame's own delta as a share of the total, as flamegraph.pl prints it. */
 static int add_info(struct svg_ctx *c, const struct svg_frame *f)
 {
 	struct fg_buf *b = c->b;
@@ -195,13 +220,10 @@ static int add_info(struct svg_ctx *c, const struct svg_frame *f)
 	    (err = add_pct(b, f->w[wc], c->l.total)))
 		return err;
 	if (c->l.diff) {
-		d = (int64_t)(f->w[1] - f->w[0]);
-		if ((err = fg_buf__adds(b, "; before ")) ||
-		    (err = add_count(c, f->w[0])) ||
-		    (err = fg_buf__adds(b, ", ")) ||
-		    (err = add_pct(b, f->w[0], c->total0)) ||
-		    (err = fg_buf__adds(b, d < 0 ? "; -" : "; +")) ||
-		    (err = add_count(c, d < 0 ? -(uint64_t)d : (uint64_t)d)))
+		d = self_delta(&c->l, f);	/* --negate swaps hues only */
+		if ((err = fg_buf__adds(b, d > 0 ? "; +" : d < 0 ? "; -" : "; ")) ||
+		    (err = add_pct(b, d < 0 ? -(uint64_t)d : (uint64_t)d,
+				   c->l.total)))
 			return err;
 	}
 	return fg_buf__addch(b, ')');
@@ -275,7 +297,8 @@ static int add_frame(struct svg_ctx *c, uint32_t id)
 		return err;
 	if (title)
 		err = fg_buf__add_xml(b, title, strlen(title), SVG_TITLE_MAX);
-	else if (!(err = fg_buf__add_xml(b, name, len, SVG_TITLE_MAX)))
+	else if (!(err = fg_buf__add_xml(b, name, shown_len(name, len),
+					 SVG_TITLE_MAX)))
 		err = add_info(c, f);
 	if (err)
 		return err;
@@ -291,7 +314,7 @@ static int add_frame(struct svg_ctx *c, uint32_t id)
 		return err;
 	/* same rule as the JS: what fits, cut with "..", nothing below 3 */
 	fit = floor((w - 3) / (c->fs * c->fw));
-	if (fit >= 3 && (err = fg_buf__add_xml(b, name, len,
+	if (fit >= 3 && (err = fg_buf__add_xml(b, name, shown_len(name, len),
 					      fit > SVG_TITLE_MAX ? SVG_TITLE_MAX : (size_t)fit)))
 		return err;
 	if ((err = fg_buf__adds(b, "</text></")) || (err = fg_buf__adds(b, tag)) ||
@@ -449,7 +472,6 @@ static int write_svg(struct fg_buf *buf, const struct fg_profile *p,
 	c.fw = o->fontwidth > 0 ? o->fontwidth : 0.59;
 	c.factor = o->factor > 0 || o->factor < 0 ? o->factor : 1;
 	c.countname = o->countname && *o->countname ? o->countname : "samples";
-	c.total0 = fg_profile__total(p, 0);
 
 	if ((err = svg_layout__build(&c.l, p, o)))
 		return err;
@@ -476,8 +498,8 @@ static int write_svg(struct fg_buf *buf, const struct fg_profile *p,
 	if (c.l.diff) {
 		for (i = 1; i < c.l.nr_vis; i++) {
 			const struct svg_frame *f = &c.l.f[c.l.order[i]];
-			uint64_t d = f->w[1] > f->w[0] ? f->w[1] - f->w[0] :
-							  f->w[0] - f->w[1];
+			int64_t sd = self_delta(&c.l, f);
+			uint64_t d = sd < 0 ? -(uint64_t)sd : (uint64_t)sd;
 
 			if (d > c.maxdelta)
 				c.maxdelta = d;

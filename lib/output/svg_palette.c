@@ -7,6 +7,7 @@
  * differential red/blue, backgrounds, and --nameattr files.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,12 +19,14 @@
 #include "svg.h"
 
 enum hue {
-	HUE_HOT, HUE_MEM, HUE_IO, HUE_WAKEUP, HUE_RED, HUE_GREEN, HUE_BLUE,
+	HUE_HOT, HUE_MEM, HUE_IO, HUE_RED, HUE_GREEN, HUE_BLUE,
 	HUE_AQUA, HUE_YELLOW, HUE_PURPLE, HUE_ORANGE,
-	/* language aware: the hue depends on the name's shape */
-	HUE_JAVA, HUE_JS, HUE_PERL,
+	/* name aware: the hue depends on the name's shape (lang_hue()) */
+	HUE_JAVA, HUE_JS, HUE_PERL, HUE_PYTHON, HUE_RUST, HUE_WAKEUP, HUE_CHAIN,
 };
 
+/* Palette names and default backgrounds: flamegraph.pl's, plus inferno's
+ * python and rust. */
 static const struct {
 	const char *name;
 	enum hue hue;
@@ -33,9 +36,12 @@ static const struct {
 	{ "mem", HUE_MEM, "green" },
 	{ "io", HUE_IO, "blue" },
 	{ "wakeup", HUE_WAKEUP, "blue" },
+	{ "chain", HUE_CHAIN, "blue" },
 	{ "java", HUE_JAVA, "yellow" },
 	{ "js", HUE_JS, "yellow" },
 	{ "perl", HUE_PERL, "yellow" },
+	{ "python", HUE_PYTHON, "yellow" },
+	{ "rust", HUE_RUST, "yellow" },
 	{ "red", HUE_RED, "grey" },
 	{ "green", HUE_GREEN, "grey" },
 	{ "blue", HUE_BLUE, "grey" },
@@ -58,6 +64,7 @@ static const struct {
 struct svg_palette {
 	enum hue hue;
 	bool random;
+	bool namehash;		/* --hash: flamegraph.pl's name hash */
 	uint64_t seed;
 	/* consistent palette (--cp) */
 	char *cp_path;
@@ -94,8 +101,6 @@ static uint32_t hue_rgb(enum hue h, double v1, double v2, double v3)
 		return rgb(0, 190 + 50 * v2, 210 * v1);
 	case HUE_IO:
 		return rgb(80 + 60 * v1, 80 + 60 * v1, 190 + 55 * v2);
-	case HUE_WAKEUP:
-		return rgb(30 + 60 * v1, 140 + 50 * v1, 190 + 55 * v2);
 	case HUE_RED:
 		return rgb(200 + 55 * v1, 50 + 80 * v1, 50 + 80 * v1);
 	case HUE_GREEN:
@@ -128,64 +133,146 @@ static bool has(const char *s, size_t len, const char *needle)
 	return memmem(s, len, needle, strlen(needle)) != NULL;
 }
 
+static bool starts(const char *s, size_t len, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return len >= n && !memcmp(s, prefix, n);
+}
+
+/* "java/...", "Ljava/...", ... : a JVM class path. */
 static bool java_package(const char *s, size_t len)
 {
 	static const char *const roots[] = {
-		"java", "javax", "jdk", "sun", "com", "org", "net", "io",
+		"java/", "javax/", "jdk/", "net/", "org/", "com/", "io/", "sun/",
 	};
-	size_t i, n;
+	size_t i;
 
 	if (len && s[0] == 'L') {
 		s++;
 		len--;
 	}
-	for (i = 0; i < ARRAY_SIZE(roots); i++) {
-		n = strlen(roots[i]);
-		if (len > n && !memcmp(s, roots[i], n) &&
-		    (s[n] == '/' || s[n] == '.'))
+	for (i = 0; i < ARRAY_SIZE(roots); i++)
+		if (starts(s, len, roots[i]))
 			return true;
+	return false;
+}
+
+/* "/" then ".js" somewhere after it: a script path. */
+static bool js_path(const char *s, size_t len)
+{
+	const char *slash = memchr(s, '/', len);
+
+	return slash && has(slash, len - (slash - s), ".js");
+}
+
+/* A path component equal to part, or starting with it when prefix. */
+static bool path_part(const char *s, size_t len, const char *part, bool prefix)
+{
+	size_t n = strlen(part), i = 0, j;
+
+	while (i <= len) {
+		for (j = i; j < len && s[j] != '/' && s[j] != '\\'; j++)
+			;
+		if (j - i >= n && !memcmp(s + i, part, n) && (prefix || j - i == n))
+			return true;
+		i = j + 1;
 	}
 	return false;
 }
 
-/* The hue a language aware palette picks for a name. */
+/*
+ * The hue a name aware palette picks, rule for rule (and in the same order)
+ * as flamegraph.pl for java, js, perl, wakeup and chain, and as inferno for
+ * python and rust. The rules see the annotated name (_[k], _[j], ...).
+ */
 static enum hue lang_hue(enum hue pal, const char *s, size_t len)
 {
-	if (has_suffix(s, len, "_[k]"))
-		return HUE_ORANGE;		/* kernel */
-	if (has_suffix(s, len, "_[j]"))
-		return HUE_GREEN;		/* JIT compiled */
-	if (has_suffix(s, len, "_[i]"))
-		return HUE_AQUA;		/* inlined */
-	if (has_suffix(s, len, "_[w]"))
-		return HUE_AQUA;		/* waker */
 	switch (pal) {
 	case HUE_JAVA:
-		if (java_package(s, len) || memchr(s, '/', len))
-			return HUE_GREEN;
+		if (has_suffix(s, len, "_[j]"))
+			return HUE_GREEN;	/* JIT compiled */
+		if (has_suffix(s, len, "_[i]"))
+			return HUE_AQUA;	/* inlined */
+		if (java_package(s, len) || has(s, len, ":::"))
+			return HUE_GREEN;	/* Java, perf-map-agent */
 		if (has(s, len, "::"))
 			return HUE_YELLOW;	/* C++ */
-		return HUE_RED;			/* native, system */
+		if (has_suffix(s, len, "_[k]"))
+			return HUE_ORANGE;	/* kernel */
+		return HUE_RED;			/* system */
 	case HUE_JS:
+		if (has_suffix(s, len, "_[j]"))	/* source or builtin */
+			return memchr(s, '/', len) ? HUE_GREEN : HUE_AQUA;
 		if (has(s, len, "::"))
-			return HUE_YELLOW;
-		if (memchr(s, '/', len) || has(s, len, ".js") ||
-		    (len > 3 && !memcmp(s, "JS:", 3)))
-			return HUE_GREEN;	/* JavaScript code */
+			return HUE_YELLOW;	/* C++ */
+		if (js_path(s, len))
+			return HUE_GREEN;	/* JavaScript */
 		if (memchr(s, ':', len))
-			return HUE_AQUA;	/* builtins, stubs */
+			return HUE_AQUA;	/* builtins */
+		if (len == 1 && s[0] == ' ')
+			return HUE_GREEN;	/* missing symbol */
+		if (has(s, len, "_[k]"))
+			return HUE_ORANGE;	/* kernel */
 		return HUE_RED;
 	case HUE_PERL:
 		if (has(s, len, "::"))
-			return HUE_YELLOW;
+			return HUE_YELLOW;	/* C++ */
 		if (has(s, len, "Perl") || has(s, len, ".pl"))
 			return HUE_GREEN;
-		if (memchr(s, ':', len))
-			return HUE_AQUA;
+		if (has_suffix(s, len, "_[k]"))
+			return HUE_ORANGE;
 		return HUE_RED;
+	case HUE_PYTHON:
+		if (path_part(s, len, "site-packages", false))
+			return HUE_AQUA;	/* third-party packages */
+		if (path_part(s, len, "python", true) ||
+		    path_part(s, len, "lib", false) ||
+		    starts(s, len, "<built-in") || starts(s, len, "<method") ||
+		    starts(s, len, "<frozen"))
+			return HUE_YELLOW;	/* the standard library */
+		return HUE_RED;
+	case HUE_RUST:
+		if (starts(s, len, "core::") || starts(s, len, "std::") ||
+		    has(s, len, "as core::") || has(s, len, "as std::") ||
+		    has(s, len, "as alloc::"))
+			return HUE_ORANGE;	/* the standard library */
+		if (has(s, len, "::"))
+			return HUE_YELLOW;
+		return HUE_RED;
+	case HUE_WAKEUP:
+		return HUE_AQUA;
+	case HUE_CHAIN:
+		return has(s, len, "_[w]") ? HUE_AQUA : HUE_BLUE;
 	default:
 		return pal;
 	}
+}
+
+/*
+ * flamegraph.pl's --hash: a value in [0, 1] that weights the first
+ * characters most, so that names with a common prefix get close colours. A
+ * "module`" prefix (DTrace) is skipped. At most three characters count.
+ */
+static double namehash(const char *s, size_t len, bool reverse)
+{
+	double vector = 0, weight = 1, max = 1;
+	unsigned int mod = 10;
+	const char *tick;
+	size_t i;
+
+	if (!reverse && len > 1 && (tick = memchr(s + 1, '`', len - 1))) {
+		len -= tick + 1 - s;
+		s = tick + 1;
+	}
+	for (i = 0; i < len && mod <= 12; i++, mod++) {
+		unsigned char ch = s[reverse ? len - 1 - i : i];
+
+		vector += (double)(ch % mod) / (mod - 1) * weight;
+		max += weight;
+		weight *= 0.70;
+	}
+	return 1 - vector / max;
 }
 
 static uint32_t name_color(const struct svg_palette *pal, const char *name,
@@ -193,13 +280,19 @@ static uint32_t name_color(const struct svg_palette *pal, const char *name,
 {
 	uint64_t h = fg_hash_bytes(name, len);
 	enum hue hue = pal->hue;
+	double v1, v2, v3;
 
 	if ((len == 1 && name[0] == '-') || (len == 2 && !memcmp(name, "--", 2)))
 		return rgb(160, 160, 160);	/* stack separators */
-	if (pal->random)
-		h = fg_hash64(h ^ pal->seed);
 	if (hue >= HUE_JAVA)
 		hue = lang_hue(hue, name, len);
+	if (pal->random) {
+		h = fg_hash64(h ^ pal->seed);
+	} else if (pal->namehash) {
+		v1 = namehash(name, len, false);
+		v2 = v3 = namehash(name, len, true);
+		return hue_rgb(hue, v1, v2, v3);
+	}
 	return hue_rgb(hue, (h & 0xffff) / 65536.0,
 		       ((h >> 16) & 0xffff) / 65536.0,
 		       ((h >> 32) & 0xffff) / 65536.0);
@@ -297,6 +390,7 @@ struct svg_palette *svg_palette__new(const struct fg_opts *o)
 	}
 	pal->hue = palettes[idx].hue;
 	pal->random = o->random;
+	pal->namehash = o->hash;
 	if (pal->random)
 		pal->seed = fg_hash64((uint64_t)time(NULL) ^
 				      ((uint64_t)getpid() << 32) ^
@@ -410,6 +504,11 @@ out:
 	return err;
 }
 
+/*
+ * Differential colour of a frame from its own (self) delta, as flamegraph.pl
+ * scales it: red for growth, blue for shrinkage, deeper as |delta| nears the
+ * largest one, white for no change.
+ */
 uint32_t svg_diff_color(int64_t delta, uint64_t maxdelta, bool negate)
 {
 	double t, c;
@@ -417,11 +516,11 @@ uint32_t svg_diff_color(int64_t delta, uint64_t maxdelta, bool negate)
 	if (negate)
 		delta = -delta;
 	if (!delta || !maxdelta)
-		return rgb(225, 225, 225);
+		return rgb(255, 255, 255);
 	t = (delta < 0 ? -(double)delta : (double)delta) / (double)maxdelta;
 	if (t > 1)
 		t = 1;
-	c = 215 - 185 * t;
+	c = floor(210 * (1 - t));
 	return delta > 0 ? rgb(255, c, c) : rgb(c, c, 255);
 }
 

@@ -90,12 +90,15 @@ check "--nameattr warns about it" grep -q "attrs:1:" "$T/attrs.log"
 printf '%s\n' 'main;grow 10 40' 'main;shrink 30 10' 'main;same 5 5' 'main;gone 5 0' > "$T/d.folded"
 "$FLAME" svg "$T/d.folded" > "$T/d.svg" || die "diff svg failed"
 xml_ok "$T/d.svg"
-check "diff widths from after" grep -q '<title>all (55 samples, 100.00%; before 50, 100.00%; +5)' "$T/d.svg"
-check "diff growth is red" grep -q '<title>grow (40 samples[^<]*+30)</title><rect[^>]*fill="rgb(255,30,30)"' "$T/d.svg"
-check "diff shrink is blue" grep -q '<title>shrink (10 samples[^<]*-20)</title><rect[^>]*fill="rgb([0-9]*,[0-9]*,255)"' "$T/d.svg"
+# flamegraph.pl's rules: widths from "after", each frame coloured and labelled
+# by its own delta (all: +5 through its children, 0 of its own: white)
+check "diff widths from after" grep -q '<title>all (55 samples, 100.00%; 0.00%)</title><rect[^>]*fill="rgb(255,255,255)"' "$T/d.svg"
+check "diff growth is red" grep -q '<title>grow (40 samples, 72.73%; +54.55%)</title><rect[^>]*fill="rgb(255,0,0)"' "$T/d.svg"
+check "diff shrink is blue" grep -q '<title>shrink (10 samples, 18.18%; -36.36%)</title><rect[^>]*fill="rgb(70,70,255)"' "$T/d.svg"
+check "diff same is white" grep -q '<title>same (5 samples, 9.09%; 0.00%)</title><rect[^>]*fill="rgb(255,255,255)"' "$T/d.svg"
 check "diff: gone has no width" bash -c "! grep -q '<title>gone (' '$T/d.svg'"
 "$FLAME" svg --negate "$T/d.folded" > "$T/d.svg"
-check "--negate: growth is blue" grep -q '<title>grow (40 samples[^<]*+30)</title><rect[^>]*fill="rgb(30,30,255)"' "$T/d.svg"
+check "--negate: growth is blue" grep -q '<title>grow (40 samples[^<]*+54.55%)</title><rect[^>]*fill="rgb(0,0,255)"' "$T/d.svg"
 
 # ---- real recording ---------------------------------------------------------
 command -v perf >/dev/null || die "perf not installed"
@@ -104,7 +107,9 @@ perf record -q -e cpu-clock -F 499 -g -o "$T/perf.data" -- "$PROGS/twophase" 400
 	> "$T/record.log" 2>&1 || { cat "$T/record.log"; die "perf record failed"; }
 n=$(perf_samples "$T/perf.data")
 echo "recorded $n samples"
-[ "$n" -gt 100 ] || die "too few samples ($n)"
+# twophase runs on wall time: a loaded machine gives it less CPU, so only a
+# floor here; the checks below compare against perf's own count
+[ "$n" -gt 20 ] || die "too few samples ($n)"
 perf script -i "$T/perf.data" --dlfilter "$FLAME_SO" --dlarg out="$T/real.svg" \
 	> /dev/null 2> "$T/plugin.log" || { cat "$T/plugin.log"; die "flame.so failed"; }
 xml_ok "$T/real.svg"

@@ -423,15 +423,21 @@ static void test_diff(void **state)
 	svg = render(p, &o);
 	el = frame_el(svg, "grow");
 	assert_int_equal(attr(el, "data-w"), 30);
-	assert_non_null(strstr(el, "(30 samples, 66.67%; before 10, 33.33%; +20)"));
+	/* flamegraph.pl's hover text: the frame's own delta, share of total */
+	assert_non_null(strstr(el, "(30 samples, 66.67%; +44.44%)"));
 	fill_of(el, &r, &g, &b);
 	assert_true(r == 255 && g < 100 && g == b);	/* largest growth: deep red */
 	el = frame_el(svg, "shrink");
-	assert_non_null(strstr(el, "; -5)"));
+	assert_non_null(strstr(el, "; -11.11%)"));
 	fill_of(el, &r, &g, &b);
 	assert_true(b == 255 && r == g && r > 100);	/* half as much: paler blue */
 	fill_of(frame_el(svg, "same"), &r, &g, &b);
-	assert_true(r == g && g == b);
+	assert_true(r == 255 && g == 255 && b == 255);	/* no change: white */
+	/* a grew by 15 in all, through its children: its own delta is 0 */
+	el = frame_el(svg, "a");
+	assert_non_null(strstr(el, "(45 samples, 100.00%; 0.00%)"));
+	fill_of(el, &r, &g, &b);
+	assert_true(r == 255 && g == 255 && b == 255);
 	free(svg);
 
 	o.negate = true;
@@ -576,11 +582,116 @@ static void test_labels_fit(void **state)
 	fg_profile__delete(p);
 }
 
+/* The colour family of a palette colour, from the hue formulas. */
+static const char *family(uint32_t c)
+{
+	unsigned int r = c >> 16, g = (c >> 8) & 255, b = c & 255;
+
+	if (b == 0 && r >= 190)
+		return "orange";
+	if (r == g && b >= 205)
+		return "blue";
+	if (r == g && r >= 175 && b <= 70)
+		return "yellow";
+	if (g == b && g >= 165 && r <= 110)
+		return "aqua";
+	if (r == b && g >= 200)
+		return "green";
+	if (g == b && r >= 200)
+		return "red";
+	return "?";
+}
+
+/* Palette rules, name by name: flamegraph.pl's java, js, perl, wakeup and
+ * chain rules (in their order: "::" before "_[k]" for java), inferno's
+ * python and rust. */
+static void test_palette_rules(void **state)
+{
+	static const struct {
+		const char *pal, *name, *want;
+	} t[] = {
+		{ "java", "Hot.work_[j]", "green" },
+		{ "java", "Hot.work_[i]", "aqua" },
+		{ "java", "java/util/HashMap.get", "green" },
+		{ "java", "Lcom/example/Foo.bar", "green" },
+		{ "java", "Foo:::bar", "green" },
+		{ "java", "std::vector<int>::at", "yellow" },
+		{ "java", "do_syscall_64_[k]", "orange" },
+		{ "java", "Interpreter", "red" },
+		{ "java", "org.apache.Foo", "red" },	/* no "/": not a package */
+		{ "js", "LazyCompile:*fib /opt/hot.js:1_[j]", "green" },
+		{ "js", "Builtin:ArrayMap_[j]", "aqua" },
+		{ "js", "v8::internal::Heap::Scavenge", "yellow" },
+		{ "js", "fib /opt/hot.js:1", "green" },
+		{ "js", "Stub:CEntry", "aqua" },
+		{ "js", " ", "green" },
+		{ "js", "do_syscall_64_[k]", "orange" },
+		{ "js", "node", "red" },
+		{ "js", "hot.js", "red" },		/* no "/" before ".js" */
+		{ "perl", "Foo::bar", "yellow" },
+		{ "perl", "Perl_pp_entersub", "green" },
+		{ "perl", "main::run.pl", "yellow" },
+		{ "perl", "x.pl", "green" },
+		{ "perl", "do_syscall_64_[k]", "orange" },
+		{ "perl", "some:thing", "red" },
+		{ "wakeup", "anything", "aqua" },
+		{ "chain", "waker_[w]", "aqua" },
+		{ "chain", "blocked", "blue" },
+		{ "python", "get (/usr/lib/python3/dist-packages/x.py:3)", "yellow" },
+		{ "python", "run (/venv/lib/site-packages/req/api.py:9)", "aqua" },
+		{ "python", "<built-in method sleep>", "yellow" },
+		{ "python", "main (/app/main.py:1)", "red" },
+		{ "rust", "core::ptr::drop_in_place", "orange" },
+		{ "rust", "<alloc::vec::Vec<T> as alloc::Clone>::clone", "orange" },
+		{ "rust", "myapp::run", "yellow" },
+		{ "rust", "main", "red" },
+	};
+	struct svg_palette *pal;
+	struct fg_opts o;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		fg_opts__init(&o);
+		o.colors = (char *)t[i].pal;
+		pal = svg_palette__new(&o);
+		assert_non_null(pal);
+		if (strcmp(family(svg_palette__color(pal, t[i].name,
+						       strlen(t[i].name))),
+			   t[i].want))
+			fail_msg("%s palette: \"%s\" should be %s, is %s", t[i].pal,
+				 t[i].name, t[i].want,
+				 family(svg_palette__color(pal, t[i].name,
+							   strlen(t[i].name))));
+		svg_palette__delete(pal);
+	}
+}
+
+/* --hash: names with a common prefix get close colours. */
+static void test_namehash(void **state)
+{
+	struct svg_palette *pal;
+	struct fg_opts o;
+	uint32_t a, b, c;
+
+	fg_opts__init(&o);
+	o.colors = "red";
+	o.hash = true;
+	pal = svg_palette__new(&o);
+	a = svg_palette__color(pal, "parse_header", 12);
+	b = svg_palette__color(pal, "parse_body", 10);
+	c = svg_palette__color(pal, "zlib_inflate", 12);
+	/* red: g = 50 + 80 * v1; v1 depends on the first three characters */
+	assert_int_equal((a >> 8) & 255, (b >> 8) & 255);
+	assert_int_not_equal((a >> 8) & 255, (c >> 8) & 255);
+	svg_palette__delete(pal);
+}
+
 static void test_palettes(void **state)
 {
 	static const char *const pals[] = {
-		"hot", "mem", "io", "wakeup", "java", "js", "perl", "red",
-		"green", "blue", "aqua", "yellow", "purple", "orange",
+		"hot", "mem", "io", "wakeup", "chain", "java", "js", "perl",
+		"python", "rust", "red", "green", "blue", "aqua", "yellow",
+		"purple", "orange",
 	};
 	struct fg_profile *p = fg_profile__new(), *q = fg_profile__new();
 	unsigned int r, g, b, r2, g2, b2;
@@ -602,7 +713,10 @@ static void test_palettes(void **state)
 	assert_true(g > r && g > b);			/* green */
 	fill_of(frame_el(svg, "std::vector&lt;int&gt;::at"), &r, &g, &b);
 	assert_true(r == g && b < 100);			/* yellow */
-	fill_of(frame_el(svg, "do_syscall_64_[k]"), &r, &g, &b);
+	/* annotations choose the colour but are not shown */
+	assert_null(strstr(svg, "_[k]"));
+	assert_null(strstr(svg, "_[j]"));
+	fill_of(frame_el(svg, "do_syscall_64"), &r, &g, &b);
 	assert_true(r > g && b == 0);			/* orange */
 	fill_of(frame_el(svg, "Interpreter"), &r, &g, &b);
 	assert_true(r > 190 && g < 140 && g == b);	/* red */
@@ -610,8 +724,8 @@ static void test_palettes(void **state)
 	assert_true(r == 160 && g == 160 && b == 160);	/* separator */
 	/* stable: the same name has the same colour in another graph */
 	svg2 = render(q, &o);
-	fill_of(frame_el(svg, "x_[j]"), &r, &g, &b);
-	fill_of(frame_el(svg2, "x_[j]"), &r2, &g2, &b2);
+	fill_of(frame_el(svg, "x"), &r, &g, &b);
+	fill_of(frame_el(svg2, "x"), &r2, &g2, &b2);
 	assert_true(r == r2 && g == g2 && b == b2);
 	free(svg2);
 	free(svg);
@@ -823,6 +937,8 @@ int main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_labels_fit),
 		cmocka_unit_test(test_palettes),
+		cmocka_unit_test(test_palette_rules),
+		cmocka_unit_test(test_namehash),
 		cmocka_unit_test(test_options),
 		cmocka_unit_test(test_cp),
 		cmocka_unit_test(test_nameattr),
