@@ -22,7 +22,9 @@ perf record -q -k CLOCK_MONOTONIC -e cpu-clock -F 999 -g -o "$T/perf.data" -- \
 	> "$T/record.log" 2>&1 || { cat "$T/record.log"; die "perf record failed"; }
 n=$(perf_samples "$T/perf.data")
 echo "recorded $n samples"
-[ "$n" -gt 500 ] || die "too few samples ($n) to tell the phases apart"
+# twophase runs on wall time: on a loaded machine it gets fewer samples; the
+# phases are told apart by the times it logged, so a floor is enough
+[ "$n" -gt 100 ] || die "too few samples ($n) to tell the phases apart"
 
 # 1. plugin route: the writer is picked by the .html extension
 perf script -i "$T/perf.data" --dlfilter "$FLAME_SO" --dlarg out="$T/plugin.html" \
