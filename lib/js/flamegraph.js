@@ -49,6 +49,8 @@
  * searchcolor); elements may be passed as opts.frames, opts.details,
  * opts.unzoom, opts.search, opts.ignorecase, opts.matched.
  * opts.prompt(text) replaces window.prompt for the search term.
+ * opts.urlState (default: on when the SVG is the document) reads and writes
+ * ?x=&y= (zoomed frame's rect) and ?s= (search) as flamegraph.pl does.
  *
  * CSS classes used: fg-hide (display: none), fg-parent (greyed ancestors
  * of the zoomed frame), fg-on (ignorecase active), fg-button (clickable);
@@ -151,6 +153,9 @@
 
 				f.name = frameName(el);
 				f.fill = f.rect ? f.rect.getAttribute('fill') : null;
+				/* the link key, as flamegraph.pl's ?x=&y= */
+				f.ox = f.rect ? f.rect.getAttribute('x') : null;
+				f.oy = f.rect ? f.rect.getAttribute('y') : null;
 				el.__fgframe = f;
 				frames.push(f);
 			});
@@ -167,6 +172,61 @@
 				return;
 			el.addEventListener(type, fn, false);
 			listeners.push([el, type, fn]);
+		}
+
+		/*
+		 * URL state (standalone SVG only, as flamegraph.pl): ?s=TERM is
+		 * the search, ?x=X&y=Y the zoomed frame (its rect's x and y as
+		 * written), so a link reproduces a view. Pages that embed the
+		 * graph (the heatmap) keep their own URL.
+		 */
+		var win = doc.defaultView || global;
+		var urlState = o.urlState !== undefined ? !!o.urlState :
+			(svg === doc.documentElement && !!(win && win.history &&
+						       win.location));
+
+		function getParams() {
+			var p = {}, q = urlState ? win.location.search : '';
+
+			q.replace(/^\?/, '').split('&').forEach(function (kv) {
+				var i = kv.indexOf('='), k, v;
+
+				if (!kv)
+					return;
+				k = i < 0 ? kv : kv.slice(0, i);
+				v = i < 0 ? '' : kv.slice(i + 1);
+				try {
+					p[decodeURIComponent(k)] =
+						decodeURIComponent(v.replace(/\+/g, ' '));
+				} catch (e) {
+					/* a malformed escape: ignore the pair */
+				}
+			});
+			return p;
+		}
+
+		function setParams(change) {
+			var p, q = [], k, url;
+
+			if (!urlState)
+				return;
+			p = getParams();
+			for (k in change) {
+				if (change[k] === null)
+					delete p[k];
+				else
+					p[k] = change[k];
+			}
+			for (k in p)
+				q.push(encodeURIComponent(k) + '=' +
+				       encodeURIComponent(p[k]));
+			url = win.location.pathname + (q.length ? '?' + q.join('&') : '') +
+				win.location.hash;
+			try {
+				win.history.replaceState(null, '', url);
+			} catch (e) {
+				/* file:// in some browsers: no URL state */
+			}
 		}
 
 		function frameOf(target) {
@@ -256,11 +316,14 @@
 			}
 			state.zoomed = f;
 			layout();
+			if (f.ox !== null && f.oy !== null)
+				setParams({ x: f.ox, y: f.oy });
 		}
 
 		function unzoom() {
 			state.zoomed = null;
 			layout();
+			setParams({ x: null, y: null });
 		}
 
 		function setMatched(text) {
@@ -277,6 +340,7 @@
 			setMatched('');
 			if (searchEl)
 				searchEl.classList.remove('fg-on');
+			setParams({ s: null });
 		}
 
 		/* Highlight matches; matched % of what is in view, nested
@@ -292,6 +356,7 @@
 				return;
 			}
 			state.term = term;
+			setParams({ s: term });
 			frames.forEach(function (f) {
 				var match = f.d > 0 && re.test(f.name);
 
@@ -418,6 +483,18 @@
 			unzoomEl.classList.add('fg-hide');
 		if (matchedEl)
 			setMatched('');
+		if (urlState) {
+			var p = getParams();
+
+			if (p.x !== undefined && p.y !== undefined) {
+				frames.forEach(function (f) {
+					if (f.ox === p.x && f.oy === p.y && f.d > 0)
+						zoom(f);
+				});
+			}
+			if (p.s)
+				doSearch(p.s);
+		}
 		return api;
 	}
 

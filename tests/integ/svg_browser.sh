@@ -60,4 +60,8 @@ ART=$BUILD/test-artifacts
 mkdir -p "$ART"
 chrome --screenshot="$ART/svg-browser.png" --window-size=1200,300 "file://$T/g.svg" >/dev/null &&
 	echo "screenshot: $ART/svg-browser.png"
+# URL state (flamegraph.pl's ?x=&y= zoom and ?s= search), through the DevTools
+# pipe so the page's own URL can be read back
+node "$FLAME_TOP/tests/browser/svg-url.js" "$T/g.svg" work parse ||
+	die "URL state checks failed"
 echo "all svg_browser checks passed"
