@@ -85,11 +85,21 @@ demo: all
 bench: all $(PROG_BINS)
 	$(Q)BUILD=$(BUILD) bench/run.sh
 
+# perf's own directories (perf --exec-path): flame.so in dlfilters/ so that
+# `perf script --dlfilter flame.so` finds it by name and --list-dlfilters
+# shows it; flame-record/flame-report in scripts/flame/bin/ for
+# `perf script record flame` / `perf script report flame`.
+PERF_EXEC_PATH ?= $(shell perf --exec-path 2>/dev/null || echo /usr/lib/perf-core)
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib/perf-flame $(DESTDIR)$(PREFIX)/bin \
 		$(DESTDIR)$(PREFIX)/share/doc/perf-flame
 	install -m 0644 $(BUILD)/flame.so $(DESTDIR)$(PREFIX)/lib/perf-flame/flame.so
 	install -m 0755 $(BUILD)/flame $(DESTDIR)$(PREFIX)/bin/flame
+	install -d $(DESTDIR)$(PERF_EXEC_PATH)/dlfilters $(DESTDIR)$(PERF_EXEC_PATH)/scripts/flame/bin
+	install -m 0644 $(BUILD)/flame.so $(DESTDIR)$(PERF_EXEC_PATH)/dlfilters/flame.so
+	install -m 0755 scripts/perf/bin/flame-record scripts/perf/bin/flame-report \
+		$(DESTDIR)$(PERF_EXEC_PATH)/scripts/flame/bin/
 	cp -r docs/. $(DESTDIR)$(PREFIX)/share/doc/perf-flame/
 
 clean:
