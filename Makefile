@@ -64,6 +64,12 @@ $(BUILD)/flame: $(CLI_OBJS) $(CORE_LIB)
 	$(Q)$(CC) -o $@ $(CLI_OBJS) $(CORE_LIB) $(LIBS)
 
 # Test helpers: small programs with known call trees (frame pointers on).
+# *_nofp: built as distributions build, -O2 without frame pointers
+# (docs/dwarf.md); the more specific pattern wins.
+$(BUILD)/progs/%_nofp: tests/progs/%_nofp.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) -O2 -g -fomit-frame-pointer -no-pie -o $@ $< -lm -lpthread
+
 $(BUILD)/progs/%: tests/progs/%.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) -O1 -g -fno-omit-frame-pointer -fno-inline -no-pie -o $@ $< -lm -lpthread

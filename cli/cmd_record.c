@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <dirent.h>
 #include "cmd.h"
+#include "report_unwind.h"
 #include "jit_internal.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -547,6 +548,8 @@ int cmd_report(int argc, char **argv)
 	char **pargv, *so = NULL, *arg, *maps_def = NULL, *fdp;
 	char inpath[64], sopath[64], mapspath[64];
 	int i, n = 0, rc = 1, infd = -1, sofd = -1, mapsfd = -1, fd, status;
+	int ret = 0, pfd[2] = { -1, -1 };
+	char *textv[] = { NULL, "script", "-i", NULL, NULL };
 	bool any_out = false;
 	struct stat st;
 	pid_t pid;
@@ -669,7 +672,65 @@ int cmd_report(int argc, char **argv)
 		pargv[n++] = "maps=/tmp/flame-maps";
 	}
 	pargv[n] = NULL;
+	/* DWARF user stacks: flame.so only if perf unwinds for it (docs/dwarf.md) */
+	if (cli_perf_data_user_stacks(infd) > 0) {
+		ret = cli_perf_unwinds(perf, inpath, sopath);
+		if (ret < 0) {
+			rc = cli_error("report: %s script --dlfilter %s failed to start: %s",
+				       perf, so, strerror(-ret));
+			goto out;
+		}
+		if (!ret) {
+			fprintf(stderr, "flame: report: %s has DWARF user stacks (--call-graph dwarf) that %s cannot unwind for flame.so: using perf script's own unwinding\n",
+				input, perf);
+			if (pipe(pfd)) {
+				rc = cli_error("report: pipe: %s", strerror(errno));
+				goto out;
+			}
+			textv[0] = (char *)perf;
+			textv[3] = inpath;
+		}
+	}
 
+	if (pfd[1] >= 0) {
+		/*
+		 * perf script text into the pipe from a sandbox made by a
+		 * child: this process keeps its /proc for the out= paths.
+		 */
+		pid = fork();
+		if (pid < 0) {
+			rc = cli_error("report: fork: %s", strerror(errno));
+			goto out;
+		}
+		if (pid == 0) {
+			close(pfd[0]);
+			if (dup2(pfd[1], STDOUT_FILENO) < 0)
+				_exit(1);
+			if (unshare(CLONE_NEWNS | CLONE_NEWPID))
+				_exit(cli_error("report: cannot create the sandbox (needs root or user namespaces): %s",
+						strerror(errno)));
+			pid = fork();
+			if (pid == 0)
+				_exit(sandbox_init(textv, maps ? mapspath : NULL));
+			while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			_exit(pid < 0 ? 1 : WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+		}
+		close(pfd[1]);
+		pfd[1] = -1;
+		signal(SIGINT, SIG_IGN);
+		ret = cli_report_text(pfd[0], pargv + 6, n - 6);
+		close(pfd[0]);
+		pfd[0] = -1;
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		if (ret)	/* said why; perf died of the closed pipe */
+			rc = ret;
+		else if (rc)
+			cli_error("report: perf script failed (exit status %d)", rc);
+		goto out;
+	}
 	if (unshare(CLONE_NEWNS | CLONE_NEWPID)) {
 		rc = cli_error("report: cannot create the sandbox (needs root or user namespaces): %s",
 			       strerror(errno));
@@ -687,6 +748,10 @@ int cmd_report(int argc, char **argv)
 		;
 	rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 out:
+	if (pfd[0] >= 0)
+		close(pfd[0]);
+	if (pfd[1] >= 0)
+		close(pfd[1]);
 	free(so);
 	free(maps_def);
 	if (infd >= 0)

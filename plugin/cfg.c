@@ -40,6 +40,8 @@ static const struct fg_opt_desc plugin_opts[] = {
 	  "PID:DIR, a container root left on disk, for maps of exited containers" },
 	{ "no-live", FG_OPT_BOOL, C(no_live), "off", "never read maps of live processes" },
 	{ "no-host", FG_OPT_BOOL, C(no_host), "off", "never read the host's /tmp/perf-PID.map" },
+	{ "unwind", FG_OPT_STR, C(unwind_s), "auto",
+	  "DWARF recordings (--call-graph dwarf): auto = perf's unwound callchain (patched perf), else refuse; raw = the recorded chain only (callers lost); check = exit 0 if this perf unwinds for flame.so, 3 if not" },
 	{ NULL },
 };
 
@@ -179,6 +181,17 @@ static int derive(struct flame_cfg *c)
 		else if (strcmp(c->group_s, "none")) {
 			fprintf(stderr, "flame.so: option 'group=%s': expects container or none\n",
 				c->group_s);
+			return -EINVAL;
+		}
+	}
+	if (c->unwind_s) {
+		if (!strcmp(c->unwind_s, "raw"))
+			c->unwind = UNWIND_RAW;
+		else if (!strcmp(c->unwind_s, "check"))
+			c->unwind = UNWIND_CHECK;
+		else if (strcmp(c->unwind_s, "auto")) {
+			fprintf(stderr, "flame.so: option 'unwind=%s': expects auto, raw or check\n",
+				c->unwind_s);
 			return -EINVAL;
 		}
 	}

@@ -46,10 +46,13 @@ struct flame {
 	uint64_t used, skipped, other_events, empty;
 	uint64_t frames, unresolved;
 	uint64_t jit_named[FG_JIT__MAX];
+	/* DWARF recordings (docs/dwarf.md) */
+	bool unwind_checked, use_resolved, raw_dwarf, refused;
 	uint64_t jit_resolved[FG_JIT__MAX];
 	char *other_name;
 	uint32_t stack[MAX_FRAMES + 4];
 	__u64 chain[MAX_CHAIN];
+	struct perf_dlfilter_al al[MAX_FRAMES];	/* perf's unwound chain */
 };
 
 static int plugin_print(enum fg_print_level level, const char *fmt, va_list ap)
@@ -117,6 +120,14 @@ FLAME_API int start(void **data, void *ctx)
 	}
 	if (ret)
 		goto fail;
+	if (f->cfg.unwind == UNWIND_CHECK) {
+		/* flame report asks before it picks a path for DWARF data */
+		ret = fg_perf__has_resolved_callchain(&perf_dlfilter_fns) ?
+		      0 : FLAME_EXIT_NO_UNWIND;
+		flame_free(f);
+		fflush(NULL);
+		exit(ret);
+	}
 	ret = -ENOMEM;
 	if (!f->out.out.n && fg_opt__set(fg_output_opts, &f->out, "out",
 					 "flame.svg", NULL))
@@ -217,28 +228,17 @@ static struct frame_walk walk_for(struct flame *f,
 	return w;
 }
 
-static int build_stack(struct flame *f, const struct perf_dlfilter_sample *s,
-		       void *ctx, const struct stack_key *k,
-		       struct stack_ent *e)
+/*
+ * The node of n frames in f->stack (leaf first) under the root frames
+ * [container] comm[-pid[/tid]]: *out, or FG_NO_NODE when the sample's
+ * container is not the one asked for.
+ */
+static int place_stack(struct flame *f, const struct perf_dlfilter_sample *s,
+		       uint32_t comm_id, int n, uint32_t *out)
 {
-	struct frame_walk w = walk_for(f, s, ctx, k);
-	uint32_t nf, node = FG_ROOT, i, comm_id = k->gen;
-	int n;
+	uint32_t nf, node = FG_ROOT;
 
-	n = frames__walk(&w, k->chain, k->nr, f->stack, MAX_FRAMES);
-	if (n < 0)
-		return n;
-	e->frames = w.frames;
-	e->unresolved = w.unresolved;
-	for (i = 0; i < FG_JIT__MAX; i++) {
-		e->jit_named[i] = w.jit_named[i];
-		f->jit_resolved[i] += w.jit_resolved[i];
-	}
-	e->node = FG_NO_NODE;
-	/* with the leaf cut out, an empty walk may still get its leaf */
-	e->empty = !n;
-
-	/* root frames: [container] comm[-pid[/tid]] */
+	*out = FG_NO_NODE;
 	if (f->cfg.group_container || f->cfg.container) {
 		uint64_t cg = s->size >= offsetof(struct perf_dlfilter_sample, cgroup) +
 			      sizeof(s->cgroup) ? s->cgroup : 0;
@@ -273,8 +273,74 @@ static int build_stack(struct flame *f, const struct perf_dlfilter_sample *s,
 		node = fg_profile__child(f->prof, node, f->stack[nf - 1]);
 	if (node == FG_NO_NODE)
 		return -ENOMEM;
-	e->node = node;
+	*out = node;
 	return 0;
+}
+
+static int build_stack(struct flame *f, const struct perf_dlfilter_sample *s,
+		       void *ctx, const struct stack_key *k,
+		       struct stack_ent *e)
+{
+	struct frame_walk w = walk_for(f, s, ctx, k);
+	uint32_t i;
+	int n;
+
+	n = frames__walk(&w, k->chain, k->nr, f->stack, MAX_FRAMES);
+	if (n < 0)
+		return n;
+	e->frames = w.frames;
+	e->unresolved = w.unresolved;
+	for (i = 0; i < FG_JIT__MAX; i++) {
+		e->jit_named[i] = w.jit_named[i];
+		f->jit_resolved[i] += w.jit_resolved[i];
+	}
+	/* with the leaf cut out, an empty walk may still get its leaf */
+	e->empty = !n;
+	return place_stack(f, s, k->gen, n, &e->node);
+}
+
+/*
+ * A DWARF recording on a perf with resolved_callchain (perf-patches/0003):
+ * perf unwound the user stack and named every frame; no cache helps, as
+ * the raw chain no longer says what the stack is. 1: perf had no chain
+ * for this sample, use the raw path.
+ */
+static int add_resolved(struct flame *f, const struct perf_dlfilter_sample *s,
+			void *ctx, uint32_t comm_id)
+{
+	struct stack_key k = {
+		.pid = s->pid,
+		.gen = comm_id,
+		.incarnation = fg_jit__incarnation(f->jit, s->pid, s->time),
+	};
+	struct frame_walk w = walk_for(f, s, ctx, &k);
+	uint32_t node, i;
+	int nr, n, ret;
+
+	nr = fg_perf__resolved_callchain(&perf_dlfilter_fns, ctx, f->al,
+					 MAX_FRAMES);
+	if (nr <= 0)
+		return 1;
+	if (nr > MAX_FRAMES)
+		nr = MAX_FRAMES;	/* the leaf end is kept */
+	n = frames__walk_al(&w, f->al, (uint64_t)nr, f->stack, MAX_FRAMES);
+	if (n < 0)
+		return n;
+	f->frames += w.frames;
+	f->unresolved += w.unresolved;
+	for (i = 0; i < FG_JIT__MAX; i++)
+		f->jit_named[i] += w.jit_named[i];
+	ret = place_stack(f, s, comm_id, n, &node);
+	if (ret)
+		return ret;
+	if (node == FG_NO_NODE || !n) {
+		f->empty++;
+		return 0;
+	}
+	f->used++;
+	return fg_profile__add_node(f->prof, node,
+				    f->cfg.weight_period ? s->period : 1,
+				    s->time);
 }
 
 static int add_sample(struct flame *f, const struct perf_dlfilter_sample *s,
@@ -301,6 +367,11 @@ static int add_sample(struct flame *f, const struct perf_dlfilter_sample *s,
 	if (f->cfg.comm && strcmp(fg_profile__name(f->prof, comm_id), f->cfg.comm)) {
 		f->skipped++;
 		return 0;
+	}
+	if (f->use_resolved) {
+		ret = add_resolved(f, s, ctx, comm_id);
+		if (ret <= 0)
+			return ret;
 	}
 
 	/*
@@ -393,15 +464,50 @@ static int add_sample(struct flame *f, const struct perf_dlfilter_sample *s,
 				    s->time);
 }
 
+/*
+ * At the first sample of the profiled event: a recording with user stacks
+ * (perf record --call-graph dwarf) has only the kernel part and the user
+ * leaf in raw_callchain. Use perf's unwound chain when this perf offers it
+ * (perf-patches/0003); else refuse rather than drop every caller silently.
+ */
+static int check_unwind(struct flame *f, void *ctx)
+{
+	struct perf_event_attr *attr = perf_dlfilter_fns.attr ?
+				       perf_dlfilter_fns.attr(ctx) : NULL;
+
+	f->unwind_checked = true;
+	if (!attr || !(attr->sample_type & PERF_SAMPLE_STACK_USER))
+		return 0;
+	if (f->cfg.unwind != UNWIND_RAW &&
+	    fg_perf__has_resolved_callchain(&perf_dlfilter_fns)) {
+		f->use_resolved = true;
+		return 0;
+	}
+	if (f->cfg.unwind == UNWIND_RAW || f->cfg.kernel_only) {
+		f->raw_dwarf = !f->cfg.kernel_only;
+		return 0;
+	}
+	fprintf(stderr, "flame.so: this recording has DWARF user stacks (perf record --call-graph dwarf), which this perf cannot unwind for a dlfilter (every caller would be lost): run flame report -i FILE, or perf script -i FILE | flame collapse, or the patched perf (make perf-patched); --dlarg unwind=raw keeps the recorded frames only\n");
+	f->refused = true;
+	return -EOPNOTSUPP;
+}
+
 FLAME_API int filter_event(void *data, const struct perf_dlfilter_sample *s,
 			   void *ctx)
 {
 	struct flame *f = data;
 	int ret;
 
+	if (f->refused)
+		return -EOPNOTSUPP;
 	if (!event_selected(f, s->event) || !sample_selected(f, s)) {
 		f->skipped++;
 		return 1;
+	}
+	if (!f->unwind_checked) {
+		ret = check_unwind(f, ctx);
+		if (ret)
+			return ret;
 	}
 	ret = add_sample(f, s, ctx);
 	if (ret < 0) {
@@ -435,6 +541,10 @@ static void summary(struct flame *f, struct fg_buf *b, const struct fg_buf *writ
 		fg_buf__adds(b, "; ");
 		fg_jit__summary(f->jit, b);
 	}
+	if (f->use_resolved)
+		fg_buf__adds(b, "; user stacks unwound by perf (DWARF)");
+	else if (f->raw_dwarf)
+		fg_buf__adds(b, "; DWARF user stacks NOT unwound (unwind=raw): callers missing");
 	fg_buf__addf(b, "; wrote %s", written->len ? written->buf : "nothing");
 	if (getenv("FLAME_DEBUG"))
 		fg_buf__addf(b, " [stack cache %zu chains; frame cache %zu addrs, %llu hits, %llu misses]",
@@ -452,6 +562,10 @@ FLAME_API int stop(void *data, void *ctx)
 
 	if (!f)
 		return 0;
+	if (f->refused) {	/* said why at the first sample; write nothing */
+		flame_free(f);
+		return -EOPNOTSUPP;
+	}
 	if (!f->used && f->other_events + f->skipped == 0)
 		fprintf(stderr, "flame.so: no samples in the input\n");
 	for (i = 0; i < f->out.out.n; i++) {

@@ -227,22 +227,17 @@ static uint32_t intern_annotated(struct fg_profile *p, const char *name,
 	return id;
 }
 
-static int resolve_frame(struct frame_walk *w, uint64_t ip, enum ctx x,
-			 struct frame_val *out)
+/* Name a frame perf resolved into al (ip: its address, for addrs=on). */
+static int name_al(struct frame_walk *w, uint64_t ip, enum ctx x,
+		   struct perf_dlfilter_al al, struct frame_val *out)
 {
-	struct perf_dlfilter_al al;
 	const struct flame_cfg *cfg = w->cfg;
-	resolve_fn resolve = w->resolve ? w->resolve : default_resolve;
 	const char *name = NULL, *suffix = NULL;
 	char tmp[280];
 	size_t len = 0;
 	bool kernel = is_kernel_ctx(x);
 	bool jit = false;
 
-	memset(&al, 0, sizeof(al));
-	al.size = sizeof(al);
-	if (resolve(w->ctx, ip, &al))
-		memset(&al, 0, sizeof(al));
 	out->kind = FRAME_SYM;
 	/*
 	 * perf reads the host's /tmp/perf-<pid>.map for any pid, also for a
@@ -294,6 +289,19 @@ static int resolve_frame(struct frame_walk *w, uint64_t ip, enum ctx x,
 		suffix = "_[j]";
 	out->name = intern_annotated(w->prof, name, len, suffix);
 	return out->name == UINT32_MAX ? -ENOMEM : 0;
+}
+
+static int resolve_frame(struct frame_walk *w, uint64_t ip, enum ctx x,
+			 struct frame_val *out)
+{
+	resolve_fn resolve = w->resolve ? w->resolve : default_resolve;
+	struct perf_dlfilter_al al;
+
+	memset(&al, 0, sizeof(al));
+	al.size = sizeof(al);
+	if (resolve(w->ctx, ip, &al))
+		memset(&al, 0, sizeof(al));
+	return name_al(w, ip, x, al, out);
 }
 
 static int name_frame(struct frame_walk *w, uint64_t ip, enum ctx x,
@@ -380,6 +388,33 @@ int frames__walk(struct frame_walk *w, const __u64 *chain, uint64_t nr,
 		if (ret)
 			return ret;
 		n++;
+	}
+	return (int)n;
+}
+
+int frames__walk_al(struct frame_walk *w, const struct perf_dlfilter_al *al,
+		    uint64_t nr, uint32_t *out, size_t max)
+{
+	struct frame_val v;
+	uint64_t i;
+	size_t n = 0;
+	int ret;
+
+	for (i = 0; i < nr && n < max; i++) {
+		enum ctx x = al[i].is_kernel_ip ? CTX_KERNEL : CTX_USER;
+
+		if (!ctx_wanted(w, x))
+			continue;
+		/* no cache: inlined frames share their caller's address */
+		ret = name_al(w, al[i].addr, x, al[i], &v);
+		if (ret)
+			return ret;
+		w->frames++;
+		if (v.kind == FRAME_DSO || v.kind == FRAME_UNKNOWN)
+			w->unresolved++;
+		else if (v.kind > FRAME_JIT_BASE && v.kind < FRAME_JIT_BASE + FG_JIT__MAX)
+			w->jit_named[v.kind - FRAME_JIT_BASE]++;
+		out[n++] = v.name;
 	}
 	return (int)n;
 }

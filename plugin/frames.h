@@ -27,6 +27,14 @@ enum annotate {
 	ANNOTATE_ALL = 3,
 };
 
+enum unwind {
+	UNWIND_AUTO = 0,	/* perf's unwound chain, or refuse DWARF data */
+	UNWIND_RAW,		/* the recorded chain, callers lost */
+	UNWIND_CHECK,		/* exit at start: 0 can unwind, 3 cannot */
+};
+
+#define FLAME_EXIT_NO_UNWIND	3
+
 struct flame_cfg {
 	/* raw option values (table-driven) */
 	char *event;
@@ -37,6 +45,7 @@ struct flame_cfg {
 	char *group_s;
 	char *container;
 	char *maps;
+	char *unwind_s;
 	struct fg_strlist rootfs;
 	bool show_pid, show_tid;
 	bool addrs;
@@ -46,6 +55,7 @@ struct flame_cfg {
 	struct idlist pids, tids, cpus;
 	unsigned int annotate;
 	bool weight_period;
+	enum unwind unwind;
 	bool group_container;
 	struct fg_jit_opts jit;
 };
@@ -143,6 +153,13 @@ struct frame_walk {
  */
 int frames__walk(struct frame_walk *w, const __u64 *chain, uint64_t nr,
 		 uint32_t *out, size_t max);
+/*
+ * Name frames perf already resolved (perf_dlfilter_fns.resolved_callchain,
+ * perf-patches/0003: DWARF-unwound, inlines expanded), leaf first, into
+ * name ids, honouring kernel-only / user-only. Frames or -errno.
+ */
+int frames__walk_al(struct frame_walk *w, const struct perf_dlfilter_al *al,
+		    uint64_t nr, uint32_t *out, size_t max);
 /*
  * The leaf of a raw callchain: index of the first address (-1 if none) and
  * its context in *kernel (0 user, 1 kernel, 2 guest user, 3 guest kernel).

@@ -10,6 +10,12 @@
  *    stock header); mainline perf fills reserved slots from the front
  *    (al_cleanup took reserved[0] after 6.1), so the last slot is NULL on
  *    every perf without the patch.
+ *  - resolved_callchain (perf-patches/0003): the sample's callchain as
+ *    perf script prints it, after DWARF unwinding of user stacks (perf
+ *    record --call-graph dwarf) and inline expansion. The slot before
+ *    cgroup_path (reserved[118] in the 6.1 header); slots are counted from
+ *    the end so the same index works on 6.1 and 6.12, whose header has one
+ *    reserved slot fewer (al_cleanup) but ends at the same place.
  */
 #ifndef FLAME_PERF_EXT_H
 #define FLAME_PERF_EXT_H
@@ -53,6 +59,51 @@ static inline const char *fg_perf__cgroup_path(const struct perf_dlfilter_fns *f
 	fg_perf_cgroup_path_fn fn = fg_perf__cgroup_path_fn(fns);
 
 	return fn ? fn(ctx, id) : NULL;
+}
+
+/* ---- resolved_callchain (0003) ---- */
+
+#define FG_PERF_RESOLVED_CALLCHAIN_SLOT	118
+
+typedef __s32 (*fg_perf_resolved_callchain_fn)(void *ctx,
+					       struct perf_dlfilter_al *al,
+					       __u32 nr);
+
+static inline fg_perf_resolved_callchain_fn
+fg_perf__resolved_callchain_fn(const struct perf_dlfilter_fns *fns)
+{
+#ifdef PERF_DLFILTER_HAS_RESOLVED_CALLCHAIN
+	return fns->resolved_callchain;
+#else
+	return (fg_perf_resolved_callchain_fn)(void (*)(void))
+		fns->reserved[FG_PERF_RESOLVED_CALLCHAIN_SLOT];
+#endif
+}
+
+/* True when this perf hands filters its unwound callchain. */
+static inline bool fg_perf__has_resolved_callchain(const struct perf_dlfilter_fns *fns)
+{
+	return fg_perf__resolved_callchain_fn(fns) != NULL;
+}
+
+/*
+ * The current sample's callchain as perf script prints it, leaf first:
+ * fills at most nr entries of al (each sizeof(*al) bytes; al[0].size is set
+ * here) and returns the number of frames the chain has (may exceed nr), or
+ * -1 (no such function, no thread, no callchain). Strings are perf's, valid
+ * until filter_event() returns. Callable from filter_event() only.
+ */
+static inline __s32 fg_perf__resolved_callchain(const struct perf_dlfilter_fns *fns,
+						void *ctx,
+						struct perf_dlfilter_al *al,
+						__u32 nr)
+{
+	fg_perf_resolved_callchain_fn fn = fg_perf__resolved_callchain_fn(fns);
+
+	if (!fn || !al)
+		return -1;
+	al[0].size = sizeof(*al);
+	return fn(ctx, al, nr);
 }
 
 #endif /* FLAME_PERF_EXT_H */
