@@ -529,8 +529,8 @@ static void summary(struct flame *f, struct fg_buf *b, const struct fg_buf *writ
 		     fg_profile__nr_stacks(f->prof),
 		     f->frames ? 100.0 * f->unresolved / f->frames : 0.0,
 		     (unsigned long long)f->frames);
-	if (f->jit_named[FG_JIT_SNAPSHOT] + f->jit_named[FG_JIT_LIVE] +
-	    f->jit_named[FG_JIT_ROOTFS] + f->jit_named[FG_JIT_HOST]) {
+	if (f->jit) {
+		struct fg_buf js = FG_BUF_INIT;
 		unsigned int src;
 
 		/* fg_jit counted what it resolved; the caches named the rest */
@@ -538,8 +538,12 @@ static void summary(struct flame *f, struct fg_buf *b, const struct fg_buf *writ
 			if (f->jit_named[src] > f->jit_resolved[src])
 				fg_jit__account(f->jit, src, f->jit_named[src] -
 						f->jit_resolved[src]);
-		fg_buf__adds(b, "; ");
-		fg_jit__summary(f->jit, b);
+		fg_jit__summary(f->jit, &js);	/* empty when nothing to say */
+		if (js.len) {
+			fg_buf__adds(b, "; ");
+			fg_buf__add(b, js.buf, js.len);
+		}
+		fg_buf__release(&js);
 	}
 	if (f->use_resolved)
 		fg_buf__adds(b, "; user stacks unwound by perf (DWARF)");

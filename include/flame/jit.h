@@ -76,12 +76,14 @@ bool fg_jit__in_container(struct fg_jit *j, int pid, uint64_t cgroup_id,
 			  uint64_t time, const char *id);
 
 /*
- * True only when process pid (incarnation at time) is known to live in the
- * host's mount namespace. perf's own resolver reads the host's
- * /tmp/perf-<pid>.map for any pid, also for containers that have none (a
- * decoy any local user could write): the plugin should ignore perf's answer
- * when al.dso is "/tmp/perf-<N>.map" and this returns false, and ask
- * fg_jit__resolve() instead.
+ * False only when there is evidence (snapshot index, live process) that
+ * process pid (incarnation at time) lived in another mount namespace than
+ * the host's. perf's own resolver reads the host's /tmp/perf-<pid>.map for
+ * any pid, also for containers that have none (a decoy any local user could
+ * write): the plugin should ignore perf's answer when al.dso is
+ * "/tmp/perf-<N>.map" and this returns false, and ask fg_jit__resolve()
+ * instead. Without evidence perf's answer is kept (never worse than perf)
+ * and fg_jit__summary() notes it.
  */
 bool fg_jit__host_map_ok(struct fg_jit *j, int pid, uint64_t time);
 
@@ -92,7 +94,7 @@ bool fg_jit__host_map_ok(struct fg_jit *j, int pid, uint64_t time);
 void fg_jit__account(struct fg_jit *j, enum fg_jit_source src, uint64_t n);
 
 /* Append the summary ("jit: snapshot named N, live M, ...; no map: ...")
- * to out, without newline. */
+ * to out, without newline; nothing when nothing was named or noted. */
 void fg_jit__summary(struct fg_jit *j, struct fg_buf *out);
 
 #endif /* FLAME_JIT_H */

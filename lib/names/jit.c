@@ -49,6 +49,8 @@ struct pinc {
 	struct fg_perfmap *map[FG_JIT__MAX];
 	bool tried[FG_JIT__MAX];
 	bool had_map, named, reported;
+	bool unproven_noted;		/* counted in j->unproven */
+	uint64_t missed;		/* addresses no source named */
 };
 
 struct pinfo {
@@ -90,6 +92,8 @@ struct fg_jit {
 	bool mem_warned;
 	uint64_t nomap;
 	struct fg_buf nomap_list;
+	uint64_t unproven;		/* host maps used without evidence */
+	int unproven_pid;
 };
 
 /* ---- options ------------------------------------------------------------ */
@@ -464,7 +468,7 @@ static struct fg_perfmap *load_source(struct fg_jit *j, int pid,
 		snprintf(where, sizeof(where), "rootfs %s", dir);
 		break;
 	case FG_JIT_HOST:
-		if (j->no_host || !c->host_known || !c->host)
+		if (j->no_host || (c->host_known && !c->host))
 			return NULL;
 		rfd = fg_safefile__open_root("/");
 		snprintf(rel, sizeof(rel), "tmp/perf-%d.map", pid);
@@ -559,12 +563,10 @@ const char *fg_jit__resolve(struct fg_jit *j, int pid, uint64_t time,
 		if (name)
 			return name;
 	}
+	c->missed++;
 	if (!c->had_map && !c->reported) {
 		c->reported = true;
 		j->nomap++;
-		if (j->nomap <= NOMAP_LIST)
-			fg_buf__addf(&j->nomap_list, "%s%s/%d",
-				     j->nomap > 1 ? ", " : "", c->comm, pid);
 	}
 	return NULL;
 }
@@ -710,6 +712,13 @@ bool fg_jit__in_container(struct fg_jit *j, int pid, uint64_t cgroup_id,
 	return fg_container__match(label, full, id);
 }
 
+/*
+ * Never worse than perf: the host's /tmp/perf-<pid>.map is refused only with
+ * evidence that this incarnation lived in another mount namespace (the
+ * snapshot index flame record/snapshot wrote, or the live process). Without
+ * evidence (a process that exited before anyone looked, no snapshot) perf's
+ * answer stands and the summary says so.
+ */
 bool fg_jit__host_map_ok(struct fg_jit *j, int pid, uint64_t time)
 {
 	struct pinfo *p;
@@ -721,7 +730,67 @@ bool fg_jit__host_map_ok(struct fg_jit *j, int pid, uint64_t time)
 	if (!p)
 		return false;
 	c = pick_inc(p, time);
-	return c->host_known && c->host;
+	if (c->host_known)
+		return c->host;
+	if (!c->unproven_noted) {
+		c->unproven_noted = true;
+		if (!j->unproven++)
+			j->unproven_pid = pid;
+	}
+	return true;
+}
+
+struct nomap_item {
+	uint64_t missed;
+	int pid;
+	const char *comm;
+};
+
+static int cmp_nomap(const void *a, const void *b)
+{
+	const struct nomap_item *x = a, *y = b;
+
+	if (x->missed != y->missed)
+		return x->missed > y->missed ? -1 : 1;
+	return x->pid - y->pid;
+}
+
+static void nomap_consider(struct nomap_item *top, size_t *n, int pid,
+			   const struct pinc *c)
+{
+	struct nomap_item it = { c->missed, pid, c->comm };
+
+	if (!c->reported)
+		return;
+	if (*n < NOMAP_LIST) {
+		top[(*n)++] = it;
+	} else if (cmp_nomap(&it, &top[NOMAP_LIST - 1]) < 0) {
+		top[NOMAP_LIST - 1] = it;
+	} else {
+		return;
+	}
+	qsort(top, *n, sizeof(*top), cmp_nomap);
+}
+
+/* The processes without a map that left the most addresses unnamed. */
+static void nomap_list(struct fg_jit *j)
+{
+	struct nomap_item top[NOMAP_LIST];
+	size_t n = 0, i, k;
+
+	for (i = 0; i < j->nr_slots; i++) {
+		struct pinfo *p = j->slot[i];
+
+		if (!p)
+			continue;
+		for (k = 0; k < p->nr_inc; k++)
+			nomap_consider(top, &n, p->pid, &p->inc[k]);
+		nomap_consider(top, &n, p->pid, &p->unknown);
+	}
+	fg_buf__release(&j->nomap_list);
+	for (i = 0; i < n; i++)
+		fg_buf__addf(&j->nomap_list, "%s%s/%d", i ? ", " : "",
+			     top[i].comm, top[i].pid);
 }
 
 void fg_jit__summary(struct fg_jit *j, struct fg_buf *out)
@@ -734,7 +803,14 @@ void fg_jit__summary(struct fg_jit *j, struct fg_buf *out)
 		return;
 	for (s = FG_JIT_SNAPSHOT; s < FG_JIT__MAX; s++)
 		total += j->named[s];
-	fg_buf__addf(out, "jit: named %" PRIu64, total);
+	if (!total) {
+		if (j->unproven)
+			fg_buf__adds(out, "jit: named 0");
+		else
+			return;
+	} else {
+		fg_buf__addf(out, "jit: named %" PRIu64, total);
+	}
 	for (s = FG_JIT_SNAPSHOT; s < FG_JIT__MAX; s++) {
 		if (!j->named[s])
 			continue;
@@ -745,9 +821,16 @@ void fg_jit__summary(struct fg_jit *j, struct fg_buf *out)
 	if (!first)
 		fg_buf__addch(out, ')');
 	if (j->nomap) {
+		nomap_list(j);
 		fg_buf__addf(out, "; no map: %" PRIu64 " process%s (%s%s)",
 			     j->nomap, j->nomap > 1 ? "es" : "",
 			     j->nomap_list.buf ? j->nomap_list.buf : "",
 			     j->nomap > NOMAP_LIST ? ", ..." : "");
 	}
+	if (j->unproven)
+		fg_buf__addf(out, "; host /tmp maps used for %" PRIu64
+			     " process%s (pid %d%s) not known to be on the host "
+			     "(no snapshot: flame record keeps that evidence)",
+			     j->unproven, j->unproven > 1 ? "es" : "",
+			     j->unproven_pid, j->unproven > 1 ? ", ..." : "");
 }
