@@ -12,6 +12,7 @@ LIBDIRS := lib/model lib/containers lib/names lib/input lib/output
 CPPFLAGS += -Iinclude $(addprefix -I,$(LIBDIRS)) -Iplugin -Icli -D_GNU_SOURCE
 BASE_CFLAGS := -std=gnu11 $(WARN) -fPIC -fvisibility=hidden -fno-omit-frame-pointer
 LIBS	:= -lelf -ldw -lz -lm -lpthread
+CLI_LIBS :=
 
 ifeq ($(V),1)
 Q :=
@@ -61,7 +62,7 @@ $(BUILD)/flame.so: $(PLUGIN_OBJS) $(CORE_LIB) plugin/flame.map
 
 $(BUILD)/flame: $(CLI_OBJS) $(CORE_LIB)
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
-	$(Q)$(CC) -o $@ $(CLI_OBJS) $(CORE_LIB) $(LIBS)
+	$(Q)$(CC) -o $@ $(CLI_OBJS) $(CORE_LIB) $(CLI_LIBS) $(LIBS)
 
 # Test helpers: small programs with known call trees (frame pointers on).
 # *_nofp: built as distributions build, -O2 without frame pointers

@@ -14,6 +14,7 @@ int cmd_record(int argc, char **argv);		/* cli/cmd_record.c */
 int cmd_snapshot(int argc, char **argv);	/* cli/cmd_record.c */
 int cmd_report(int argc, char **argv);		/* cli/cmd_record.c */
 int cmd_bench(int argc, char **argv);		/* cli/bench/cmd_bench.c */
+int cmd_profile(int argc, char **argv);		/* cli/cmd_profile.c */
 
 /* ---- helpers shared by subcommands (cli/main.c) ---- */
 

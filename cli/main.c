@@ -25,6 +25,7 @@ static const struct command commands[] = {
 	{ "snapshot", cmd_snapshot, "snapshot perf maps of running processes" },
 	{ "report", cmd_report, "render perf.data through flame.so with perf sandboxed" },
 	{ "bench", cmd_bench, "sidecar benchmark driver: load, profile, graphs" },
+	{ "profile", cmd_profile, "sample live with libperf (host, processes, a container), write graphs and pprof" },
 	{ NULL },
 };
 

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * ELF symbol lookup by file offset, for profiles that carry their own
- * memory maps (gperftools). Symbols come from .symtab, else .dynsym (libelf).
+ * memory maps (gperftools) and for live processes (flame profile). Symbols
+ * come from .symtab, else the separate debug file (.build-id path or
+ * .gnu_debuglink), else .dynsym (libelf).
  *
  * A process map entry "start-end perms offset ... path" turns a runtime
  * address into a file offset (addr - start + offset); the resolver turns
@@ -11,6 +13,7 @@
 #ifndef FLAME_ELFSYM_H
 #define FLAME_ELFSYM_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct fg_elfsym;
@@ -31,6 +34,14 @@ void fg_elfsym__delete(struct fg_elfsym *s);
  */
 const char *fg_elfsym__resolve(struct fg_elfsym *s, const char *path,
 			       uint64_t file_off, uint64_t *sym_off);
+
+/*
+ * NT_GNU_BUILD_ID of the binary at path (opened as for resolve): 0 and
+ * *id / *len (valid until fg_elfsym__delete), -ENODATA when the file has
+ * none, -ENOENT when it cannot be read.
+ */
+int fg_elfsym__build_id(struct fg_elfsym *s, const char *path,
+			const uint8_t **id, size_t *len);
 
 /* Number of binaries opened successfully / failed so far. */
 unsigned int fg_elfsym__nr_opened(const struct fg_elfsym *s);

@@ -268,6 +268,10 @@ struct fg_opts {
 	/* diff */
 	bool normalize;
 	bool strip_hex;
+	/* pprof metadata, set by the producer (0: unknown) */
+	uint64_t period_ns;	/* what one sample stands for (cpu time) */
+	uint64_t time_ns;	/* profile start, ns since the epoch */
+	uint64_t duration_ns;
 };
 
 /* The output option table, NULL-name terminated. */
@@ -315,5 +319,6 @@ int fg_output__write_file(const struct fg_output_ops *ops, const char *path,
 extern const struct fg_output_ops fg_output_folded;
 extern const struct fg_output_ops fg_output_svg;
 extern const struct fg_output_ops fg_output_heatmap;
+extern const struct fg_output_ops fg_output_pprof;
 
 #endif /* FLAME_FLAME_H */

@@ -16,9 +16,9 @@
 
 const struct fg_opt_desc fg_output_opts[] = {
 	{ "out", FG_OPT_STRLIST, O(out), NULL,
-	  "output file; format from the extension (.svg, .folded/.txt, .html); - = folded to stdout" },
+	  "output file; format from the extension (.svg, .folded/.txt, .html, .pb.gz); - = folded to stdout" },
 	{ "format", FG_OPT_STR, O(format), NULL,
-	  "force the format of every output: folded, svg, heatmap" },
+	  "force the format of every output: folded, svg, heatmap, pprof" },
 	{ "title", FG_OPT_STR, O(title), "Flame Graph", "graph title" },
 	{ "subtitle", FG_OPT_STR, O(subtitle), NULL, "second title line" },
 	{ "width", FG_OPT_INT, O(width), "1200", "image width in pixels" },

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,8 @@ struct dso {
 	struct sym *syms;
 	size_t nr_syms;
 	struct fg_buf names;
+	uint8_t build_id[20];
+	uint8_t build_id_size;
 };
 
 struct fg_elfsym {
@@ -226,6 +229,133 @@ static void finish_syms(struct dso *d)
 	}
 }
 
+/* NT_GNU_BUILD_ID of elf into d (first 20 bytes). */
+static void read_build_id(Elf *elf, uint8_t *id, uint8_t *size)
+{
+	Elf_Scn *scn = NULL;
+
+	*size = 0;
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr sh;
+		Elf_Data *data;
+		GElf_Nhdr nh;
+		size_t off = 0, name_off, desc_off;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
+			continue;
+		data = elf_getdata(scn, NULL);
+		if (!data)
+			continue;
+		while ((off = gelf_getnote(data, off, &nh, &name_off,
+					   &desc_off)) > 0) {
+			if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+			    !memcmp((char *)data->d_buf + name_off, "GNU", 4) &&
+			    nh.n_descsz) {
+				*size = nh.n_descsz > 20 ? 20 : (uint8_t)nh.n_descsz;
+				memcpy(id, (char *)data->d_buf + desc_off, *size);
+				return;
+			}
+		}
+	}
+}
+
+/* Contents of .gnu_debuglink (the debug file's name), or NULL. */
+static const char *debuglink(Elf *elf)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		return NULL;
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr sh;
+		const char *name;
+		Elf_Data *data;
+
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		name = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (!name || strcmp(name, ".gnu_debuglink"))
+			continue;
+		data = elf_getdata(scn, NULL);
+		if (!data || !data->d_size ||
+		    !memchr(data->d_buf, '\0', data->d_size))
+			return NULL;
+		return data->d_buf;
+	}
+	return NULL;
+}
+
+/*
+ * Symbols from the separate debug file, as gdb and perf look for it:
+ * /usr/lib/debug/.build-id/xx/rest.debug, then the .gnu_debuglink name
+ * next to the binary, in its .debug/ and under /usr/lib/debug (all inside
+ * the same root). A debug file with another build id is not used.
+ */
+static int load_debug_file(const struct fg_elfsym *s, struct dso *d,
+			   const char *link)
+{
+	char cand[4][PATH_MAX];
+	const char *slash = strrchr(d->path, '/');
+	int dir_len = slash ? (int)(slash - d->path) : 0;
+	size_t n = 0, i, k;
+	int ret = -ENOENT;
+
+	if (d->build_id_size) {
+		int o = snprintf(cand[n], sizeof(cand[n]),
+				 "/usr/lib/debug/.build-id/%02x/", d->build_id[0]);
+
+		for (k = 1; k < d->build_id_size && o < PATH_MAX - 3; k++)
+			o += snprintf(cand[n] + o, sizeof(cand[n]) - o, "%02x",
+				      d->build_id[k]);
+		snprintf(cand[n] + o, sizeof(cand[n]) - o, ".debug");
+		n++;
+	}
+	if (link && !strchr(link, '/')) {
+		snprintf(cand[n++], PATH_MAX, "%.*s/%s", dir_len, d->path, link);
+		snprintf(cand[n++], PATH_MAX, "%.*s/.debug/%s", dir_len,
+			 d->path, link);
+		snprintf(cand[n++], PATH_MAX, "/usr/lib/debug%.*s/%s", dir_len,
+			 d->path, link);
+	}
+	for (i = 0; i < n && ret; i++) {
+		Elf_Scn *scn = NULL;
+		uint8_t id[20], id_size;
+		Elf *elf;
+		int fd;
+
+		if (!strcmp(cand[i], d->path))
+			continue;
+		fd = open_binary(s, cand[i]);
+		if (fd < 0)
+			continue;
+		elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+		if (elf && elf_kind(elf) == ELF_K_ELF) {
+			read_build_id(elf, id, &id_size);
+			if (!d->build_id_size || (id_size == d->build_id_size &&
+			    !memcmp(id, d->build_id, id_size))) {
+				while ((scn = elf_nextscn(elf, scn)) != NULL) {
+					GElf_Shdr sh;
+
+					if (!gelf_getshdr(scn, &sh) ||
+					    sh.sh_type != SHT_SYMTAB)
+						continue;
+					d->nr_syms = 0;
+					fg_buf__reset(&d->names);
+					ret = load_symtab(d, elf, scn, &sh);
+					if (!ret && !d->nr_syms)
+						ret = -ENOENT;
+					break;
+				}
+			}
+		}
+		if (elf)
+			elf_end(elf);
+		close(fd);
+	}
+	return ret;
+}
+
 static int dso__load(struct fg_elfsym *s, struct dso *d)
 {
 	Elf_Scn *scn = NULL, *dynsym = NULL;
@@ -280,9 +410,15 @@ static int dso__load(struct fg_elfsym *s, struct dso *d)
 			dynsh = sh;
 		}
 	}
-	/* A stripped binary's .symtab may exist yet hold no functions. */
-	if ((!have_symtab || !d->nr_syms) && dynsym)
+	read_build_id(elf, d->build_id, &d->build_id_size);
+	/* A stripped binary: its debug file, else .dynsym (a stripped
+	 * .symtab may exist yet hold no functions). */
+	if ((!have_symtab || !d->nr_syms) &&
+	    load_debug_file(s, d, debuglink(elf)) && dynsym) {
+		d->nr_syms = 0;
+		fg_buf__reset(&d->names);
 		err = load_symtab(d, elf, dynsym, &dynsh);
+	}
 	finish_syms(d);
 out_elf:
 	if (elf)
@@ -322,7 +458,7 @@ static struct dso *find_dso(struct fg_elfsym *s, const char *path)
 	s->last = s->nr_dsos++;
 	err = dso__load(s, d);
 	if (err) {
-		pr_warn("gperf: cannot read symbols of %s: %s\n", path,
+		pr_warn("cannot read symbols of %s: %s\n", path,
 			strerror(-err));
 		d->failed = true;
 		s->nr_failed++;
@@ -330,6 +466,20 @@ static struct dso *find_dso(struct fg_elfsym *s, const char *path)
 		s->nr_opened++;
 	}
 	return d;
+}
+
+int fg_elfsym__build_id(struct fg_elfsym *s, const char *path,
+			const uint8_t **id, size_t *len)
+{
+	struct dso *d = find_dso(s, path);
+
+	if (!d || d->failed)
+		return -ENOENT;
+	if (!d->build_id_size)
+		return -ENODATA;
+	*id = d->build_id;
+	*len = d->build_id_size;
+	return 0;
 }
 
 const char *fg_elfsym__resolve(struct fg_elfsym *s, const char *path,

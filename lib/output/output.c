@@ -12,6 +12,7 @@ static const struct fg_output_ops *const formats[] = {
 	&fg_output_folded,
 	&fg_output_svg,
 	&fg_output_heatmap,
+	&fg_output_pprof,
 };
 
 const struct fg_output_ops *fg_output__find(const char *name)

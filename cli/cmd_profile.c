@@ -1,0 +1,982 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * flame profile - sample live with libperf, name frames while the processes
+ * live, write graphs (and pprof) directly: no perf.data, no second pass.
+ *
+ *   sampler (lib/input/live.c) -> records -> side band: lib/names/livesym.c
+ *                                         -> samples: frames named here
+ *                                            (one function: name_frame)
+ *                                         -> fg_profile -> output table
+ *
+ * See docs/profile.md and docs/fleet.md.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <dirent.h>
+#include <linux/perf_event.h>
+
+#include <flame/collapse.h>
+#include <flame/jit.h>
+#include <flame/live.h>
+#include <flame/livesym.h>
+#include "cmd.h"
+#include "jit_internal.h"
+
+#define MAX_FRAMES	256
+#define ARRAY_SIZE_P(a) (sizeof(a) / sizeof((a)[0]))
+
+struct profile_opts {
+	bool all_cpus;
+	char *pid;
+	char *cgroup;
+	char *container;
+	char *event;
+	int freq;
+	double duration;
+	double every;
+	char *push;
+	int mmap_pages;
+	char *annotate;
+	bool kernel_only;
+	bool user_only;
+	bool show_pid;
+	bool no_jit;
+	bool help;
+};
+
+#define P(f) offsetof(struct profile_opts, f)
+
+static const struct fg_opt_desc profile_table[] = {
+	{ "all-cpus", FG_OPT_BOOL, P(all_cpus), "off", "-a: every process on every CPU (the default without -p/--cgroup/--container)" },
+	{ "pid", FG_OPT_STR, P(pid), NULL, "-p PID[,PID..]: these processes, their threads and future children" },
+	{ "cgroup", FG_OPT_STR, P(cgroup), NULL, "only tasks of this cgroup (path as in /proc/PID/cgroup, or a directory)" },
+	{ "container", FG_OPT_STR, P(container), NULL, "only this container's cgroup (id prefix >= 4, or docker:<id> label)" },
+	{ "event", FG_OPT_STR, P(event), "cpu-clock", "-e: sampling event (cpu-clock, task-clock, cycles, page-faults, ...)" },
+	{ "freq", FG_OPT_INT, P(freq), "99", "-F: samples a second per CPU" },
+	{ "duration", FG_OPT_DOUBLE, P(duration), NULL, "stop after this many seconds (default: at Ctrl-C / SIGTERM)" },
+	{ "every", FG_OPT_DOUBLE, P(every), NULL, "write outputs every N seconds and start afresh; -o names take strftime %-escapes" },
+	{ "push", FG_OPT_STR, P(push), NULL, "POST each profile as pprof to this http:// URL" },
+	{ "mmap-pages", FG_OPT_INT, P(mmap_pages), "128", "ring buffer pages per CPU (power of 2)" },
+	{ "annotate", FG_OPT_STR, P(annotate), "none", "suffix frames: kernel (_[k]), jit (_[j]), all, none" },
+	{ "kernel-only", FG_OPT_BOOL, P(kernel_only), "off", "keep kernel frames only" },
+	{ "user-only", FG_OPT_BOOL, P(user_only), "off", "keep user frames only" },
+	{ "show-pid", FG_OPT_BOOL, P(show_pid), "off", "root frame comm-PID" },
+	{ "no-jit", FG_OPT_BOOL, P(no_jit), "off", "do not read perf maps of JIT runtimes" },
+	{ "help", FG_OPT_BOOL, P(help), NULL, "this text" },
+	{ NULL },
+};
+
+static const struct {
+	const char *s, *l;
+} short_opts[] = {
+	{ "-a", "all-cpus" }, { "-p", "pid" }, { "-e", "event" },
+	{ "-F", "freq" }, { "-h", "help" },
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop(int sig)
+{
+	stop_requested = 1;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t real_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- frame cache: (pid, generation, address) -> name id ---- */
+
+struct fkey {
+	uint64_t addr;
+	int64_t pid;		/* -1: kernel */
+	uint32_t gen;
+};
+
+struct fcache {
+	struct fkey *keys;
+	uint32_t *vals;
+	size_t mask, count;
+};
+
+static int fcache__init(struct fcache *c)
+{
+	c->mask = (1u << 14) - 1;
+	c->count = 0;
+	c->keys = calloc(c->mask + 1, sizeof(*c->keys));
+	c->vals = calloc(c->mask + 1, sizeof(*c->vals));
+	return c->keys && c->vals ? 0 : -ENOMEM;
+}
+
+static void fcache__release(struct fcache *c)
+{
+	free(c->keys);
+	free(c->vals);
+	memset(c, 0, sizeof(*c));
+}
+
+static size_t fkey_hash(const struct fkey *k)
+{
+	uint64_t x = k->addr * 0x9e3779b97f4a7c15ULL ^
+		     ((uint64_t)k->pid << 32) ^ k->gen;
+
+	x ^= x >> 29;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	return (size_t)(x ^ (x >> 32));
+}
+
+/* vals hold id + 1; 0 = empty */
+static uint32_t *fcache__slot(struct fcache *c, const struct fkey *k)
+{
+	size_t h = fkey_hash(k) & c->mask;
+
+	while (c->vals[h]) {
+		const struct fkey *x = &c->keys[h];
+
+		if (x->addr == k->addr && x->pid == k->pid && x->gen == k->gen)
+			return &c->vals[h];
+		h = (h + 1) & c->mask;
+	}
+	c->keys[h] = *k;
+	return &c->vals[h];
+}
+
+static int fcache__grow(struct fcache *c)
+{
+	struct fcache old = *c;
+	size_t i;
+
+	c->mask = old.mask * 2 + 1;
+	c->count = 0;
+	c->keys = calloc(c->mask + 1, sizeof(*c->keys));
+	c->vals = calloc(c->mask + 1, sizeof(*c->vals));
+	if (!c->keys || !c->vals) {
+		free(c->keys);
+		free(c->vals);
+		*c = old;
+		return -ENOMEM;
+	}
+	for (i = 0; i <= old.mask; i++) {
+		if (old.vals[i]) {
+			*fcache__slot(c, &old.keys[i]) = old.vals[i];
+			c->count++;
+		}
+	}
+	fcache__release(&old);
+	return 0;
+}
+
+/* ---- the session ---- */
+
+struct session {
+	struct profile_opts po;
+	struct fg_opts out;
+	struct fg_live *live;
+	struct fg_livesym *syms;
+	struct fg_jit *jit;
+	struct fg_profile *prof;
+	struct fcache cache;
+	unsigned int annotate;		/* 1 kernel, 2 jit */
+	int *pids;
+	size_t nr_pids;
+	int cgroup_fd;
+	uint64_t window_start_real;
+	uint64_t window_start_mono;
+	uint64_t windows;
+	uint64_t frames, unnamed;
+	uint64_t lost_reported;
+	int err;
+};
+
+#define ANNOTATE_KERNEL	1u
+#define ANNOTATE_JIT	2u
+
+/*
+ * THE place a live frame gets its name (the rules of flame.so's default
+ * naming: symbol; else [file name]; else [unknown]; _[k]/_[j] when asked).
+ * When lib/names/namer.c lands, this becomes a call into it.
+ */
+static uint32_t name_frame(struct session *s, const struct fg_livesym_frame *f,
+			   bool kernel)
+{
+	struct fg_buf b = FG_BUF_INIT;
+	const char *suffix = NULL;
+	uint32_t id;
+	int ret = 0;
+
+	switch (f->kind) {
+	case FG_LIVESYM_SYM:
+	case FG_LIVESYM_JIT:
+		if (fg_demangle__is_mangled(f->name, strlen(f->name)) &&
+		    !fg_demangle(&b, f->name, strlen(f->name)))
+			break;
+		ret = fg_buf__adds(&b, f->name);
+		break;
+	case FG_LIVESYM_DSO: {
+		const char *base = strrchr(f->dso, '/');
+
+		if (f->dso[0] == '[') {
+			ret = fg_buf__adds(&b, f->dso);
+			break;
+		}
+		base = base && base[1] ? base + 1 : f->dso;
+		ret = fg_buf__addf(&b, "[%.256s]", base);
+		break;
+	}
+	default:
+		ret = fg_buf__adds(&b, "[unknown]");
+		break;
+	}
+	if (kernel && (s->annotate & ANNOTATE_KERNEL))
+		suffix = "_[k]";
+	else if (f->kind == FG_LIVESYM_JIT && (s->annotate & ANNOTATE_JIT))
+		suffix = "_[j]";
+	if (!ret && suffix)
+		ret = fg_buf__adds(&b, suffix);
+	id = ret ? UINT32_MAX : fg_profile__intern(s->prof, b.buf, b.len);
+	fg_buf__release(&b);
+	return id;
+}
+
+static int frame_id(struct session *s, uint32_t pid, uint64_t time,
+		    uint64_t ip, bool kernel, uint32_t *out)
+{
+	struct fkey k = {
+		.addr = ip,
+		.pid = kernel ? -1 : (int64_t)pid,
+		.gen = kernel ? 0 : fg_livesym__generation(s->syms, pid),
+	};
+	struct fg_livesym_frame f;
+	uint32_t *slot, id;
+
+	if ((s->cache.count + 1) * 2 > s->cache.mask + 1 &&
+	    fcache__grow(&s->cache))
+		return -ENOMEM;
+	slot = fcache__slot(&s->cache, &k);
+	if (*slot) {
+		*out = *slot - 1;
+		return 0;
+	}
+	fg_livesym__resolve(s->syms, pid, time, ip, kernel, &f);
+	id = name_frame(s, &f, kernel);
+	if (id == UINT32_MAX)
+		return -ENOMEM;
+	if (f.kind == FG_LIVESYM_DSO || f.kind == FG_LIVESYM_UNKNOWN)
+		s->unnamed++;
+	*slot = id + 1;
+	s->cache.count++;
+	*out = id;
+	return 0;
+}
+
+/*
+ * Frames of a sample, leaf first, into ids. The frame-pointer callchain
+ * today; a DWARF unwinder (--call-graph dwarf) would fill ids from
+ * sm->regs / sm->stack here instead of the user part of the chain.
+ */
+static int sample_frames(struct session *s, const struct fg_live_sample *sm,
+			 uint32_t *ids, size_t max)
+{
+	bool kernel = sm->cpumode == PERF_RECORD_MISC_KERNEL;
+	size_t n = 0;
+	uint64_t i;
+	int ret;
+
+	for (i = 0; i < sm->nr && n < max; i++) {
+		uint64_t ip = sm->chain[i];
+
+		if (ip >= (uint64_t)PERF_CONTEXT_MAX) {
+			if (ip == (uint64_t)PERF_CONTEXT_KERNEL ||
+			    ip == (uint64_t)PERF_CONTEXT_HV)
+				kernel = true;
+			else if (ip == (uint64_t)PERF_CONTEXT_USER)
+				kernel = false;
+			continue;
+		}
+		if ((s->po.kernel_only && !kernel) ||
+		    (s->po.user_only && kernel))
+			continue;
+		ret = frame_id(s, sm->pid, sm->time, ip, kernel, &ids[n]);
+		if (ret)
+			return ret;
+		n++;
+	}
+	s->frames += n;
+	return (int)n;
+}
+
+static int on_sample(void *arg, const struct fg_live_sample *sm)
+{
+	struct session *s = arg;
+	uint32_t ids[MAX_FRAMES], node = FG_ROOT, root;
+	const char *comm;
+	char buf[64];
+	int n, i;
+
+	n = sample_frames(s, sm, ids, MAX_FRAMES);
+	if (n < 0)
+		return n;
+	comm = fg_livesym__thread_comm(s->syms, sm->pid, sm->tid);
+	if (s->po.show_pid) {
+		snprintf(buf, sizeof(buf), "%s-%u", comm, sm->pid);
+		comm = buf;
+	}
+	root = fg_profile__intern(s->prof, comm, strlen(comm));
+	if (root == UINT32_MAX)
+		return -ENOMEM;
+	node = fg_profile__child(s->prof, node, root);
+	for (i = n - 1; i >= 0 && node != FG_NO_NODE; i--)
+		node = fg_profile__child(s->prof, node, ids[i]);
+	if (node == FG_NO_NODE)
+		return -ENOMEM;
+	return fg_profile__add_node(s->prof, node, 1, sm->time);
+}
+
+static int on_comm(void *arg, uint32_t pid, uint32_t tid, const char *comm,
+		   bool exec)
+{
+	struct session *s = arg;
+
+	return fg_livesym__comm(s->syms, pid, tid, comm, exec);
+}
+
+static int on_mmap(void *arg, const struct fg_live_mmap *m)
+{
+	struct session *s = arg;
+
+	return fg_livesym__mmap(s->syms, m);
+}
+
+static int on_fork(void *arg, uint32_t pid, uint32_t ppid, uint32_t tid,
+		   uint64_t time)
+{
+	struct session *s = arg;
+
+	return fg_livesym__fork(s->syms, pid, ppid, tid);
+}
+
+static int on_exit_rec(void *arg, uint32_t pid, uint32_t tid, uint64_t time)
+{
+	struct session *s = arg;
+
+	return fg_livesym__exit(s->syms, pid, tid);
+}
+
+static const struct fg_live_ops live_ops = {
+	.sample = on_sample,
+	.comm = on_comm,
+	.mmap = on_mmap,
+	.fork = on_fork,
+	.exit = on_exit_rec,
+};
+
+/* ---- --push: plain HTTP/1.1 POST ---- */
+
+static int parse_url(const char *url, char *host, size_t hlen, char *port,
+		     size_t plen, const char **path)
+{
+	const char *h, *end, *colon;
+
+	if (strncmp(url, "http://", 7))
+		return -EINVAL;
+	h = url + 7;
+	end = h + strcspn(h, "/?");
+	*path = *end ? end : "/";
+	colon = memchr(h, ':', (size_t)(end - h));
+	if (!colon)
+		colon = end;
+	if (colon == h || (size_t)(colon - h) >= hlen)
+		return -EINVAL;
+	memcpy(host, h, (size_t)(colon - h));
+	host[colon - h] = '\0';
+	if (colon < end) {
+		if ((size_t)(end - colon - 1) >= plen || end - colon < 2)
+			return -EINVAL;
+		memcpy(port, colon + 1, (size_t)(end - colon - 1));
+		port[end - colon - 1] = '\0';
+	} else {
+		snprintf(port, plen, "80");
+	}
+	return 0;
+}
+
+static int send_all(int fd, const char *p, size_t len)
+{
+	while (len) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* POST body to url; 0, or -errno with *why set. Bounded by 10 s. */
+static int http_post(const char *url, const struct fg_buf *body,
+		     const char **why, int *status)
+{
+	char host[256], port[16], resp[256];
+	const char *path;
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai = NULL, *a;
+	struct fg_buf req = FG_BUF_INIT;
+	struct timeval tv = { .tv_sec = 10 };
+	int fd = -1, ret;
+	ssize_t n;
+
+	*status = 0;
+	if (parse_url(url, host, sizeof(host), port, sizeof(port), &path)) {
+		*why = "not an http://HOST[:PORT]/PATH URL";
+		return -EINVAL;
+	}
+	if (getaddrinfo(host, port, &hints, &ai) || !ai) {
+		*why = "cannot resolve the host";
+		return -EHOSTUNREACH;
+	}
+	ret = -ECONNREFUSED;
+	for (a = ai; a; a = a->ai_next) {
+		fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC,
+			    a->ai_protocol);
+		if (fd < 0)
+			continue;
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		if (!connect(fd, a->ai_addr, a->ai_addrlen))
+			break;
+		ret = -errno;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(ai);
+	if (fd < 0) {
+		*why = "cannot connect";
+		return ret;
+	}
+	ret = fg_buf__addf(&req, "POST %s HTTP/1.1\r\nHost: %s:%s\r\n"
+			   "User-Agent: flame-profile\r\n"
+			   "Content-Type: application/octet-stream\r\n"
+			   "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+			   path, host, port, body->len);
+	ret = ret ?: send_all(fd, req.buf, req.len);
+	ret = ret ?: send_all(fd, body->buf ? body->buf : "", body->len);
+	fg_buf__release(&req);
+	if (ret) {
+		*why = "sending failed";
+		close(fd);
+		return ret;
+	}
+	n = recv(fd, resp, sizeof(resp) - 1, 0);
+	close(fd);
+	if (n <= 0) {
+		*why = "no response";
+		return n < 0 ? -errno : -EPROTO;
+	}
+	resp[n] = '\0';
+	if (sscanf(resp, "HTTP/%*s %d", status) != 1) {
+		*why = "not an HTTP response";
+		return -EPROTO;
+	}
+	if (*status < 200 || *status > 299) {
+		*why = "the server refused it";
+		return -EPROTO;
+	}
+	return 0;
+}
+
+/* ---- writing a window ---- */
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+/* The user's -o name is the format, as for date(1). */
+static size_t strftime_name(char *buf, size_t len, const char *fmt,
+			    const struct tm *tm)
+{
+	return strftime(buf, len, fmt, tm);
+}
+#pragma GCC diagnostic pop
+
+static int write_window(struct session *s, uint64_t end_mono)
+{
+	struct fg_opts o = s->out;
+	struct fg_strlist names = { NULL, 0 };
+	char *v[64];
+	size_t i;
+	int rc = 0;
+
+	o.time_ns = s->window_start_real;
+	o.duration_ns = end_mono - s->window_start_mono;
+	o.period_ns = s->po.freq > 0 ? 1000000000ull / (uint64_t)s->po.freq : 0;
+	if (s->po.every > 0 && s->out.out.n) {
+		/* strftime names, from the window's start */
+		time_t t = (time_t)(s->window_start_real / 1000000000ull);
+		struct tm tm;
+
+		localtime_r(&t, &tm);
+		for (i = 0; i < s->out.out.n && i < ARRAY_SIZE_P(v); i++) {
+			char buf[PATH_MAX];
+			size_t n = strftime_name(buf, sizeof(buf), s->out.out.v[i], &tm);
+
+			v[i] = strdup(n ? buf : s->out.out.v[i]);
+			if (!v[i])
+				return cli_error("out of memory");
+			names.n++;
+		}
+		names.v = v;
+		o.out = names;
+	}
+	if (s->out.out.n || !s->po.push)
+		rc = cli_write_outputs(s->prof, &o, "folded");
+	if (s->po.push) {
+		struct fg_buf body = FG_BUF_INIT;
+		const char *why = NULL;
+		int status, ret;
+
+		ret = fg_output_pprof.write(&body, s->prof, &o);
+		if (!ret)
+			ret = http_post(s->po.push, &body, &why, &status);
+		if (ret) {
+			rc = cli_error("--push %s: %s (%s)", s->po.push,
+				       why ? why : "encoding failed",
+				       status ? "HTTP status" : strerror(-ret));
+			if (status)
+				fprintf(stderr, "flame: --push: HTTP status %d\n", status);
+		}
+		fg_buf__release(&body);
+	}
+	for (i = 0; i < names.n; i++)
+		free(names.v[i]);
+	return rc;
+}
+
+static int new_window(struct session *s)
+{
+	fg_profile__delete(s->prof);
+	fcache__release(&s->cache);
+	s->prof = fg_profile__new();
+	if (!s->prof || fcache__init(&s->cache))
+		return -ENOMEM;
+	s->window_start_real = real_ns();
+	s->window_start_mono = mono_ns();
+	return 0;
+}
+
+/* ---- targets ---- */
+
+static int parse_pids(struct session *s, const char *list)
+{
+	const char *p = list;
+
+	while (*p) {
+		char *end;
+		long v = strtol(p, &end, 10);
+		int *t;
+
+		if (end == p || v <= 0 || v > INT_MAX || (*end && *end != ','))
+			return cli_error("--pid %s: expects PID[,PID..]", list);
+		if (kill((pid_t)v, 0) && errno == ESRCH)
+			return cli_error("--pid %ld: no such process", v);
+		t = realloc(s->pids, (s->nr_pids + 1) * sizeof(*t));
+		if (!t)
+			return cli_error("out of memory");
+		s->pids = t;
+		s->pids[s->nr_pids++] = (int)v;
+		p = *end ? end + 1 : end;
+	}
+	return s->nr_pids ? 0 : cli_error("--pid: no PID given");
+}
+
+/* The perf_event cgroup of a process: the v1 "perf_event" line when such a
+ * hierarchy exists, else the cgroup2 ("0::") path. */
+static int proc_perf_cgroup(int pid, char *buf, size_t len)
+{
+	char path[64], line[4096];
+	bool found = false;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
+	fp = fopen(path, "re");
+	if (!fp)
+		return -errno;
+	while (fgets(line, sizeof(line), fp)) {
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		char *ctl;
+
+		if (!c2)
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		*c2 = '\0';
+		ctl = c1 + 1;
+		if (strstr(ctl, "perf_event")) {
+			snprintf(buf, len, "%s", c2 + 1);
+			fclose(fp);
+			return 0;
+		}
+		if (!*ctl && !strncmp(line, "0:", 2)) {
+			snprintf(buf, len, "%s", c2 + 1);
+			found = true;
+		}
+	}
+	fclose(fp);
+	return found ? 0 : -ENOENT;
+}
+
+/* --container ID: the cgroup of the first process whose container matches. */
+static int container_cgroup(const char *id, char *buf, size_t len)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int ret = -ENOENT;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		char cg[PATH_MAX], label[128], full[128];
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+
+		if (*end || pid <= 0 || proc_perf_cgroup((int)pid, cg, sizeof(cg)))
+			continue;
+		fg_container__id(cg, label, sizeof(label), full, sizeof(full));
+		if (!strcmp(label, "host") || !fg_container__match(label, full, id))
+			continue;
+		snprintf(buf, len, "%s", cg);
+		ret = 0;
+		break;
+	}
+	closedir(d);
+	return ret;
+}
+
+static int open_target(struct session *s)
+{
+	char cg[PATH_MAX], found[PATH_MAX * 2 + 8];
+	const char *path = s->po.cgroup;
+	int fd;
+
+	s->cgroup_fd = -1;
+	if (!!s->po.pid + !!s->po.cgroup + !!s->po.container > 1)
+		return cli_error("--pid, --cgroup and --container exclude each other");
+	if (s->po.all_cpus && (s->po.pid || s->po.cgroup || s->po.container))
+		return cli_error("-a samples everything: drop --pid/--cgroup/--container, or -a");
+	if (s->po.pid)
+		return parse_pids(s, s->po.pid);
+	if (s->po.container) {
+		if (container_cgroup(s->po.container, cg, sizeof(cg)))
+			return cli_error("--container %s: no running process of such a container (ids come from /proc/PID/cgroup)",
+					 s->po.container);
+		path = cg;
+	}
+	if (!path)
+		return 0;
+	fd = fg_live__open_cgroup(path, found, sizeof(found));
+	if (fd < 0)
+		return cli_error("cgroup %s: %s (looked in the perf_event hierarchy of /proc/mounts)",
+				 path, strerror(-fd));
+	s->cgroup_fd = fd;
+	return 0;
+}
+
+/* ---- options ---- */
+
+static void usage(FILE *fp)
+{
+	fprintf(fp, "usage: flame profile [-a | -p PID[,..] | --cgroup PATH | --container ID]\n"
+		    "                     [-F HZ] [-e EVENT] [--duration S] [--every S] [--push URL]\n"
+		    "                     [-o OUT]... [graph options]\n"
+		    "Samples live with libperf and writes graphs directly (docs/profile.md).\n"
+		    "Outputs by extension: .svg .folded/.txt .html .pb.gz (pprof); none: folded on stdout.\n\n"
+		    "Profile options:\n");
+	fg_opt__help(profile_table, "--", fp);
+	fprintf(fp, "\nGraph and output options:\n");
+	fg_opt__help(fg_output_opts, "--", fp);
+}
+
+static int parse_args(struct session *s, int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *val = NULL, *err = NULL, *eq;
+		const struct fg_opt_desc *d = NULL;
+		char key[64];
+		size_t j, klen;
+		int r;
+
+		r = cli_output_opt(argc, argv, &i, &s->out);
+		if (r < 0)
+			return -1;
+		if (r)
+			continue;
+		for (j = 0; j < ARRAY_SIZE_P(short_opts); j++)
+			if (!strcmp(a, short_opts[j].s))
+				d = fg_opt__find(profile_table, short_opts[j].l);
+		if (!d && !strncmp(a, "--", 2)) {
+			eq = strchr(a + 2, '=');
+			klen = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+			if (klen < sizeof(key)) {
+				memcpy(key, a + 2, klen);
+				key[klen] = '\0';
+				d = fg_opt__find(profile_table, key);
+				if (d && eq)
+					val = eq + 1;
+			}
+		}
+		if (!d) {
+			cli_error("profile: unknown argument '%s' (flame profile --help)", a);
+			return -1;
+		}
+		if (!val && d->type != FG_OPT_BOOL) {
+			if (i + 1 >= argc) {
+				cli_error("option %s needs a value", a);
+				return -1;
+			}
+			val = argv[++i];
+		}
+		r = fg_opt__set(profile_table, &s->po, d->name, val, &err);
+		if (r) {
+			cli_error("option %s: %s", a, err ? err : strerror(-r));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int check_opts(struct session *s)
+{
+	const char *a = s->po.annotate;
+	size_t i;
+
+	if (s->po.freq <= 0 || s->po.freq > 100000)
+		return cli_error("--freq %d: expects 1..100000 samples a second", s->po.freq);
+	if (s->po.duration < 0 || s->po.every < 0)
+		return cli_error("--duration and --every expect seconds > 0");
+	if (s->po.every > 0 && s->po.every < 0.1)
+		return cli_error("--every %g: at least 0.1 s", s->po.every);
+	if (s->po.mmap_pages <= 0 || (s->po.mmap_pages & (s->po.mmap_pages - 1)))
+		return cli_error("--mmap-pages %d: expects a power of 2", s->po.mmap_pages);
+	if (s->po.push && strncmp(s->po.push, "http://", 7))
+		return cli_error("--push %s: only http:// URLs", s->po.push);
+	if (s->po.kernel_only && s->po.user_only)
+		return cli_error("--kernel-only and --user-only exclude each other");
+	if (!a || !strcmp(a, "none"))
+		s->annotate = 0;
+	else if (!strcmp(a, "kernel"))
+		s->annotate = ANNOTATE_KERNEL;
+	else if (!strcmp(a, "jit"))
+		s->annotate = ANNOTATE_JIT;
+	else if (!strcmp(a, "all"))
+		s->annotate = ANNOTATE_KERNEL | ANNOTATE_JIT;
+	else
+		return cli_error("--annotate %s: expects kernel, jit, all or none", a);
+	for (i = 0; i < s->out.out.n; i++) {
+		const char *o = s->out.out.v[i];
+
+		if (!s->out.format && !fg_output__for_path(o))
+			return cli_error("%s: unknown output format (.svg .folded .txt .html .pb.gz)", o);
+		if (s->po.every > 0 && !strcmp(o, "-"))
+			return cli_error("--every writes files: -o - does not rotate");
+	}
+	if (s->out.format && !fg_output__find(s->out.format))
+		return cli_error("--format %s: unknown", s->out.format);
+	return 0;
+}
+
+/* ---- main loop ---- */
+
+static bool targets_alive(const struct session *s)
+{
+	size_t i;
+
+	if (!s->nr_pids)
+		return true;
+	for (i = 0; i < s->nr_pids; i++)
+		if (!kill(s->pids[i], 0) || errno != ESRCH)
+			return true;
+	return false;
+}
+
+static void progress(struct session *s, uint64_t start, bool final)
+{
+	const struct fg_live_stats *st = fg_live__stats(s->live);
+	double el = (double)(mono_ns() - start) / 1e9;
+
+	fprintf(stderr, "\rflame: profile: %" PRIu64 " samples (%.0f/s), lost %"
+		PRIu64 ", %.1f s%s", st->samples,
+		el > 0 ? (double)st->samples / el : 0.0, st->lost, el,
+		final ? "\n" : "   ");
+}
+
+static int run(struct session *s)
+{
+	bool tty = cli_progress_enabled();
+	uint64_t start = mono_ns(), last_progress = 0, now;
+	uint64_t end = s->po.duration > 0 ?
+		       start + (uint64_t)(s->po.duration * 1e9) : 0;
+	uint64_t every = s->po.every > 0 ? (uint64_t)(s->po.every * 1e9) : 0;
+	int rc = 0, ret;
+
+	fg_live__enable(s->live);
+	while (!stop_requested) {
+		now = mono_ns();
+		if (end && now >= end)
+			break;
+		ret = fg_live__poll(s->live, 100);
+		if (ret && ret != -EINTR) {
+			rc = cli_error("profile: poll: %s", strerror(-ret));
+			break;
+		}
+		ret = fg_live__drain(s->live, &live_ops, s);
+		if (ret) {
+			rc = cli_error("profile: %s", strerror(-ret));
+			break;
+		}
+		fg_livesym__gc(s->syms);
+		now = mono_ns();
+		if (every && now - s->window_start_mono >= every) {
+			rc |= write_window(s, now);
+			s->windows++;
+			if (new_window(s))
+				return cli_error("out of memory");
+		}
+		if (tty && now - last_progress >= 250000000ull) {
+			progress(s, start, false);
+			last_progress = now;
+		}
+		if (!targets_alive(s))
+			break;
+	}
+	fg_live__disable(s->live);
+	ret = fg_live__drain(s->live, &live_ops, s);
+	if (ret)
+		rc = cli_error("profile: %s", strerror(-ret));
+	if (tty)
+		progress(s, start, true);
+	rc |= write_window(s, mono_ns());
+	return rc;
+}
+
+static void summary(struct session *s)
+{
+	const struct fg_live_stats *st = fg_live__stats(s->live);
+	const struct fg_livesym_stats *ys = fg_livesym__stats(s->syms);
+
+	if (st->lost)
+		fprintf(stderr, "flame: profile: lost %" PRIu64 " samples in %"
+			PRIu64 " LOST records (ring buffers full: raise --mmap-pages or lower -F)\n",
+			st->lost, st->lost_records);
+	if (getenv("FLAME_DEBUG") || st->lost || !st->samples)
+		fprintf(stderr, "flame: profile: %s, %d CPUs: %" PRIu64
+			" samples, %" PRIu64 " frames (%" PRIu64
+			" unnamed), comm %" PRIu64 " mmap %" PRIu64 " fork %"
+			PRIu64 " exit %" PRIu64 ", %" PRIu64 " maps read, %"
+			PRIu64 " build-id mismatches, %" PRIu64 " windows\n",
+			fg_live__event_name(s->live), fg_live__nr_cpus(s->live),
+			st->samples, s->frames, s->unnamed, st->comm, st->mmap,
+			st->fork, st->exit, ys->maps_read, ys->build_id_mismatch,
+			s->windows + 1);
+}
+
+int cmd_profile(int argc, char **argv)
+{
+	struct session s;
+	struct fg_live_opts lo;
+	struct fg_livesym_opts so;
+	struct fg_jit_opts jo;
+	struct sigaction sa;
+	const char *why = NULL;
+	int rc = 1;
+
+	memset(&s, 0, sizeof(s));
+	s.cgroup_fd = -1;
+	fg_opts__init(&s.out);
+	s.po.freq = 99;
+	s.po.mmap_pages = 128;
+	if (parse_args(&s, argc, argv))
+		goto out;
+	if (s.po.help) {
+		usage(stdout);
+		rc = 0;
+		goto out;
+	}
+	if (check_opts(&s) || open_target(&s))
+		goto out;
+
+	memset(&lo, 0, sizeof(lo));
+	lo.event = s.po.event;
+	lo.freq = (uint64_t)s.po.freq;
+	lo.pids = s.pids;
+	lo.nr_pids = s.nr_pids;
+	lo.cgroup_fd = s.cgroup_fd;
+	lo.mmap_pages = (unsigned int)s.po.mmap_pages;
+	s.live = fg_live__new(&lo, &why);
+	if (!s.live) {
+		cli_error("profile: cannot start sampling: %s (%s)",
+			  why ? why : "error", strerror(errno));
+		goto out;
+	}
+	if (!s.po.no_jit) {
+		memset(&jo, 0, sizeof(jo));
+		s.jit = fg_jit__new(&jo);
+	}
+	memset(&so, 0, sizeof(so));
+	so.jit = s.jit;
+	s.syms = fg_livesym__new(&so);
+	if (!s.syms || new_window(&s)) {
+		cli_error("out of memory");
+		goto out;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	rc = run(&s);
+	summary(&s);
+	if (fg_live__stats(s.live)->samples == 0 && !rc)
+		cli_warn("profile: no samples (is the target idle?)");
+out:
+	fg_live__delete(s.live);
+	fg_livesym__delete(s.syms);
+	fg_jit__delete(s.jit);
+	fg_profile__delete(s.prof);
+	fcache__release(&s.cache);
+	if (s.cgroup_fd >= 0)
+		close(s.cgroup_fd);
+	free(s.pids);
+	free(s.po.pid);
+	free(s.po.cgroup);
+	free(s.po.container);
+	free(s.po.event);
+	free(s.po.push);
+	free(s.po.annotate);
+	fg_opts__release(&s.out);
+	return rc;
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Symbols of live processes (lib/names/livesym.c), for `flame profile`:
+ * the process and thread table kept from the sampler's side-band records
+ * (COMM, MMAP2, FORK, EXIT) and /proc for processes older than the session;
+ * user frames from the ELF files seen through each process's own root
+ * (openat2 RESOLVE_IN_ROOT, never following a container's symlink out of
+ * it), build id checked against the MMAP2 record, .gnu_debuglink and
+ * /usr/lib/debug/.build-id honoured (lib/names/elfsym.c); kernel frames from
+ * /proc/kallsyms; JIT frames through fg_jit (perf maps read while the
+ * process lives).
+ */
+#ifndef FLAME_LIVESYM_H
+#define FLAME_LIVESYM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct fg_jit;
+struct fg_live_mmap;
+
+struct fg_livesym_opts {
+	struct fg_jit *jit;	/* JIT names (may be NULL); not owned */
+};
+
+enum fg_livesym_kind {
+	FG_LIVESYM_SYM,		/* an ELF or kernel symbol */
+	FG_LIVESYM_JIT,		/* a perf map entry */
+	FG_LIVESYM_DSO,		/* in a known file, no symbol covers it */
+	FG_LIVESYM_UNKNOWN,	/* no mapping covers the address */
+};
+
+/* What one frame resolves to. Strings live until fg_livesym__delete(). */
+struct fg_livesym_frame {
+	enum fg_livesym_kind kind;
+	const char *name;	/* symbol (SYM, JIT); NULL otherwise */
+	const char *dso;	/* file, "[kernel.kallsyms]", "[vdso]"...; may be NULL */
+	uint64_t addr;		/* the address asked */
+	uint64_t map_start;	/* mapping (DSO kind or better; 0 otherwise) */
+	uint64_t map_end;
+	uint64_t map_pgoff;
+	const uint8_t *build_id;	/* of the mapping's file, when known */
+	uint8_t build_id_size;
+};
+
+struct fg_livesym_stats {
+	uint64_t procs, threads;	/* in the table now */
+	uint64_t maps_read;		/* /proc/PID/maps reads */
+	uint64_t build_id_mismatch;	/* files that changed since mapped */
+	uint64_t freed;			/* exited processes dropped */
+};
+
+struct fg_livesym;
+
+struct fg_livesym *fg_livesym__new(const struct fg_livesym_opts *o);
+void fg_livesym__delete(struct fg_livesym *s);
+
+/* Side band, in the sampler's order. 0 or -ENOMEM. */
+int fg_livesym__comm(struct fg_livesym *s, uint32_t pid, uint32_t tid,
+		     const char *comm, bool exec);
+int fg_livesym__mmap(struct fg_livesym *s, const struct fg_live_mmap *m);
+int fg_livesym__fork(struct fg_livesym *s, uint32_t pid, uint32_t ppid,
+		     uint32_t tid);
+int fg_livesym__exit(struct fg_livesym *s, uint32_t pid, uint32_t tid);
+/*
+ * Forget processes and threads that exited before the previous call
+ * (records of a drain may still name them until the next one). Bounds
+ * memory for continuous profiling.
+ */
+void fg_livesym__gc(struct fg_livesym *s);
+
+/* Thread name ("swapper" for pid 0); read from /proc at first sight. */
+const char *fg_livesym__thread_comm(struct fg_livesym *s, uint32_t pid,
+				    uint32_t tid);
+/*
+ * A number that changes when pid runs a new program (exec) or is reused:
+ * part of any cache key over (pid, address).
+ */
+uint32_t fg_livesym__generation(struct fg_livesym *s, uint32_t pid);
+
+/* Resolve addr of process pid (kernel: a kernel address). Never fails:
+ * out->kind says how far it got. */
+void fg_livesym__resolve(struct fg_livesym *s, uint32_t pid, uint64_t time,
+			 uint64_t addr, bool kernel,
+			 struct fg_livesym_frame *out);
+
+const struct fg_livesym_stats *fg_livesym__stats(const struct fg_livesym *s);
+
+#endif /* FLAME_LIVESYM_H */

@@ -1,0 +1,941 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Symbols of live processes (include/flame/livesym.h).
+ *
+ * Processes and threads sit in two chained hash tables keyed by id. A
+ * process's executable mappings come from /proc/PID/maps when it is first
+ * seen (it may predate the session) and then from MMAP2 records; an
+ * address no mapping covers re-reads /proc/PID/maps, at most every 50 ms.
+ * ELF files are opened through the process's root (one fg_elfsym per root
+ * directory, so a container's /usr/bin/x is its own, not the host's).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <sys/auxv.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <flame/elfsym.h>
+#include <flame/jit.h>
+#include <flame/live.h>
+#include <flame/livesym.h>
+#include "internal.h"
+
+#define MAPS_REREAD_NS	(50ull * 1000 * 1000)
+#define MAX_MAPS	65536u		/* per process */
+#define MAX_ROOTS	4096u
+
+/* ---- a chained hash table of ids ---- */
+
+struct pnode {
+	struct pnode *next;
+	uint32_t key;
+};
+
+struct ptab {
+	struct pnode **b;
+	size_t mask;
+	size_t count;
+};
+
+static int ptab__init(struct ptab *t)
+{
+	t->mask = 1023;
+	t->count = 0;
+	t->b = calloc(t->mask + 1, sizeof(*t->b));
+	return t->b ? 0 : -ENOMEM;
+}
+
+static struct pnode *ptab__find(const struct ptab *t, uint32_t key)
+{
+	struct pnode *n = t->b[fg_hash64(key) & t->mask];
+
+	while (n && n->key != key)
+		n = n->next;
+	return n;
+}
+
+static void ptab__insert(struct ptab *t, struct pnode *n)
+{
+	size_t h;
+
+	if (t->count + 1 > (t->mask + 1) * 2) {
+		size_t nmask = t->mask * 2 + 1, i;
+		struct pnode **nb = calloc(nmask + 1, sizeof(*nb));
+
+		if (nb) {
+			for (i = 0; i <= t->mask; i++) {
+				struct pnode *x = t->b[i], *next;
+
+				for (; x; x = next) {
+					next = x->next;
+					h = fg_hash64(x->key) & nmask;
+					x->next = nb[h];
+					nb[h] = x;
+				}
+			}
+			free(t->b);
+			t->b = nb;
+			t->mask = nmask;
+		}
+	}
+	h = fg_hash64(n->key) & t->mask;
+	n->next = t->b[h];
+	t->b[h] = n;
+	t->count++;
+}
+
+static void ptab__unlink(struct ptab *t, struct pnode *n)
+{
+	struct pnode **pp = &t->b[fg_hash64(n->key) & t->mask];
+
+	while (*pp && *pp != n)
+		pp = &(*pp)->next;
+	if (*pp) {
+		*pp = n->next;
+		t->count--;
+	}
+}
+
+/* ---- processes ---- */
+
+struct lmap {
+	uint64_t start, end, pgoff;
+	const char *path;		/* interned in s->paths */
+	uint8_t build_id[20];
+	uint8_t build_id_size;
+	uint8_t checked;		/* 0 not yet, 1 same file, 2 changed */
+};
+
+struct root {
+	uint64_t dev, ino;		/* of the root directory */
+	struct fg_elfsym *es;
+};
+
+struct proc {
+	struct pnode n;
+	uint32_t gen;
+	bool loaded;
+	uint8_t exited;			/* gc rounds since EXIT (0: alive) */
+	uint64_t maps_read_ns;
+	struct lmap *maps;		/* sorted by start, no overlaps */
+	size_t nr_maps, alloc_maps;
+	struct root *root;		/* NULL until needed */
+};
+
+struct thread {
+	struct pnode n;
+	uint8_t exited;
+	char comm[16];
+};
+
+struct ksym {
+	uint64_t addr;
+	uint32_t name;
+};
+
+struct fg_livesym {
+	struct fg_livesym_opts o;
+	/* [vdso]: the kernel maps the same image into every process */
+	bool vdso_loaded;
+	struct ksym *vsyms;
+	size_t nr_vsyms;
+	struct fg_buf vnames;
+	struct ptab procs, threads;
+	struct fg_strtab *paths;
+	struct root *roots;
+	size_t nr_roots;
+	uint64_t self_root_dev, self_root_ino;
+	uint32_t next_gen;
+	/* kernel */
+	bool kallsyms_loaded;
+	struct ksym *ksyms;
+	size_t nr_ksyms;
+	struct fg_buf knames;
+	struct fg_livesym_stats st;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+struct fg_livesym *fg_livesym__new(const struct fg_livesym_opts *o)
+{
+	struct fg_livesym *s = calloc(1, sizeof(*s));
+	struct stat st;
+
+	if (!s)
+		return NULL;
+	if (o)
+		s->o = *o;
+	s->paths = fg_strtab__new();
+	if (!s->paths || ptab__init(&s->procs) || ptab__init(&s->threads)) {
+		fg_livesym__delete(s);
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (!stat("/", &st)) {
+		s->self_root_dev = st.st_dev;
+		s->self_root_ino = st.st_ino;
+	}
+	s->next_gen = 1;
+	return s;
+}
+
+static void proc__free(struct proc *p)
+{
+	free(p->maps);
+	free(p);
+}
+
+static void ptab__free_all(struct ptab *t, bool procs)
+{
+	size_t i;
+
+	if (!t->b)
+		return;
+	for (i = 0; i <= t->mask; i++) {
+		struct pnode *n = t->b[i], *next;
+
+		for (; n; n = next) {
+			next = n->next;
+			if (procs)
+				proc__free((struct proc *)n);
+			else
+				free(n);
+		}
+	}
+	free(t->b);
+	t->b = NULL;
+}
+
+void fg_livesym__delete(struct fg_livesym *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	ptab__free_all(&s->procs, true);
+	ptab__free_all(&s->threads, false);
+	for (i = 0; i < s->nr_roots; i++)
+		fg_elfsym__delete(s->roots[i].es);
+	free(s->roots);
+	fg_strtab__delete(s->paths);
+	free(s->ksyms);
+	fg_buf__release(&s->knames);
+	free(s->vsyms);
+	fg_buf__release(&s->vnames);
+	free(s);
+}
+
+const struct fg_livesym_stats *fg_livesym__stats(const struct fg_livesym *s)
+{
+	return &s->st;
+}
+
+static const char *intern_path(struct fg_livesym *s, const char *path,
+			       size_t len)
+{
+	uint32_t id = fg_strtab__intern(s->paths, path, len);
+
+	return id == UINT32_MAX ? NULL : fg_strtab__str(s->paths, id);
+}
+
+/* Insert m, dropping what it overlaps (a new mapping replaces old ones). */
+static int proc__add_map(struct proc *p, const struct lmap *m)
+{
+	size_t lo = 0, hi = p->nr_maps, j;
+
+	if (m->end <= m->start)
+		return 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (p->maps[mid].end <= m->start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* maps[lo..j) overlap m */
+	for (j = lo; j < p->nr_maps && p->maps[j].start < m->end; j++)
+		;
+	if (j == lo) {
+		if (p->nr_maps >= MAX_MAPS)
+			return 0;
+		if (p->nr_maps == p->alloc_maps) {
+			size_t na = p->alloc_maps ? p->alloc_maps * 2 : 32;
+			void *t = realloc(p->maps, na * sizeof(*p->maps));
+
+			if (!t)
+				return -ENOMEM;
+			p->maps = t;
+			p->alloc_maps = na;
+		}
+		memmove(&p->maps[lo + 1], &p->maps[lo],
+			(p->nr_maps - lo) * sizeof(*p->maps));
+		p->nr_maps++;
+	} else if (j > lo + 1) {
+		memmove(&p->maps[lo + 1], &p->maps[j],
+			(p->nr_maps - j) * sizeof(*p->maps));
+		p->nr_maps -= j - lo - 1;
+	}
+	p->maps[lo] = *m;
+	return 0;
+}
+
+static const struct lmap *proc__find_map(const struct proc *p, uint64_t addr)
+{
+	size_t lo = 0, hi = p->nr_maps;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (p->maps[mid].end <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < p->nr_maps && p->maps[lo].start <= addr)
+		return &p->maps[lo];
+	return NULL;
+}
+
+/* Executable mappings of /proc/PID/maps (paths as the kernel shows them). */
+static void proc__read_maps(struct fg_livesym *s, struct proc *p)
+{
+	char path[64], line[4096 + 256];
+	FILE *fp;
+
+	p->maps_read_ns = now_ns();
+	p->loaded = true;
+	snprintf(path, sizeof(path), "/proc/%u/maps", p->n.key);
+	fp = fopen(path, "re");
+	if (!fp)
+		return;
+	s->st.maps_read++;
+	while (fgets(line, sizeof(line), fp)) {
+		unsigned long long start, end, off;
+		char perms[8];
+		int pos = 0;
+		struct lmap m;
+		size_t len;
+		char *name;
+
+		if (sscanf(line, "%llx-%llx %7s %llx %*s %*s%n", &start, &end,
+			   perms, &off, &pos) < 4 || !pos || perms[2] != 'x')
+			continue;
+		name = line + pos;
+		while (*name == ' ')
+			name++;
+		len = strcspn(name, "\n");
+		memset(&m, 0, sizeof(m));
+		m.start = start;
+		m.end = end;
+		m.pgoff = off;
+		m.path = intern_path(s, len ? name : "//anon", len ? len : 6);
+		if (!m.path || proc__add_map(p, &m))
+			break;
+	}
+	fclose(fp);
+}
+
+static struct proc *proc__get(struct fg_livesym *s, uint32_t pid, bool create)
+{
+	struct proc *p = (struct proc *)ptab__find(&s->procs, pid);
+
+	if (p || !create)
+		return p;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->n.key = pid;
+	p->gen = s->next_gen++;
+	ptab__insert(&s->procs, &p->n);
+	s->st.procs = s->procs.count;
+	return p;
+}
+
+static struct proc *proc__loaded(struct fg_livesym *s, uint32_t pid)
+{
+	struct proc *p = proc__get(s, pid, true);
+
+	if (p && !p->loaded)
+		proc__read_maps(s, p);
+	return p;
+}
+
+static void proc__reset(struct fg_livesym *s, struct proc *p)
+{
+	p->nr_maps = 0;
+	p->loaded = false;
+	p->exited = 0;
+	p->root = NULL;
+	p->gen = s->next_gen++;
+}
+
+static struct thread *thread__get(struct fg_livesym *s, uint32_t tid)
+{
+	struct thread *t = (struct thread *)ptab__find(&s->threads, tid);
+
+	if (t)
+		return t;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->n.key = tid;
+	ptab__insert(&s->threads, &t->n);
+	s->st.threads = s->threads.count;
+	return t;
+}
+
+static void set_comm(struct thread *t, const char *comm)
+{
+	size_t n = strnlen(comm, sizeof(t->comm) - 1);
+
+	memcpy(t->comm, comm, n);
+	t->comm[n] = '\0';
+}
+
+int fg_livesym__comm(struct fg_livesym *s, uint32_t pid, uint32_t tid,
+		     const char *comm, bool exec)
+{
+	struct thread *t = thread__get(s, tid);
+
+	if (!t)
+		return -ENOMEM;
+	set_comm(t, comm);
+	t->exited = 0;
+	if (exec && pid == tid) {
+		struct proc *p = proc__get(s, pid, false);
+
+		/* a new program: its maps follow as MMAP2 records */
+		if (p) {
+			proc__reset(s, p);
+			p->loaded = true;
+			p->maps_read_ns = now_ns();
+		}
+	}
+	return 0;
+}
+
+int fg_livesym__mmap(struct fg_livesym *s, const struct fg_live_mmap *m)
+{
+	struct proc *p;
+	struct lmap lm;
+	const char *f = m->filename;
+
+	if (m->kernel || !(m->prot & 4 /* PROT_EXEC */))
+		return 0;
+	p = proc__loaded(s, m->pid);
+	if (!p)
+		return -ENOMEM;
+	memset(&lm, 0, sizeof(lm));
+	lm.start = m->start;
+	lm.end = m->start + m->len;
+	lm.pgoff = m->pgoff;
+	lm.path = intern_path(s, f, strlen(f));
+	if (!lm.path)
+		return -ENOMEM;
+	if (m->build_id_size) {
+		memcpy(lm.build_id, m->build_id, m->build_id_size);
+		lm.build_id_size = m->build_id_size;
+	}
+	return proc__add_map(p, &lm);
+}
+
+int fg_livesym__fork(struct fg_livesym *s, uint32_t pid, uint32_t ppid,
+		     uint32_t tid)
+{
+	struct thread *t = thread__get(s, tid), *parent;
+	struct proc *p, *pp;
+
+	if (!t)
+		return -ENOMEM;
+	t->exited = 0;
+	/* the child starts with its parent's name (COMM follows an exec) */
+	if (!t->comm[0] && pid != tid)
+		fg_livesym__thread_comm(s, pid, pid);
+	else if (!t->comm[0])
+		fg_livesym__thread_comm(s, ppid, ppid);
+	parent = (struct thread *)ptab__find(&s->threads, pid == tid ? ppid : pid);
+	if (parent && !t->comm[0])
+		memcpy(t->comm, parent->comm, sizeof(t->comm));
+	if (pid != tid)
+		return 0;	/* a thread: shares its process's maps */
+	/* a new process: a copy of the parent's mappings */
+	p = proc__get(s, pid, true);
+	if (!p)
+		return -ENOMEM;
+	proc__reset(s, p);
+	pp = proc__get(s, ppid, false);
+	if (pp && pp->loaded && pp->nr_maps) {
+		p->maps = realloc(p->maps, pp->nr_maps * sizeof(*p->maps));
+		if (!p->maps) {
+			p->alloc_maps = p->nr_maps = 0;
+			return -ENOMEM;
+		}
+		memcpy(p->maps, pp->maps, pp->nr_maps * sizeof(*p->maps));
+		p->nr_maps = p->alloc_maps = pp->nr_maps;
+		p->loaded = true;
+		p->maps_read_ns = now_ns();
+		p->root = pp->root;
+	}
+	return 0;
+}
+
+int fg_livesym__exit(struct fg_livesym *s, uint32_t pid, uint32_t tid)
+{
+	struct thread *t = (struct thread *)ptab__find(&s->threads, tid);
+	struct proc *p;
+
+	if (t)
+		t->exited = 1;
+	if (pid == tid) {
+		p = proc__get(s, pid, false);
+		if (p)
+			p->exited = 1;
+	}
+	return 0;
+}
+
+void fg_livesym__gc(struct fg_livesym *s)
+{
+	size_t i;
+
+	for (i = 0; i <= s->procs.mask; i++) {
+		struct pnode *n = s->procs.b[i], *next;
+
+		for (; n; n = next) {
+			struct proc *p = (struct proc *)n;
+
+			next = n->next;
+			if (!p->exited)
+				continue;
+			if (p->exited++ < 2)
+				continue;
+			ptab__unlink(&s->procs, n);
+			proc__free(p);
+			s->st.freed++;
+		}
+	}
+	for (i = 0; i <= s->threads.mask; i++) {
+		struct pnode *n = s->threads.b[i], *next;
+
+		for (; n; n = next) {
+			struct thread *t = (struct thread *)n;
+
+			next = n->next;
+			if (!t->exited || t->exited++ < 2)
+				continue;
+			ptab__unlink(&s->threads, n);
+			free(t);
+		}
+	}
+	s->st.procs = s->procs.count;
+	s->st.threads = s->threads.count;
+}
+
+const char *fg_livesym__thread_comm(struct fg_livesym *s, uint32_t pid,
+				    uint32_t tid)
+{
+	struct thread *t;
+	char path[64], buf[64];
+	ssize_t n;
+	int fd;
+
+	if (pid == 0)
+		return "swapper";
+	t = thread__get(s, tid);
+	if (!t)
+		return "[unknown]";
+	if (t->comm[0])
+		return t->comm;
+	snprintf(path, sizeof(path), "/proc/%u/task/%u/comm", pid, tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n > 0) {
+			buf[n] = '\0';
+			buf[strcspn(buf, "\n")] = '\0';
+			set_comm(t, buf);
+		}
+	}
+	if (!t->comm[0])
+		set_comm(t, ":");	/* gone before we looked */
+	if (!strcmp(t->comm, ":"))
+		snprintf(t->comm, sizeof(t->comm), ":%u", tid);
+	return t->comm;
+}
+
+uint32_t fg_livesym__generation(struct fg_livesym *s, uint32_t pid)
+{
+	struct proc *p = proc__get(s, pid, true);
+
+	return p ? p->gen : 0;
+}
+
+/* ---- roots ---- */
+
+static struct root *root_of(struct fg_livesym *s, struct proc *p)
+{
+	char path[64];
+	struct stat st;
+	struct root *r;
+	size_t i;
+
+	if (p->root)
+		return p->root;
+	snprintf(path, sizeof(path), "/proc/%u/root", p->n.key);
+	if (stat(path, &st)) {
+		/* gone: the host root is the best guess left */
+		st.st_dev = s->self_root_dev;
+		st.st_ino = s->self_root_ino;
+	}
+	for (i = 0; i < s->nr_roots; i++)
+		if (s->roots[i].dev == st.st_dev && s->roots[i].ino == st.st_ino)
+			return p->root = &s->roots[i];
+	if (s->nr_roots >= MAX_ROOTS)
+		return NULL;
+	/* p->root pointers move with a realloc: reset them all */
+	r = realloc(s->roots, (s->nr_roots + 1) * sizeof(*r));
+	if (!r)
+		return NULL;
+	if (r != s->roots) {
+		for (i = 0; i <= s->procs.mask; i++) {
+			struct pnode *n;
+
+			for (n = s->procs.b[i]; n; n = n->next)
+				((struct proc *)n)->root = NULL;
+		}
+	}
+	s->roots = r;
+	r = &s->roots[s->nr_roots];
+	r->dev = st.st_dev;
+	r->ino = st.st_ino;
+	if (st.st_dev == s->self_root_dev && st.st_ino == s->self_root_ino)
+		r->es = fg_elfsym__new(NULL);
+	else
+		r->es = fg_elfsym__new(path);
+	if (!r->es)
+		return NULL;
+	s->nr_roots++;
+	return p->root = r;
+}
+
+/* ---- kernel ---- */
+
+static int ksym_cmp(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static void load_kallsyms(struct fg_livesym *s)
+{
+	char line[1024];
+	size_t alloc = 0;
+	FILE *fp;
+
+	s->kallsyms_loaded = true;
+	fp = fopen("/proc/kallsyms", "re");
+	if (!fp) {
+		pr_warn("profile: cannot read /proc/kallsyms: %s\n",
+			strerror(errno));
+		return;
+	}
+	while (fgets(line, sizeof(line), fp)) {
+		unsigned long long addr;
+		char type, name[512];
+
+		if (sscanf(line, "%llx %c %511s", &addr, &type, name) != 3)
+			continue;
+		if (type != 't' && type != 'T' && type != 'w' && type != 'W')
+			continue;
+		if (!addr)
+			continue;	/* kptr_restrict hides addresses */
+		if (s->nr_ksyms == alloc) {
+			size_t na = alloc ? alloc * 2 : 65536;
+			void *t = realloc(s->ksyms, na * sizeof(*s->ksyms));
+
+			if (!t)
+				break;
+			s->ksyms = t;
+			alloc = na;
+		}
+		s->ksyms[s->nr_ksyms].addr = addr;
+		s->ksyms[s->nr_ksyms].name = (uint32_t)s->knames.len;
+		if (fg_buf__add(&s->knames, name, strlen(name) + 1))
+			break;
+		s->nr_ksyms++;
+	}
+	fclose(fp);
+	qsort(s->ksyms, s->nr_ksyms, sizeof(*s->ksyms), ksym_cmp);
+}
+
+static const char *ksym_find(struct fg_livesym *s, uint64_t addr)
+{
+	size_t lo = 0, hi;
+
+	if (!s->kallsyms_loaded)
+		load_kallsyms(s);
+	hi = s->nr_ksyms;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->ksyms[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return NULL;
+	return s->knames.buf + s->ksyms[lo - 1].name;
+}
+
+/* ---- vdso ---- */
+
+/*
+ * Our own [vdso] is the image every process of this kernel has (same
+ * offsets): its .dynsym names the frames, offset = address - map start.
+ */
+static void load_vdso(struct fg_livesym *s)
+{
+	const char *img = (const char *)getauxval(AT_SYSINFO_EHDR);
+	Elf_Scn *scn = NULL;
+	size_t alloc = 0, size = 0, i, nph;
+	uint64_t base = UINT64_MAX;
+	Elf *elf;
+
+	s->vdso_loaded = true;
+	if (!img || elf_version(EV_CURRENT) == EV_NONE)
+		return;
+	/* the image ends with its last section header table */
+	{
+		const Elf64_Ehdr *eh = (const Elf64_Ehdr *)img;
+
+		if (memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
+		    eh->e_ident[EI_CLASS] != ELFCLASS64)
+			return;
+		size = eh->e_shoff + (size_t)eh->e_shnum * eh->e_shentsize;
+		if (size > (1u << 20))
+			return;
+	}
+	elf = elf_memory((char *)img, size);
+	if (!elf)
+		return;
+	if (!elf_getphdrnum(elf, &nph)) {
+		for (i = 0; i < nph; i++) {
+			GElf_Phdr ph;
+
+			if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD &&
+			    ph.p_vaddr - ph.p_offset < base)
+				base = ph.p_vaddr - ph.p_offset;
+		}
+	}
+	if (base == UINT64_MAX)
+		base = 0;
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr sh;
+		Elf_Data *data;
+		size_t n;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNSYM ||
+		    !sh.sh_entsize)
+			continue;
+		data = elf_getdata(scn, NULL);
+		if (!data)
+			continue;
+		n = sh.sh_size / sh.sh_entsize;
+		for (i = 0; i < n; i++) {
+			GElf_Sym sym;
+			const char *name;
+
+			if (!gelf_getsym(data, (int)i, &sym) ||
+			    GELF_ST_TYPE(sym.st_info) != STT_FUNC || !sym.st_value)
+				continue;
+			name = elf_strptr(elf, sh.sh_link, sym.st_name);
+			if (!name || !*name)
+				continue;
+			if (s->nr_vsyms == alloc) {
+				size_t na = alloc ? alloc * 2 : 32;
+				void *t = realloc(s->vsyms, na * sizeof(*s->vsyms));
+
+				if (!t)
+					break;
+				s->vsyms = t;
+				alloc = na;
+			}
+			s->vsyms[s->nr_vsyms].addr = sym.st_value - base;
+			s->vsyms[s->nr_vsyms].name = (uint32_t)s->vnames.len;
+			if (fg_buf__add(&s->vnames, name, strlen(name) + 1))
+				break;
+			s->nr_vsyms++;
+		}
+	}
+	elf_end(elf);
+	qsort(s->vsyms, s->nr_vsyms, sizeof(*s->vsyms), ksym_cmp);
+}
+
+/* Symbol at offset off of [vdso] (the nearest one below: vdso symbols
+ * are few and their sizes are exact enough for a name). */
+static const char *vdso_find(struct fg_livesym *s, uint64_t off)
+{
+	size_t lo = 0, hi;
+
+	if (!s->vdso_loaded)
+		load_vdso(s);
+	hi = s->nr_vsyms;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->vsyms[mid].addr <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? s->vnames.buf + s->vsyms[lo - 1].name : NULL;
+}
+
+/* ---- resolution ---- */
+
+static bool starts_with(const char *s, const char *p)
+{
+	return !strncmp(s, p, strlen(p));
+}
+
+/* Where JIT code lives: no file behind it, or a perf map. */
+static bool anon_region(const char *path)
+{
+	return !*path || starts_with(path, "//anon") ||
+	       starts_with(path, "[anon") || starts_with(path, "/memfd:") ||
+	       !strcmp(path, "[heap]") || starts_with(path, "anon_inode:") ||
+	       starts_with(path, "/dev/zero");
+}
+
+/* "/usr/bin/x (deleted)" is still the file the process runs. */
+static void file_path(const char *path, char *buf, size_t len)
+{
+	size_t n = strlen(path);
+	static const char del[] = " (deleted)";
+
+	if (n > sizeof(del) - 1 && !strcmp(path + n - (sizeof(del) - 1), del))
+		n -= sizeof(del) - 1;
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, path, n);
+	buf[n] = '\0';
+}
+
+static bool build_id_ok(struct fg_livesym *s, struct fg_elfsym *es,
+			struct lmap *m, const char *path)
+{
+	const uint8_t *id;
+	size_t len;
+
+	if (!m->build_id_size || m->checked == 1)
+		return true;
+	if (m->checked == 2)
+		return false;
+	m->checked = 1;
+	if (fg_elfsym__build_id(es, path, &id, &len))
+		return true;	/* no note in the file: nothing to check */
+	if (len < m->build_id_size ||
+	    memcmp(id, m->build_id, m->build_id_size)) {
+		m->checked = 2;
+		s->st.build_id_mismatch++;
+		pr_warn("profile: %s changed since it was mapped (build id differs): not naming its frames\n",
+			path);
+		return false;
+	}
+	return true;
+}
+
+void fg_livesym__resolve(struct fg_livesym *s, uint32_t pid, uint64_t time,
+			 uint64_t addr, bool kernel,
+			 struct fg_livesym_frame *out)
+{
+	struct proc *p;
+	struct lmap *m;
+	struct root *r;
+	char path[4096];
+
+	memset(out, 0, sizeof(*out));
+	out->addr = addr;
+	out->kind = FG_LIVESYM_UNKNOWN;
+	if (kernel) {
+		out->dso = "[kernel.kallsyms]";
+		out->name = ksym_find(s, addr);
+		out->kind = out->name ? FG_LIVESYM_SYM : FG_LIVESYM_DSO;
+		return;
+	}
+	p = proc__loaded(s, pid);
+	if (!p)
+		return;
+	m = (struct lmap *)proc__find_map(p, addr);
+	if (!m && !p->exited && now_ns() - p->maps_read_ns > MAPS_REREAD_NS) {
+		proc__read_maps(s, p);
+		m = (struct lmap *)proc__find_map(p, addr);
+	}
+	if (!m) {
+		if (s->o.jit) {
+			enum fg_jit_source src;
+
+			out->name = fg_jit__resolve(s->o.jit, (int)pid, time,
+						    addr, &src);
+			if (out->name)
+				out->kind = FG_LIVESYM_JIT;
+		}
+		return;
+	}
+	out->dso = m->path;
+	out->map_start = m->start;
+	out->map_end = m->end;
+	out->map_pgoff = m->pgoff;
+	if (m->build_id_size) {
+		out->build_id = m->build_id;
+		out->build_id_size = m->build_id_size;
+	}
+	out->kind = FG_LIVESYM_DSO;
+	if (anon_region(m->path)) {
+		if (s->o.jit) {
+			enum fg_jit_source src;
+
+			out->name = fg_jit__resolve(s->o.jit, (int)pid, time,
+						    addr, &src);
+			if (out->name)
+				out->kind = FG_LIVESYM_JIT;
+		}
+		return;
+	}
+	if (!strcmp(m->path, "[vdso]")) {
+		out->name = vdso_find(s, addr - m->start);
+		if (out->name)
+			out->kind = FG_LIVESYM_SYM;
+		return;
+	}
+	if (m->path[0] != '/')
+		return;		/* [vsyscall], ... */
+	r = root_of(s, p);
+	if (!r)
+		return;
+	file_path(m->path, path, sizeof(path));
+	if (!build_id_ok(s, r->es, m, path))
+		return;
+	out->name = fg_elfsym__resolve(r->es, path, addr - m->start + m->pgoff,
+				       NULL);
+	if (out->name)
+		out->kind = FG_LIVESYM_SYM;
+}
