@@ -35,7 +35,7 @@ int bench__write_summary(struct bench *b)
 	struct fg_buf t = FG_BUF_INIT, j = FG_BUF_INIT;
 	struct bench_load_result *l = &b->load;
 	char *label = bench__file_part(b->label), *jpath = NULL, *tpath = NULL;
-	FILE *fp;
+	int err;
 	int i, k, rc = 0;
 
 	if (b->convert)
@@ -129,12 +129,12 @@ int bench__write_summary(struct bench *b)
 	if (label && asprintf(&jpath, "%s/%s_%s-summary.json", b->outdir, b->stamp, label) > 0 &&
 	    asprintf(&tpath, "%s/%s_%s-summary.txt", b->outdir, b->stamp, label) > 0) {
 		fg_buf__addf(&t, "  summary: %s\n", jpath);
-		fp = fopen(jpath, "we");
-		if (!fp || fg_buf__write(&j, fp) || fclose(fp))
-			rc = cli_error("bench: writing %s: %s", jpath, strerror(errno));
-		fp = fopen(tpath, "we");
-		if (!fp || fg_buf__write(&t, fp) || fclose(fp))
-			rc = cli_error("bench: writing %s: %s", tpath, strerror(errno));
+		err = fg_file__write(jpath, j.buf, j.len);
+		if (err)
+			rc = cli_error("bench: writing %s: %s", jpath, strerror(-err));
+		err = fg_file__write(tpath, t.buf, t.len);
+		if (err)
+			rc = cli_error("bench: writing %s: %s", tpath, strerror(-err));
 	}
 	fg_buf__write(&t, stdout);
 	fflush(stdout);

@@ -309,11 +309,40 @@ const struct fg_output_ops *fg_output__find(const char *name);
 const struct fg_output_ops *fg_output__for_path(const char *path);
 
 /*
- * Render p with ops into path ("-" = stdout) through a temporary file
- * renamed into place: a failure never leaves a partial file.
+ * Render p with ops into path through fg_file__write(): a failure never
+ * leaves a partial regular file, and nothing at path is ever replaced by
+ * anything but a regular file.
  */
 int fg_output__write_file(const struct fg_output_ops *ops, const char *path,
 			  const struct fg_profile *p, const struct fg_opts *o);
+
+/*
+ * The one safe writer for every file the tree writes (docs/security.md).
+ * fg_outfile__new(path) decides how path is written:
+ *  - "-", or a name of this process's stdout/stderr (/dev/stdout,
+ *    /proc/self/fd/1, ...): that descriptor, written in place;
+ *  - an existing device, FIFO or socket (also through symbolic links):
+ *    opened and written in place, never replaced (a FIFO waits for a reader);
+ *  - a directory: -EISDIR;
+ *  - a regular file or a new name: symbolic links are resolved by hand
+ *    (a dangling one to the name it points at) and the data goes to a
+ *    temporary file with a short random name in the final directory
+ *    (O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600 until done), renamed over the
+ *    final name by __commit; the file keeps an old file's mode, else
+ *    0666 & ~umask. A link itself is never replaced.
+ * __new returns NULL and sets errno; __commit closes and renames (0 or
+ * -errno); __delete discards an uncommitted temporary file.
+ */
+struct fg_outfile;
+struct fg_outfile *fg_outfile__new(const char *path);
+int fg_outfile__fd(const struct fg_outfile *f);
+int fg_outfile__write(struct fg_outfile *f, const void *p, size_t len);
+int fg_outfile__commit(struct fg_outfile *f);
+void fg_outfile__delete(struct fg_outfile *f);
+/* new + write + commit + delete */
+int fg_file__write(const char *path, const void *data, size_t len);
+/* Would fg_file__write(path) be allowed to start? 0 or -errno (no I/O). */
+int fg_file__check(const char *path);
 
 /* Format backends (one file each under lib/). */
 extern const struct fg_output_ops fg_output_folded;

@@ -454,9 +454,8 @@ static int cmp_cp(const void *a, const void *b, void *ctx)
 
 int svg_palette__save(struct svg_palette *pal)
 {
-	struct fg_buf b = FG_BUF_INIT, tmp = FG_BUF_INIT;
+	struct fg_buf b = FG_BUF_INIT;
 	uint32_t n, i, *ids;
-	FILE *fp;
 	int err = -ENOMEM;
 
 	if (!pal || !pal->cp_names || !pal->cp_dirty)
@@ -477,30 +476,15 @@ int svg_palette__save(struct svg_palette *pal)
 				 (c >> 8) & 255, c & 255))
 			goto out;
 	}
-	if (fg_buf__addf(&tmp, "%s.tmp.%d", pal->cp_path, (int)getpid()))
-		goto out;
-	fp = fopen(tmp.buf, "w");
-	if (!fp) {
-		err = -errno;
-		goto out_warn;
-	}
-	err = n ? fg_buf__write(&b, fp) : 0;
-	if (fclose(fp) && !err)
-		err = -EIO;
-	if (!err && rename(tmp.buf, pal->cp_path))
-		err = -errno;
-	if (err)
-		unlink(tmp.buf);
-	else
+	err = fg_file__write(pal->cp_path, b.buf ? b.buf : "", b.len);
+	if (!err)
 		pal->cp_dirty = false;
-out_warn:
 	if (err)
 		pr_warn("svg: cannot write palette %s: %s\n", pal->cp_path,
 			strerror(-err));
 out:
 	free(ids);
 	fg_buf__release(&b);
-	fg_buf__release(&tmp);
 	return err;
 }
 
