@@ -116,11 +116,13 @@ static void print_stats(const char *what, const char *dir,
 
 	fprintf(stderr, "flame: %s: %" PRIu64 " maps (%" PRIu64
 		" bytes) of %" PRIu64 " processes in %s; %" PRIu64
-		" polls, own CPU %.1f ms (%.2f%% of %.1f s)%s\n",
+		" polls, own CPU %.1f ms (%.2f%% of %.1f s); %" PRIu64
+		" read after exit, %" PRIu64 " pins at most%s%s\n",
 		what, st->maps, st->bytes, st->procs_seen, dir, st->polls,
 		(double)st->cpu_ns / 1e6,
 		wall ? 100.0 * (double)st->cpu_ns / (double)wall : 0.0,
-		(double)wall / 1e9,
+		(double)wall / 1e9, st->exit_reads, st->pins_peak,
+		st->pins_full ? " (cap reached: some maps written at exit may be missed)" : "",
 		st->refused ? "; some maps refused (see warnings)" : "");
 }
 

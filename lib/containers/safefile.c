@@ -48,6 +48,18 @@ int fg_safefile__open_root(const char *dir)
 	return fd < 0 ? -errno : fd;
 }
 
+int fg_safefile__open_dir(int root_fd, const char *rel)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS |
+			   RESOLVE_NO_SYMLINKS,
+	};
+	long fd = sys_openat2(root_fd, rel, &how);
+
+	return fd < 0 ? -errno : (int)fd;
+}
+
 static bool owner_ok(const struct fg_safefile_opts *o, uid_t uid)
 {
 	unsigned int i;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,8 +35,16 @@ struct track {
 	bool in_long_line;	/* skipping a line longer than a read chunk */
 	const char *why;	/* why the map was refused (static) */
 	bool gone;
+	int pin;		/* index into pins, -1: none */
 	char label[64];
 	char full[80];
+};
+
+struct pin {
+	int fd;			/* O_PATH fd of a /tmp, -1: free slot */
+	dev_t dev;
+	ino_t ino;
+	unsigned int refs;	/* tracks using it (pin 0, the host's: kept) */
 };
 
 struct fg_snapshot {
@@ -55,6 +64,9 @@ struct fg_snapshot {
 	struct fg_buf cgseen;	/* "C" lines already known, as text */
 	struct fg_snapshot_stats st;
 	uint64_t budget;
+	struct pin *pins;
+	size_t nr_pins, max_pins, held;
+	uint64_t now;		/* time of the current poll */
 };
 
 static uint64_t cpu_ns(void)
@@ -103,6 +115,112 @@ static size_t slot_of(struct fg_snapshot *s, int pid)
 	return k;
 }
 
+/* ---- pins ----------------------------------------------------------------- */
+
+static int pins_init(struct fg_snapshot *s)
+{
+	struct rlimit rl;
+	struct stat st;
+	size_t cap = s->o.max_pins ? s->o.max_pins : 1024;
+	int fd;
+
+	/* leave room for perf's pipe, the files we read and write */
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur != RLIM_INFINITY)
+		cap = rl.rlim_cur <= 128 ? 8 :
+		      cap < rl.rlim_cur - 96 ? cap : (size_t)rl.rlim_cur - 96;
+	s->max_pins = cap;
+	s->pins = calloc(cap + 1, sizeof(*s->pins));
+	if (!s->pins)
+		return -ENOMEM;
+	/* pin 0: the host's /tmp, shared by every host process */
+	s->pins[0].fd = -1;
+	fd = open("/tmp", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0 && !fstat(fd, &st)) {
+		s->pins[0].fd = fd;
+		s->pins[0].dev = st.st_dev;
+		s->pins[0].ino = st.st_ino;
+	} else if (fd >= 0) {
+		close(fd);
+	}
+	s->nr_pins = 1;
+	return 0;
+}
+
+static void track_unpin(struct fg_snapshot *s, struct track *t);
+
+/*
+ * Pin the /tmp of t's live process (inside its root, no symlinks), at every
+ * poll: a container mounts its /tmp after it started (and may again), so the
+ * pin follows what the process sees now; the last one outlives it.
+ */
+static void track_pin(struct fg_snapshot *s, struct track *t)
+{
+	char root[64];
+	struct stat st;
+	size_t i, free_slot = SIZE_MAX;
+	int rfd, fd;
+
+	snprintf(root, sizeof(root), "/proc/%d/root", t->pi.pid);
+	rfd = fg_safefile__open_root(root);
+	if (rfd < 0)
+		return;
+	fd = fg_safefile__open_dir(rfd, "tmp");
+	close(rfd);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st)) {
+		close(fd);
+		return;
+	}
+	if (t->pin >= 0 && s->pins[t->pin].dev == st.st_dev &&
+	    s->pins[t->pin].ino == st.st_ino) {
+		close(fd);	/* unchanged */
+		return;
+	}
+	track_unpin(s, t);
+	for (i = 0; i < s->nr_pins; i++) {
+		if (s->pins[i].fd < 0) {
+			if (i && free_slot == SIZE_MAX)
+				free_slot = i;
+			continue;
+		}
+		if (s->pins[i].dev == st.st_dev && s->pins[i].ino == st.st_ino) {
+			close(fd);
+			s->pins[i].refs++;
+			t->pin = (int)i;
+			return;
+		}
+	}
+	if (free_slot == SIZE_MAX) {
+		if (s->nr_pins > s->max_pins) {
+			close(fd);
+			s->st.pins_full++;
+			return;
+		}
+		free_slot = s->nr_pins++;
+	}
+	s->pins[free_slot] = (struct pin){ .fd = fd, .dev = st.st_dev,
+					   .ino = st.st_ino, .refs = 1 };
+	t->pin = (int)free_slot;
+	if (++s->held > s->st.pins_peak)
+		s->st.pins_peak = s->held;
+}
+
+static void track_unpin(struct fg_snapshot *s, struct track *t)
+{
+	struct pin *p;
+
+	if (t->pin < 0)
+		return;
+	p = &s->pins[t->pin];
+	t->pin = -1;
+	if (p == &s->pins[0] || --p->refs)
+		return;
+	close(p->fd);
+	p->fd = -1;
+	s->held--;
+}
+
 struct fg_snapshot *fg_snapshot__new(const char *dir,
 				     const struct fg_snapshot_opts *o)
 {
@@ -138,6 +256,9 @@ struct fg_snapshot *fg_snapshot__new(const char *dir,
 	s->self_mntns = fg_proc__self_mntns();
 	if (fg_cgroup__mount(s->cgmnt, sizeof(s->cgmnt)))
 		s->cgmnt[0] = '\0';
+	err = pins_init(s);
+	if (err)
+		goto out_err;
 	return s;
 out_err:
 	fg_snapshot__delete(s);
@@ -163,6 +284,7 @@ static struct track *track_new(struct fg_snapshot *s, const struct fg_procinfo *
 		return NULL;
 	t = &s->t[s->nr];
 	memset(t, 0, sizeof(*t));
+	t->pin = -1;
 	t->pi = *pi;
 	t->first_ns = t->last_ns = fg_proc__now_ns();
 	t->host_mntns = pi->mntns && pi->mntns == s->self_mntns;
@@ -224,11 +346,16 @@ static void copy_map(struct fg_snapshot *s, struct track *t)
 
 	if (!s->budget)
 		return;
-	snprintf(root, sizeof(root), "/proc/%d/root", t->pi.pid);
-	rfd = fg_safefile__open_root(root);
+	if (t->pin >= 0) {
+		rfd = dup(s->pins[t->pin].fd);
+		snprintf(rel, sizeof(rel), "perf-%d.map", t->pi.nspid);
+	} else {
+		snprintf(root, sizeof(root), "/proc/%d/root", t->pi.pid);
+		rfd = fg_safefile__open_root(root);
+		snprintf(rel, sizeof(rel), "tmp/perf-%d.map", t->pi.nspid);
+	}
 	if (rfd < 0)
 		return;
-	snprintf(rel, sizeof(rel), "tmp/perf-%d.map", t->pi.nspid);
 	err = fg_safefile__read(rfd, rel, &so, t->copied, &in, &size, &why);
 	close(rfd);
 	if (err == 0 && size < t->copied) {
@@ -348,6 +475,7 @@ static void visit(struct fg_snapshot *s, int pid, uint64_t now)
 	t->last_ns = now;
 	if (comm[0])	/* exec changes comm, not the incarnation */
 		memcpy(t->pi.comm, comm, sizeof(t->pi.comm));
+	track_pin(s, t);
 	copy_map(s, t);
 }
 
@@ -461,6 +589,23 @@ int fg_snapshot__poll(struct fg_snapshot *s)
 		}
 		closedir(d);
 	}
+	/* gone since the last poll (or a new incarnation took the pid): read
+	 * the map once more through the pin, then drop it */
+	for (i = 0; i < s->nr; i++) {
+		struct track *t = &s->t[i];
+		uint64_t before;
+
+		if (t->gone || t->last_ns == now)
+			continue;
+		t->gone = true;
+		before = t->copied;
+		if (t->pin >= 0) {
+			copy_map(s, t);
+			if (t->copied > before)
+				s->st.exit_reads++;
+		}
+		track_unpin(s, t);
+	}
 	scan_cgroups(s);
 	err = write_index(s);
 	s->st.polls++;
@@ -493,6 +638,10 @@ void fg_snapshot__delete(struct fg_snapshot *s)
 			t->pi.nspid, t->bad, t->lines, t->first_bad, t->too_long,
 			FG_PERFMAP_MAX_LINE);
 	}
+	for (i = 0; i < s->nr_pins; i++)
+		if (s->pins[i].fd >= 0)
+			close(s->pins[i].fd);
+	free(s->pins);
 	if (s->dir_fd >= 0)
 		close(s->dir_fd);
 	fg_cgmap__delete(s->cg);

@@ -97,6 +97,9 @@ int fg_safefile__read(int root_fd, const char *rel,
 		      struct fg_buf *out, uint64_t *size, const char **why);
 /* O_PATH fd for "/proc/PID/root" or a directory; -errno on failure. */
 int fg_safefile__open_root(const char *dir);
+/* O_PATH fd of directory rel under root_fd, resolved as fg_safefile__read()
+ * does (inside the root, no symlinks); -errno on failure. */
+int fg_safefile__open_dir(int root_fd, const char *rel);
 
 /* ---- processes --------------------------------------------------------- */
 
@@ -167,11 +170,24 @@ struct fg_snapshot_opts {
 	const int *pids;	/* only these pids (NULL: every process) */
 	size_t nr_pids;
 	uint64_t max_bytes_per_poll;	/* CPU bound (0: 64 MiB) */
+	unsigned int max_pins;	/* pinned /tmp dirs (0: 1024, capped by
+				 * RLIMIT_NOFILE) */
 };
 
+/*
+ * Pins: while a process lives, the snapshot holds an O_PATH fd on its /tmp
+ * (opened inside its root, no symlinks; one per distinct directory, shared
+ * by the processes of a container), and reads its map through it. When the
+ * process is gone the map is read once more through the pin (a runtime may
+ * write it at exit, e.g. the JDK's -XX:+DumpPerfMapAtExit, after which its
+ * container and /tmp are gone), then the pin is dropped.
+ */
 struct fg_snapshot_stats {
 	uint64_t polls, procs_seen, maps, bytes, refused, bad_lines;
 	uint64_t cpu_ns;	/* CPU time spent in polls (ours) */
+	uint64_t pins_peak;	/* most pins held at once */
+	uint64_t pins_full;	/* processes not pinned: cap reached */
+	uint64_t exit_reads;	/* maps that grew when read after exit */
 };
 
 struct fg_snapshot;
