@@ -75,10 +75,14 @@ $(BUILD)/progs/%: tests/progs/%.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) -O1 -g -fno-omit-frame-pointer -fno-inline -no-pie -o $@ $< -lm -lpthread
 
+# Unit tests link the objects they test (never #include a .c file).
+$(BUILD)/tests/test_plugin: $(BUILD)/plugin/frames.o $(BUILD)/plugin/cfg.o
+
 $(BUILD)/tests/%: tests/unit/%.c $(CORE_LIB) $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(Q)scripts/deps.sh test
-	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) $(CPPFLAGS) -MMD -MP -o $@ $< $(CORE_LIB) -lcmocka $(LIBS)
+	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) $(CPPFLAGS) -MMD -MP -o $@ $< \
+		$(filter %.o,$^) $(CORE_LIB) -lcmocka $(LIBS)
 
 tests-build: all $(UNIT_BINS) $(PROG_BINS)
 

@@ -13,7 +13,7 @@
 
 #define C(f) offsetof(struct flame_cfg, f)
 
-static const struct fg_opt_desc plugin_opts[] = {
+const struct fg_opt_desc flame_cfg_opts[] = {
 	{ "event", FG_OPT_STR, C(event), "first event",
 	  "profile this event; samples of other events are counted and skipped" },
 	{ "comm", FG_OPT_STR, C(comm), NULL, "keep only this process name" },
@@ -65,7 +65,7 @@ void flame_cfg__release(struct flame_cfg *c)
 	const struct fg_opt_desc *d;
 	size_t i;
 
-	for (d = plugin_opts; d->name; d++) {
+	for (d = flame_cfg_opts; d->name; d++) {
 		char *f = (char *)c + d->offset;
 
 		if (d->type == FG_OPT_STR || d->type == FG_OPT_OPTSTR)
@@ -87,7 +87,7 @@ void flame_cfg__help(FILE *fp)
 		"usage: perf script --dlfilter flame.so [--dlarg KEY=VALUE]...\n"
 		"       perf script -s flame.so [KEY=VALUE | --KEY VALUE]...   (patched perf)\n\n"
 		"Samples and naming:\n");
-	fg_opt__help(plugin_opts, "", fp);
+	fg_opt__help(flame_cfg_opts, "", fp);
 	fprintf(fp, "\nOutputs and graphs:\n");
 	fg_opt__help(fg_output_opts, "", fp);
 	fprintf(fp,
@@ -154,18 +154,9 @@ static int derive(struct flame_cfg *c)
 		return ret;
 	if (c->cpu_s && (ret = parse_idlist("cpu", c->cpu_s, &c->cpus)))
 		return ret;
-	if (c->annotate_s) {
-		if (!strcmp(c->annotate_s, "kernel"))
-			c->annotate = ANNOTATE_KERNEL;
-		else if (!strcmp(c->annotate_s, "jit"))
-			c->annotate = ANNOTATE_JIT;
-		else if (!strcmp(c->annotate_s, "all"))
-			c->annotate = ANNOTATE_ALL;
-		else if (!strcmp(c->annotate_s, "none"))
-			c->annotate = ANNOTATE_NONE;
-		else
-			goto bad_annotate;
-	}
+	if (c->annotate_s &&
+	    fg_namer__parse_annotate(c->annotate_s, &c->names.annotate))
+		goto bad_annotate;
 	if (c->weight_s) {
 		if (!strcmp(c->weight_s, "period"))
 			c->weight_period = true;
@@ -199,6 +190,9 @@ static int derive(struct flame_cfg *c)
 		fprintf(stderr, "flame.so: kernel-only and user-only exclude each other\n");
 		return -EINVAL;
 	}
+	c->names.addrs = c->addrs;
+	c->names.pid = c->show_pid || c->show_tid;
+	c->names.tid = c->show_tid;
 	c->jit.maps_dir = c->maps;
 	c->jit.rootfs = c->rootfs;
 	c->jit.no_live = c->no_live;
@@ -216,8 +210,8 @@ static int set_one(struct flame_cfg *c, struct fg_opts *o, const char *key,
 	const char *err = NULL;
 	int ret;
 
-	if (fg_opt__find(plugin_opts, key))
-		ret = fg_opt__set(plugin_opts, c, key, val, &err);
+	if (fg_opt__find(flame_cfg_opts, key))
+		ret = fg_opt__set(flame_cfg_opts, c, key, val, &err);
 	else
 		ret = fg_opt__set(fg_output_opts, o, key, val, &err);
 	if (ret == -ENOENT) {
@@ -235,7 +229,7 @@ static int set_one(struct flame_cfg *c, struct fg_opts *o, const char *key,
 
 static const struct fg_opt_desc *find_any(const char *key)
 {
-	const struct fg_opt_desc *d = fg_opt__find(plugin_opts, key);
+	const struct fg_opt_desc *d = fg_opt__find(flame_cfg_opts, key);
 
 	return d ? d : fg_opt__find(fg_output_opts, key);
 }

@@ -237,6 +237,7 @@ static int place_stack(struct flame *f, const struct perf_dlfilter_sample *s,
 		       uint32_t comm_id, int n, uint32_t *out)
 {
 	uint32_t nf, node = FG_ROOT;
+	int ret;
 
 	*out = FG_NO_NODE;
 	if (f->cfg.group_container || f->cfg.container) {
@@ -255,18 +256,16 @@ static int place_stack(struct flame *f, const struct perf_dlfilter_sample *s,
 				return -ENOMEM;
 		}
 	}
-	if (f->cfg.show_pid || f->cfg.show_tid) {
-		const char *cs = fg_profile__name(f->prof, comm_id);
-		char buf[64];
-		int len;
-
-		if (f->cfg.show_tid)
-			len = snprintf(buf, sizeof(buf), "%.16s-%d/%d", cs,
-				       s->pid, s->tid);
-		else
-			len = snprintf(buf, sizeof(buf), "%.16s-%d", cs, s->pid);
-		comm_id = fg_profile__intern(f->prof, buf, len);
-	}
+	/* the root frame, named as every other input names it */
+	ret = fg_namer__process_ids(&f->cfg.names,
+				    fg_profile__name(f->prof, comm_id),
+				    s->pid, s->tid, &f->cache.name);
+	if (ret)
+		return ret;
+	comm_id = fg_profile__intern(f->prof, f->cache.name.buf,
+				     f->cache.name.len);
+	if (comm_id == UINT32_MAX)
+		return -ENOMEM;
 	node = fg_profile__child(f->prof, node, comm_id);
 	/* f->stack holds the leaf first */
 	for (nf = n; node != FG_NO_NODE && nf > 0; nf--)

@@ -14,6 +14,7 @@
 
 #include "internal.h"
 #include "frames.h"
+#include <flame/namer.h>
 
 extern struct perf_dlfilter_fns perf_dlfilter_fns;
 
@@ -87,6 +88,7 @@ int frame_cache__init(struct frame_cache *c)
 
 void frame_cache__release(struct frame_cache *c)
 {
+	fg_buf__release(&c->name);
 	free(c->keys);
 	free(c->vals);
 	free(c->used);
@@ -143,6 +145,7 @@ int frame_cache__insert(struct frame_cache *c, const struct frame_key *k,
 		for (i = 0; i <= old.mask; i++)
 			if (old.used[i])
 				cache_put(c, &old.keys[i], old.vals[i]);
+		old.name = (struct fg_buf)FG_BUF_INIT;	/* c keeps it */
 		frame_cache__release(&old);
 	}
 	cache_put(c, k, v);
@@ -163,38 +166,6 @@ static bool is_kernel_ctx(enum ctx x)
 	return x == CTX_KERNEL || x == CTX_GUEST_KERNEL;
 }
 
-static bool starts_with(const char *s, const char *p)
-{
-	return !strncmp(s, p, strlen(p));
-}
-
-/* A perf map file as perf names its "DSO": /tmp/perf-1234.map */
-static bool is_perf_map(const char *dso)
-{
-	const char *b = strrchr(dso, '/');
-
-	b = b ? b + 1 : dso;
-	return starts_with(b, "perf-") && strlen(b) > 4 &&
-	       !strcmp(b + strlen(b) - 4, ".map");
-}
-
-/* Regions where JIT code lives and perf has no symbols of its own. */
-static bool is_anon_region(const char *dso)
-{
-	static const char *const anon[] = {
-		"//anon", "[anon", "/memfd:", "[heap]", "[unknown]",
-		"anon_inode:", "/dev/zero",
-	};
-	size_t i;
-
-	if (!dso || !*dso || is_perf_map(dso))
-		return true;
-	for (i = 0; i < ARRAY_SIZE(anon); i++)
-		if (starts_with(dso, anon[i]))
-			return true;
-	return false;
-}
-
 static int default_resolve(void *ctx, uint64_t addr,
 			   struct perf_dlfilter_al *al)
 {
@@ -203,40 +174,17 @@ static int default_resolve(void *ctx, uint64_t addr,
 	return perf_dlfilter_fns.resolve_address(ctx, addr, al);
 }
 
-static uint32_t intern_annotated(struct fg_profile *p, const char *name,
-				 size_t len, const char *suffix)
-{
-	char small[512];
-	struct fg_buf b = FG_BUF_INIT;
-	size_t sl = suffix ? strlen(suffix) : 0;
-	uint32_t id;
-
-	if (!sl)
-		return fg_profile__intern(p, name, len);
-	if (len + sl < sizeof(small)) {
-		memcpy(small, name, len);
-		memcpy(small + len, suffix, sl);
-		return fg_profile__intern(p, small, len + sl);
-	}
-	if (fg_buf__add(&b, name, len) || fg_buf__add(&b, suffix, sl)) {
-		fg_buf__release(&b);
-		return UINT32_MAX;
-	}
-	id = fg_profile__intern(p, b.buf, b.len);
-	fg_buf__release(&b);
-	return id;
-}
-
-/* Name a frame perf resolved into al (ip: its address, for addrs=on). */
+/* Name a frame perf resolved into al (ip: its address). */
 static int name_al(struct frame_walk *w, uint64_t ip, enum ctx x,
 		   struct perf_dlfilter_al al, struct frame_val *out)
 {
-	const struct flame_cfg *cfg = w->cfg;
-	const char *name = NULL, *suffix = NULL;
-	char tmp[280];
-	size_t len = 0;
+	struct fg_buf *b = &w->cache->name;
 	bool kernel = is_kernel_ctx(x);
-	bool jit = false;
+	struct fg_frame_in f = {
+		.addr = ip,
+		.ctx = kernel ? FG_CTX_KERNEL : FG_CTX_USER,
+	};
+	int kind;
 
 	out->kind = FRAME_SYM;
 	/*
@@ -244,50 +192,41 @@ static int name_al(struct frame_walk *w, uint64_t ip, enum ctx x,
 	 * container that has none: a decoy any local user could write. Only
 	 * trust it for processes known to live in the host mount namespace.
 	 */
-	if (al.sym && !kernel && al.dso && is_perf_map(al.dso) && w->jit &&
+	if (al.sym && !kernel && al.dso &&
+	    fg_namer__is_perf_map(al.dso, strlen(al.dso)) && w->jit &&
 	    !fg_jit__host_map_ok(w->jit, w->pid, w->time))
 		al.sym = NULL;
 	if (al.sym && *al.sym) {
-		name = al.sym;
-		len = strlen(name);
-		jit = !kernel && al.dso && is_perf_map(al.dso);
-	} else if (!kernel && w->jit && is_anon_region(al.dso)) {
+		f.sym = al.sym;
+		f.sym_len = strlen(al.sym);
+	} else if (!kernel && w->jit && fg_namer__is_anon(al.dso)) {
 		enum fg_jit_source src = FG_JIT_NONE;
 
-		name = fg_jit__resolve(w->jit, w->pid, w->time, ip, &src);
-		if (name) {
-			len = strlen(name);
-			jit = true;
+		f.sym = fg_jit__resolve(w->jit, w->pid, w->time, ip, &src);
+		if (f.sym) {
+			f.sym_len = strlen(f.sym);
+			f.jit = true;
 			out->kind = FRAME_JIT_BASE + src;
 		}
 	}
-	if (!name) {
-		const char *dso = al.dso;
-
-		if (cfg->addrs) {
-			len = snprintf(tmp, sizeof(tmp), "%llx",
-				       (unsigned long long)ip);
-			out->kind = FRAME_UNKNOWN;
-		} else if (dso && *dso && strcmp(dso, "[unknown]")) {
-			const char *b = strrchr(dso, '/');
-
-			b = b && b[1] ? b + 1 : dso;
-			len = snprintf(tmp, sizeof(tmp), "[%.256s]", b);
-			if (len >= sizeof(tmp))
-				len = sizeof(tmp) - 1;
-			out->kind = FRAME_DSO;
-			jit = !kernel && is_perf_map(dso);
-		} else {
-			len = snprintf(tmp, sizeof(tmp), "[unknown]");
-			out->kind = FRAME_UNKNOWN;
-		}
-		name = tmp;
+	if (al.dso) {
+		f.dso = al.dso;
+		f.dso_len = strlen(al.dso);
+		f.addr = al.addr;	/* within the object, as perf prints it */
 	}
-	if (kernel && (cfg->annotate & ANNOTATE_KERNEL))
-		suffix = "_[k]";
-	else if (jit && (cfg->annotate & ANNOTATE_JIT))
-		suffix = "_[j]";
-	out->name = intern_annotated(w->prof, name, len, suffix);
+	if (!kernel && w->gen != UINT32_MAX) {
+		const char *comm = fg_profile__name(w->prof, w->gen);
+
+		f.java = comm && !strncmp(comm, "java", 4);
+	}
+	kind = fg_namer__frame(&w->cfg->names, &f, b);
+	if (kind < 0)
+		return kind;
+	if (kind == FG_FRAME_DSO)
+		out->kind = FRAME_DSO;
+	else if (kind == FG_FRAME_UNKNOWN)
+		out->kind = FRAME_UNKNOWN;
+	out->name = fg_profile__intern(w->prof, b->buf, b->len);
 	return out->name == UINT32_MAX ? -ENOMEM : 0;
 }
 
@@ -455,33 +394,6 @@ int frames__ctx_of_cpumode(uint8_t cpumode)
 	default:
 		return CTX_USER;
 	}
-}
-
-int frames__walk_ip(struct frame_walk *w, uint64_t ip, uint8_t cpumode,
-		    uint32_t *out, size_t max)
-{
-	enum ctx x;
-	int ret;
-
-	switch (cpumode & PERF_RECORD_MISC_CPUMODE_MASK) {
-	case PERF_RECORD_MISC_KERNEL:
-	case PERF_RECORD_MISC_HYPERVISOR:
-		x = CTX_KERNEL;
-		break;
-	case PERF_RECORD_MISC_GUEST_KERNEL:
-		x = CTX_GUEST_KERNEL;
-		break;
-	case PERF_RECORD_MISC_GUEST_USER:
-		x = CTX_GUEST_USER;
-		break;
-	default:
-		x = CTX_USER;
-		break;
-	}
-	if (!max || !ctx_wanted(w, x))
-		return 0;
-	ret = name_frame(w, ip, x, &out[0]);
-	return ret ? ret : 1;
 }
 
 /* ---- whole-callchain cache ---- */

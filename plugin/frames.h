@@ -10,6 +10,7 @@
 
 #include <flame/flame.h>
 #include <flame/jit.h>
+#include <flame/namer.h>
 
 /* ---- options ---- */
 
@@ -19,13 +20,6 @@ struct idlist {
 };
 
 bool idlist__has(const struct idlist *l, int id);
-
-enum annotate {
-	ANNOTATE_NONE = 0,
-	ANNOTATE_KERNEL = 1,
-	ANNOTATE_JIT = 2,
-	ANNOTATE_ALL = 3,
-};
 
 enum unwind {
 	UNWIND_AUTO = 0,	/* perf's unwound chain, or refuse DWARF data */
@@ -53,14 +47,17 @@ struct flame_cfg {
 	bool no_live, no_host;
 	/* derived */
 	struct idlist pids, tids, cpus;
-	unsigned int annotate;
 	bool weight_period;
 	enum unwind unwind;
 	bool group_container;
 	struct fg_jit_opts jit;
+	struct fg_namer_opts names;
 };
 
 #define FLAME_HELP 1
+
+/* The plugin's own options (selection, naming, containers). */
+extern const struct fg_opt_desc flame_cfg_opts[];
 
 void flame_cfg__init(struct flame_cfg *c);
 void flame_cfg__release(struct flame_cfg *c);
@@ -116,6 +113,7 @@ struct frame_cache {
 	uint8_t *used;
 	size_t mask, count;
 	uint64_t hits, misses;
+	struct fg_buf name;	/* the namer's scratch */
 };
 
 int frame_cache__init(struct frame_cache *c);
@@ -172,9 +170,6 @@ int frames__name(struct frame_walk *w, uint64_t ip, int ctx, uint32_t *name);
 /* A word frames__walk skips: stands in for a leaf named separately. */
 #define FRAMES_HOLE ((__u64)PERF_CONTEXT_MAX)
 
-/* Sample without a callchain: one frame for ip, context from cpumode. */
-int frames__walk_ip(struct frame_walk *w, uint64_t ip, uint8_t cpumode,
-		    uint32_t *out, size_t max);
 
 /* ---- whole-callchain cache: raw callchain -> profile node ---- */
 

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <flame/collapse.h>
+#include <flame/namer.h>
 #include "internal.h"
 #include "reader.h"
 #include "collapse_int.h"
@@ -90,6 +91,7 @@ struct job {
 
 struct collapse_ctx {
 	const struct fg_collapse_opts *o;
+	struct fg_namer_opts names;	/* from o */
 	char event_buf[64];
 	const char *event;	/* the event kept; NULL = not known yet */
 	struct fg_inline *inl;
@@ -207,6 +209,7 @@ struct worker {
 	bool in_sample;		/* a header was read, frames may follow */
 	bool skipping;		/* header of a filtered event: drop frames */
 	bool java;		/* the process name starts with "java" */
+	bool user_seen;		/* a user frame was read: the rest are user */
 	size_t off_len;		/* length of "+0x.." after the frame's symbol */
 	uint32_t pname;		/* frame id of the process name */
 	uint64_t weight;
@@ -328,138 +331,55 @@ enum key_kind {
 	KEY_FRAME = 1,
 	KEY_FRAME_JAVA,		/* the process name starts with "java" */
 	KEY_PNAME,
+	KEY_KERNEL_ADDR = 8,	/* flag: the address is in the kernel half */
 };
 
-/* stackcollapse-perf.pl's "tidy_generic": ';' -> ':', drop the argument
- * list (unless "(anonymous namespace)" or a Go-style ".(...)." ), drop
- * quotes. Works in place on b. */
-static void tidy_name(struct fg_buf *b)
+/* Hex address text -> value (perf prints it without 0x). */
+static uint64_t parse_pc(const char *pc, size_t len)
 {
-	char *s = b->buf, *p, *d;
-	size_t i, len = b->len;
-	bool go_style = false;
+	uint64_t v = 0;
+	size_t i = 0;
 
-	for (i = 0; i < len; i++)
-		if (s[i] == ';')
-			s[i] = ':';
-	/* /\.\(.*\)\./ : a ".(" followed later by ")." */
-	p = memmem(s, len, ".(", 2);
-	if (p && memmem(p + 2, len - (p + 2 - s), ").", 2))
-		go_style = true;
-	if (!go_style) {
-		static const char anon[] = "(anonymous namespace)";
+	if (len > 2 && pc[0] == '0' && (pc[1] == 'x' || pc[1] == 'X'))
+		i = 2;
+	for (; i < len; i++) {
+		char c = pc[i];
 
-		for (i = 0; i < len; i++) {
-			if (s[i] != '(')
-				continue;
-			if (len - i >= sizeof(anon) - 1 &&
-			    !memcmp(s + i, anon, sizeof(anon) - 1))
-				continue;
-			len = i;
+		if (c >= '0' && c <= '9')
+			v = v << 4 | (c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v << 4 | (c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v = v << 4 | (c - 'A' + 10);
+		else
 			break;
-		}
 	}
-	for (p = d = s; p < s + len; p++)
-		if (*p != '"' && *p != '\'')
-			*d++ = *p;
-	b->len = d - s;
-	if (b->buf)
-		b->buf[b->len] = '\0';
-}
-
-static bool is_kernel_dso(const char *dso, size_t len)
-{
-	if (memmem(dso, len, "unknown", 7))
-		return false;
-	if (len && dso[0] == '[')
-		return true;
-	return len >= 7 && !memcmp(dso + len - 7, "vmlinux", 7);
-}
-
-/* dso matches /tmp/perf-\d+\.map */
-static bool is_jit_dso(const char *dso, size_t len)
-{
-	const char *p = dso, *end = dso + len;
-
-	while ((p = memmem(p, end - p, "/tmp/perf-", 10))) {
-		const char *q = p + 10;
-
-		while (q < end && is_digit(*q))
-			q++;
-		if (q > p + 10 && end - q >= 4 && !memcmp(q, ".map", 4))
-			return true;
-		p += 10;
-	}
-	return false;
-}
-
-static bool has_str(const struct fg_buf *b, const char *s)
-{
-	return b->len && memmem(b->buf, b->len, s, strlen(s));
+	return v;
 }
 
 /* One piece of a symbol ("a->b" gives two) to its final name, in w->tmp. */
 static int name_piece(struct worker *w, const char *sym, size_t len,
 		      const char *dso, size_t dlen, const char *pc, size_t pclen,
-		      bool java, size_t index)
+		      bool java, bool kernel, size_t index)
 {
-	const struct fg_collapse_opts *o = w->o;
-	struct fg_buf *b = &w->tmp;
-	int ret = 0;
+	struct fg_frame_in f = {
+		.addr = parse_pc(pc, pclen),
+		.sym = sym, .sym_len = len,
+		.dso = dlen ? dso : NULL, .dso_len = dlen,
+		.ctx = kernel || fg_namer__is_kernel_dso(dso, dlen) ?
+		       FG_CTX_KERNEL : FG_CTX_USER,
+		.inlined = index > 0,
+		.java = java,
+	};
+	int ret = fg_namer__frame(&w->ctx->names, &f, &w->tmp);
 
-	fg_buf__reset(b);
-	if (!len || (len == 9 && !memcmp(sym, "[unknown]", 9))) {
-		const char *base = "unknown";
-		size_t blen = 7;
-
-		if (dlen && !(dlen == 9 && !memcmp(dso, "[unknown]", 9))) {
-			const char *slash = memrchr(dso, '/', dlen);
-
-			base = slash ? slash + 1 : dso;
-			blen = dso + dlen - base;
-			if (blen > 10 && !memcmp(base + blen - 10, " (deleted)", 10))
-				blen -= 10;
-		}
-		ret |= fg_buf__addch(b, '[');
-		ret |= fg_buf__add(b, base, blen);
-		if (o->addrs) {
-			ret |= fg_buf__add(b, " <", 2);
-			ret |= fg_buf__add(b, pc, pclen);
-			ret |= fg_buf__addch(b, '>');
-		}
-		ret |= fg_buf__addch(b, ']');
-	} else if (!o->no_demangle && fg_demangle__is_mangled(sym, len)) {
-		ret = fg_demangle(b, sym, len);
-		if (ret == -EINVAL)
-			ret = fg_buf__add(b, sym, len);
-	} else {
-		ret = fg_buf__add(b, sym, len);
-	}
-	if (ret)
-		return -ENOMEM;
-	if (!b->buf && fg_buf__add(b, "", 0))
-		return -ENOMEM;
-	tidy_name(b);
-	if (java && b->len && b->buf[0] == 'L' && memchr(b->buf, '/', b->len)) {
-		memmove(b->buf, b->buf + 1, b->len);
-		b->len--;
-	}
-	if (index > 0) {
-		if (!has_str(b, "_[i]"))
-			ret = fg_buf__add(b, "_[i]", 4);
-	} else if (o->kernel && is_kernel_dso(dso, dlen)) {
-		ret = fg_buf__add(b, "_[k]", 4);
-	} else if (o->jit && is_jit_dso(dso, dlen)) {
-		if (!has_str(b, "_[j]"))
-			ret = fg_buf__add(b, "_[j]", 4);
-	}
-	return ret ? -ENOMEM : 0;
+	return ret < 0 ? ret : 0;
 }
 
 /* Fill the pieces of a new frame from its symbol and dso. */
 static int frame_names(struct worker *w, struct frame *f, const char *sym,
 		       size_t slen, const char *dso, size_t dlen,
-		       const char *pc, size_t pclen, bool java)
+		       const char *pc, size_t pclen, bool java, bool kernel)
 {
 	const char *p = sym, *end = sym + slen;
 	size_t index = 0;
@@ -492,7 +412,8 @@ static int frame_names(struct worker *w, struct frame *f, const char *sym,
 		const char *arrow = memmem(p, end - p, "->", 2);
 		const char *pe = arrow ? arrow : end;
 
-		ret = name_piece(w, p, pe - p, dso, dlen, pc, pclen, java, index);
+		ret = name_piece(w, p, pe - p, dso, dlen, pc, pclen, java,
+				 kernel, index);
 		if (ret)
 			return ret;
 		if (add_piece(w, w->tmp.buf, w->tmp.len))
@@ -510,7 +431,7 @@ static int frame_names(struct worker *w, struct frame *f, const char *sym,
  * Frame id for (kind, sym, dso, extra): cached; names made on first use.
  * extra is the address when it matters for the name (--addrs).
  */
-static uint32_t frame_get(struct worker *w, enum key_kind kind,
+static uint32_t frame_get(struct worker *w, unsigned int kind,
 			  const char *sym, size_t slen, const char *dso,
 			  size_t dlen, const char *pc, size_t pclen,
 			  const char *extra, size_t elen)
@@ -558,7 +479,8 @@ static uint32_t frame_get(struct worker *w, enum key_kind kind,
 		if (add_piece(w, sym, slen))
 			return NO_FRAME;
 	} else if (frame_names(w, f, sym, slen, dso, dlen, pc, pclen,
-			       kind == KEY_FRAME_JAVA)) {
+			       (kind & ~KEY_KERNEL_ADDR) == KEY_FRAME_JAVA,
+			       kind & KEY_KERNEL_ADDR)) {
 		return NO_FRAME;
 	}
 	id = w->nr_frames++;
@@ -895,7 +817,6 @@ static int do_header(struct worker *w, const struct fg_collapse_header *h)
 {
 	const struct fg_collapse_opts *o = w->o;
 	struct fg_buf *b = &w->tmp;
-	size_t i;
 	int ret = 0;
 
 	if (!event_matches(w, h)) {
@@ -903,26 +824,16 @@ static int do_header(struct worker *w, const struct fg_collapse_header *h)
 		w->skipping = true;
 		return 0;
 	}
-	fg_buf__reset(b);
-	ret |= fg_buf__add(b, h->comm, h->comm_len);
-	if (o->tid || o->pid) {
-		ret |= fg_buf__addch(b, '-');
-		ret |= fg_buf__add(b, h->pid, h->pid_len);
-		if (o->tid) {
-			ret |= fg_buf__addch(b, '/');
-			ret |= fg_buf__add(b, h->tid, h->tid_len);
-		}
-	}
+	ret = fg_namer__process(&w->ctx->names, h->comm, h->comm_len, h->pid,
+				h->pid_len, h->tid, h->tid_len, b);
 	if (ret)
-		return -ENOMEM;
-	for (i = 0; i < b->len; i++)
-		if (b->buf[i] == ' ' || b->buf[i] == '\t')
-			b->buf[i] = '_';
+		return ret;
 	w->pname = frame_get(w, KEY_PNAME, b->buf, b->len, "", 0, "", 0, "", 0);
 	if (w->pname == NO_FRAME)
 		return -ENOMEM;
-	w->java = b->len >= 4 && !memcmp(b->buf, "java", 4);
+	w->java = h->comm_len >= 4 && !memcmp(h->comm, "java", 4);
 	w->in_sample = true;
+	w->user_seen = false;
 	w->nr_cur = 0;
 	w->time = h->time;
 	if (o->weight == FG_WEIGHT_PERIOD)
@@ -936,6 +847,7 @@ static int do_frame(struct worker *w, const struct fg_collapse_frame *f)
 {
 	const char *extra = "";
 	size_t elen = 0;
+	unsigned int kind = w->java ? KEY_FRAME_JAVA : KEY_FRAME;
 	uint32_t id;
 
 	if (w->o->addrs && (!f->sym_len ||
@@ -946,8 +858,18 @@ static int do_frame(struct worker *w, const struct fg_collapse_frame *f)
 		extra = f->pc;	/* inlining depends on the address */
 		elen = f->pc_len;
 	}
+	/*
+	 * Kernel or user, as perf's context markers would say: perf prints
+	 * a sample's kernel frames (kernel-half addresses) before its user
+	 * frames; after the first user frame, garbage addresses of a broken
+	 * user stack walk are still user frames.
+	 */
+	if (!w->user_seen && f->pc_len == 16 && f->pc[0] >= '8')
+		kind |= w->ctx->names.annotate ? KEY_KERNEL_ADDR : 0;
+	else
+		w->user_seen = true;
 	w->off_len = f->off_len;
-	id = frame_get(w, w->java ? KEY_FRAME_JAVA : KEY_FRAME, f->sym,
+	id = frame_get(w, kind, f->sym,
 		       f->sym_len, f->dso ? f->dso : "", f->dso_len, f->pc,
 		       f->pc_len, extra, elen);
 	if (id == NO_FRAME)
@@ -1394,6 +1316,14 @@ int fg_collapse__read(struct fg_profile *p, struct fg_reader *r,
 		st = &local;
 	memset(st, 0, sizeof(*st));
 	ctx.o = o;
+	ctx.names = (struct fg_namer_opts){
+		.annotate = (o->kernel ? FG_ANNOTATE_KERNEL : 0) |
+			    (o->jit ? FG_ANNOTATE_JIT : 0),
+		.addrs = o->addrs,
+		.pid = o->pid,
+		.tid = o->tid,
+		.no_demangle = o->no_demangle,
+	};
 	if (o->event_filter)
 		set_event(&ctx, o->event_filter, strlen(o->event_filter));
 	if (o->inline_) {

@@ -15,6 +15,7 @@
 #include <flame/collapse.h>
 #include <flame/elfsym.h>
 #include <flame/gperf.h>
+#include <flame/namer.h>
 #include "internal.h"
 
 #define GPERF_MAX_FILE		(1ULL << 30)
@@ -43,7 +44,6 @@ struct gperf {
 	struct pc_slot *cache;
 	size_t cache_mask, cache_used;
 	uint32_t root_id;
-	uint32_t unknown_id;
 	uint32_t *frames;	/* scratch, GPERF_MAX_DEPTH + 1 */
 	char path[4096];	/* scratch for a NUL ended path */
 };
@@ -179,6 +179,8 @@ static int setup_root(struct gperf *g)
 {
 	const char *name = "[unknown]";
 	size_t len = strlen(name), i;
+	struct fg_namer_opts no = { 0 };
+	struct fg_buf b = FG_BUF_INIT;
 
 	if (g->o && g->o->root_frame) {
 		name = g->o->root_frame;
@@ -192,9 +194,12 @@ static int setup_root(struct gperf *g)
 			}
 		}
 	}
-	g->root_id = fg_profile__intern(g->p, name, len);
-	g->unknown_id = fg_profile__intern(g->p, "[unknown]", 9);
-	if (g->root_id == UINT32_MAX || g->unknown_id == UINT32_MAX)
+	/* the process frame, named as every input names it */
+	g->root_id = UINT32_MAX;
+	if (!fg_namer__process(&no, name, len, NULL, 0, NULL, 0, &b))
+		g->root_id = fg_profile__intern(g->p, b.buf, b.len);
+	fg_buf__release(&b);
+	if (g->root_id == UINT32_MAX)
 		return -ENOMEM;
 	if (g->nr_maps)
 		qsort(g->maps, g->nr_maps, sizeof(*g->maps), gmap_cmp);
@@ -223,60 +228,38 @@ static struct gmap *find_map(struct gperf *g, uint64_t pc)
 static uint32_t symbolize(struct gperf *g, uint64_t pc)
 {
 	struct gmap *m = find_map(g, pc);
-	const char *sym = NULL;
+	struct fg_namer_opts no = { .addrs = g->o && g->o->addrs };
+	struct fg_frame_in f = { .addr = pc, .ctx = FG_CTX_USER };
 	struct fg_buf b = FG_BUF_INIT;
-	uint32_t id;
-	uint64_t off;
-	size_t blen;
-	const char *base;
+	uint32_t id = UINT32_MAX;
+	int kind;
 
-	if (!m) {
-		g->st->unresolved++;
-		if (!g->o || !g->o->addrs)
-			return g->unknown_id;
-		if (fg_buf__addf(&b, "0x%" PRIx64, pc))
-			return UINT32_MAX;
-		goto intern;
+	if (m) {
+		f.dso = m->path;
+		f.dso_len = m->path_len;
+		f.addr = pc - m->start + m->off;	/* within the object */
 	}
-	off = pc - m->start + m->off;
-	if (m->path_len && m->path[0] == '/' && m->path_len < sizeof(g->path)) {
+	if (m && m->path_len && m->path[0] == '/' &&
+	    m->path_len < sizeof(g->path)) {
 		memcpy(g->path, m->path, m->path_len);
 		g->path[m->path_len] = '\0';
-		sym = fg_elfsym__resolve(g->syms, g->path, off, NULL);
+		f.sym = fg_elfsym__resolve(g->syms, g->path, f.addr, NULL);
+		f.sym_len = f.sym ? strlen(f.sym) : 0;
 	}
-	if (sym) {
-		size_t slen = strlen(sym);
-
-		/* C++ / Rust names as perf shows them (collapser's demangler) */
-		if (fg_demangle__is_mangled(sym, slen) &&
-		    fg_demangle(&b, sym, slen) == 0) {
-			id = fg_profile__intern(g->p, b.buf, b.len);
-			fg_buf__release(&b);
-			return id;
-		}
-		return fg_profile__intern(g->p, sym, slen);
-	}
-	g->st->unresolved++;
-	base = path_base(m->path, m->path_len, &blen);
-	if (!blen) {
-		base = "unknown";
-		blen = 7;
-	}
-	if (!g->o || !g->o->addrs) {
-		if (m->name_id != UINT32_MAX)
-			return m->name_id;
-		if (base[0] == '[')
-			m->name_id = fg_profile__intern(g->p, base, blen);
-		else if (fg_buf__addf(&b, "[%.*s]", (int)blen, base) == 0)
-			m->name_id = fg_profile__intern(g->p, b.buf, b.len);
-		fg_buf__release(&b);
+	/* one name per unresolved map, without addresses */
+	if (!f.sym && m && !no.addrs && m->name_id != UINT32_MAX) {
+		g->st->unresolved++;
 		return m->name_id;
 	}
-	if (fg_buf__addf(&b, "[%.*s+0x%" PRIx64 "]", (int)blen, base, off))
-		return UINT32_MAX;
-intern:
-	id = fg_profile__intern(g->p, b.buf, b.len);
+	kind = fg_namer__frame(&no, &f, &b);
+	if (kind >= 0)
+		id = fg_profile__intern(g->p, b.buf, b.len);
 	fg_buf__release(&b);
+	if (kind > FG_FRAME_SYM) {
+		g->st->unresolved++;
+		if (m && !no.addrs)
+			m->name_id = id;
+	}
 	return id;
 }
 
