@@ -287,9 +287,14 @@ static int frame_id(struct session *s, uint32_t pid, uint64_t time,
 		return -ENOMEM;
 	if (f.kind == FG_LIVESYM_DSO || f.kind == FG_LIVESYM_UNKNOWN)
 		s->unnamed++;
+	*out = id;
+	if (f.retry) {
+		/* not cached: the slot was claimed for k; give it back */
+		*slot = 0;
+		return 0;
+	}
 	*slot = id + 1;
 	s->cache.count++;
-	*out = id;
 	return 0;
 }
 
@@ -578,6 +583,15 @@ static int write_window(struct session *s, uint64_t end_mono)
 
 static int new_window(struct session *s)
 {
+	/* a fresh JIT resolver each window bounds what maps hold in memory */
+	if (s->jit) {
+		struct fg_jit_opts jo;
+
+		memset(&jo, 0, sizeof(jo));
+		fg_jit__delete(s->jit);
+		s->jit = fg_jit__new(&jo);
+		fg_livesym__set_jit(s->syms, s->jit);
+	}
 	fg_profile__delete(s->prof);
 	fcache__release(&s->cache);
 	s->prof = fg_profile__new();
@@ -942,13 +956,13 @@ int cmd_profile(int argc, char **argv)
 			  why ? why : "error", strerror(errno));
 		goto out;
 	}
-	if (!s.po.no_jit) {
+	memset(&so, 0, sizeof(so));
+	s.syms = fg_livesym__new(&so);
+	if (s.syms && !s.po.no_jit) {
 		memset(&jo, 0, sizeof(jo));
 		s.jit = fg_jit__new(&jo);
+		fg_livesym__set_jit(s.syms, s.jit);
 	}
-	memset(&so, 0, sizeof(so));
-	so.jit = s.jit;
-	s.syms = fg_livesym__new(&so);
 	if (!s.syms || new_window(&s)) {
 		cli_error("out of memory");
 		goto out;

@@ -57,6 +57,13 @@ const char *fg_jit__resolve(struct fg_jit *j, int pid, uint64_t time,
 			    uint64_t addr, enum fg_jit_source *src);
 
 /*
+ * Live profiling (flame profile): a runtime appends to its perf map while
+ * it runs; forget what was read of pid's live map so that the next
+ * fg_jit__resolve() reads it again. The caller rate-limits.
+ */
+void fg_jit__forget_live(struct fg_jit *j, int pid);
+
+/*
  * Container label for a sample: short container id / name derived from the
  * cgroup path ("host" for the root cgroup and host slices, "docker:<12hex>",
  * "containerd:..", "crio:..", "podman:..", "kubepods:..", "pod:<uid>").

@@ -41,6 +41,8 @@ struct fg_livesym_frame {
 	uint64_t map_pgoff;
 	const uint8_t *build_id;	/* of the mapping's file, when known */
 	uint8_t build_id_size;
+	bool retry;		/* may resolve later (JIT code not in the map
+				 * yet): do not cache this answer */
 };
 
 struct fg_livesym_stats {
@@ -54,6 +56,9 @@ struct fg_livesym;
 
 struct fg_livesym *fg_livesym__new(const struct fg_livesym_opts *o);
 void fg_livesym__delete(struct fg_livesym *s);
+
+/* Use another fg_jit from now on (continuous profiling renews it). */
+void fg_livesym__set_jit(struct fg_livesym *s, struct fg_jit *jit);
 
 /* Side band, in the sampler's order. 0 or -ENOMEM. */
 int fg_livesym__comm(struct fg_livesym *s, uint32_t pid, uint32_t tid,

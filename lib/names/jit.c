@@ -536,6 +536,37 @@ static const char *resolve_in(struct fg_jit *j, int pid, struct pinc *c,
 	return NULL;
 }
 
+static void forget_live(struct fg_jit *j, struct pinc *c)
+{
+	struct fg_perfmap *m = c->map[FG_JIT_LIVE];
+
+	if (!c->tried[FG_JIT_LIVE])
+		return;
+	if (m) {
+		size_t mem = fg_perfmap__mem(m);
+
+		j->mem = j->mem > mem ? j->mem - mem : 0;
+		fg_perfmap__delete(m);
+	}
+	c->map[FG_JIT_LIVE] = NULL;
+	c->tried[FG_JIT_LIVE] = false;
+}
+
+void fg_jit__forget_live(struct fg_jit *j, int pid)
+{
+	struct pinfo *p;
+	size_t i;
+
+	if (!j || pid <= 0 || !j->nr_slots)
+		return;
+	p = pinfo_get(j, pid);
+	if (!p)
+		return;
+	for (i = 0; i < p->nr_inc; i++)
+		forget_live(j, &p->inc[i]);
+	forget_live(j, &p->unknown);
+}
+
 const char *fg_jit__resolve(struct fg_jit *j, int pid, uint64_t time,
 			    uint64_t addr, enum fg_jit_source *src)
 {

@@ -29,6 +29,7 @@
 #include "internal.h"
 
 #define MAPS_REREAD_NS	(50ull * 1000 * 1000)
+#define JIT_REREAD_NS	(200ull * 1000 * 1000)
 #define MAX_MAPS	65536u		/* per process */
 #define MAX_ROOTS	4096u
 
@@ -115,6 +116,7 @@ struct lmap {
 };
 
 struct root {
+	uint64_t mntns;			/* mount namespace inode */
 	uint64_t dev, ino;		/* of the root directory */
 	struct fg_elfsym *es;
 };
@@ -125,6 +127,7 @@ struct proc {
 	bool loaded;
 	uint8_t exited;			/* gc rounds since EXIT (0: alive) */
 	uint64_t maps_read_ns;
+	uint64_t jit_read_ns;		/* last forced re-read of its perf map */
 	struct lmap *maps;		/* sorted by start, no overlaps */
 	size_t nr_maps, alloc_maps;
 	struct root *root;		/* NULL until needed */
@@ -152,7 +155,7 @@ struct fg_livesym {
 	struct fg_strtab *paths;
 	struct root *roots;
 	size_t nr_roots;
-	uint64_t self_root_dev, self_root_ino;
+	uint64_t self_root_dev, self_root_ino, self_mntns;
 	uint32_t next_gen;
 	/* kernel */
 	bool kallsyms_loaded;
@@ -189,6 +192,8 @@ struct fg_livesym *fg_livesym__new(const struct fg_livesym_opts *o)
 		s->self_root_dev = st.st_dev;
 		s->self_root_ino = st.st_ino;
 	}
+	if (!stat("/proc/self/ns/mnt", &st))
+		s->self_mntns = st.st_ino;
 	s->next_gen = 1;
 	return s;
 }
@@ -237,6 +242,11 @@ void fg_livesym__delete(struct fg_livesym *s)
 	free(s->vsyms);
 	fg_buf__release(&s->vnames);
 	free(s);
+}
+
+void fg_livesym__set_jit(struct fg_livesym *s, struct fg_jit *jit)
+{
+	s->o.jit = jit;
 }
 
 const struct fg_livesym_stats *fg_livesym__stats(const struct fg_livesym *s)
@@ -588,23 +598,31 @@ uint32_t fg_livesym__generation(struct fg_livesym *s, uint32_t pid)
 
 /* ---- roots ---- */
 
+/*
+ * A process's view of files: its mount namespace and root directory. The
+ * same root directory in another mount namespace (unshare -m and a private
+ * /tmp) is another view, read through /proc/PID/root.
+ */
 static struct root *root_of(struct fg_livesym *s, struct proc *p)
 {
-	char path[64];
-	struct stat st;
+	char path[64], ns[64];
+	struct stat st, nst;
 	struct root *r;
 	size_t i;
 
 	if (p->root)
 		return p->root;
 	snprintf(path, sizeof(path), "/proc/%u/root", p->n.key);
-	if (stat(path, &st)) {
+	snprintf(ns, sizeof(ns), "/proc/%u/ns/mnt", p->n.key);
+	if (stat(path, &st) || stat(ns, &nst)) {
 		/* gone: the host root is the best guess left */
 		st.st_dev = s->self_root_dev;
 		st.st_ino = s->self_root_ino;
+		nst.st_ino = s->self_mntns;
 	}
 	for (i = 0; i < s->nr_roots; i++)
-		if (s->roots[i].dev == st.st_dev && s->roots[i].ino == st.st_ino)
+		if (s->roots[i].dev == st.st_dev && s->roots[i].ino == st.st_ino &&
+		    s->roots[i].mntns == nst.st_ino)
 			return p->root = &s->roots[i];
 	if (s->nr_roots >= MAX_ROOTS)
 		return NULL;
@@ -624,7 +642,9 @@ static struct root *root_of(struct fg_livesym *s, struct proc *p)
 	r = &s->roots[s->nr_roots];
 	r->dev = st.st_dev;
 	r->ino = st.st_ino;
-	if (st.st_dev == s->self_root_dev && st.st_ino == s->self_root_ino)
+	r->mntns = nst.st_ino;
+	if (st.st_dev == s->self_root_dev && st.st_ino == s->self_root_ino &&
+	    nst.st_ino == s->self_mntns)
 		r->es = fg_elfsym__new(NULL);
 	else
 		r->es = fg_elfsym__new(path);
@@ -863,6 +883,31 @@ static bool build_id_ok(struct fg_livesym *s, struct fg_elfsym *es,
 	return true;
 }
 
+/* A JIT name; a runtime appends to its map as it compiles, so a miss
+ * re-reads the map (at most every JIT_REREAD_NS a process). */
+static void resolve_jit(struct fg_livesym *s, struct proc *p, uint64_t time,
+			uint64_t addr, struct fg_livesym_frame *out)
+{
+	enum fg_jit_source src;
+	uint64_t now;
+
+	out->retry = true;
+	if (!s->o.jit)
+		return;
+	out->name = fg_jit__resolve(s->o.jit, (int)p->n.key, time, addr, &src);
+	if (!out->name && !p->exited &&
+	    (now = now_ns()) - p->jit_read_ns > JIT_REREAD_NS) {
+		p->jit_read_ns = now;
+		fg_jit__forget_live(s->o.jit, (int)p->n.key);
+		out->name = fg_jit__resolve(s->o.jit, (int)p->n.key, time,
+					    addr, &src);
+	}
+	if (out->name) {
+		out->kind = FG_LIVESYM_JIT;
+		out->retry = false;
+	}
+}
+
 void fg_livesym__resolve(struct fg_livesym *s, uint32_t pid, uint64_t time,
 			 uint64_t addr, bool kernel,
 			 struct fg_livesym_frame *out)
@@ -890,14 +935,7 @@ void fg_livesym__resolve(struct fg_livesym *s, uint32_t pid, uint64_t time,
 		m = (struct lmap *)proc__find_map(p, addr);
 	}
 	if (!m) {
-		if (s->o.jit) {
-			enum fg_jit_source src;
-
-			out->name = fg_jit__resolve(s->o.jit, (int)pid, time,
-						    addr, &src);
-			if (out->name)
-				out->kind = FG_LIVESYM_JIT;
-		}
+		resolve_jit(s, p, time, addr, out);
 		return;
 	}
 	out->dso = m->path;
@@ -910,14 +948,7 @@ void fg_livesym__resolve(struct fg_livesym *s, uint32_t pid, uint64_t time,
 	}
 	out->kind = FG_LIVESYM_DSO;
 	if (anon_region(m->path)) {
-		if (s->o.jit) {
-			enum fg_jit_source src;
-
-			out->name = fg_jit__resolve(s->o.jit, (int)pid, time,
-						    addr, &src);
-			if (out->name)
-				out->kind = FG_LIVESYM_JIT;
-		}
+		resolve_jit(s, p, time, addr, out);
 		return;
 	}
 	if (!strcmp(m->path, "[vdso]")) {
