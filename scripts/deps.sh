@@ -10,6 +10,7 @@ pkgs_test="libcmocka-dev libxml2-utils util-linux procps iproute2 gzip time open
 pkgs_browser="chromium nodejs"
 pkgs_bench="wrk haproxy libgoogle-perftools-dev google-perftools iproute2 curl util-linux"
 pkgs_perfsrc="linux-source-6.1 xz-utils git flex bison libelf-dev libdw-dev libslang2-dev libcap-dev libzstd-dev libnuma-dev libunwind-dev libbabeltrace-dev python3-dev libperl-dev libssl-dev"
+pkgs_deb="dpkg-dev binutils gzip lintian man-db"
 
 want=""
 for g in "$@"; do
