@@ -45,5 +45,7 @@ char *cli_find_flame_so(void);
  */
 int cli_write_outputs(const struct fg_profile *p, const struct fg_opts *o,
 		      const char *default_fmt);
+/* Before reading input: fg_output__check(), error printed; 0 or 1. */
+int cli_check_outputs(const struct fg_opts *o, const char *default_fmt);
 
 #endif

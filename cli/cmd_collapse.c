@@ -247,6 +247,8 @@ static int run(int argc, char **argv, int first, const char *default_fmt,
 		cli_error("%s: --context needs --inline", cmd);
 		goto out;
 	}
+	if (cli_check_outputs(&o, default_fmt))
+		goto out;
 	if (!input)
 		input = "-";
 	p = fg_profile__new();

@@ -155,6 +155,8 @@ int cmd_diff(int argc, char **argv)
 		cli_error("diff: only one input can be stdin");
 		goto out;
 	}
+	if (cli_check_outputs(&o, "svg"))
+		goto out;
 	pa = fg_profile__new();
 	pb = fg_profile__new();
 	p = fg_profile__new();

@@ -99,6 +99,8 @@ int cmd_heatmap(int argc, char **argv)
 		cli_error("heatmap: --rows %d: must be 1..1000", o.rows);
 		goto out;
 	}
+	if (cli_check_outputs(&o, "heatmap"))
+		goto out;
 	if (!input)
 		input = "-";
 	r = fg_reader__open(input);

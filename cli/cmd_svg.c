@@ -49,6 +49,8 @@ int cmd_svg(int argc, char **argv)
 		}
 		input = argv[i];
 	}
+	if (cli_check_outputs(&o, "svg"))
+		goto out;
 	if (!input)
 		input = "-";
 	r = fg_reader__open(input);

@@ -107,6 +107,10 @@ int cli_output_opt(int argc, char **argv, int *i, struct fg_opts *o)
 	}
 	if (!d)
 		return 0;
+	if (eq && neg) {
+		cli_error("option %s: --no-%s takes no value", argv[*i], d->name);
+		return -1;
+	}
 	if (eq) {
 		val = eq + 1;
 	} else if (neg) {
@@ -120,7 +124,9 @@ int cli_output_opt(int argc, char **argv, int *i, struct fg_opts *o)
 	}
 	ret = fg_opt__set(fg_output_opts, o, d->name, val, &err);
 	if (ret) {
-		cli_error("option %s: %s", argv[*i], err ? err : strerror(-ret));
+		/* name the option, not the value (argv[*i] may be the value) */
+		cli_error("option --%s %s: %s", d->name, val ? val : "",
+			  err ? err : strerror(-ret));
 		return -1;
 	}
 	return 1;
@@ -149,6 +155,17 @@ char *cli_find_flame_so(void)
 		free(p);
 	}
 	return NULL;
+}
+
+int cli_check_outputs(const struct fg_opts *o, const char *default_fmt)
+{
+	struct fg_buf msg = FG_BUF_INIT;
+	int ret = fg_output__check(o, default_fmt, &msg);
+
+	if (ret)
+		cli_error("%s", msg.buf ? msg.buf : strerror(-ret));
+	fg_buf__release(&msg);
+	return ret ? 1 : 0;
 }
 
 int cli_write_outputs(const struct fg_profile *p, const struct fg_opts *o,

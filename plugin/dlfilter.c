@@ -132,6 +132,18 @@ FLAME_API int start(void **data, void *ctx)
 	if (!f->out.out.n && fg_opt__set(fg_output_opts, &f->out, "out",
 					 "flame.svg", NULL))
 		goto fail;
+	/* fail now, before perf reads the data, if an output cannot be made */
+	{
+		struct fg_buf msg = FG_BUF_INIT;
+
+		ret = fg_output__check(&f->out, NULL, &msg);
+		if (ret) {
+			fprintf(stderr, "flame.so: %s\n", msg.buf ? msg.buf : strerror(-ret));
+			fg_buf__release(&msg);
+			goto fail;
+		}
+		ret = -ENOMEM;
+	}
 	f->prof = fg_profile__new();
 	if (!f->prof || frame_cache__init(&f->cache) ||
 	    stack_cache__init(&f->stacks, STACK_ARENA_WORDS) ||
@@ -599,5 +611,15 @@ FLAME_API int stop(void *data, void *ctx)
 	fg_buf__release(&line);
 	fg_buf__release(&written);
 	flame_free(f);
+	/*
+	 * perf 6.1 ignores stop()'s return (dlfilter__cleanup), and stop() runs
+	 * after the last sample, so no filter_event() can report this. perf has
+	 * finished its work here: exit non-zero so scripts and flame report
+	 * see the failure (docs/plugin.md, "Exit status").
+	 */
+	if (ret) {
+		fflush(NULL);
+		exit(FLAME_EXIT_WRITE);
+	}
 	return ret;
 }

@@ -28,6 +28,8 @@ enum unwind {
 };
 
 #define FLAME_EXIT_NO_UNWIND	3
+/* stop(): an output could not be written (perf ignores stop()'s return) */
+#define FLAME_EXIT_WRITE	1
 
 struct flame_cfg {
 	/* raw option values (table-driven) */

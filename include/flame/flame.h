@@ -344,6 +344,15 @@ int fg_file__write(const char *path, const void *data, size_t len);
 /* Would fg_file__write(path) be allowed to start? 0 or -errno (no I/O). */
 int fg_file__check(const char *path);
 
+/*
+ * Before any input is read: every output of o has a known format (from
+ * format=, the extension, or default_fmt when not NULL), a non-empty name
+ * and a writable place (fg_file__check), and the options are in range.
+ * 0, or -errno with one line (no newline) appended to msg.
+ */
+int fg_output__check(const struct fg_opts *o, const char *default_fmt,
+		     struct fg_buf *msg);
+
 /* Format backends (one file each under lib/). */
 extern const struct fg_output_ops fg_output_folded;
 extern const struct fg_output_ops fg_output_svg;

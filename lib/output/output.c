@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "heatmap.h"
 
 static const struct fg_output_ops *const formats[] = {
 	&fg_output_folded,
@@ -385,4 +386,58 @@ int fg_output__write_file(const struct fg_output_ops *ops, const char *path,
 		ret = fg_file__write(path, buf.buf ? buf.buf : "", buf.len);
 	fg_buf__release(&buf);
 	return ret;
+}
+
+/* Option ranges every output honours (docs/security.md). */
+static int check_ranges(const struct fg_opts *o, struct fg_buf *msg)
+{
+	if (o->width < 1 || o->width > 1000000)
+		return fg_buf__addf(msg, "width=%d out of range (1..1000000)",
+				    o->width) ?: -ERANGE;
+	if (o->height < 1 || o->height > 10000)
+		return fg_buf__addf(msg, "height=%d out of range (1..10000)",
+				    o->height) ?: -ERANGE;
+	if (!(o->fontsize >= 0 && o->fontsize <= 1000))
+		return fg_buf__addf(msg, "fontsize=%g out of range (0..1000)",
+				    o->fontsize) ?: -ERANGE;
+	if (!(o->fontwidth >= 0 && o->fontwidth <= 10))
+		return fg_buf__addf(msg, "fontwidth=%g out of range (0..10)",
+				    o->fontwidth) ?: -ERANGE;
+	if (!(o->factor >= 0 && o->factor <= 1e18))
+		return fg_buf__addf(msg, "factor=%g out of range (0..1e18)",
+				    o->factor) ?: -ERANGE;
+	if (o->rows < 0 || o->rows > FG_HM_MAX_ROWS)
+		return fg_buf__addf(msg, "rows=%d out of range (1..%d)",
+				    o->rows, FG_HM_MAX_ROWS) ?: -ERANGE;
+	return 0;
+}
+
+int fg_output__check(const struct fg_opts *o, const char *default_fmt,
+		     struct fg_buf *msg)
+{
+	size_t i;
+	int err;
+
+	err = check_ranges(o, msg);
+	if (err)
+		return err;
+	if (o->format && !fg_output__find(o->format))
+		return fg_buf__addf(msg, "format=%s: unknown (folded, svg, heatmap, pprof)",
+				    o->format) ?: -EINVAL;
+	for (i = 0; i < o->out.n; i++) {
+		const char *path = o->out.v[i];
+
+		if (!*path)
+			return fg_buf__adds(msg, "out= needs a file name") ?:
+			       -EINVAL;
+		if (!o->format && !fg_output__for_path(path) &&
+		    !(default_fmt && fg_output__find(default_fmt)))
+			return fg_buf__addf(msg, "%s: unknown output format (use .svg, .folded, .txt, .html, .pb.gz or format=)",
+					    path) ?: -EINVAL;
+		err = fg_file__check(path);
+		if (err)
+			return fg_buf__addf(msg, "cannot write %s: %s", path,
+					    strerror(-err)) ?: err;
+	}
+	return 0;
 }
