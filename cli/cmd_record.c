@@ -24,6 +24,7 @@
 #include "cmd.h"
 #include "report_unwind.h"
 #include "jit_internal.h"
+#include "cgcpu.h"
 
 static volatile sig_atomic_t stop_requested;
 
@@ -84,8 +85,8 @@ static void sleep_interval(double secs)
  * Poll s every interval while child runs (child <= 0: until a signal or
  * duration). Returns the child's exit status (or 0).
  */
-static int poll_loop(struct fg_snapshot *s, pid_t child, double interval,
-		     double duration)
+static int poll_loop(struct fg_snapshot *s, struct fg_cpulog *cl, pid_t child,
+		     double interval, double duration)
 {
 	uint64_t end = duration > 0 ? wall_ns() + (uint64_t)(duration * 1e9) : 0;
 	int status = 0, rc = 0;
@@ -93,6 +94,7 @@ static int poll_loop(struct fg_snapshot *s, pid_t child, double interval,
 
 	for (;;) {
 		fg_snapshot__poll(s);
+		fg_cpulog__poll(cl);	/* CPU controller files: docs/cpu-quota.md */
 		if (child > 0) {
 			w = waitpid(child, &status, WNOHANG);
 			if (w == child)
@@ -103,10 +105,22 @@ static int poll_loop(struct fg_snapshot *s, pid_t child, double interval,
 		sleep_interval(interval);
 	}
 	fg_snapshot__poll(s);	/* once more at the end */
+	fg_cpulog__poll(cl);
 	if (child > 0)
 		rc = WIFEXITED(status) ? WEXITSTATUS(status) :
 		     128 + WTERMSIG(status);
 	return rc;
+}
+
+/* The CPU time series beside the maps; without it the run goes on. */
+static struct fg_cpulog *cpu_log(const char *dir)
+{
+	struct fg_cpulog *cl = fg_cpulog__new(dir, NULL);
+
+	if (!cl)
+		cli_warn("%s/" FG_CPULOG_FILE ": %s; no CPU quota figures", dir,
+			 strerror(errno));
+	return cl;
 }
 
 static void print_stats(const char *what, const char *dir,
@@ -170,6 +184,7 @@ int cmd_record(int argc, char **argv)
 	double interval = 0.5;
 	bool cgroups = true, have_cgroups = false, after_dd = false;
 	struct fg_snapshot *s;
+	struct fg_cpulog *cl = NULL;
 	char **pargv, *mapsbuf = NULL;
 	int i, n = 0, rc;
 	uint64_t t0;
@@ -242,6 +257,7 @@ int cmd_record(int argc, char **argv)
 			       strerror(errno));
 		goto out;
 	}
+	cl = cpu_log(maps);
 	/* perf gets ^C (same process group) and stops; we keep going until
 	 * it has exited, then take the last snapshot */
 	signal(SIGINT, SIG_IGN);
@@ -252,9 +268,10 @@ int cmd_record(int argc, char **argv)
 		rc = cli_error("record: fork: %s", strerror(errno));
 		goto out;
 	}
-	rc = poll_loop(s, child, interval, 0);
+	rc = poll_loop(s, cl, child, interval, 0);
 	print_stats("record", maps, s, wall_ns() - t0);
 out:
+	fg_cpulog__delete(cl);
 	fg_snapshot__delete(s);
 	free(mapsbuf);
 	free(pargv);
@@ -283,6 +300,7 @@ static void snapshot_usage(FILE *fp)
 int cmd_snapshot(int argc, char **argv)
 {
 	struct fg_snapshot_opts so = { 0 };
+	struct fg_cpulog *cl;
 	const char *dir = NULL;
 	double interval = 0.5, duration = 0;
 	int *pids = NULL, i, rc = 0;
@@ -370,8 +388,10 @@ int cmd_snapshot(int argc, char **argv)
 			goto out_bad;
 		}
 	}
-	rc = poll_loop(s, child, interval, duration);
+	cl = cpu_log(dir);
+	rc = poll_loop(s, cl, child, interval, duration);
 	print_stats("snapshot", dir, s, wall_ns() - t0);
+	fg_cpulog__delete(cl);
 	fg_snapshot__delete(s);
 out_bad:
 	free(pids);
@@ -415,6 +435,33 @@ static int write_all(int fd, const char *p, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+/* The CPU series, re-emitted from its parsed records. */
+static void copy_cpu_series(const char *src, const char *dst)
+{
+	struct fg_cpuseries *cs = fg_cpuseries__load(src);
+	struct fg_buf b = FG_BUF_INIT;
+	char path[PATH_MAX];
+	int fd;
+
+	if (!cs) {
+		if (errno != ENOENT)
+			cli_warn("report: %s/" FG_CPULOG_FILE ": %s; no CPU summary",
+				 src, strerror(errno));
+		return;
+	}
+	if (cs->bad_lines)
+		cli_warn("report: %s/" FG_CPULOG_FILE ": %" PRIu64 " malformed lines ignored",
+			 src, cs->bad_lines);
+	snprintf(path, sizeof(path), "%s/" FG_CPULOG_FILE, dst);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 || fg_cpuseries__write(cs, &b) || write_all(fd, b.buf, b.len))
+		cli_warn("report: copying the CPU series failed; no CPU summary");
+	if (fd >= 0)
+		close(fd);
+	fg_buf__release(&b);
+	fg_cpuseries__delete(cs);
 }
 
 /*
@@ -474,6 +521,7 @@ static int sanitize_maps(const char *src, const char *dst)
 	for (i = 0; i < x->nr_cg; i++)
 		fg_buf__addf(&idx, "C\t%" PRIu64 "\t%s\t%s\n", x->cg[i].ino,
 			     x->cg[i].label, x->cg[i].cgroup);
+	copy_cpu_series(src, dst);
 	fd = -1;
 	if (idx.buf) {
 		char path[PATH_MAX];

@@ -19,6 +19,7 @@
 #include <flame/perf_ext.h>
 
 #include "frames.h"
+#include "cgcpu.h"
 
 #define FLAME_API __attribute__((visibility("default")))
 
@@ -568,10 +569,33 @@ static void summary(struct flame *f, struct fg_buf *b, const struct fg_buf *writ
 			     (unsigned long long)f->cache.misses);
 }
 
+/*
+ * The snapshot's CPU series (flame record / snapshot, docs/cpu-quota.md):
+ * with container=ID, the graph's subtitle gets that container's one-line
+ * CPU summary unless subtitle= was given.
+ */
+static struct fg_cpuseries *cpu_series(struct flame *f)
+{
+	const char *dir = fg_jit__maps_dir(f->jit);
+	struct fg_buf b = FG_BUF_INIT;
+	struct fg_cpuseries *cs;
+
+	cs = dir ? fg_cpuseries__load(dir) : NULL;
+	if (!cs)
+		return NULL;
+	if (f->cfg.container && !f->out.subtitle &&
+	    !fg_cpuseries__oneline(cs, f->cfg.container, &b))
+		f->out.subtitle = b.buf;
+	else
+		fg_buf__release(&b);
+	return cs;
+}
+
 FLAME_API int stop(void *data, void *ctx)
 {
 	struct fg_buf written = FG_BUF_INIT, line = FG_BUF_INIT;
 	struct flame *f = data;
+	struct fg_cpuseries *cs;
 	int ret = 0;
 	size_t i;
 
@@ -581,6 +605,7 @@ FLAME_API int stop(void *data, void *ctx)
 		flame_free(f);
 		return -EOPNOTSUPP;
 	}
+	cs = cpu_series(f);
 	if (!f->used && f->other_events + f->skipped == 0)
 		fprintf(stderr, "flame.so: no samples in the input\n");
 	for (i = 0; i < f->out.out.n; i++) {
@@ -608,6 +633,10 @@ FLAME_API int stop(void *data, void *ctx)
 	}
 	summary(f, &line, &written);
 	fprintf(stderr, "%s\n", line.buf);
+	fg_buf__reset(&line);
+	if (fg_cpuseries__report(cs, f->cfg.container, &line))
+		fprintf(stderr, "%s", line.buf);
+	fg_cpuseries__delete(cs);
 	fg_buf__release(&line);
 	fg_buf__release(&written);
 	flame_free(f);

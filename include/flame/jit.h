@@ -42,6 +42,9 @@ struct fg_jit;
 struct fg_jit *fg_jit__new(const struct fg_jit_opts *o);
 void fg_jit__delete(struct fg_jit *j);
 
+/* The snapshot directory in use (maps= or <input>.maps), NULL when none. */
+const char *fg_jit__maps_dir(const struct fg_jit *j);
+
 /*
  * A small number that changes when host PID pid is a different process
  * incarnation at time (PID reuse), 0 when unknown. Cheap: called per sample.

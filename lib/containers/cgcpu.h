@@ -169,6 +169,7 @@ enum fg_cpu_verdict {
 /* Thresholds of the verdict (docs/cpu-quota.md). */
 #define FG_CPU_CAPPED_SHARE	0.05	/* throttled periods / periods */
 #define FG_CPU_SATURATED_IDLE	0.10	/* host idle share below this */
+#define FG_CPU_WAITED_SHARE	0.05	/* PSI some: its tasks waited for a CPU */
 
 struct fg_cpusum {
 	const char *label, *cgroup;	/* owned by the series */
@@ -201,6 +202,21 @@ void fg_cpusum__line(const struct fg_cpusum *s, struct fg_buf *b);
 void fg_cpusum__verdict(const struct fg_cpusum *s, struct fg_buf *b);
 /* One JSON object (no trailing newline). */
 void fg_cpusum__json(const struct fg_cpusum *s, struct fg_buf *b);
+
+/* Short form for a graph's subtitle: "CPU docker:0123: capped by quota; ..." */
+void fg_cpusum__short(const struct fg_cpusum *s, struct fg_buf *b);
+
+/*
+ * Summary line and verdict of every group that used CPU (only: the groups
+ * whose label, id part or id prefix of >= 4 characters matches, as
+ * container= does, used or not), over the whole series. Returns how many
+ * groups were written.
+ */
+int fg_cpuseries__report(const struct fg_cpuseries *cs, const char *only,
+			 struct fg_buf *out);
+/* fg_cpusum__short() of the group matching only: 0, -ENOENT, -ENODATA. */
+int fg_cpuseries__oneline(const struct fg_cpuseries *cs, const char *only,
+			  struct fg_buf *out);
 
 /*
  * Throttled share (throttled periods / periods) of group i in each of

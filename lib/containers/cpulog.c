@@ -626,7 +626,8 @@ void fg_cpuseries__sum(const struct fg_cpuseries *cs, size_t i,
 	if (sum->periods && sum->throttled &&
 	    (double)sum->throttled / (double)sum->periods >= FG_CPU_CAPPED_SHARE)
 		sum->verdict = FG_CPU_CAPPED;
-	else if (sum->host_idle >= 0 && sum->host_idle < FG_CPU_SATURATED_IDLE)
+	else if (sum->host_idle >= 0 && sum->host_idle < FG_CPU_SATURATED_IDLE &&
+		 (sum->psi_some < 0 || sum->psi_some >= FG_CPU_WAITED_SHARE))
 		sum->verdict = FG_CPU_HOST_SATURATED;
 	else
 		sum->verdict = FG_CPU_NOT_CAPPED;
@@ -699,6 +700,9 @@ void fg_cpusum__verdict(const struct fg_cpusum *s, struct fg_buf *b)
 		not_throttled(s, b);
 		if (s->host_idle >= 0)
 			fg_buf__addf(b, ", host idle %.0f%%", 100 * s->host_idle);
+		if (s->host_idle >= 0 && s->host_idle < FG_CPU_SATURATED_IDLE)
+			fg_buf__addf(b, " but its tasks did not wait for a CPU (PSI some %.1f%%)",
+				     100 * s->psi_some);
 		fg_buf__adds(b, ": not a CPU cap; look at the flame graph and off-CPU time");
 		break;
 	default:
@@ -803,4 +807,80 @@ void fg_cpuseries__buckets(const struct fg_cpuseries *cs, size_t i,
 out:
 	free(per);
 	free(thr);
+}
+
+/* ---- for the plugin, flame report and flame bench ------------------------ */
+
+void fg_cpusum__short(const struct fg_cpusum *s, struct fg_buf *b)
+{
+	static const char *const what[] = {
+		[FG_CPU_UNKNOWN] = "unknown",
+		[FG_CPU_CAPPED] = "capped by quota",
+		[FG_CPU_HOST_SATURATED] = "host saturated by neighbours",
+		[FG_CPU_NOT_CAPPED] = "not a CPU cap",
+	};
+
+	fg_buf__addf(b, "CPU %s: %s; used %.3f CPU", s->label, what[s->verdict],
+		     s->used_cpus);
+	if (s->quota_cpus > 0)
+		fg_buf__addf(b, " of a %.3f quota; throttled %" PRIu64 "/%" PRIu64
+			     " periods, %.2f s", s->quota_cpus, s->throttled,
+			     s->periods, s->throttled_s);
+	else
+		fg_buf__adds(b, ", no quota");
+	if (s->psi_some >= 0)
+		fg_buf__addf(b, "; PSI some %.0f%%", 100 * s->psi_some);
+	if (s->host_idle >= 0)
+		fg_buf__addf(b, "; host idle %.0f%%", 100 * s->host_idle);
+}
+
+static bool group_matches(const struct fg_cpugroup *g, const char *only)
+{
+	const char *colon = strchr(g->label, ':');
+	size_t n = strlen(only);
+
+	if (!strcmp(g->label, only) || (colon && !strcmp(colon + 1, only)))
+		return true;
+	/* a prefix of the id part, as container= accepts (>= 4 chars) */
+	return colon && n >= 4 && !strncmp(colon + 1, only, n);
+}
+
+int fg_cpuseries__report(const struct fg_cpuseries *cs, const char *only,
+			 struct fg_buf *out)
+{
+	struct fg_cpusum s;
+	size_t i;
+	int n = 0;
+
+	for (i = 0; cs && i < cs->nr_g; i++) {
+		if (only && !group_matches(&cs->g[i], only))
+			continue;
+		fg_cpuseries__sum(cs, i, 0, UINT64_MAX, &s);
+		if (!only && s.used_cpus < 0.001)
+			continue;	/* idle: nothing to explain */
+		fg_cpusum__line(&s, out);
+		fg_buf__adds(out, "\n  ");
+		fg_cpusum__verdict(&s, out);
+		fg_buf__addch(out, '\n');
+		n++;
+	}
+	return n;
+}
+
+int fg_cpuseries__oneline(const struct fg_cpuseries *cs, const char *only,
+			  struct fg_buf *out)
+{
+	struct fg_cpusum s;
+	size_t i;
+
+	for (i = 0; cs && only && i < cs->nr_g; i++) {
+		if (!group_matches(&cs->g[i], only))
+			continue;
+		fg_cpuseries__sum(cs, i, 0, UINT64_MAX, &s);
+		if (s.verdict == FG_CPU_UNKNOWN)
+			return -ENODATA;
+		fg_cpusum__short(&s, out);
+		return 0;
+	}
+	return -ENOENT;
 }

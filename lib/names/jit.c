@@ -230,6 +230,11 @@ static void pinfo_delete(struct pinfo *p)
 	free(p);
 }
 
+const char *fg_jit__maps_dir(const struct fg_jit *j)
+{
+	return j ? j->maps_dir : NULL;
+}
+
 void fg_jit__delete(struct fg_jit *j)
 {
 	size_t i;

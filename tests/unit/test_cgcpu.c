@@ -427,6 +427,13 @@ static void test_verdicts(void **state)
 		"G\t1000000000\tpod:a\tv2\t0\t-\t-\t-\t-\t100000\t100\t0\t0\t/kubepods/pod-a\n"
 		"H\t3000000000\t1400\t510\t2\n"
 		"G\t3000000000\tpod:a\tv2\t1000000000\t0\t0\t0\t-\t100000\t100\t900000\t0\t/kubepods/pod-a\n";
+	static const char quiet_tsv[] = HDR
+		"H\t1000000000\t1000\t500\t2\n"
+		"G\t1000000000\tpod:a\tv2\t0\t-\t-\t-\t-\t100000\t100\t0\t0\t/kubepods/pod-a\n"
+		"H\t3000000000\t1400\t510\t2\n"
+		"G\t3000000000\tpod:a\tv2\t10000000\t0\t0\t0\t-\t100000\t100\t2000\t0\t/kubepods/pod-a\n"
+		"G\t1000000000\tpod:idle\tv2\t5\t-\t-\t-\t-\t100000\t100\t0\t0\t/kubepods/pod-idle\n"
+		"G\t3000000000\tpod:idle\tv2\t5\t-\t-\t-\t-\t100000\t100\t0\t0\t/kubepods/pod-idle\n";
 	static const char idle_tsv[] = HDR
 		"H\t1000000000\t1000\t500\t2\n"
 		"G\t1000000000\tpod:a\tv2\t0\t0\t0\t0\t-\t100000\t100\t0\t0\t/kubepods/pod-a\n"
@@ -473,6 +480,19 @@ static void test_verdicts(void **state)
 	fg_cpusum__verdict(&s, &b);
 	assert_string_equal(b.buf, "verdict pod:a: not throttled (no quota); host saturated by neighbours: "
 			    "host idle 2% over 2.0 s, PSI some 45% (its tasks waited for a CPU)");
+	fg_buf__reset(&b);
+	fg_cpuseries__delete(cs);
+
+	/* host busy, but the container never waited for a CPU */
+	cs = fg_cpuseries__parse(quiet_tsv, sizeof(quiet_tsv) - 1);
+	fg_cpuseries__sum(cs, 0, 0, UINT64_MAX, &s);
+	assert_int_equal(s.verdict, FG_CPU_NOT_CAPPED);
+	fg_cpusum__verdict(&s, &b);
+	assert_string_equal(b.buf, "verdict pod:a: not throttled (no quota), host idle 2% but its tasks "
+			    "did not wait for a CPU (PSI some 0.1%): not a CPU cap; look at the flame graph "
+			    "and off-CPU time");
+	fg_buf__reset(&b);
+	assert_int_equal(fg_cpuseries__report(cs, NULL, &b), 1);
 	fg_buf__reset(&b);
 	fg_cpuseries__delete(cs);
 
