@@ -28,10 +28,10 @@
 #include <dirent.h>
 #include <linux/perf_event.h>
 
-#include <flame/collapse.h>
 #include <flame/jit.h>
 #include <flame/live.h>
 #include <flame/livesym.h>
+#include <flame/namer.h>
 #include "cmd.h"
 #include "jit_internal.h"
 
@@ -53,6 +53,8 @@ struct profile_opts {
 	bool kernel_only;
 	bool user_only;
 	bool show_pid;
+	bool show_tid;
+	bool addrs;
 	bool no_jit;
 	bool help;
 };
@@ -74,6 +76,8 @@ static const struct fg_opt_desc profile_table[] = {
 	{ "kernel-only", FG_OPT_BOOL, P(kernel_only), "off", "keep kernel frames only" },
 	{ "user-only", FG_OPT_BOOL, P(user_only), "off", "keep user frames only" },
 	{ "show-pid", FG_OPT_BOOL, P(show_pid), "off", "root frame comm-PID" },
+	{ "show-tid", FG_OPT_BOOL, P(show_tid), "off", "root frame comm-PID/TID" },
+	{ "addrs", FG_OPT_BOOL, P(addrs), "off", "name unresolved frames by their address" },
 	{ "no-jit", FG_OPT_BOOL, P(no_jit), "off", "do not read perf maps of JIT runtimes" },
 	{ "help", FG_OPT_BOOL, P(help), NULL, "this text" },
 	{ NULL },
@@ -200,7 +204,8 @@ struct session {
 	struct fg_jit *jit;
 	struct fg_profile *prof;
 	struct fcache cache;
-	unsigned int annotate;		/* 1 kernel, 2 jit */
+	struct fg_namer_opts names;
+	struct fg_buf name;		/* scratch for the namer */
 	int *pids;
 	size_t nr_pids;
 	int cgroup_fd;
@@ -212,54 +217,30 @@ struct session {
 	int err;
 };
 
-#define ANNOTATE_KERNEL	1u
-#define ANNOTATE_JIT	2u
-
-/*
- * THE place a live frame gets its name (the rules of flame.so's default
- * naming: symbol; else [file name]; else [unknown]; _[k]/_[j] when asked).
- * When lib/names/namer.c lands, this becomes a call into it.
- */
+/* A live frame's name comes from the shared frame namer (lib/names/namer.c),
+ * as flame.so's, so graphs of both can be diffed. */
 static uint32_t name_frame(struct session *s, const struct fg_livesym_frame *f,
-			   bool kernel)
+			   bool kernel, const char *comm)
 {
-	struct fg_buf b = FG_BUF_INIT;
-	const char *suffix = NULL;
-	uint32_t id;
-	int ret = 0;
+	struct fg_frame_in in = {
+		.addr = f->addr,
+		.sym = f->name,
+		.sym_len = f->name ? strlen(f->name) : 0,
+		.dso = f->dso,
+		.dso_len = f->dso ? strlen(f->dso) : 0,
+		.ctx = kernel ? FG_CTX_KERNEL : FG_CTX_USER,
+		.jit = f->kind == FG_LIVESYM_JIT,
+		.java = !kernel && comm && !strncmp(comm, "java", 4),
+	};
+	int kind;
 
-	switch (f->kind) {
-	case FG_LIVESYM_SYM:
-	case FG_LIVESYM_JIT:
-		if (fg_demangle__is_mangled(f->name, strlen(f->name)) &&
-		    !fg_demangle(&b, f->name, strlen(f->name)))
-			break;
-		ret = fg_buf__adds(&b, f->name);
-		break;
-	case FG_LIVESYM_DSO: {
-		const char *base = strrchr(f->dso, '/');
-
-		if (f->dso[0] == '[') {
-			ret = fg_buf__adds(&b, f->dso);
-			break;
-		}
-		base = base && base[1] ? base + 1 : f->dso;
-		ret = fg_buf__addf(&b, "[%.256s]", base);
-		break;
-	}
-	default:
-		ret = fg_buf__adds(&b, "[unknown]");
-		break;
-	}
-	if (kernel && (s->annotate & ANNOTATE_KERNEL))
-		suffix = "_[k]";
-	else if (f->kind == FG_LIVESYM_JIT && (s->annotate & ANNOTATE_JIT))
-		suffix = "_[j]";
-	if (!ret && suffix)
-		ret = fg_buf__adds(&b, suffix);
-	id = ret ? UINT32_MAX : fg_profile__intern(s->prof, b.buf, b.len);
-	fg_buf__release(&b);
-	return id;
+	/* within the object, as perf prints it */
+	if (f->dso && f->map_end)
+		in.addr = f->addr - f->map_start + f->map_pgoff;
+	kind = fg_namer__frame(&s->names, &in, &s->name);
+	if (kind < 0)
+		return UINT32_MAX;
+	return fg_profile__intern(s->prof, s->name.buf, s->name.len);
 }
 
 static int frame_id(struct session *s, uint32_t pid, uint64_t time,
@@ -282,7 +263,8 @@ static int frame_id(struct session *s, uint32_t pid, uint64_t time,
 		return 0;
 	}
 	fg_livesym__resolve(s->syms, pid, time, ip, kernel, &f);
-	id = name_frame(s, &f, kernel);
+	id = name_frame(s, &f, kernel,
+			kernel ? NULL : fg_livesym__thread_comm(s->syms, pid, pid));
 	if (id == UINT32_MAX)
 		return -ENOMEM;
 	if (f.kind == FG_LIVESYM_DSO || f.kind == FG_LIVESYM_UNKNOWN)
@@ -339,18 +321,16 @@ static int on_sample(void *arg, const struct fg_live_sample *sm)
 	struct session *s = arg;
 	uint32_t ids[MAX_FRAMES], node = FG_ROOT, root;
 	const char *comm;
-	char buf[64];
 	int n, i;
 
 	n = sample_frames(s, sm, ids, MAX_FRAMES);
 	if (n < 0)
 		return n;
 	comm = fg_livesym__thread_comm(s->syms, sm->pid, sm->tid);
-	if (s->po.show_pid) {
-		snprintf(buf, sizeof(buf), "%s-%u", comm, sm->pid);
-		comm = buf;
-	}
-	root = fg_profile__intern(s->prof, comm, strlen(comm));
+	if (fg_namer__process_ids(&s->names, comm, (int)sm->pid, (int)sm->tid,
+				  &s->name))
+		return -ENOMEM;
+	root = fg_profile__intern(s->prof, s->name.buf, s->name.len);
 	if (root == UINT32_MAX)
 		return -ENOMEM;
 	node = fg_profile__child(s->prof, node, root);
@@ -800,16 +780,11 @@ static int check_opts(struct session *s)
 		return cli_error("--push %s: only http:// URLs", s->po.push);
 	if (s->po.kernel_only && s->po.user_only)
 		return cli_error("--kernel-only and --user-only exclude each other");
-	if (!a || !strcmp(a, "none"))
-		s->annotate = 0;
-	else if (!strcmp(a, "kernel"))
-		s->annotate = ANNOTATE_KERNEL;
-	else if (!strcmp(a, "jit"))
-		s->annotate = ANNOTATE_JIT;
-	else if (!strcmp(a, "all"))
-		s->annotate = ANNOTATE_KERNEL | ANNOTATE_JIT;
-	else
+	if (a && fg_namer__parse_annotate(a, &s->names.annotate))
 		return cli_error("--annotate %s: expects kernel, jit, all or none", a);
+	s->names.pid = s->po.show_pid;
+	s->names.tid = s->po.show_tid;
+	s->names.addrs = s->po.addrs;
 	for (i = 0; i < s->out.out.n; i++) {
 		const char *o = s->out.out.v[i];
 
@@ -982,6 +957,7 @@ out:
 	fg_jit__delete(s.jit);
 	fg_profile__delete(s.prof);
 	fcache__release(&s.cache);
+	fg_buf__release(&s.name);
 	if (s.cgroup_fd >= 0)
 		close(s.cgroup_fd);
 	free(s.pids);
