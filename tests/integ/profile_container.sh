@@ -9,6 +9,7 @@
 . "$(dirname "$0")/container.inc"
 set -o pipefail
 ctr_need
+cd "$T" || die "cd $T"	# node may write isolate-*.log into its cwd
 command -v node >/dev/null || skip "node not installed (apt-get install nodejs)"
 cg=$(docker_cgroup) || skip "no cgroup2 mount to make a container cgroup in"
 id=$(basename "$cg" .scope); id=${id#docker-}
