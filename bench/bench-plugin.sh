@@ -14,6 +14,11 @@ cmd[flame]="perf script -i $CORPUS --dlfilter $FLAME_SO --dlarg out=$B/out.folde
 cmd[text]="perf script -i $CORPUS"
 cmd[report]="perf report -i $CORPUS --stdio --no-children -g folded"
 order="nop resolve flame text report"
+# BASE_SO=other/flame.so: a second flame.so side by side (before/after a change)
+if [ -n "${BASE_SO:-}" ]; then
+	cmd[base]="perf script -i $CORPUS --dlfilter $BASE_SO --dlarg out=$B/base.folded --dlarg out=$B/base.svg"
+	order="nop resolve flame base text report"
+fi
 declare -A times rss
 
 for r in $(seq "$RUNS"); do

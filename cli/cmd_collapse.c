@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "cmd.h"
+#include <flame/input.h>
+
 #include "collapse_cli.h"
 
 static const char collapse_help[] =
@@ -118,110 +120,26 @@ int cli_collapse_opt(int argc, char **argv, int *i, struct fg_collapse_opts *co)
 	return 1;
 }
 
-/* The line of the input that made the guess fail, for the error message. */
-static void first_line(struct fg_reader *r, char *out, size_t size)
-{
-	const char *d, *nl;
-	size_t len, i;
-
-	out[0] = '\0';
-	if (fg_reader__peek(r, &d, &len) || !len)
-		return;
-	nl = memchr(d, '\n', len);
-	if (nl)
-		len = nl - d;
-	if (len >= size)
-		len = size - 1;
-	for (i = 0; i < len; i++)
-		out[i] = (d[i] >= 0x20 && d[i] < 0x7f) ? d[i] : '?';
-	out[len] = '\0';
-}
-
-int cli_load_profile(struct fg_profile *p, const char *path,
-		     enum fg_input_kind kind, const struct fg_collapse_opts *co)
-{
-	struct fg_reader *r;
-	int ret, rc = 0;
-
-	r = fg_reader__open(path);
-	if (!r)
-		return cli_error("cannot open %s: %s", path, strerror(errno));
-	if (kind == FG_INPUT_UNKNOWN) {
-		kind = fg_input__guess(r);
-		if (kind == FG_INPUT_UNKNOWN) {
-			const char *d;
-			size_t len;
-			char line[81];
-
-			ret = fg_reader__peek(r, &d, &len);
-			if (ret)
-				rc = cli_error("%s:1: cannot read: %s", path, strerror(-ret));
-			else if (!len)
-				rc = cli_error("%s: empty input", path);
-			else {
-				first_line(r, line, sizeof(line));
-				rc = cli_error("%s:1: neither perf script text nor folded stacks: \"%s\"",
-					       path, line);
-			}
-			fg_reader__close(r);
-			return rc;
-		}
-	}
-	if (kind == FG_INPUT_PERF_SCRIPT) {
-		struct fg_collapse_stats st;
-
-		ret = fg_collapse__read(p, r, co, &st);
-		if (ret == -ENOMEM) {
-			rc = cli_error("%s: out of memory", path);
-		} else if (ret) {
-			cli_error("%s:%llu: input ends early (%s); using the %llu samples read",
-				  path, (unsigned long long)fg_reader__lineno(r) + 1,
-				  ret == -EIO ? "truncated or corrupt gzip" : strerror(-ret),
-				  (unsigned long long)st.samples);
-			rc = 2;
-		}
-		if (!rc && !st.samples)
-			rc = cli_error("%s: no samples found (%llu lines, %llu malformed)",
-				       path, (unsigned long long)st.lines,
-				       (unsigned long long)st.bad_lines);
-	} else {
-		struct fg_folded_stats st = { 0 };
-
-		ret = fg_folded__read(p, r, &st);
-		if (ret == -ENOMEM) {
-			rc = cli_error("%s: out of memory", path);
-		} else if (ret) {
-			cli_error("%s:%llu: input ends early (%s); using what was read",
-				  path, (unsigned long long)fg_reader__lineno(r) + 1,
-				  ret == -EIO ? "truncated or corrupt gzip" : strerror(-ret));
-			rc = 2;
-		}
-		if (!rc && !st.lines)
-			rc = cli_error("%s: no stacks found", path);
-	}
-	fg_reader__close(r);
-	return rc;
-}
-
 /* Shared body of collapse and auto: default_fmt "folded" or "svg". */
 static int run(int argc, char **argv, int first, const char *default_fmt,
-	       enum fg_input_kind kind, void (*usage)(FILE *), const char *cmd)
+	       const char *kind, void (*usage)(FILE *), const char *cmd)
 {
-	struct fg_collapse_opts co;
+	const struct fg_input_ops *in = NULL;
 	struct fg_profile *p = NULL;
 	const char *input = NULL;
+	struct fg_input_opts io;
 	struct fg_opts o;
-	int i, rc = 1, ret;
+	int i, rc = 1, ret, at = 0;
 
 	fg_opts__init(&o);
-	fg_collapse_opts__init(&co);
+	fg_input_opts__init(&io);
 	for (i = first; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			usage(stdout);
 			rc = 0;
 			goto out;
 		}
-		ret = cli_collapse_opt(argc, argv, &i, &co);
+		ret = cli_collapse_opt(argc, argv, &i, &io.collapse);
 		if (ret < 0)
 			goto out;
 		if (ret)
@@ -233,7 +151,7 @@ static int run(int argc, char **argv, int first, const char *default_fmt,
 			continue;
 		if (argv[i][0] == '-' && strcmp(argv[i], "-")) {
 			cli_error("%s: unknown option '%s' (flame %s--help)", cmd,
-				  argv[i], kind == FG_INPUT_UNKNOWN ? "" : "collapse ");
+				  argv[i], kind ? "collapse " : "");
 			goto out;
 		}
 		if (input) {
@@ -242,24 +160,30 @@ static int run(int argc, char **argv, int first, const char *default_fmt,
 			goto out;
 		}
 		input = argv[i];
+		at = i;
 	}
-	if (co.context && !co.inline_) {
+	if (io.collapse.context && !io.collapse.inline_) {
 		cli_error("%s: --context needs --inline", cmd);
 		goto out;
 	}
 	if (cli_check_outputs(&o, default_fmt))
 		goto out;
+	input = cli_input_or_stdin(input, cmd);
 	if (!input)
-		input = "-";
+		goto out;
 	p = fg_profile__new();
 	if (!p) {
 		cli_error("out of memory");
 		goto out;
 	}
-	if (o.flamechart)
+	if (cli_outputs_need_samples(&o, default_fmt))
 		fg_profile__keep_samples(p, true);
-	ret = cli_load_profile(p, input, kind, &co);
-	if (ret == 1)
+	ret = cli_load_profile(p, input, kind, &io, &in);
+	if (ret == CLI_PERF_DATA) {
+		rc = cli_report_file(input, argc, argv, at, default_fmt);
+		goto out;
+	}
+	if (ret == 1 || cli_check_times(in, input, &o, default_fmt))
 		goto out;
 	rc = cli_write_outputs(p, &o, default_fmt);
 	if (!rc && ret)
@@ -272,7 +196,7 @@ out:
 
 int cmd_collapse(int argc, char **argv)
 {
-	return run(argc, argv, 1, "folded", FG_INPUT_PERF_SCRIPT, collapse_usage,
+	return run(argc, argv, 1, "folded", "perf-script", collapse_usage,
 		   "collapse");
 }
 
@@ -289,5 +213,5 @@ static void auto_usage(FILE *fp)
 
 int cmd_auto(int argc, char **argv)
 {
-	return run(argc, argv, 1, "svg", FG_INPUT_UNKNOWN, auto_usage, "flame");
+	return run(argc, argv, 1, "svg", NULL, auto_usage, "flame");
 }

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "cmd.h"
+#include <flame/input.h>
+
 #include "collapse_cli.h"
 
 static void usage(FILE *fp)
@@ -110,13 +112,13 @@ int cmd_diff(int argc, char **argv)
 {
 	struct fg_profile *pa = NULL, *pb = NULL, *p = NULL;
 	const char *inputs[2] = { NULL, NULL };
-	struct fg_collapse_opts co;
+	struct fg_input_opts io;
 	bool folded = false;
 	int i, n = 0, rc = 1, ret, partial = 0;
 	struct fg_opts o;
 
 	fg_opts__init(&o);
-	fg_collapse_opts__init(&co);
+	fg_input_opts__init(&io);
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			usage(stdout);
@@ -132,7 +134,7 @@ int cmd_diff(int argc, char **argv)
 			goto out;
 		if (ret)
 			continue;
-		ret = cli_collapse_opt(argc, argv, &i, &co);
+		ret = cli_collapse_opt(argc, argv, &i, &io.collapse);
 		if (ret < 0)
 			goto out;
 		if (ret)
@@ -164,14 +166,15 @@ int cmd_diff(int argc, char **argv)
 		cli_error("out of memory");
 		goto out;
 	}
-	ret = cli_load_profile(pa, inputs[0], FG_INPUT_UNKNOWN, &co);
-	if (ret == 1)
-		goto out;
-	partial |= ret;
-	ret = cli_load_profile(pb, inputs[1], FG_INPUT_UNKNOWN, &co);
-	if (ret == 1)
-		goto out;
-	partial |= ret;
+	for (i = 0; i < 2; i++) {
+		ret = cli_load_profile(i ? pb : pa, inputs[i], NULL, &io, NULL);
+		if (ret == CLI_PERF_DATA)
+			cli_error("diff: %s is perf.data: render it first (flame report -i %s -o %s.folded)",
+				  inputs[i], inputs[i], inputs[i]);
+		if (ret == 1 || ret == CLI_PERF_DATA)
+			goto out;
+		partial |= ret;
+	}
 	{
 		uint64_t ta = fg_profile__total(pa, 0), tb = fg_profile__total(pb, 0);
 		bool norm = o.normalize && ta && ta != tb;

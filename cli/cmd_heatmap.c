@@ -10,6 +10,7 @@
 
 #include "cmd.h"
 #include "collapse_cli.h"
+#include <flame/input.h>
 
 static void usage(FILE *fp)
 {
@@ -36,7 +37,6 @@ static void usage(FILE *fp)
 		"  flame heatmap stacks.gz --rows 50 -o profile.html\n");
 }
 
-/* 1 = consumed, 0 = not a collapse option, -1 = error printed. */
 /* perf script without the time field gives every sample time 0. */
 static bool has_times(const struct fg_profile *p)
 {
@@ -52,17 +52,15 @@ static bool has_times(const struct fg_profile *p)
 
 int cmd_heatmap(int argc, char **argv)
 {
-	struct fg_collapse_stats st;
-	struct fg_collapse_opts co;
+	const struct fg_input_ops *in = NULL;
 	struct fg_profile *p = NULL;
-	struct fg_reader *r = NULL;
 	const char *input = NULL;
+	struct fg_input_opts io;
 	struct fg_opts o;
-	int i, rc = 1, ret;
+	int i, rc = 1, ret, at = 0;
 
-	memset(&st, 0, sizeof(st));
 	fg_opts__init(&o);
-	fg_collapse_opts__init(&co);
+	fg_input_opts__init(&io);
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			usage(stdout);
@@ -70,10 +68,10 @@ int cmd_heatmap(int argc, char **argv)
 			goto out;
 		}
 		if (!strcmp(argv[i], "--period")) {	/* short for --weight=period */
-			co.weight = FG_WEIGHT_PERIOD;
+			io.collapse.weight = FG_WEIGHT_PERIOD;
 			continue;
 		}
-		ret = cli_collapse_opt(argc, argv, &i, &co);
+		ret = cli_collapse_opt(argc, argv, &i, &io.collapse);
 		if (ret < 0)
 			goto out;
 		if (ret)
@@ -94,6 +92,7 @@ int cmd_heatmap(int argc, char **argv)
 			goto out;
 		}
 		input = argv[i];
+		at = i;
 	}
 	if (o.rows < 1 || o.rows > 1000) {
 		cli_error("heatmap: --rows %d: must be 1..1000", o.rows);
@@ -101,48 +100,37 @@ int cmd_heatmap(int argc, char **argv)
 	}
 	if (cli_check_outputs(&o, "heatmap"))
 		goto out;
+	input = cli_input_or_stdin(input, "heatmap");
 	if (!input)
-		input = "-";
-	r = fg_reader__open(input);
-	if (!r) {
-		cli_error("cannot open %s: %s", input, strerror(errno));
 		goto out;
-	}
 	p = fg_profile__new();
 	if (!p) {
 		cli_error("out of memory");
 		goto out;
 	}
-	if (fg_input__guess(r) == FG_INPUT_FOLDED) {
-		cli_error("heatmap: %s holds folded stacks, which have no sample times: "
-			  "give perf script text (flame svg draws folded stacks)",
-			  fg_reader__name(r));
+	fg_profile__keep_samples(p, true);
+	ret = cli_load_profile(p, input, "perf-script", &io, &in);
+	if (ret == CLI_PERF_DATA) {
+		rc = cli_report_file(input, argc, argv, at, "heatmap");
 		goto out;
 	}
-	fg_profile__keep_samples(p, true);
-	ret = fg_collapse__read(p, r, &co, &st);
-	if (ret) {
-		cli_error("reading %s failed at line %llu: %s", fg_reader__name(r),
-			  (unsigned long long)fg_reader__lineno(r), strerror(-ret));
-		if (!st.samples)
-			goto out;
-	}
-	if (!st.samples) {
-		cli_error("%s: no samples found (%llu lines, %llu malformed): "
-			  "expected perf script text", fg_reader__name(r),
-			  (unsigned long long)st.lines,
-			  (unsigned long long)st.bad_lines);
+	if (ret == 1)
+		goto out;
+	if (!in->has_times) {
+		cli_error("heatmap: %s: %s have no sample times: give perf script text or perf.data (flame svg draws them)",
+			  input, in->desc);
 		goto out;
 	}
 	if (!has_times(p)) {
 		cli_error("heatmap: %s: no sample has a time: record with perf record "
 			  "(times are on by default) and keep the time field in perf script -F",
-			  fg_reader__name(r));
+			  input);
 		goto out;
 	}
 	rc = cli_write_outputs(p, &o, "heatmap");
+	if (!rc && ret)
+		rc = 1;	/* partial input: the output is written, still fail */
 out:
-	fg_reader__close(r);
 	fg_profile__delete(p);
 	fg_opts__release(&o);
 	return rc;

@@ -3,14 +3,18 @@
 #include <errno.h>
 #include <string.h>
 
+#include <flame/input.h>
+
 #include "cmd.h"
+#include "collapse_cli.h"
 
 static void usage(FILE *fp)
 {
 	fprintf(fp,
 		"usage: flame svg [options] [FILE|-] [-o OUT.svg]\n\n"
 		"Renders folded stacks (\"a;b;c 12\" per line, as stackcollapse tools and\n"
-		"bcc tools with -f print; plain or gzip) as an interactive flame graph.\n"
+		"bcc tools with -f print; plain or gzip) as an interactive flame graph;\n"
+		"perf script text, perf.data and gperftools profiles are read too.\n"
 		"Two counts per line (\"stack A B\") render a differential graph.\n"
 		"Writes to stdout unless -o/--out is given (repeatable; format by extension).\n\n"
 		"Options:\n");
@@ -20,14 +24,15 @@ static void usage(FILE *fp)
 
 int cmd_svg(int argc, char **argv)
 {
-	struct fg_folded_stats st = { 0 };
+	const struct fg_input_ops *in = NULL;
 	struct fg_profile *p = NULL;
-	struct fg_reader *r = NULL;
 	const char *input = NULL;
+	struct fg_input_opts io;
 	struct fg_opts o;
-	int i, rc = 1, ret;
+	int i, rc = 1, ret, at = 0;
 
 	fg_opts__init(&o);
+	fg_input_opts__init(&io);
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			usage(stdout);
@@ -48,37 +53,31 @@ int cmd_svg(int argc, char **argv)
 			goto out;
 		}
 		input = argv[i];
+		at = i;
 	}
 	if (cli_check_outputs(&o, "svg"))
 		goto out;
+	input = cli_input_or_stdin(input, "svg");
 	if (!input)
-		input = "-";
-	r = fg_reader__open(input);
-	if (!r) {
-		cli_error("cannot open %s: %s", input, strerror(errno));
 		goto out;
-	}
 	p = fg_profile__new();
 	if (!p) {
 		cli_error("out of memory");
 		goto out;
 	}
-	ret = fg_folded__read(p, r, &st);
-	if (ret) {
-		cli_error("reading %s failed at line %llu: %s", fg_reader__name(r),
-			  (unsigned long long)fg_reader__lineno(r), strerror(-ret));
-		if (!fg_profile__total(p, 0))
-			goto out;
-	}
-	if (!fg_profile__total(p, 0) && !fg_profile__total(p, 1)) {
-		cli_error("%s: no stacks found (%llu lines, %llu malformed)",
-			  fg_reader__name(r), (unsigned long long)st.lines,
-			  (unsigned long long)st.bad_lines);
+	if (cli_outputs_need_samples(&o, "svg"))
+		fg_profile__keep_samples(p, true);
+	ret = cli_load_profile(p, input, NULL, &io, &in);
+	if (ret == CLI_PERF_DATA) {
+		rc = cli_report_file(input, argc, argv, at, "svg");
 		goto out;
 	}
+	if (ret == 1 || cli_check_times(in, input, &o, "svg"))
+		goto out;
 	rc = cli_write_outputs(p, &o, "svg");
+	if (!rc && ret)
+		rc = 1;	/* partial input: the output is written, still fail */
 out:
-	fg_reader__close(r);
 	fg_profile__delete(p);
 	fg_opts__release(&o);
 	return rc;

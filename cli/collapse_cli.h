@@ -4,6 +4,7 @@
 #define FLAME_CLI_COLLAPSE_CLI_H
 
 #include <flame/collapse.h>
+#include "cmd.h"
 
 /*
  * Try argv[*i] as a collapse option (--pid, --kernel, --event-filter=EV,
@@ -12,14 +13,37 @@
  */
 int cli_collapse_opt(int argc, char **argv, int *i, struct fg_collapse_opts *co);
 
+struct fg_input_opts;
+struct fg_input_ops;
+
+/* Returned by cli_load_profile for perf.data: render it with cli_report_file. */
+#define CLI_PERF_DATA	3
+
 /*
- * Load path ("-" = stdin) into p's current column: perf script text is
- * collapsed with co, folded stacks read as they are; kind FG_INPUT_UNKNOWN
- * guesses. Prints its own errors and warnings; returns 0, or 1 when the
- * input could not be read at all, or 2 when it was read only in part (what
- * was read is in p).
+ * Load path ("-" = stdin) into p's current column through the input table
+ * (kind NULL: probe; else a table name such as "perf-script"). Prints its
+ * own errors; returns 0, 1 (nothing usable), 2 (the input ended early: what
+ * was read is in p; say nothing more, render, exit 1) or CLI_PERF_DATA.
+ * *found (may be NULL) gets the format.
  */
-int cli_load_profile(struct fg_profile *p, const char *path,
-		     enum fg_input_kind kind, const struct fg_collapse_opts *co);
+int cli_load_profile(struct fg_profile *p, const char *path, const char *kind,
+		     const struct fg_input_opts *io,
+		     const struct fg_input_ops **found);
+
+/* input, or "-" when stdin is a pipe; NULL after an error when a terminal. */
+const char *cli_input_or_stdin(const char *input, const char *cmd);
+
+/* Should the profile keep samples for o's outputs (heatmap, flame chart)? */
+bool cli_outputs_need_samples(const struct fg_opts *o, const char *default_fmt);
+/* 0, or 1 after saying the input has no times the outputs need. */
+int cli_check_times(const struct fg_input_ops *in, const char *path,
+		    const struct fg_opts *o, const char *default_fmt);
+
+/*
+ * Render perf.data at path with flame report, passing argv[1..argc) but
+ * argv[skip] (the input) on; default output: stdout as default_fmt.
+ */
+int cli_report_file(const char *path, int argc, char **argv, int skip,
+		    const char *default_fmt);
 
 #endif

@@ -210,56 +210,14 @@ int cli_write_outputs(const struct fg_profile *p, const struct fg_opts *o,
 	return rc;
 }
 
-static bool is_perf_data(const char *path)
-{
-	char magic[8];
-	FILE *fp = fopen(path, "rb");
-	bool yes;
-
-	if (!fp)
-		return false;
-	yes = fread(magic, 1, sizeof(magic), fp) == sizeof(magic) &&
-	      !memcmp(magic, "PERFILE2", sizeof(magic));
-	fclose(fp);
-	return yes;
-}
-
-/* flame FILE.data [options]: flame report -i FILE.data (stdout by default) */
-static int report_perf_data(int argc, char **argv)
-{
-	char **rargv = calloc((size_t)argc + 5, sizeof(*rargv));
-	bool any_out = false, has_format = false;
-	int i, n = 0, rc;
-
-	if (!rargv)
-		return cli_error("out of memory");
-	rargv[n++] = "report";
-	rargv[n++] = "-i";
-	rargv[n++] = argv[1];
-	for (i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "-o") || !strncmp(argv[i], "--out", 5))
-			any_out = true;
-		if (!strncmp(argv[i], "--format", 8))
-			has_format = true;
-		rargv[n++] = argv[i];
-	}
-	if (!any_out) {	/* as flame FILE: a flame graph on stdout */
-		rargv[n++] = "-o";
-		rargv[n++] = "-";
-		if (!has_format)
-			rargv[n++] = "--format=svg";
-	}
-	rc = cmd_report(n, rargv);
-	free(rargv);
-	return rc;
-}
-
 int main(int argc, char **argv)
 {
 	const struct command *c;
 
 	fg_set_print(cli_print);
 	if (argc < 2) {
+		if (!isatty(STDIN_FILENO))	/* perf script | flame > x.svg */
+			return cmd_auto(argc, argv);
 		usage(stderr);
 		return 2;
 	}
@@ -286,7 +244,5 @@ int main(int argc, char **argv)
 			  argv[1], strerror(errno));
 		return 2;
 	}
-	if (is_perf_data(argv[1]))
-		return report_perf_data(argc, argv);
-	return cmd_auto(argc, argv);
+	return cmd_auto(argc, argv);	/* perf.data goes to flame report */
 }

@@ -76,6 +76,8 @@ enum fg_input_kind {
 
 /* Look at the first bytes (fg_reader__peek) and guess; consumes nothing. */
 enum fg_input_kind fg_input__guess(struct fg_reader *r);
+/* Same on the first bytes of an input. */
+enum fg_input_kind fg_input__guess_data(const char *data, size_t len);
 const char *fg_input__kind_name(enum fg_input_kind k);
 
 /* ---- demangling -------------------------------------------------------- */

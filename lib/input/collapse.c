@@ -1428,13 +1428,22 @@ static bool folded_line(const char *s, size_t len)
 
 enum fg_input_kind fg_input__guess(struct fg_reader *r)
 {
-	const char *data, *p, *end, *nl;
-	struct fg_collapse_header h;
-	struct fg_collapse_frame f;
-	int perf = 0, folded = 0, lines = 0;
+	const char *data;
 	size_t len;
 
 	if (fg_reader__peek(r, &data, &len) || !len)
+		return FG_INPUT_UNKNOWN;
+	return fg_input__guess_data(data, len);
+}
+
+enum fg_input_kind fg_input__guess_data(const char *data, size_t len)
+{
+	const char *p, *end, *nl;
+	struct fg_collapse_header h;
+	struct fg_collapse_frame f;
+	int perf = 0, folded = 0, lines = 0;
+
+	if (!len)
 		return FG_INPUT_UNKNOWN;
 	p = data;
 	end = data + len;

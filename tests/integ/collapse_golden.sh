@@ -50,6 +50,27 @@ check "truncated gzip names file and line" grep -Eq 'trunc.gz:[0-9]+: input ends
 tot=$(folded_total "$T/trunc")
 check "truncated gzip still writes what was read ($tot of 150)" [ "$tot" -gt 0 -a "$tot" -lt 150 ]
 
+# one input policy for every command: a truncated gzip is said once, what
+# was read is rendered, the exit status is 1
+for c in "" svg heatmap collapse; do
+	ext=svg; [ "$c" = heatmap ] && ext=html
+	rc=0; "$FLAME" $c "$T/trunc.gz" -o "$T/tr-${c:-auto}.$ext" 2> "$T/err" || rc=$?
+	check "flame ${c:-FILE}: truncated gzip exits 1" [ $rc = 1 ]
+	check "flame ${c:-FILE}: said once" [ "$(grep -c 'input ends early' "$T/err")" = 1 ]
+	check "flame ${c:-FILE}: output still written" [ -s "$T/tr-${c:-auto}.$ext" ]
+done
+# stdin when no FILE is given and stdin is a pipe
+"$FLAME" < "$D/c.perf.txt" > "$T/pipe.svg" 2>"$T/err" || die "perf script | flame: $(cat "$T/err")"
+check "perf script | flame > x.svg writes a flame graph" grep -q spin_a "$T/pipe.svg"
+# every output takes every input that has what it needs
+"$FLAME" "$D/c.perf.txt" -o "$T/g.html" 2>"$T/err" || die "flame TEXT -o g.html: $(cat "$T/err")"
+check "flame TEXT -o g.html: perf script text has times, a heatmap is written" grep -q spin_a "$T/g.html"
+"$FLAME" svg "$D/c.perf.txt" -o "$T/t.svg" || die "flame svg TEXT"
+check "flame svg reads perf script text" grep -q spin_a "$T/t.svg"
+rc=0; "$FLAME" "$D/c.folded" -o "$T/f.html" 2>"$T/err" || rc=$?
+check "folded to a heatmap fails" [ $rc = 1 ]
+check "and says what is missing" grep -q 'folded stacks have no sample times' "$T/err"
+
 # flame FILE guesses perf script text and writes an SVG
 "$FLAME" "$D/cxx.perf.txt" > "$T/auto.svg" 2>"$T/err" || die "flame FILE: $(cat "$T/err")"
 check "flame FILE writes an SVG naming demangled frames" grep -q 'shapes::Area&lt;double&gt;::compute' "$T/auto.svg"
@@ -61,5 +82,6 @@ check "flame FILE reads folded stacks" grep -q 'spin_a' "$T/auto2.svg"
 printf 'hello world\nnot a profile\n' > "$T/junk.txt"
 rc=0; "$FLAME" "$T/junk.txt" > /dev/null 2> "$T/err" || rc=$?
 check "unknown input fails" [ $rc -ne 0 ]
-check "unknown input error names file and line" grep -q 'junk.txt:1: neither perf script text nor folded stacks' "$T/err"
+check "unknown input error names file and line" grep -q 'junk.txt:1: not an input flame reads (perf.data, .*folded)' "$T/err"
+check "in one line" [ "$(wc -l < "$T/err")" = 1 ]
 exit 0
