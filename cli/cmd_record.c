@@ -138,6 +138,10 @@ static void print_stats(const char *what, const char *dir,
 		(double)wall / 1e9, st->exit_reads, st->pins_peak,
 		st->pins_full ? " (cap reached: some maps written at exit may be missed)" : "",
 		st->refused ? "; some maps refused (see warnings)" : "");
+	if (st->jvm_asked)
+		fprintf(stderr, "flame: %s: JVMs asked for their map %" PRIu64
+			" times, %" PRIu64 " answered\n", what, st->jvm_asked,
+			st->jvm_answered);
 }
 
 static pid_t spawn(char **argv)
@@ -160,7 +164,7 @@ static pid_t spawn(char **argv)
 static void record_usage(FILE *fp)
 {
 	fprintf(fp,
-"usage: flame record [--interval S] [--maps DIR] [perf record options] [-- command]\n"
+"usage: flame record [--interval S] [--maps DIR] [--jvm-perfmap[=S]] [perf record options] [-- command]\n"
 "\n"
 "Runs perf record (adding --all-cgroups, so flame.so's group=container works)\n"
 "and, while it runs and once at its end, copies the perf maps\n"
@@ -173,13 +177,27 @@ static void record_usage(FILE *fp)
 "  --interval S     seconds between polls (default 0.5)\n"
 "  --maps DIR       snapshot directory (default <perf.data>.maps)\n"
 "  --no-cgroups     do not add --all-cgroups\n"
+"  --jvm-perfmap[=S]  ask every HotSpot JVM for its perf map every S seconds\n"
+"                   (default 2), as jcmd PID Compiler.perfmap does, from inside\n"
+"                   its mount namespace as its user\n"
 "  -h, --help       this text\n"
 "All other options go to perf record; -o/--output names perf.data.\n"
 "Then: perf script --dlfilter flame.so --dlarg out=x.svg, or flame report.\n");
 }
 
+static int parse_jvm_perfmap(const char *v, struct fg_snapshot_opts *so)
+{
+	double secs = 0;
+
+	if (parse_interval(v, &secs))
+		return -EINVAL;
+	so->jvm_perfmap_ns = (uint64_t)(secs * 1e9);
+	return 0;
+}
+
 int cmd_record(int argc, char **argv)
 {
+	struct fg_snapshot_opts so = { 0 };
 	const char *output = "perf.data", *maps = NULL;
 	double interval = 0.5;
 	bool cgroups = true, have_cgroups = false, after_dd = false;
@@ -225,6 +243,12 @@ int cmd_record(int argc, char **argv)
 			}
 		} else if (!strcmp(a, "--no-cgroups")) {
 			cgroups = false;
+		} else if (!strncmp(a, "--jvm-perfmap", 13) &&
+			   (!a[13] || a[13] == '=')) {
+			if (parse_jvm_perfmap(a[13] ? a + 14 : "2", &so)) {
+				free(pargv);
+				return 1;
+			}
 		} else {
 			if (!strcmp(a, "--all-cgroups"))
 				have_cgroups = true;
@@ -251,7 +275,7 @@ int cmd_record(int argc, char **argv)
 		maps = mapsbuf;
 	}
 	clear_snapshot_dir(maps);
-	s = fg_snapshot__new(maps, NULL);
+	s = fg_snapshot__new(maps, &so);
 	if (!s) {
 		rc = cli_error("record: cannot create %s: %s", maps,
 			       strerror(errno));

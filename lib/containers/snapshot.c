@@ -19,6 +19,8 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 #include "internal.h"
@@ -36,6 +38,9 @@ struct track {
 	const char *why;	/* why the map was refused (static) */
 	bool gone;
 	int pin;		/* index into pins, -1: none */
+	bool jvm_checked, jvm;	/* a HotSpot JVM (--jvm-perfmap) */
+	pid_t jvm_child;	/* Compiler.perfmap request under way */
+	uint64_t jvm_next_ns, jvm_deadline_ns;
 	char label[64];
 	char full[80];
 };
@@ -449,6 +454,73 @@ out:
 	fg_buf__release(&out);
 }
 
+/* The source map was rewritten as a whole: copy it again from its start. */
+static void track_reset(struct fg_snapshot *s, struct track *t)
+{
+	char name[64];
+	int fd;
+
+	if (t->has_map) {
+		snprintf(name, sizeof(name), "%d-%" PRIu64 ".map", t->pi.pid,
+			 t->pi.start_ticks);
+		fd = openat(s->dir_fd, name, O_WRONLY | O_TRUNC | O_CLOEXEC);
+		if (fd >= 0)
+			close(fd);
+	}
+	t->copied = 0;
+	t->lines = 0;
+	t->in_long_line = false;
+}
+
+#define JVM_REQUEST_NS	(20ull * 1000000000ull)	/* kill a request after */
+
+/* --jvm-perfmap: ask a live JVM for its map every interval. */
+static void jvm_ask(struct fg_snapshot *s, struct track *t, uint64_t now)
+{
+	pid_t c;
+
+	/* the launcher maps libjvm.so a moment after exec: look again at
+	 * every interval until it is there */
+	if (!t->jvm && !strcmp(t->pi.comm, "java") && now >= t->jvm_next_ns) {
+		if (!t->jvm_checked)	/* first request one interval in */
+			t->jvm_next_ns = now + s->o.jvm_perfmap_ns;
+		t->jvm_checked = true;
+		t->jvm = fg_jvm__is_hotspot(t->pi.pid);
+		if (!t->jvm)
+			t->jvm_next_ns = now + s->o.jvm_perfmap_ns;
+	}
+	if (!t->jvm || t->jvm_child || now < t->jvm_next_ns || t->pi.nspid <= 0)
+		return;
+	c = fg_jvm__request_perfmap(t->pi.pid, t->pi.nspid);
+	t->jvm_next_ns = now + s->o.jvm_perfmap_ns;
+	if (c > 0) {
+		t->jvm_child = c;
+		t->jvm_deadline_ns = now + JVM_REQUEST_NS;
+		s->st.jvm_asked++;
+	}
+}
+
+/* Reap finished requests; a written map is copied again as a whole. */
+static void jvm_reap(struct fg_snapshot *s, struct track *t, uint64_t now)
+{
+	int status;
+	pid_t w;
+
+	if (!t->jvm_child)
+		return;
+	if (now >= t->jvm_deadline_ns)
+		kill(t->jvm_child, SIGKILL);
+	w = waitpid(t->jvm_child, &status, now >= t->jvm_deadline_ns ? 0 : WNOHANG);
+	if (w != t->jvm_child)
+		return;
+	t->jvm_child = 0;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		s->st.jvm_answered++;
+		track_reset(s, t);
+		copy_map(s, t);
+	}
+}
+
 static void visit(struct fg_snapshot *s, int pid, uint64_t now)
 {
 	struct fg_procinfo pi;
@@ -477,6 +549,8 @@ static void visit(struct fg_snapshot *s, int pid, uint64_t now)
 		memcpy(t->pi.comm, comm, sizeof(t->pi.comm));
 	track_pin(s, t);
 	copy_map(s, t);
+	if (s->o.jvm_perfmap_ns)
+		jvm_ask(s, t, now);
 }
 
 static void add_line(struct fg_buf *b, const struct track *t)
@@ -595,9 +669,12 @@ int fg_snapshot__poll(struct fg_snapshot *s)
 		struct track *t = &s->t[i];
 		uint64_t before;
 
+		jvm_reap(s, t, now);
 		if (t->gone || t->last_ns == now)
 			continue;
 		t->gone = true;
+		if (t->jvm && t->pin >= 0)	/* the JDK rewrites it at exit */
+			track_reset(s, t);
 		before = t->copied;
 		if (t->pin >= 0) {
 			copy_map(s, t);
@@ -637,6 +714,12 @@ void fg_snapshot__delete(struct fg_snapshot *s)
 			", %" PRIu64 " over %u bytes)\n", t->pi.pid, t->pi.comm,
 			t->pi.nspid, t->bad, t->lines, t->first_bad, t->too_long,
 			FG_PERFMAP_MAX_LINE);
+	}
+	for (i = 0; i < s->nr; i++) {
+		if (s->t[i].jvm_child) {
+			kill(s->t[i].jvm_child, SIGKILL);
+			waitpid(s->t[i].jvm_child, NULL, 0);
+		}
 	}
 	for (i = 0; i < s->nr_pins; i++)
 		if (s->pins[i].fd >= 0)

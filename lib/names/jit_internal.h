@@ -126,6 +126,18 @@ uint64_t fg_proc__now_ns(void);
 /* Replace every byte outside printable ASCII, TAB, '\\' by '?'. */
 void fg_proc__sanitize(char *s);
 
+/* ---- JVMs (lib/containers/jvm.c) ------------------------------------------- */
+
+/* True when process pid has HotSpot's libjvm.so mapped. */
+bool fg_jvm__is_hotspot(int pid);
+/*
+ * Ask JVM pid (nspid in its own PID namespace) to write its perf map (jcmd
+ * Compiler.perfmap), from a child process that joins its mount namespace as
+ * its user (effective uid and gid). Returns the child's pid (reap it with
+ * waitpid; exit status 0 = map written) or -errno.
+ */
+pid_t fg_jvm__request_perfmap(int pid, int nspid);
+
 /* ---- containers --------------------------------------------------------- */
 
 /*
@@ -172,6 +184,8 @@ struct fg_snapshot_opts {
 	uint64_t max_bytes_per_poll;	/* CPU bound (0: 64 MiB) */
 	unsigned int max_pins;	/* pinned /tmp dirs (0: 1024, capped by
 				 * RLIMIT_NOFILE) */
+	uint64_t jvm_perfmap_ns;	/* ask HotSpot JVMs for their map this
+					 * often (0: never); see jvm.c */
 };
 
 /*
@@ -188,6 +202,7 @@ struct fg_snapshot_stats {
 	uint64_t pins_peak;	/* most pins held at once */
 	uint64_t pins_full;	/* processes not pinned: cap reached */
 	uint64_t exit_reads;	/* maps that grew when read after exit */
+	uint64_t jvm_asked, jvm_answered;	/* Compiler.perfmap requests */
 };
 
 struct fg_snapshot;
