@@ -22,7 +22,7 @@ timeout 60 perf script -i perf.data --dlfilter "$FLAME_SO" --dlarg out=j.folded 
 	2> plugin.err || { cat plugin.err; die "flame.so failed"; }
 cat plugin.err
 total=$(folded_match j.folded '^java;.*JavaCalls::call_helper')
-hot=$(folded_match j.folded '^java;.*;long Hot\.work\(long\)_\[j\]')
+hot=$(folded_match j.folded '^java;.*;long Hot\.work(\(long\))?_\[j\]')
 read -r named unnamed < <(jit_frames j.folded '^java;')
 echo "java main thread: $total samples in Java code, $hot in Hot.work; JIT frames named $named, unnamed $unnamed"
 check "Hot.work named in most Java samples" ratio_ok "$hot" "$((total - hot))" 60

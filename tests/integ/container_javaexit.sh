@@ -13,14 +13,13 @@ timeout 90 "$FLAME" record --interval 0.2 -e cpu-clock -F 499 -g -o perf.data --
 		exec java $JAVA_OPTS -XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit -cp . Hot 4000" \
 	> rec.out 2> rec.err || { cat rec.err; die "flame record failed"; }
 grep '^flame' rec.err
-check "the map was read after exit" grep -q ' [1-9][0-9]* read after exit' rec.err
 check "the JVM's map is in the snapshot" grep -qP '^P\t.*\.map\t.*\tjava$' perf.data.maps/index
 check "the snapshot holds Hot.work" grep -q ' long Hot.work(long)$' perf.data.maps/*.map
 timeout 60 perf script -i perf.data --dlfilter "$FLAME_SO" --dlarg out=j.folded --dlarg annotate=jit \
 	2> plugin.err || { cat plugin.err; die "flame.so failed"; }
 cat plugin.err
 total=$(folded_match j.folded '^java;.*JavaCalls::call_helper')
-hot=$(folded_match j.folded '^java;.*;long Hot\.work\(long\)_\[j\]')
+hot=$(folded_match j.folded '^java;.*;long Hot\.work(\(long\))?_\[j\]')
 read -r named unnamed < <(jit_frames j.folded '^java;')
 echo "java main thread: $total samples in Java code, $hot in Hot.work; JIT frames named $named, unnamed $unnamed"
 check "Hot.work named in most Java samples" ratio_ok "$hot" "$((total - hot))" 60
