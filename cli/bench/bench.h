@@ -26,7 +26,10 @@ struct bench_proc {
 };
 
 struct bench_load_result {
-	bool have;
+	bool have;		/* figures parsed from a known tool's report */
+	const char *tool;	/* "wrk", "hey", "ab"; NULL: not recognised */
+	bool ran;		/* a load process was started */
+	int status;		/* its exit status (128 + signal) */
 	double rps;		/* achieved requests/s */
 	uint64_t requests;
 	double seconds;
@@ -62,11 +65,14 @@ struct bench {
 	/* options */
 	int duration, qps, conn, threads, grace, proxy_threads;
 	char *label, *outdir, *url, *load_cmd, *exec_prefix, *flame_so;
+	const char *load_tool;	/* "wrk", "hey", "ab" (--load-tool) */
 	char *proxy_config, *sidecar_name, *container, *admin;
 	char *envoy_profiler, *envoy_path, *json;
 	pid_t sidecar_pid;
 	int heap_value;		/* enum fg_gperf_heap_value */
 	bool no_load, keep_raw, builtin, progress, convert;
+	bool ask_builtin, require_load, allow_empty;
+	int load_ns;		/* BENCH_NS_*: where the load runs */
 	struct fg_opts gopts;
 	char *cmds[BENCH_MAX_PROFILES];
 	char *names[BENCH_MAX_PROFILES];
@@ -90,11 +96,20 @@ struct bench {
 
 extern volatile sig_atomic_t bench_stop;
 
-/* bench_run.c: processes */
+/* Network namespace a spawned command joins. */
+enum {
+	BENCH_NS_HOST,		/* the driver's */
+	BENCH_NS_POD,		/* the built-in topology's pod (server side) */
+};
+
+/*
+ * bench_run.c: processes. Each runs in the run directory (never the
+ * caller's working directory), in its own process group.
+ */
 int bench__spawn(struct bench *b, const char *what, const char *shell_cmd,
-		 const char *out, const char *err, bool in_netns);
+		 const char *out, const char *err, int ns);
 int bench__spawn_argv(struct bench *b, const char *what, char *const argv[],
-		      const char *out, const char *err, bool in_netns);
+		      const char *out, const char *err, int ns);
 int bench__add_proc(struct bench *b, const char *what, pid_t pid);
 void bench__reap(struct bench *b);
 /* Stop one (SIGINT, then SIGTERM, then SIGKILL), or all. */
@@ -132,6 +147,8 @@ char *bench__envoy_collect(struct bench *b);
 int bench__write_summary(struct bench *b);
 
 /* bench_load.c */
+/* Why no load runs ("--no-load", ...), NULL when one does. */
+const char *bench__no_load_reason(const struct bench *b);
 int bench__load_start(struct bench *b);
 int bench__load_parse(struct bench *b);
 

@@ -21,7 +21,7 @@
 #include "cmd.h"
 
 static void child_setup(struct bench *b, const char *out, const char *err,
-			bool in_netns)
+			int ns)
 {
 	int fd;
 
@@ -31,8 +31,14 @@ static void child_setup(struct bench *b, const char *out, const char *err,
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
 	signal(SIGPIPE, SIG_DFL);
-	if (in_netns && b->netns_fd >= 0 && setns(b->netns_fd, CLONE_NEWNET) < 0) {
+	if (ns == BENCH_NS_POD && b->netns_fd >= 0 &&
+	    setns(b->netns_fd, CLONE_NEWNET) < 0) {
 		fprintf(stderr, "flame: bench: setns: %s\n", strerror(errno));
+		_exit(126);
+	}
+	/* what commands leave in their working directory stays in the run's */
+	if (b->rundir[0] && chdir(b->rundir) < 0) {
+		fprintf(stderr, "flame: bench: chdir %s: %s\n", b->rundir, strerror(errno));
 		_exit(126);
 	}
 	fd = open("/dev/null", O_RDONLY);
@@ -45,7 +51,9 @@ static void child_setup(struct bench *b, const char *out, const char *err,
 		if (fd >= 0)
 			dup2(fd, 1);
 	}
-	if (err) {
+	if (err && out && !strcmp(err, out)) {
+		dup2(1, 2);
+	} else if (err) {
 		fd = open(err, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (fd >= 0)
 			dup2(fd, 2);
@@ -68,7 +76,7 @@ int bench__add_proc(struct bench *b, const char *what, pid_t pid)
 }
 
 int bench__spawn_argv(struct bench *b, const char *what, char *const argv[],
-		      const char *out, const char *err, bool in_netns)
+		      const char *out, const char *err, int ns)
 {
 	pid_t pid;
 
@@ -79,7 +87,7 @@ int bench__spawn_argv(struct bench *b, const char *what, char *const argv[],
 	if (pid < 0)
 		return -errno;
 	if (!pid) {
-		child_setup(b, out, err, in_netns);
+		child_setup(b, out, err, ns);
 		execvp(argv[0], argv);
 		fprintf(stderr, "flame: bench: cannot run %s: %s\n", argv[0],
 			strerror(errno));
@@ -89,11 +97,11 @@ int bench__spawn_argv(struct bench *b, const char *what, char *const argv[],
 }
 
 int bench__spawn(struct bench *b, const char *what, const char *shell_cmd,
-		 const char *out, const char *err, bool in_netns)
+		 const char *out, const char *err, int ns)
 {
 	char *argv[] = { "/bin/sh", "-c", (char *)shell_cmd, NULL };
 
-	return bench__spawn_argv(b, what, argv, out, err, in_netns);
+	return bench__spawn_argv(b, what, argv, out, err, ns);
 }
 
 /* Collect exits without blocking. */

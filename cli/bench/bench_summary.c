@@ -30,53 +30,133 @@ static void json_str(struct fg_buf *j, const char *s)
 	fg_buf__add_json(j, s, strlen(s));
 }
 
+/* Copy a small text file (the load's report); 0 on success. */
+static int copy_file(const char *from, const char *to)
+{
+	char buf[8192];
+	FILE *in = fopen(from, "re"), *out;
+	size_t n, total = 0;
+	int rc = 0;
+
+	if (!in)
+		return -errno;
+	out = fopen(to, "we");
+	if (!out) {
+		rc = -errno;
+		fclose(in);
+		return rc;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0 && total < (64u << 20)) {
+		if (fwrite(buf, 1, n, out) != n)
+			rc = -EIO;
+		total += n;
+	}
+	fclose(in);
+	if (fclose(out))
+		rc = -errno;
+	return rc;
+}
+
+static void load_text(const struct bench *b, struct fg_buf *t, const char *report)
+{
+	const struct bench_load_result *l = &b->load;
+	const char *why = bench__no_load_reason(b);
+
+	if (why) {
+		fg_buf__addf(t, "  load: none (%s)\n", why);
+		return;
+	}
+	if (l->have) {
+		fg_buf__addf(t, "  load (%s): %.1f req/s achieved (%llu requests in %.2fs, %llu errors); "
+			     "latency ms: avg %.3f p50 %.3f p75 %.3f p90 %.3f p99 %.3f max %.3f\n",
+			     l->tool, l->rps, (unsigned long long)l->requests, l->seconds,
+			     (unsigned long long)l->errors, l->lat_avg_ms, l->p50_ms,
+			     l->p75_ms, l->p90_ms, l->p99_ms, l->lat_max_ms);
+	} else {
+		fg_buf__addf(t, "  load: %s ran (exit %d); figures not parsed (not a wrk, hey or ab report)\n",
+			     b->load_cmd ? "--load-command" : b->load_tool, l->status);
+	}
+	if (report)
+		fg_buf__addf(t, "    its report: %s\n", report);
+}
+
+static void load_json(const struct bench *b, struct fg_buf *j, const char *report)
+{
+	const struct bench_load_result *l = &b->load;
+	const char *why = bench__no_load_reason(b);
+
+	if (why) {
+		fg_buf__adds(j, "{\"ran\": false, \"why\": ");
+		json_str(j, why);
+		fg_buf__adds(j, "}");
+		return;
+	}
+	fg_buf__adds(j, "{\"ran\": true, \"tool\": ");
+	json_str(j, l->have ? l->tool : NULL);
+	fg_buf__adds(j, ", \"command\": ");
+	json_str(j, b->load_cmd);
+	fg_buf__addf(j, ", \"exit\": %d, \"parsed\": %s, \"report\": ", l->status,
+		     l->have ? "true" : "false");
+	json_str(j, report);
+	if (l->have)
+		fg_buf__addf(j, ", \"qps\": %.2f, \"requests\": %llu, \"seconds\": %.3f, "
+			     "\"errors\": %llu, \"latency_ms\": {\"avg\": %.4f, \"p50\": %.4f, "
+			     "\"p75\": %.4f, \"p90\": %.4f, \"p99\": %.4f, \"max\": %.4f}",
+			     l->rps, (unsigned long long)l->requests, l->seconds,
+			     (unsigned long long)l->errors, l->lat_avg_ms, l->p50_ms,
+			     l->p75_ms, l->p90_ms, l->p99_ms, l->lat_max_ms);
+	fg_buf__adds(j, "}");
+}
+
 int bench__write_summary(struct bench *b)
 {
 	struct fg_buf t = FG_BUF_INIT, j = FG_BUF_INIT;
-	struct bench_load_result *l = &b->load;
 	char *label = bench__file_part(b->label), *jpath = NULL, *tpath = NULL;
+	char *load_report = NULL;
+	bool no_load = bench__no_load_reason(b) != NULL;
 	int err;
 	int i, k, rc = 0;
+
+	/* the load tool's own report, kept beside the summary */
+	if (!b->convert && b->load_out && label &&
+	    asprintf(&load_report, "%s/%s_%s-load.txt", b->outdir, b->stamp, label) > 0 &&
+	    copy_file(b->load_out, load_report)) {
+		free(load_report);
+		load_report = NULL;
+	}
 
 	if (b->convert)
 		fg_buf__addf(&t, "flame bench %s: label %s (conversion only)\n",
 			     b->stamp, b->label);
+	else if (no_load)
+		fg_buf__addf(&t, "flame bench %s: label %s, duration %ds, no load\n",
+			     b->stamp, b->label, b->duration);
 	else
 		fg_buf__addf(&t, "flame bench %s: label %s, duration %ds, qps %d, conn %d\n",
 			     b->stamp, b->label, b->duration, b->qps, b->conn);
 	if (b->sidecar_pid)
 		fg_buf__addf(&t, "  sidecar: pid %d (pid %d in its namespace)\n",
 			     (int)b->sidecar_pid, (int)b->nspid);
-	if (l->have)
-		fg_buf__addf(&t, "  load: %.1f req/s achieved (%llu requests in %.2fs, %llu errors); "
-			     "latency ms: avg %.3f p50 %.3f p75 %.3f p90 %.3f p99 %.3f max %.3f\n",
-			     l->rps, (unsigned long long)l->requests, l->seconds,
-			     (unsigned long long)l->errors, l->lat_avg_ms, l->p50_ms,
-			     l->p75_ms, l->p90_ms, l->p99_ms, l->lat_max_ms);
-	else if (!b->convert)
-		fg_buf__adds(&t, b->no_load ? "  load: none (--no-load)\n" :
-			     "  load: no figures (the load tool's report was not wrk's)\n");
-
+	if (!b->convert)
+		load_text(b, &t, load_report);
 	fg_buf__adds(&j, "{\n  \"stamp\": ");
 	json_str(&j, b->stamp);
 	fg_buf__adds(&j, ",\n  \"label\": ");
 	json_str(&j, b->label);
-	fg_buf__addf(&j, ",\n  \"builtin_topology\": %s,\n  \"duration_s\": %d,\n"
-		     "  \"qps_target\": %d,\n  \"conn\": %d,\n  \"sidecar_pid\": %d,\n"
-		     "  \"sidecar_nspid\": %d,\n  \"pod_netns\": ",
-		     b->builtin ? "true" : "false", b->duration, b->qps, b->conn,
+	fg_buf__addf(&j, ",\n  \"builtin_topology\": %s,\n  \"duration_s\": %d,\n",
+		     b->builtin ? "true" : "false", b->duration);
+	if (no_load || b->convert)
+		fg_buf__adds(&j, "  \"qps_target\": null,\n  \"conn\": null,\n");
+	else
+		fg_buf__addf(&j, "  \"qps_target\": %d,\n  \"conn\": %d,\n", b->qps, b->conn);
+	fg_buf__addf(&j, "  \"sidecar_pid\": %d,\n  \"sidecar_nspid\": %d,\n  \"pod_netns\": ",
 		     (int)b->sidecar_pid, (int)b->nspid);
 	json_str(&j, b->pod_netns[0] ? b->pod_netns : NULL);
 	fg_buf__addf(&j, ",\n  \"backend_pid\": %d,\n  \"load\": ", (int)b->backend_pid);
-	if (l->have)
-		fg_buf__addf(&j, "{\"qps\": %.2f, \"requests\": %llu, \"seconds\": %.3f, "
-			     "\"errors\": %llu, \"latency_ms\": {\"avg\": %.4f, \"p50\": %.4f, "
-			     "\"p75\": %.4f, \"p90\": %.4f, \"p99\": %.4f, \"max\": %.4f}}",
-			     l->rps, (unsigned long long)l->requests, l->seconds,
-			     (unsigned long long)l->errors, l->lat_avg_ms, l->p50_ms,
-			     l->p75_ms, l->p90_ms, l->p99_ms, l->lat_max_ms);
-	else
+	if (b->convert)
 		fg_buf__adds(&j, "null");
+	else
+		load_json(b, &j, load_report);
 	fg_buf__adds(&j, ",\n  \"profiles\": [");
 	for (i = 0; i < b->nr_prof; i++) {
 		struct bench_profile *pr = &b->prof[i];
@@ -142,6 +222,7 @@ int bench__write_summary(struct bench *b)
 	fg_buf__release(&j);
 	free(jpath);
 	free(tpath);
+	free(load_report);
 	free(label);
 	return rc;
 }

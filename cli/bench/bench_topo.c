@@ -373,7 +373,7 @@ int bench__topo_up(struct bench *b)
 	argv[n++] = cfgpath;
 	argv[n] = NULL;
 	snprintf(logpath, sizeof(logpath), "%s/sidecar.log", b->rundir);
-	i = bench__spawn_argv(b, "sidecar", argv, logpath, logpath, true);
+	i = bench__spawn_argv(b, "sidecar", argv, logpath, logpath, BENCH_NS_POD);
 	if (i < 0)
 		return cli_error("bench: starting the sidecar: %s", strerror(-i));
 	b->procs[i].hard = true;

@@ -63,17 +63,21 @@ static void usage(FILE *fp)
 "usage: flame bench [options]\n"
 "Load through a sidecar proxy, profile the sidecar for --duration, write\n"
 "flame graphs and a summary to OUTDIR/<date>_<label>-<profile>.{svg,folded,html}.\n"
-"Without --sidecar-pid/--sidecar-name/--container/--envoy-profiler, runs the\n"
-"built-in topology: backend + haproxy sidecar in their own namespaces + wrk.\n\n"
+"With --builtin, or with no sidecar option at all, runs the built-in topology:\n"
+"backend + haproxy sidecar in their own namespaces + wrk.\n\n"
 "Load:\n"
 "  --duration SEC           profile and load time (default 30)\n"
 "  --qps N                  target requests/s, paced with wrk's Lua delay(); 0 = max (default 1000)\n"
 "  --conn N                 connections (default 16)\n"
 "  --threads N              wrk threads (default: min(conn, 2))\n"
-"  --url URL                load an existing deployment with wrk at URL\n"
-"  --load-command CMD       run CMD as the load instead ({duration} {qps} {conn} {url})\n"
+"  --url URL                load an existing deployment at URL\n"
+"  --load-tool T            wrk (default), hey or ab (ab has no rate limit)\n"
+"  --load-command CMD       run CMD as the load instead ({duration} {qps} {conn} {url});\n"
+"                           wrk's, hey's and ab's reports are parsed, others are not\n"
 "  --no-load                profile only\n"
+"  --require-load           fail when no load would run or none was measured\n"
 "Sidecar:\n"
+"  --builtin                the built-in topology (the default when no sidecar is given)\n"
 "  --sidecar-pid PID        the sidecar's host PID\n"
 "  --sidecar-name REGEX     match the process name, then the command line (oldest wins)\n"
 "  --container ID           processes whose /proc/PID/cgroup contains ID\n"
@@ -97,6 +101,7 @@ static void usage(FILE *fp)
 "  --heap-value V           heap graphs weigh inuse_space (default), inuse_objects,\n"
 "                           alloc_space or alloc_objects\n"
 "  --grace SEC              extra time for profilers to finish (default 10)\n"
+"  --allow-empty            exit 0 even when a profile has no samples\n"
 "  --flame-so PATH          flame.so for perf.data (default $FLAME_SO, else next to flame)\n"
 "Output:\n"
 "  --label NAME             file name label (default: builtin, or the sidecar's name)\n"
@@ -294,6 +299,17 @@ static int parse_args(struct bench *b, int argc, char **argv, char **serve,
 			b->load_cmd = strdup(v);
 		} else if (opt_is(a, "no-load", &v)) {
 			b->no_load = true;
+		} else if (opt_is(a, "require-load", &v)) {
+			b->require_load = true;
+		} else if (opt_is(a, "allow-empty", &v)) {
+			b->allow_empty = true;
+		} else if (opt_is(a, "builtin", &v)) {
+			b->ask_builtin = true;
+		} else if (opt_is(a, "load-tool", &v)) {
+			VAL();
+			if (strcmp(v, "wrk") && strcmp(v, "hey") && strcmp(v, "ab"))
+				return cli_error("bench: --load-tool '%s': wrk, hey or ab", v);
+			b->load_tool = !strcmp(v, "wrk") ? "wrk" : !strcmp(v, "hey") ? "hey" : "ab";
 		} else if (opt_is(a, "label", &v)) {
 			VAL();
 			b->label = strdup(v);
@@ -385,7 +401,7 @@ static int start_profiles(struct bench *b)
 		if (!getenv("FLAME_BENCH_QUIET"))
 			fprintf(stderr, "flame: bench: profile %s: %s\n", pr->name, full);
 		pr->proc = bench__spawn(b, pr->name, full, pr->out_stdout,
-					pr->out_stderr, false);
+					pr->out_stderr, BENCH_NS_HOST);
 		free(full);
 		if (pr->proc < 0)
 			return pr->proc;
@@ -585,6 +601,7 @@ int cmd_bench(int argc, char **argv)
 	struct sigaction sa = { 0 };
 	char *serve = NULL, *from = NULL, comm[64];
 	bool envoy_on = false;
+	bool selected;
 	double t0;
 	time_t now;
 	int rc = 1, i, err;
@@ -617,10 +634,36 @@ int cmd_bench(int argc, char **argv)
 		b.envoy_path = strdup("/var/log/envoy/envoy.prof");
 	if (!b.outdir)
 		b.outdir = strdup("flame/flameoutput");
-	b.builtin = !b.sidecar_pid && !b.sidecar_name && !b.container &&
-		    !b.envoy_profiler;
-	if (b.builtin && b.url)
-		cli_warn("bench: --url is ignored with the built-in topology (give --sidecar-pid/--sidecar-name/--container for an existing sidecar)");
+	if (!b.load_tool)
+		b.load_tool = "wrk";
+	selected = b.sidecar_pid || b.sidecar_name || b.container;
+	/*
+	 * The built-in topology runs when asked, or when nothing names a
+	 * target; an option meant for an existing sidecar never falls back
+	 * to profiling our own.
+	 */
+	if (b.ask_builtin && (selected || b.envoy_profiler || b.exec_prefix || b.url)) {
+		rc = cli_error("bench: --builtin runs its own sidecar: it excludes --sidecar-pid, --sidecar-name, --container, --envoy-profiler, --exec-prefix and --url");
+		goto out_release;
+	}
+	if (!selected && b.exec_prefix) {
+		rc = cli_error("bench: --exec-prefix needs a sidecar selector: --sidecar-pid, --sidecar-name or --container");
+		goto out_release;
+	}
+	if (!selected && !b.envoy_profiler && b.url) {
+		rc = cli_error("bench: --url needs a sidecar selector (--sidecar-pid, --sidecar-name or --container), or --builtin without --url");
+		goto out_release;
+	}
+	b.builtin = b.ask_builtin || (!selected && !b.envoy_profiler);
+	b.load_ns = b.builtin ? BENCH_NS_POD : BENCH_NS_HOST;
+	if (b.require_load && b.no_load) {
+		rc = cli_error("bench: --require-load and --no-load contradict each other");
+		goto out_release;
+	}
+	if (b.require_load && !b.builtin && !b.load_cmd && !b.url) {
+		rc = cli_error("bench: --require-load: no load would run (no --url or --load-command for an existing sidecar)");
+		goto out_release;
+	}
 	if (b.builtin && geteuid()) {
 		rc = cli_error("bench: the built-in topology needs root (namespaces); give --sidecar-pid/--sidecar-name for an existing sidecar");
 		goto out_release;
@@ -666,8 +709,10 @@ int cmd_bench(int argc, char **argv)
 		}
 	}
 	if (!b.gopts.title &&
-	    asprintf(&b.gopts.title, "flame bench %s: %d qps, %d conn, %ds",
-		     b.label, b.qps, b.conn, b.duration) < 0)
+	    (bench__no_load_reason(&b) ?
+	     asprintf(&b.gopts.title, "flame bench %s: no load, %ds", b.label, b.duration) :
+	     asprintf(&b.gopts.title, "flame bench %s: %d qps, %d conn, %ds",
+		      b.label, b.qps, b.conn, b.duration)) < 0)
 		b.gopts.title = NULL;
 	if (b.sidecar_pid)
 		fprintf(stderr, "flame: bench: sidecar pid %d (%d in its PID namespace)\n",
@@ -715,6 +760,13 @@ int cmd_bench(int argc, char **argv)
 		goto out_cleanup;
 	}
 	rc = bench__write_summary(&b);
+	if (b.require_load && !rc && (!b.load.ran || (b.load.have && !b.load.requests) ||
+				      (!b.load.have && b.load.status))) {
+		rc = cli_error("bench: --require-load: %s",
+			       !b.load.ran ? "no load ran" :
+			       b.load.have ? "the load made no request" :
+			       "the load command failed and its report was not recognised");
+	}
 out_cleanup:
 	bench__stop_all(&b);
 	bench__topo_down(&b);
