@@ -11,7 +11,8 @@
 #include <flame/flame.h>
 
 #define BENCH_MAX_PROFILES	16
-#define BENCH_MAX_PROCS		32
+#define BENCH_MAX_SIDECARS	4
+#define BENCH_MAX_PROCS		(BENCH_MAX_PROFILES * BENCH_MAX_SIDECARS + 16)
 #define BENCH_TOP		8
 
 /* A command the driver started: its own process group, killed at the end. */
@@ -43,8 +44,29 @@ struct bench_top {
 	uint64_t self;
 };
 
+/*
+ * A sidecar to profile: how to find it (--sidecar, --sidecar-pid/-name,
+ * --container, or the built-in topology), and what was found.
+ */
+struct bench_sidecar {
+	pid_t sel_pid;
+	char *sel_name;		/* POSIX ERE */
+	char *sel_container;
+	char *role;		/* "client", "server", ...; NULL: none */
+	/* found */
+	pid_t pid;		/* host PID */
+	pid_t nspid;		/* its PID in its own PID namespace */
+	char comm[64];
+	/* CPU time over the run (utime + stime from /proc/PID/stat) */
+	bool cpu_known;
+	unsigned long long utime, stime;	/* ticks (at the start, then over the run) */
+	double cpu_s;
+};
+
 struct bench_profile {
 	char *name;		/* profiling name (file name part) */
+	int sc;			/* index in bench.sc */
+	char *key;		/* [role-]name: its files in the run directory */
 	char *cmd;		/* template; NULL for the envoy profiler */
 	char *raw;		/* where the command's result lands */
 	char *remote;		/* {output} inside the target (exec prefix) */
@@ -58,17 +80,20 @@ struct bench_profile {
 	const char *unit;	/* "samples", "bytes" */
 	struct bench_top top[BENCH_TOP];
 	int nr_top;
-	char *error;
+	char *error;		/* failed, or why it is empty */
+	bool empty;		/* ran, 0 samples */
+	char *log;		/* kept next to the outputs when it went wrong */
+	char *note;		/* a remark (e.g. a fallback that was taken) */
 };
 
 struct bench {
 	/* options */
-	int duration, qps, conn, threads, grace, proxy_threads;
+	int duration, qps, conn, threads, grace, proxy_threads, freq;
 	char *label, *outdir, *url, *load_cmd, *exec_prefix, *flame_so;
 	const char *load_tool;	/* "wrk", "hey", "ab" (--load-tool) */
 	char *proxy_config, *sidecar_name, *container, *admin;
 	char *envoy_profiler, *envoy_path, *json;
-	pid_t sidecar_pid;
+	pid_t sidecar_pid;	/* --sidecar-pid */
 	int heap_value;		/* enum fg_gperf_heap_value */
 	bool no_load, keep_raw, builtin, progress, convert;
 	bool ask_builtin, require_load, allow_empty;
@@ -81,14 +106,18 @@ struct bench {
 	char stamp[32];
 	char rundir[64];
 	char *self_exe;
-	int netns_fd;		/* the pod's network namespace, -1 */
+	int netns_fd;		/* the (server) pod's network namespace, -1 */
 	char pod_netns[64];	/* "net:[INODE]" of it, "" */
+	int client_netns_fd;	/* the client pod's, -1 */
+	char client_netns[64];
+	char *topology;		/* --topology: "mesh" (client + server) or "server" */
 	pid_t backend_pid;
-	pid_t nspid;		/* the sidecar's pid in its own namespace */
+	struct bench_sidecar sc[BENCH_MAX_SIDECARS];
+	int nr_sc;
 	struct bench_proc procs[BENCH_MAX_PROCS];
 	int nr_procs;
 	int load_proc;
-	struct bench_profile prof[BENCH_MAX_PROFILES + 1];
+	struct bench_profile prof[(BENCH_MAX_PROFILES + 1) * BENCH_MAX_SIDECARS];
 	int nr_prof;
 	struct bench_load_result load;
 	char *load_out;
@@ -100,6 +129,7 @@ extern volatile sig_atomic_t bench_stop;
 enum {
 	BENCH_NS_HOST,		/* the driver's */
 	BENCH_NS_POD,		/* the built-in topology's pod (server side) */
+	BENCH_NS_CLIENT,	/* its client pod */
 };
 
 /*
@@ -116,17 +146,22 @@ void bench__reap(struct bench *b);
 void bench__stop_proc(struct bench *b, int i, int first_sig);
 void bench__stop_all(struct bench *b);
 int bench__shell(const char *cmd);	/* run and wait; exit status or -errno */
-char *bench__subst(const char *tmpl, const struct bench *b, const char *output);
+/* Placeholders of a command for sidecar sc (NULL: none, e.g. the load). */
+char *bench__subst(const char *tmpl, const struct bench *b,
+		   const struct bench_sidecar *sc, const char *output);
 char *bench__shell_quote(const char *s);
 
 /* sidecar discovery */
-int bench__find_sidecar(struct bench *b);
+int bench__find_sidecar(struct bench *b, struct bench_sidecar *sc);
 pid_t bench__nspid(pid_t pid);
+void bench__sidecar_found(struct bench_sidecar *sc, pid_t pid);
+/* utime + stime of pid in ticks; false when it is gone */
+bool bench__cpu_ticks(pid_t pid, unsigned long long *ut, unsigned long long *st);
 
 /* bench_topo.c: the built-in topology */
 int bench__topo_up(struct bench *b);
 void bench__topo_down(struct bench *b);
-int bench__probe(struct bench *b, const char *host, int port, int timeout_ms);
+int bench__probe(struct bench *b, int ns, const char *host, int port, int timeout_ms);
 int bench__http_post(struct bench *b, const char *hostport, const char *path,
 		     int *status);
 
@@ -136,6 +171,9 @@ int bench__backend_main(const char *hostport);
 
 /* bench_render.c */
 char *bench__file_part(const char *s);
+/* OUTDIR/STAMP_LABEL[-ROLE]-WHAT without repeated parts (caller frees) */
+char *bench__out_base(const struct bench *b, const struct bench_sidecar *sc,
+		      const char *what);
 int bench__render(struct bench *b, struct bench_profile *pr);
 
 /* bench_envoy.c */

@@ -118,7 +118,7 @@ static int fetch_from_root(struct bench *b, const char *dst)
 	struct dirent *de;
 	DIR *d;
 
-	snprintf(root, sizeof(root), "/proc/%d/root", (int)b->sidecar_pid);
+	snprintf(root, sizeof(root), "/proc/%d/root", (int)b->sc[0].pid);
 	rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rfd < 0)
 		return -errno;
@@ -201,7 +201,7 @@ char *bench__envoy_collect(struct bench *b)
 	if (asprintf(&dst, "%s/envoy-profile.raw", b->rundir) < 0)
 		return NULL;
 	if (b->exec_prefix) {
-		prefix = bench__subst(b->exec_prefix, b, NULL);
+		prefix = bench__subst(b->exec_prefix, b, &b->sc[0], NULL);
 		qp = bench__shell_quote(b->envoy_path);
 		if (prefix && qp &&
 		    asprintf(&script, heap(b) ?
@@ -218,7 +218,7 @@ char *bench__envoy_collect(struct bench *b)
 		free(qp);
 		return dst;
 	}
-	if (b->sidecar_pid && other_mount_ns(b->sidecar_pid)) {
+	if (b->nr_sc && b->sc[0].pid && other_mount_ns(b->sc[0].pid)) {
 		err = fetch_from_root(b, dst);
 		if (!err)
 			return dst;

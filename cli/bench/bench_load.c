@@ -140,7 +140,7 @@ int bench__load_start(struct bench *b)
 		return -ENOMEM;
 	b->load.ran = true;
 	if (b->load_cmd) {
-		cmd = bench__subst(b->load_cmd, b, NULL);
+		cmd = bench__subst(b->load_cmd, b, NULL, NULL);
 		if (!cmd)
 			return -ENOMEM;
 		b->load_proc = bench__spawn(b, "load", cmd, b->load_out,

@@ -38,6 +38,41 @@ char *bench__file_part(const char *s)
 	return o;
 }
 
+char *bench__out_base(const struct bench *b, const struct bench_sidecar *sc,
+		      const char *what)
+{
+	const char *parts[3] = { b->label, sc ? sc->role : NULL, what };
+	char *last = NULL, *o = NULL;
+	struct fg_buf n = FG_BUF_INIT;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		char *p;
+
+		if (!parts[i] || !*parts[i])
+			continue;
+		p = bench__file_part(parts[i]);
+		if (!p)
+			goto out;
+		/* "envoy" + "envoy": once */
+		if (last && !strcmp(last, p)) {
+			free(p);
+			continue;
+		}
+		if (last)
+			fg_buf__addch(&n, '-');
+		fg_buf__adds(&n, p);
+		free(last);
+		last = p;
+	}
+	if (asprintf(&o, "%s/%s_%s", b->outdir, b->stamp, n.buf ? n.buf : "x") < 0)
+		o = NULL;
+out:
+	free(last);
+	fg_buf__release(&n);
+	return o;
+}
+
 /* --flame-so wins; then the usual places (cli_find_flame_so). */
 static char *find_flame_so(const struct bench *b)
 {
@@ -152,6 +187,73 @@ static int read_folded_file(struct fg_profile *p, const char *path)
 	return err;
 }
 
+/* Append a remark to the profile's note ("; " between them). */
+static void note(struct bench_profile *pr, const char *msg)
+{
+	char *n;
+
+	if (pr->note ? asprintf(&n, "%s; %s", pr->note, msg) < 0 :
+		       !(n = strdup(msg)))
+		return;
+	free(pr->note);
+	pr->note = n;
+}
+
+/* The last non-empty line of a (small) text file, trimmed; "" if none. */
+static void last_line(const char *path, char *buf, size_t size)
+{
+	char line[512];
+	FILE *fp = path ? fopen(path, "re") : NULL;
+
+	buf[0] = '\0';
+	if (!fp)
+		return;
+	while (fgets(line, sizeof(line), fp)) {
+		size_t n;
+
+		line[strcspn(line, "\r\n")] = '\0';
+		n = strlen(line);
+		if (!n)
+			continue;
+		if (n >= size)
+			n = size - 1;
+		memcpy(buf, line, n);
+		buf[n] = '\0';
+	}
+	fclose(fp);
+}
+
+static bool file_has(const char *path, const char *needle)
+{
+	char line[512];
+	FILE *fp = path ? fopen(path, "re") : NULL;
+	bool yes = false;
+
+	if (!fp)
+		return false;
+	while (!yes && fgets(line, sizeof(line), fp))
+		yes = strstr(line, needle) != NULL;
+	fclose(fp);
+	return yes;
+}
+
+/* Append a file to a log, under a heading. */
+static void log_append(FILE *log, const char *heading, const char *path)
+{
+	char buf[4096];
+	FILE *fp = path ? fopen(path, "re") : NULL;
+	size_t n, total = 0;
+
+	if (!fp)
+		return;
+	fprintf(log, "--- %s ---\n", heading);
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0 && total < (1u << 20)) {
+		fwrite(buf, 1, n, log);
+		total += n;
+	}
+	fclose(fp);
+}
+
 /* Did perf record copy user stacks (--call-graph dwarf)? */
 static bool has_user_stacks(struct bench *b, struct bench_profile *pr,
 			    const char *data)
@@ -161,7 +263,7 @@ static bool has_user_stacks(struct bench *b, struct bench_profile *pr,
 	bool yes = false;
 	FILE *fp;
 
-	if (asprintf(&path, "%s/%s.evlist", b->rundir, pr->name) < 0)
+	if (asprintf(&path, "%s/%s.evlist", b->rundir, pr->key) < 0)
 		return false;
 	if (run_wait(args, path, "/dev/null") == 0 && (fp = fopen(path, "re"))) {
 		while (fgets(line, sizeof(line), fp))
@@ -181,7 +283,7 @@ static int render_perf_data(struct bench *b, struct bench_profile *pr,
 	int n = 0, k = 0, rc, try;
 	bool dwarf = false;
 
-	if (asprintf(&errpath, "%s/%s.script.err", b->rundir, pr->name) < 0)
+	if (asprintf(&errpath, "%s/%s.script.err", b->rundir, pr->key) < 0)
 		errpath = NULL;
 	/*
 	 * DWARF call graphs (--call-graph dwarf) are unwound by perf script
@@ -226,10 +328,9 @@ static int render_perf_data(struct bench *b, struct bench_profile *pr,
 	if (dwarf)
 		;
 	else if (!so)
-		cli_warn("bench: no flame.so found (--flame-so or $FLAME_SO): using perf script text");
+		note(pr, "no flame.so found (--flame-so or $FLAME_SO): rendered from perf script text");
 	else
-		cli_warn("bench: perf script --dlfilter %s failed (see %s): using perf script text",
-			 so, errpath ? errpath : "stderr");
+		note(pr, "perf script --dlfilter flame.so failed: rendered from perf script text");
 	free(so);
 	/* fallback: perf script text through the collapser */
 	{
@@ -237,7 +338,7 @@ static int render_perf_data(struct bench *b, struct bench_profile *pr,
 		struct fg_collapse_opts co;
 		struct fg_reader *r;
 
-		if (asprintf(&txt, "%s/%s.script", b->rundir, pr->name) < 0) {
+		if (asprintf(&txt, "%s/%s.script", b->rundir, pr->key) < 0) {
 			free(errpath);
 			return -ENOMEM;
 		}
@@ -248,11 +349,28 @@ static int render_perf_data(struct bench *b, struct bench_profile *pr,
 		args[n++] = (char *)data;
 		args[n] = NULL;
 		rc = run_wait(args, txt, errpath);
-		free(errpath);
 		if (rc) {
+			char last[256];
+
 			free(txt);
+			last_line(errpath, last, sizeof(last));
+			/* perf record stopped before writing a sample */
+			if (strstr(last, "data size field is 0") ||
+			    file_has(errpath, "data size field is 0")) {
+				pr->empty = true;
+				free(pr->note);
+				pr->note = NULL;
+				note(pr, "perf script: the file's data size is 0 (no sample was written)");
+				free(errpath);
+				return 0;
+			}
+			if (asprintf(&pr->error, "perf script failed (exit %d)%s%s", rc,
+				     last[0] ? ": " : "", last) < 0)
+				pr->error = NULL;
+			free(errpath);
 			return -EIO;
 		}
+		free(errpath);
 		fg_profile__keep_samples(p, true);
 		fg_collapse_opts__init(&co);
 		r = fg_reader__open(txt);
@@ -274,7 +392,7 @@ static void fetch_remote(struct bench *b, struct bench_profile *pr)
 
 	if (!pr->remote || !b->exec_prefix)
 		return;
-	prefix = bench__subst(b->exec_prefix, b, NULL);
+	prefix = bench__subst(b->exec_prefix, b, &b->sc[pr->sc], NULL);
 	q = bench__shell_quote(pr->remote);
 	if (prefix && q && asprintf(&cmd, "%s cat %s > %s 2>/dev/null; %s rm -f %s",
 				    prefix, q, pr->raw, prefix, q) > 0) {
@@ -285,25 +403,122 @@ static void fetch_remote(struct bench *b, struct bench_profile *pr)
 	free(q);
 }
 
+/* The profiling command's exit status, -1 when there is none. */
+static int cmd_status(const struct bench *b, const struct bench_profile *pr)
+{
+	int st;
+
+	if (pr->proc < 0 || pr->proc >= b->nr_procs || !b->procs[pr->proc].done)
+		return -1;
+	st = b->procs[pr->proc].status;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/*
+ * Why a profile is empty or failed, from what is known: the command's exit
+ * status and its last message (perf's own words), and the sidecar's CPU
+ * time over the run (an idle sidecar gives an on-CPU profile no sample).
+ */
+static void explain(struct bench *b, struct bench_profile *pr, const char *what)
+{
+	const struct bench_sidecar *sc = pr->sc < b->nr_sc ? &b->sc[pr->sc] : NULL;
+	struct fg_buf m = FG_BUF_INIT;
+	int st = cmd_status(b, pr);
+	char last[256];
+
+	fg_buf__adds(&m, what);
+	if (pr->note)
+		fg_buf__addf(&m, "; %s", pr->note);
+	if (pr->cmd && st >= 0) {
+		last_line(pr->out_stderr, last, sizeof(last));
+		/* the run directory is gone by the time this is read */
+		if (!b->keep_raw && b->rundir[0]) {
+			char *at = strstr(last, b->rundir);
+			size_t rl = strlen(b->rundir);
+
+			if (at) {
+				static const char tag[] = "<run dir>";
+				size_t head = (size_t)(at - last), rest = strlen(at + rl);
+
+				if (head + sizeof(tag) + rest < sizeof(last)) {
+					memmove(at + sizeof(tag) - 1, at + rl, rest + 1);
+					memcpy(at, tag, sizeof(tag) - 1);
+				}
+			}
+		}
+		fg_buf__addf(&m, "; the command exited %d", st);
+		if (last[0])
+			fg_buf__addf(&m, ", its last message: \"%s\"", last);
+		else
+			fg_buf__adds(&m, " with no message");
+	}
+	if (sc && sc->cpu_known && !b->convert) {
+		double share = sc->cpu_s / (b->duration > 0 ? b->duration : 1);
+
+		fg_buf__addf(&m, "; the sidecar (pid %d) used %.2f s of CPU in the %d s run (/proc/%d/stat)%s",
+			     (int)sc->pid, sc->cpu_s, b->duration, (int)sc->pid,
+			     share < 0.01 ? ": it was idle" : "");
+	} else if (sc && sc->pid && !b->convert) {
+		fg_buf__addf(&m, "; the sidecar (pid %d) was gone at the end of the run",
+			     (int)sc->pid);
+	}
+	free(pr->error);
+	pr->error = m.buf;
+}
+
+/*
+ * Keep what the command and perf script said next to the outputs
+ * (<base>.log), since the run directory goes away.
+ */
+static void keep_log(struct bench *b, struct bench_profile *pr, const char *base)
+{
+	char *path, *serr = NULL;
+	FILE *log;
+	int st = cmd_status(b, pr);
+
+	if (asprintf(&path, "%s.log", base) < 0)
+		return;
+	log = fopen(path, "we");
+	if (!log) {
+		free(path);
+		return;
+	}
+	fprintf(log, "flame bench %s: profile %s\n", b->stamp, pr->name);
+	if (pr->cmd)
+		fprintf(log, "command: %s\nexit status: %d\n", pr->cmd, st);
+	if (pr->error)
+		fprintf(log, "%s: %s\n", pr->empty ? "empty" : "failed", pr->error);
+	log_append(log, "its standard error", pr->out_stderr);
+	if (asprintf(&serr, "%s/%s.script.err", b->rundir, pr->key) > 0)
+		log_append(log, "perf script's standard error", serr);
+	free(serr);
+	if (fclose(log)) {
+		free(path);
+		return;
+	}
+	free(pr->log);
+	pr->log = path;
+}
+
 int bench__render(struct bench *b, struct bench_profile *pr)
 {
 	struct fg_profile *p = fg_profile__new();
 	const char *src = pr->raw, *data;
+	struct bench_sidecar *sc = pr->sc < b->nr_sc ? &b->sc[pr->sc] : NULL;
 	struct fg_reader *r = NULL;
 	struct stat st;
 	size_t len;
 	char head[16] = { 0 };
 	int fd, err = 0, i;
-	char *label = bench__file_part(b->label), *name = bench__file_part(pr->name);
+	char *base = bench__out_base(b, sc, pr->name);
 	static const char *const ext[3] = { "svg", "folded", "html" };
 
-	if (!p || !label || !name) {
+	if (!p || !base) {
 		err = -ENOMEM;
 		goto out;
 	}
 	for (i = 0; i < 3; i++)
-		if (asprintf(&pr->paths[i], "%s/%s_%s-%s.%s", b->outdir, b->stamp,
-			     label, name, ext[i]) < 0) {
+		if (asprintf(&pr->paths[i], "%s.%s", base, ext[i]) < 0) {
 			err = -ENOMEM;
 			goto out;
 		}
@@ -319,7 +534,7 @@ int bench__render(struct bench *b, struct bench_profile *pr)
 		     !stat(pr->out_stdout, &st) && st.st_size))
 			src = pr->out_stdout;
 	}
-	if (stat(src, &st) || !S_ISREG(st.st_mode) || !st.st_size) {
+	if (!src || stat(src, &st) || !S_ISREG(st.st_mode) || !st.st_size) {
 		err = -ENODATA;
 		goto out;
 	}
@@ -340,8 +555,8 @@ int bench__render(struct bench *b, struct bench_profile *pr)
 		struct fg_gperf_stats gs;
 		char root[64];
 
-		if (b->sidecar_pid) {
-			snprintf(root, sizeof(root), "/proc/%d/root", (int)b->sidecar_pid);
+		if (sc && sc->pid) {
+			snprintf(root, sizeof(root), "/proc/%d/root", (int)sc->pid);
 			if (!access(root, X_OK))
 				go.root = root;
 		}
@@ -354,7 +569,11 @@ int bench__render(struct bench *b, struct bench_profile *pr)
 			pr->unit = b->heap_value == FG_GPERF_INUSE_OBJECTS ||
 				   b->heap_value == FG_GPERF_ALLOC_OBJECTS ? "objects" : "bytes";
 		if (gs.records && gs.unresolved == gs.frames)
-			cli_warn("bench: %s: no frame could be symbolized", pr->name);
+			note(pr, "no frame could be symbolized");
+		if (!fg_profile__total(p, 0)) {
+			pr->empty = true;
+			goto out;
+		}
 		err = write_graphs(b, pr, p, false);
 		if (!err)
 			collect_top(pr, p);
@@ -373,7 +592,9 @@ int bench__render(struct bench *b, struct bench_profile *pr)
 		fg_profile__keep_samples(p, true);
 		pr->kind = "perf script text";
 		err = fg_collapse__read(p, r, &co, NULL);
-		if (!err)
+		if (!err && !fg_profile__total(p, 0))
+			pr->empty = true;
+		else if (!err)
 			err = write_graphs(b, pr, p, true);
 		break;
 	}
@@ -382,9 +603,9 @@ int bench__render(struct bench *b, struct bench_profile *pr)
 
 		pr->kind = "folded stacks";
 		err = fg_folded__read(p, r, &fs);
-		if (!err && !fs.lines)
-			err = -ENODATA;
-		if (!err)
+		if (!err && (!fs.lines || !fg_profile__total(p, 0)))
+			pr->empty = true;
+		else if (!err)
 			err = write_graphs(b, pr, p, false);
 		break;
 	}
@@ -394,27 +615,44 @@ int bench__render(struct bench *b, struct bench_profile *pr)
 		else
 			err = -EPROTONOSUPPORT;
 	}
-	if (!err)
+	if (!err && !pr->empty)
 		collect_top(pr, p);
 out:
 	fg_reader__close(r);
 	fg_profile__delete(p);
-	free(label);
-	free(name);
-	if (err) {
-		const char *why = err == -ENODATA ? "the command produced nothing" :
+	/* the command ran fine and gave nothing: empty, not failed */
+	if (err == -ENODATA && (!pr->cmd || cmd_status(b, pr) == 0)) {
+		err = 0;
+		pr->empty = true;
+		note(pr, "the command produced no output");
+	}
+	if (!err && !pr->empty && !pr->total)
+		pr->empty = true;
+	if (pr->empty) {
+		pr->total = 0;
+		explain(b, pr, "0 samples");
+	} else if (err) {
+		const char *why = pr->error ? pr->error :
+				  err == -ENODATA ? "the command produced nothing" :
 				  err == -EPROTONOSUPPORT ? "unrecognised output (not perf.data, folded, perf script text or gperftools)" :
 				  strerror(-err);
+		char *w = strdup(why);
 
-		if (asprintf(&pr->error, "%s", why) < 0)
-			pr->error = NULL;
+		if (w)
+			explain(b, pr, w);
+		free(w);
+	}
+	if (pr->empty || err) {
+		/* no graph for what has no sample: none is listed as written */
 		for (i = 0; i < 3; i++) {
-			if (pr->paths[i] && access(pr->paths[i], F_OK)) {
-				free(pr->paths[i]);
-				pr->paths[i] = NULL;
-			}
+			if (pr->paths[i])
+				unlink(pr->paths[i]);
+			free(pr->paths[i]);
+			pr->paths[i] = NULL;
 		}
 	}
-	return err;
+	if ((pr->empty || err || pr->note) && base && !b->convert)
+		keep_log(b, pr, base);
+	free(base);
+	return err ? err : pr->empty ? -ENODATA : 0;
 }
-

@@ -31,8 +31,9 @@ static void child_setup(struct bench *b, const char *out, const char *err,
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
 	signal(SIGPIPE, SIG_DFL);
-	if (ns == BENCH_NS_POD && b->netns_fd >= 0 &&
-	    setns(b->netns_fd, CLONE_NEWNET) < 0) {
+	if (ns != BENCH_NS_HOST &&
+	    setns(ns == BENCH_NS_CLIENT ? b->client_netns_fd : b->netns_fd,
+		  CLONE_NEWNET) < 0) {
 		fprintf(stderr, "flame: bench: setns: %s\n", strerror(errno));
 		_exit(126);
 	}
@@ -216,14 +217,16 @@ char *bench__shell_quote(const char *s)
 }
 
 /*
- * {duration} {sidecar_pid} {host_pid} {sidecar_nspid} {output} {qps} {conn}
- * {url}:
+ * {duration} {sidecar_pid} {host_pid} {sidecar_nspid} {role} {output} {qps}
+ * {conn} {url}:
  * the values are digits or paths the driver made, except {url}, which is
  * quoted.
  */
-char *bench__subst(const char *tmpl, const struct bench *b, const char *output)
+char *bench__subst(const char *tmpl, const struct bench *b,
+		   const struct bench_sidecar *sc, const char *output)
 {
 	struct fg_buf o = FG_BUF_INIT;
+	pid_t pid = sc ? sc->pid : 0, nspid = sc ? sc->nspid : 0;
 	const char *s;
 
 	for (s = tmpl; *s; s++) {
@@ -237,15 +240,20 @@ char *bench__subst(const char *tmpl, const struct bench *b, const char *output)
 		} else if (!strncmp(s, "{sidecar_pid}", 13)) {
 			/* through a prefix, commands run in the sidecar's PID
 			 * namespace (nsenter -a, kubectl exec) */
-			fg_buf__addf(&o, "%d", (int)(b->exec_prefix && b->nspid ?
-						     b->nspid : b->sidecar_pid));
+			fg_buf__addf(&o, "%d", (int)(b->exec_prefix && nspid ? nspid : pid));
 			s += 12;
 		} else if (!strncmp(s, "{host_pid}", 10)) {
-			fg_buf__addf(&o, "%d", (int)b->sidecar_pid);
+			fg_buf__addf(&o, "%d", (int)pid);
 			s += 9;
 		} else if (!strncmp(s, "{sidecar_nspid}", 15)) {
-			fg_buf__addf(&o, "%d", (int)b->nspid);
+			fg_buf__addf(&o, "%d", (int)nspid);
 			s += 14;
+		} else if (!strncmp(s, "{freq}", 6)) {
+			fg_buf__addf(&o, "%d", b->freq);
+			s += 5;
+		} else if (!strncmp(s, "{role}", 6)) {
+			fg_buf__adds(&o, sc && sc->role ? sc->role : "");
+			s += 5;
 		} else if (!strncmp(s, "{output}", 8)) {
 			fg_buf__adds(&o, output ? output : "");
 			s += 7;
@@ -388,29 +396,58 @@ static int name_match(pid_t pid, const regex_t *re)
 	return !regexec(re, buf, 0, NULL, 0);
 }
 
-int bench__find_sidecar(struct bench *b)
+void bench__sidecar_found(struct bench_sidecar *sc, pid_t pid)
+{
+	char path[64];
+
+	sc->pid = pid;
+	sc->nspid = bench__nspid(pid);
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	if (read_small(path, sc->comm, sizeof(sc->comm)) > 0)
+		sc->comm[strcspn(sc->comm, "\n")] = '\0';
+	else
+		snprintf(sc->comm, sizeof(sc->comm), "sidecar");
+}
+
+/* Fields 14 and 15 of /proc/PID/stat. */
+bool bench__cpu_ticks(pid_t pid, unsigned long long *ut, unsigned long long *st)
+{
+	char path[64], buf[1024], *p;
+	int field;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (read_small(path, buf, sizeof(buf)) <= 0)
+		return false;
+	p = strrchr(buf, ')');
+	for (field = 2; field < 14 && p; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p + 1, "%llu %llu", ut, st) != 2)
+		return false;
+	return true;
+}
+
+int bench__find_sidecar(struct bench *b, struct bench_sidecar *sc)
 {
 	regex_t re;
 	DIR *d;
 	struct dirent *de;
 	pid_t best = 0;
-	int best_rank = 0, nr = 0;
+	int best_rank = 0, nr = 0, i;
 	unsigned long long best_start = 0;
 	char path[64];
 
-	if (b->sidecar_pid) {
-		snprintf(path, sizeof(path), "/proc/%d", (int)b->sidecar_pid);
+	if (sc->sel_pid) {
+		snprintf(path, sizeof(path), "/proc/%d", (int)sc->sel_pid);
 		if (access(path, F_OK))
-			return cli_error("bench: --sidecar-pid %d: no such process",
-					 (int)b->sidecar_pid);
+			return cli_error("bench: sidecar pid %d: no such process",
+					 (int)sc->sel_pid);
+		best = sc->sel_pid;
 		goto found;
 	}
-	if (!b->sidecar_name && !b->container)
-		return 0;
-	if (b->sidecar_name &&
-	    regcomp(&re, b->sidecar_name, REG_EXTENDED | REG_NOSUB))
-		return cli_error("bench: --sidecar-name '%s': not a valid regular expression",
-				 b->sidecar_name);
+	if (sc->sel_name &&
+	    regcomp(&re, sc->sel_name, REG_EXTENDED | REG_NOSUB))
+		return cli_error("bench: sidecar name '%s': not a valid regular expression",
+				 sc->sel_name);
 	d = opendir("/proc");
 	if (!d)
 		return cli_error("bench: /proc: %s", strerror(errno));
@@ -421,9 +458,9 @@ int bench__find_sidecar(struct bench *b)
 
 		if (pid <= 0 || is_ancestor_or_self(pid))
 			continue;
-		if (b->container && !in_cgroup(pid, b->container))
+		if (sc->sel_container && !in_cgroup(pid, sc->sel_container))
 			continue;
-		if (b->sidecar_name && !(rank = name_match(pid, &re)))
+		if (sc->sel_name && !(rank = name_match(pid, &re)))
 			continue;
 		/* not one of ours (a profiler started by an earlier run) */
 		if (parent_of(pid) == getpid())
@@ -438,19 +475,22 @@ int bench__find_sidecar(struct bench *b)
 		}
 	}
 	closedir(d);
-	if (b->sidecar_name)
+	if (sc->sel_name)
 		regfree(&re);
 	if (!best)
 		return cli_error("bench: no process matches%s%s%s%s",
-				 b->sidecar_name ? " --sidecar-name " : "",
-				 b->sidecar_name ? b->sidecar_name : "",
-				 b->container ? " --container " : "",
-				 b->container ? b->container : "");
+				 sc->sel_name ? " --sidecar-name " : "",
+				 sc->sel_name ? sc->sel_name : "",
+				 sc->sel_container ? " --container " : "",
+				 sc->sel_container ? sc->sel_container : "");
 	if (nr > 1)
 		fprintf(stderr, "flame: bench: %d processes match; using the oldest, pid %d\n",
 			nr, (int)best);
-	b->sidecar_pid = best;
 found:
-	b->nspid = bench__nspid(b->sidecar_pid);
+	for (i = 0; i < b->nr_sc; i++)
+		if (&b->sc[i] != sc && b->sc[i].pid == best)
+			return cli_error("bench: two sidecars select the same process (pid %d)",
+					 (int)best);
+	bench__sidecar_found(sc, best);
 	return 0;
 }

@@ -40,14 +40,14 @@ struct preset {
 
 static const struct preset presets[] = {
 	{ "perf-oncpu",
-	  "perf record -F 99 -g -p {sidecar_pid} -o {output} -- sleep {duration}", NULL },
+	  "perf record -F {freq} -g -p {sidecar_pid} -o {output} -- sleep {duration}", NULL },
 	{ "perf-oncpu-dwarf",
-	  "perf record -F 99 --call-graph dwarf,16384 -p {sidecar_pid} -o {output} -- sleep {duration}", NULL },
+	  "perf record -F {freq} --call-graph dwarf,16384 -p {sidecar_pid} -o {output} -- sleep {duration}", NULL },
 	{ "perf-pagefaults",
 	  "perf record -e page-faults -g -p {sidecar_pid} -o {output} -- sleep {duration}", NULL },
 	{ "perf-offcpu",
 	  "perf record -e sched:sched_switch -g -p {sidecar_pid} -o {output} -- sleep {duration}", NULL },
-	{ "bcc-oncpu", "profile-bpfcc -df -p {sidecar_pid} {duration}", "profile-bpfcc" },
+	{ "bcc-oncpu", "profile-bpfcc -df -F {freq} -p {sidecar_pid} {duration}", "profile-bpfcc" },
 	{ "bcc-offcpu", "offcputime-bpfcc -df -p {sidecar_pid} {duration}", "offcputime-bpfcc" },
 	{ "bcc-offwaketime", "offwaketime-bpfcc -df -p {sidecar_pid} {duration}", "offwaketime-bpfcc" },
 	{ "bcc-wakeuptime", "wakeuptime-bpfcc -f -p {sidecar_pid} {duration}", "wakeuptime-bpfcc" },
@@ -64,7 +64,7 @@ static void usage(FILE *fp)
 "Load through a sidecar proxy, profile the sidecar for --duration, write\n"
 "flame graphs and a summary to OUTDIR/<date>_<label>-<profile>.{svg,folded,html}.\n"
 "With --builtin, or with no sidecar option at all, runs the built-in topology:\n"
-"backend + haproxy sidecar in their own namespaces + wrk.\n\n"
+"load -> client sidecar -> server sidecar -> backend, in their own namespaces.\n\n"
 "Load:\n"
 "  --duration SEC           profile and load time (default 30)\n"
 "  --qps N                  target requests/s, paced with wrk's Lua delay(); 0 = max (default 1000)\n"
@@ -78,6 +78,11 @@ static void usage(FILE *fp)
 "  --require-load           fail when no load would run or none was measured\n"
 "Sidecar:\n"
 "  --builtin                the built-in topology (the default when no sidecar is given)\n"
+"  --topology mesh|server   built-in: client pod + client sidecar -> server sidecar +\n"
+"                           backend (mesh, default), or one sidecar (server)\n"
+"  --sidecar [ROLE=]SEL     a sidecar (repeatable; all are profiled at once): SEL is\n"
+"                           pid:PID, name:REGEX or container:ID; ROLE (client, server,\n"
+"                           ...) names its files <date>_<label>-<role>-<profile>\n"
 "  --sidecar-pid PID        the sidecar's host PID\n"
 "  --sidecar-name REGEX     match the process name, then the command line (oldest wins)\n"
 "  --container ID           processes whose /proc/PID/cgroup contains ID\n"
@@ -88,7 +93,7 @@ static void usage(FILE *fp)
 "  --proxy-threads N        haproxy nbthread (default 1)\n"
 "Profiling:\n"
 "  --custom-profiling-command CMD   (also --custom_profiling_command; repeatable)\n"
-"                           {duration} {sidecar_pid} {host_pid} {sidecar_nspid} {output}\n"
+"                           {duration} {sidecar_pid} {host_pid} {sidecar_nspid} {role} {output}\n"
 "  --custom-profiling-name NAME     (also --custom_profiling_name) names the n-th command\n"
 "  --profile PRESET         add a preset (repeatable; default perf-oncpu):\n");
 	for (p = presets; p->name; p++)
@@ -100,6 +105,7 @@ static void usage(FILE *fp)
 "  --envoy-profile-path P   where the sidecar writes profiles (default /var/log/envoy/envoy.prof)\n"
 "  --heap-value V           heap graphs weigh inuse_space (default), inuse_objects,\n"
 "                           alloc_space or alloc_objects\n"
+"  --freq HZ                sampling frequency of the perf-oncpu presets ({freq}; default 99)\n"
 "  --grace SEC              extra time for profilers to finish (default 10)\n"
 "  --allow-empty            exit 0 even when a profile has no samples\n"
 "  --flame-so PATH          flame.so for perf.data (default $FLAME_SO, else next to flame)\n"
@@ -196,6 +202,51 @@ static bool opt_is(const char *arg, const char *name, const char **val)
 	return true;
 }
 
+/*
+ * --sidecar [ROLE=]pid:PID | name:REGEX | container:ID | PID
+ * ROLE is a word ([A-Za-z0-9_.-]); it names the sidecar's files and section.
+ */
+static int add_sidecar_spec(struct bench *b, const char *spec)
+{
+	struct bench_sidecar *sc;
+	const char *eq = strchr(spec, '='), *colon = strchr(spec, ':'), *v = spec;
+	char *role = NULL;
+	int pid;
+
+	if (b->nr_sc >= BENCH_MAX_SIDECARS)
+		return cli_error("bench: at most %d sidecars", BENCH_MAX_SIDECARS);
+	sc = &b->sc[b->nr_sc];
+	if (eq && (!colon || eq < colon)) {
+		const char *p;
+
+		for (p = spec; p < eq; p++)
+			if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.'))
+				break;
+		if (p < eq || eq == spec)
+			return cli_error("bench: --sidecar '%s': a role is a word before '=' (client=name:REGEX)", spec);
+		role = strndup(spec, (size_t)(eq - spec));
+		v = eq + 1;
+	}
+	if (!strncmp(v, "pid:", 4) || (*v >= '0' && *v <= '9')) {
+		if (parse_int("--sidecar pid", v + (*v == 'p' ? 4 : 0), 1, 0x3fffffff, &pid)) {
+			free(role);
+			return 1;
+		}
+		sc->sel_pid = pid;
+	} else if (!strncmp(v, "name:", 5) && v[5]) {
+		sc->sel_name = strdup(v + 5);
+	} else if (!strncmp(v, "container:", 10) && v[10]) {
+		sc->sel_container = strdup(v + 10);
+	} else {
+		free(role);
+		return cli_error("bench: --sidecar '%s': expects [ROLE=]pid:PID, name:REGEX or container:ID", spec);
+	}
+	sc->role = role;
+	b->nr_sc++;
+	return 0;
+}
+
 static int parse_args(struct bench *b, int argc, char **argv, char **serve,
 		      char **from)
 {
@@ -231,6 +282,10 @@ static int parse_args(struct bench *b, int argc, char **argv, char **serve,
 			VAL();
 			if (parse_int(a, v, 1, 1024, &b->threads))
 				return 1;
+		} else if (opt_is(a, "freq", &v)) {
+			VAL();
+			if (parse_int(a, v, 1, 100000, &b->freq))
+				return 1;
 		} else if (opt_is(a, "grace", &v)) {
 			VAL();
 			if (parse_int(a, v, 0, 3600, &b->grace))
@@ -246,6 +301,16 @@ static int parse_args(struct bench *b, int argc, char **argv, char **serve,
 			if (parse_int(a, v, 1, 0x3fffffff, &pid))
 				return 1;
 			b->sidecar_pid = pid;
+		} else if (opt_is(a, "sidecar", &v)) {
+			VAL();
+			if (add_sidecar_spec(b, v))
+				return 1;
+		} else if (opt_is(a, "topology", &v)) {
+			VAL();
+			if (strcmp(v, "mesh") && strcmp(v, "server"))
+				return cli_error("bench: --topology '%s': mesh or server", v);
+			free(b->topology);
+			b->topology = strdup(v);
 		} else if (opt_is(a, "sidecar-name", &v)) {
 			VAL();
 			b->sidecar_name = strdup(v);
@@ -369,23 +434,24 @@ static int start_profiles(struct bench *b)
 
 	for (i = 0; i < b->nr_prof; i++) {
 		struct bench_profile *pr = &b->prof[i];
+		struct bench_sidecar *sc = &b->sc[pr->sc];
+		const char *key = pr->key;
 		char *cmd, *full;
 
 		if (!pr->cmd)
 			continue;
-		if (asprintf(&pr->raw, "%s/%s.out", b->rundir, pr->name) < 0 ||
-		    asprintf(&pr->out_stdout, "%s/%s.stdout", b->rundir, pr->name) < 0 ||
-		    asprintf(&pr->out_stderr, "%s/%s.stderr", b->rundir, pr->name) < 0)
+		if (asprintf(&pr->raw, "%s/%s.out", b->rundir, key) < 0 ||
+		    asprintf(&pr->out_stdout, "%s/%s.stdout", b->rundir, key) < 0 ||
+		    asprintf(&pr->out_stderr, "%s/%s.stderr", b->rundir, key) < 0 ||
+		    (b->exec_prefix &&
+		     asprintf(&pr->remote, "/tmp/flame-bench-%d-%s.out", (int)getpid(),
+			      key) < 0))
 			return -ENOMEM;
-		if (b->exec_prefix &&
-		    asprintf(&pr->remote, "/tmp/flame-bench-%d-%s.out", (int)getpid(),
-			     pr->name) < 0)
-			return -ENOMEM;
-		cmd = bench__subst(pr->cmd, b, pr->remote ? pr->remote : pr->raw);
+		cmd = bench__subst(pr->cmd, b, sc, pr->remote ? pr->remote : pr->raw);
 		if (!cmd)
 			return -ENOMEM;
 		if (b->exec_prefix) {
-			char *prefix = bench__subst(b->exec_prefix, b, NULL);
+			char *prefix = bench__subst(b->exec_prefix, b, sc, NULL);
 			char *q = bench__shell_quote(cmd);
 
 			if (!prefix || !q || asprintf(&full, "%s sh -c %s", prefix, q) < 0)
@@ -399,7 +465,8 @@ static int start_profiles(struct bench *b)
 		if (!full)
 			return -ENOMEM;
 		if (!getenv("FLAME_BENCH_QUIET"))
-			fprintf(stderr, "flame: bench: profile %s: %s\n", pr->name, full);
+			fprintf(stderr, "flame: bench: profile %s%s%s: %s\n",
+				sc->role ? sc->role : "", sc->role ? " " : "", pr->name, full);
 		pr->proc = bench__spawn(b, pr->name, full, pr->out_stdout,
 					pr->out_stderr, BENCH_NS_HOST);
 		free(full);
@@ -414,11 +481,41 @@ static bool proc_running(struct bench *b, int i)
 	return i >= 0 && i < b->nr_procs && !b->procs[i].done;
 }
 
+/* Each sidecar's CPU time: at the start, then over the run. */
+static void cpu_mark(struct bench *b, bool start, double secs)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+	int i;
+
+	for (i = 0; i < b->nr_sc; i++) {
+		struct bench_sidecar *sc = &b->sc[i];
+		unsigned long long ut, st;
+
+		if (!sc->pid || !bench__cpu_ticks(sc->pid, &ut, &st)) {
+			sc->cpu_known = false;
+			continue;
+		}
+		if (start) {
+			sc->cpu_known = true;
+			sc->utime = ut;
+			sc->stime = st;
+			continue;
+		}
+		if (!sc->cpu_known)
+			continue;
+		sc->utime = ut - sc->utime;
+		sc->stime = st - sc->stime;
+		sc->cpu_s = (double)(sc->utime + sc->stime) / (double)(hz > 0 ? hz : 100);
+		(void)secs;
+	}
+}
+
 /* Wait for the load and the profiles, bounded by duration + grace. */
 static void wait_run(struct bench *b, double t0, bool *envoy_on)
 {
 	double limit = b->duration + b->grace, t;
 	int i, running, last_shown = -1;
+	bool cpu_done = false;
 
 	for (;;) {
 		bench__reap(b);
@@ -426,6 +523,11 @@ static void wait_run(struct bench *b, double t0, bool *envoy_on)
 		if (*envoy_on && t >= b->duration) {
 			bench__envoy_toggle(b, false);
 			*envoy_on = false;
+		}
+		/* the sidecars' CPU time over the profiled duration */
+		if (!cpu_done && t >= b->duration) {
+			cpu_mark(b, false, t);
+			cpu_done = true;
 		}
 		running = 0;
 		for (i = 0; i < b->nr_prof; i++)
@@ -438,10 +540,13 @@ static void wait_run(struct bench *b, double t0, bool *envoy_on)
 			last_shown = (int)t;
 			fprintf(stderr, "\rflame: bench: %3d/%ds%s  profiles running: %d  load: %s ",
 				(int)t, b->duration, t > b->duration ? " (grace)" : "",
-				running, proc_running(b, b->load_proc) ? "running" : "done");
+				running, proc_running(b, b->load_proc) ? "running" :
+				b->load_proc < 0 ? "none" : "done");
 		}
 		usleep(100000);
 	}
+	if (!cpu_done)
+		cpu_mark(b, false, t);
 	if (b->progress)
 		fputc('\n', stderr);
 	if (!bench_stop && t >= limit)
@@ -461,21 +566,7 @@ static void wait_run(struct bench *b, double t0, bool *envoy_on)
 
 /* ---- main ----------------------------------------------------------------- */
 
-static void comm_of(pid_t pid, char *buf, size_t size)
-{
-	char path[64];
-	FILE *fp;
-
-	snprintf(buf, size, "sidecar");
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	fp = fopen(path, "re");
-	if (!fp)
-		return;
-	if (fgets(buf, (int)size, fp))
-		buf[strcspn(buf, "\n")] = '\0';
-	fclose(fp);
-}
-
+/* Profiling commands: the presets and custom commands, named. */
 static int setup_profiles(struct bench *b)
 {
 	int i;
@@ -486,25 +577,68 @@ static int setup_profiles(struct bench *b)
 		return cli_error("bench: %d --custom-profiling-name for %d commands",
 				 b->nr_names, b->nr_cmds);
 	for (i = 0; i < b->nr_cmds; i++) {
-		struct bench_profile *pr = &b->prof[b->nr_prof++];
 		int j;
 
-		pr->cmd = b->cmds[i];
-		pr->proc = -1;
-		if (b->names[i])
-			pr->name = bench__file_part(b->names[i]);
-		else if (asprintf(&pr->name, "custom%d", i + 1) < 0)
+		if (!b->names[i] && asprintf(&b->names[i], "custom%d", i + 1) < 0)
 			return 1;
-		for (j = 0; j < b->nr_prof - 1; j++)
-			if (!strcmp(b->prof[j].name, pr->name))
-				return cli_error("bench: two profiles named '%s'", pr->name);
+		for (j = 0; j < i; j++) {
+			char *x = bench__file_part(b->names[i]), *y = bench__file_part(b->names[j]);
+			bool same = x && y && !strcmp(x, y);
+
+			free(x);
+			free(y);
+			if (same)
+				return cli_error("bench: two profiles named '%s'", b->names[i]);
+		}
+	}
+	return 0;
+}
+
+/* Every profile of every sidecar (after the sidecars are known). */
+static int instantiate_profiles(struct bench *b)
+{
+	int s, i;
+
+	for (s = 0; s < b->nr_sc; s++) {
+		for (i = 0; i < b->nr_cmds; i++) {
+			struct bench_profile *pr = &b->prof[b->nr_prof++];
+
+			pr->cmd = b->cmds[i];
+			pr->sc = s;
+			pr->proc = -1;
+			pr->name = bench__file_part(b->names[i]);
+			if (!pr->name || (b->sc[s].role ?
+					  asprintf(&pr->key, "%s-%s", b->sc[s].role, pr->name) < 0 :
+					  !(pr->key = strdup(pr->name))))
+				return -ENOMEM;
+		}
 	}
 	if (b->envoy_profiler) {
 		struct bench_profile *pr = &b->prof[b->nr_prof++];
 
 		pr->proc = -1;
-		pr->name = strdup(!strcmp(b->envoy_profiler, "cpuprofiler") ?
-				  "envoy-cpuprofiler" : "envoy-heapprofiler");
+		pr->sc = 0;
+		/* Envoy's own names (its admin endpoints) */
+		pr->name = strdup(b->envoy_profiler);
+		pr->key = strdup(b->envoy_profiler);
+		if (!pr->name || !pr->key)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Several sidecars: each needs a distinct role (its files' names). */
+static int check_roles(struct bench *b)
+{
+	int i, j;
+
+	for (i = 0; i < b->nr_sc && b->nr_sc > 1; i++) {
+		if (!b->sc[i].role && asprintf(&b->sc[i].role, "sidecar%d", i + 1) < 0)
+			return cli_error("bench: %s", strerror(ENOMEM));
+		for (j = 0; j < i; j++)
+			if (!strcmp(b->sc[i].role, b->sc[j].role))
+				return cli_error("bench: two sidecars with the role '%s'",
+						 b->sc[i].role);
 	}
 	return 0;
 }
@@ -517,15 +651,23 @@ static void bench_release(struct bench *b)
 		struct bench_profile *pr = &b->prof[i];
 
 		free(pr->name);
+		free(pr->key);
 		free(pr->raw);
 		free(pr->remote);
 		free(pr->out_stdout);
 		free(pr->out_stderr);
 		free(pr->error);
+		free(pr->log);
+		free(pr->note);
 		for (k = 0; k < 3; k++)
 			free(pr->paths[k]);
 		for (k = 0; k < pr->nr_top; k++)
 			free(pr->top[k].name);
+	}
+	for (i = 0; i < BENCH_MAX_SIDECARS; i++) {
+		free(b->sc[i].sel_name);
+		free(b->sc[i].sel_container);
+		free(b->sc[i].role);
 	}
 	for (i = 0; i < BENCH_MAX_PROFILES; i++) {
 		free(b->cmds[i]);
@@ -544,20 +686,8 @@ static void bench_release(struct bench *b)
 	free(b->envoy_profiler);
 	free(b->envoy_path);
 	free(b->load_out);
+	free(b->topology);
 	fg_opts__release(&b->gopts);
-}
-
-static void show_failure(const struct bench_profile *pr)
-{
-	char line[512];
-	FILE *fp = pr->out_stderr ? fopen(pr->out_stderr, "re") : NULL;
-	int n = 0;
-
-	if (!fp)
-		return;
-	while (fgets(line, sizeof(line), fp) && n++ < 6)
-		fprintf(stderr, "  %s: %s", pr->name, line);
-	fclose(fp);
 }
 
 /* --from-gperf FILE: render a gperftools profile collected earlier. */
@@ -571,16 +701,19 @@ static int convert_only(struct bench *b, const char *file)
 	b->convert = true;
 	pr->proc = -1;
 	pr->name = b->nr_names ? bench__file_part(b->names[0]) : strdup("gperf");
+	pr->key = pr->name ? strdup(pr->name) : NULL;
 	pr->raw = strdup(file);
 	b->no_load = true;
 	if (!b->outdir)
 		b->outdir = strdup("flame/flameoutput");
 	if (!b->label)
 		b->label = strdup(base ? base + 1 : file);
-	if (!pr->name || !pr->raw || !b->outdir || !b->label)
+	if (!pr->name || !pr->key || !pr->raw || !b->outdir || !b->label)
 		return cli_error("bench: %s", strerror(ENOMEM));
-	if (b->sidecar_pid)
-		b->nspid = bench__nspid(b->sidecar_pid);
+	if (b->sidecar_pid) {
+		b->nr_sc = 1;
+		bench__sidecar_found(&b->sc[0], b->sidecar_pid);
+	}
 	if (!b->gopts.title && asprintf(&b->gopts.title, "%s", b->label) < 0)
 		b->gopts.title = NULL;
 	err = mkdir_p(b->outdir);
@@ -595,13 +728,32 @@ static int convert_only(struct bench *b, const char *file)
 	return bench__write_summary(b);
 }
 
+/* The legacy one-sidecar options (--sidecar-pid/-name, --container). */
+static int legacy_sidecar(struct bench *b)
+{
+	struct bench_sidecar *sc;
+
+	if (!b->sidecar_pid && !b->sidecar_name && !b->container)
+		return 0;
+	if (b->nr_sc >= BENCH_MAX_SIDECARS)
+		return cli_error("bench: at most %d sidecars", BENCH_MAX_SIDECARS);
+	/* first: it is the one Envoy's --admin and --label refer to */
+	memmove(&b->sc[1], &b->sc[0], sizeof(b->sc[0]) * (size_t)b->nr_sc);
+	sc = &b->sc[0];
+	memset(sc, 0, sizeof(*sc));
+	sc->sel_pid = b->sidecar_pid;
+	sc->sel_name = b->sidecar_name ? strdup(b->sidecar_name) : NULL;
+	sc->sel_container = b->container ? strdup(b->container) : NULL;
+	b->nr_sc++;
+	return 0;
+}
+
 int cmd_bench(int argc, char **argv)
 {
 	struct bench b = { 0 };
 	struct sigaction sa = { 0 };
-	char *serve = NULL, *from = NULL, comm[64];
-	bool envoy_on = false;
-	bool selected;
+	char *serve = NULL, *from = NULL;
+	bool envoy_on = false, selected;
 	double t0;
 	time_t now;
 	int rc = 1, i, err;
@@ -611,7 +763,9 @@ int cmd_bench(int argc, char **argv)
 	b.conn = 16;
 	b.grace = 10;
 	b.proxy_threads = 1;
+	b.freq = 99;
 	b.netns_fd = -1;
+	b.client_netns_fd = -1;
 	b.load_proc = -1;
 	fg_opts__init(&b.gopts);
 	if (parse_args(&b, argc, argv, &serve, &from))
@@ -624,6 +778,8 @@ int cmd_bench(int argc, char **argv)
 		rc = convert_only(&b, from);
 		goto out_release;
 	}
+	if (legacy_sidecar(&b))
+		goto out_release;
 	if (!b.threads)
 		b.threads = b.conn < 2 ? b.conn : 2;
 	if (b.threads > b.conn)
@@ -636,26 +792,34 @@ int cmd_bench(int argc, char **argv)
 		b.outdir = strdup("flame/flameoutput");
 	if (!b.load_tool)
 		b.load_tool = "wrk";
-	selected = b.sidecar_pid || b.sidecar_name || b.container;
+	selected = b.nr_sc > 0;
 	/*
 	 * The built-in topology runs when asked, or when nothing names a
 	 * target; an option meant for an existing sidecar never falls back
 	 * to profiling our own.
 	 */
 	if (b.ask_builtin && (selected || b.envoy_profiler || b.exec_prefix || b.url)) {
-		rc = cli_error("bench: --builtin runs its own sidecar: it excludes --sidecar-pid, --sidecar-name, --container, --envoy-profiler, --exec-prefix and --url");
+		rc = cli_error("bench: --builtin runs its own sidecars: it excludes --sidecar, --sidecar-pid, --sidecar-name, --container, --envoy-profiler, --exec-prefix and --url");
 		goto out_release;
 	}
 	if (!selected && b.exec_prefix) {
-		rc = cli_error("bench: --exec-prefix needs a sidecar selector: --sidecar-pid, --sidecar-name or --container");
+		rc = cli_error("bench: --exec-prefix needs a sidecar selector: --sidecar, --sidecar-pid, --sidecar-name or --container");
 		goto out_release;
 	}
 	if (!selected && !b.envoy_profiler && b.url) {
-		rc = cli_error("bench: --url needs a sidecar selector (--sidecar-pid, --sidecar-name or --container), or --builtin without --url");
+		rc = cli_error("bench: --url needs a sidecar selector (--sidecar, --sidecar-pid, --sidecar-name or --container), or --builtin without --url");
+		goto out_release;
+	}
+	if (b.envoy_profiler && b.nr_sc > 1) {
+		rc = cli_error("bench: --envoy-profiler reads one admin port (--admin): give one sidecar");
 		goto out_release;
 	}
 	b.builtin = b.ask_builtin || (!selected && !b.envoy_profiler);
-	b.load_ns = b.builtin ? BENCH_NS_POD : BENCH_NS_HOST;
+	if (b.topology && !b.builtin) {
+		rc = cli_error("bench: --topology is for the built-in topology");
+		goto out_release;
+	}
+	b.load_ns = BENCH_NS_HOST;
 	if (b.require_load && b.no_load) {
 		rc = cli_error("bench: --require-load and --no-load contradict each other");
 		goto out_release;
@@ -668,7 +832,7 @@ int cmd_bench(int argc, char **argv)
 		rc = cli_error("bench: the built-in topology needs root (namespaces); give --sidecar-pid/--sidecar-name for an existing sidecar");
 		goto out_release;
 	}
-	if (setup_profiles(&b))
+	if (setup_profiles(&b) || check_roles(&b))
 		goto out_release;
 	err = mkdir_p(b.outdir);
 	if (err) {
@@ -692,31 +856,38 @@ int cmd_bench(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	if (b.builtin) {
-		fprintf(stderr, "flame: bench: starting the built-in topology (backend, haproxy sidecar, wrk)\n");
+		bool mesh = !b.topology || !strcmp(b.topology, "mesh");
+
+		fprintf(stderr, "flame: bench: starting the built-in topology (%s, %s)\n",
+			mesh ? "load -> client sidecar -> server sidecar -> backend" :
+			       "load -> sidecar -> backend",
+			b.no_load ? "no load" : b.load_cmd ? "--load-command" : b.load_tool);
 		if (bench__topo_up(&b))
 			goto out_cleanup;
-	} else if (bench__find_sidecar(&b)) {
+	} else {
+		for (i = 0; i < b.nr_sc; i++)
+			if (bench__find_sidecar(&b, &b.sc[i]))
+				goto out_cleanup;
+	}
+	if (instantiate_profiles(&b)) {
+		cli_error("bench: %s", strerror(ENOMEM));
 		goto out_cleanup;
 	}
-	if (!b.label) {
-		if (b.builtin)
-			b.label = strdup("builtin");
-		else if (b.sidecar_pid) {
-			comm_of(b.sidecar_pid, comm, sizeof(comm));
-			b.label = strdup(comm);
-		} else {
-			b.label = strdup("sidecar");
-		}
-	}
+	if (!b.label)
+		b.label = strdup(b.builtin ? "builtin" : b.nr_sc ? b.sc[0].comm : "sidecar");
 	if (!b.gopts.title &&
 	    (bench__no_load_reason(&b) ?
 	     asprintf(&b.gopts.title, "flame bench %s: no load, %ds", b.label, b.duration) :
 	     asprintf(&b.gopts.title, "flame bench %s: %d qps, %d conn, %ds",
 		      b.label, b.qps, b.conn, b.duration)) < 0)
 		b.gopts.title = NULL;
-	if (b.sidecar_pid)
-		fprintf(stderr, "flame: bench: sidecar pid %d (%d in its PID namespace)\n",
-			(int)b.sidecar_pid, (int)b.nspid);
+	for (i = 0; i < b.nr_sc; i++) {
+		struct bench_sidecar *sc = &b.sc[i];
+
+		fprintf(stderr, "flame: bench: sidecar %s%spid %d (%d in its PID namespace)\n",
+			sc->role ? sc->role : "", sc->role ? ": " : "", (int)sc->pid,
+			(int)sc->nspid);
+	}
 
 	if (b.envoy_profiler) {
 		if (bench__envoy_toggle(&b, true))
@@ -724,6 +895,7 @@ int cmd_bench(int argc, char **argv)
 		envoy_on = true;
 	}
 	t0 = now_s();
+	cpu_mark(&b, true, 0);
 	err = start_profiles(&b);
 	if (!err)
 		err = bench__load_start(&b);
@@ -743,16 +915,18 @@ int cmd_bench(int argc, char **argv)
 	bench__load_parse(&b);
 	for (i = 0; i < b.nr_prof && !bench_stop; i++) {
 		struct bench_profile *pr = &b.prof[i];
+		struct bench_sidecar *sc = &b.sc[pr->sc];
 
 		if (b.progress)
-			fprintf(stderr, "flame: bench: rendering %s\n", pr->name);
-
+			fprintf(stderr, "flame: bench: rendering %s%s%s\n",
+				sc->role ? sc->role : "", sc->role ? " " : "", pr->name);
 		if (!pr->cmd)
 			pr->raw = bench__envoy_collect(&b);
-		if (bench__render(&b, pr)) {
-			cli_warn("bench: profile %s: %s", pr->name, pr->error ? pr->error : "failed");
-			show_failure(pr);
-		}
+		bench__render(&b, pr);
+		if (pr->error)
+			cli_warn("bench: profile %s%s%s: %s%s%s%s", sc->role ? sc->role : "",
+				 sc->role ? " " : "", pr->name, pr->empty ? "empty: " : "",
+				 pr->error, pr->log ? "; log: " : "", pr->log ? pr->log : "");
 	}
 	if (bench_stop) {
 		cli_error("bench: interrupted while rendering");

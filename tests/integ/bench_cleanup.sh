@@ -1,7 +1,7 @@
 #!/bin/bash
 # flame bench leaves nothing behind when interrupted: Ctrl-C (SIGINT) in
 # the middle of a built-in topology run stops every process it started
-# (backend, sidecar, wrk, perf), removes its run directory and leaves no
+# (backend, client pod, both sidecars, wrk, perf), removes its run directory and leaves no
 # namespace or mount; a SIGKILLed driver takes its processes along too
 # (PR_SET_PDEATHSIG, unshare --kill-child).
 . "$(dirname "$0")/lib.sh"
@@ -10,14 +10,12 @@ command -v haproxy >/dev/null || skip "haproxy not installed"
 
 # namespaces of a process tree: "net:[...] mnt:[...] pid:[...]" per process
 ns_of() { local p; for p in "$@"; do readlink /proc/$p/ns/net /proc/$p/ns/mnt /proc/$p/ns/pid 2>/dev/null; done; }
-# every process whose namespace is one of those listed in file $1
+# every process whose namespace is one of those listed in file $1 (one
+# find, no process per /proc entry: fast on a busy machine)
 procs_in() {
-	local p n
-	for p in /proc/[0-9]*; do
-		for n in net mnt pid; do
-			grep -qxF "$(readlink $p/ns/$n 2>/dev/null)" "$1" 2>/dev/null && { echo "${p#/proc/}"; break; }
-		done
-	done
+	[ -s "$1" ] || return 0
+	find /proc/[0-9]*/ns -maxdepth 1 \( -name net -o -name mnt -o -name pid \) -printf '%h %l\n' 2>/dev/null |
+		grep -F -f "$1" | sed 's#^/proc/\([0-9]*\)/ns .*#\1#' | sort -u
 }
 
 # Live processes only: a SIGKILLed driver's children are reparented to PID 1,
@@ -31,28 +29,36 @@ run_and_kill() {	# SIGNAL
 	"$FLAME" bench --duration 20 --qps 500 --conn 4 --outdir "$T/out-$sig" \
 		>"$log.out" 2>"$log.err" & pid=$!
 	for i in $(seq 100); do
-		grep -q "profile perf-oncpu:" "$log.err" 2>/dev/null && break
+		grep -q "^flame: bench: load: " "$log.err" 2>/dev/null && break
 		sleep 0.1
 	done
 	sleep 1
-	sp=$(sed -n 's/^flame: bench: sidecar pid \([0-9]*\).*/\1/p' "$log.err")
+	# the mesh: a client and a server sidecar, each in its pod
+	sps=$(sed -n 's/^flame: bench: sidecar \(client\|server\): pid \([0-9]*\).*/\2/p' "$log.err")
 	bp=$(sed -n 's/^flame: bench: pod network namespace .* (backend pid \([0-9]*\);.*/\1/p' "$log.err")
-	[ -n "$sp" ] && [ -n "$bp" ] || { cat "$log.err"; die "$sig: the run did not start"; }
-	# the sidecar's own namespaces (those that differ from ours)
-	ns_of "$sp" | grep -v "$(readlink /proc/self/ns/net)" | grep -v "$(readlink /proc/self/ns/mnt)" |
+	cp=$(sed -n 's/^flame: bench: client pod network namespace .* (pid \([0-9]*\);.*/\1/p' "$log.err")
+	[ "$(echo $sps | wc -w)" = 2 ] && [ -n "$bp" ] && [ -n "$cp" ] || { cat "$log.err"; die "$sig: the run did not start"; }
+	# the sidecars' own namespaces (those that differ from ours)
+	ns_of $sps | grep -v "$(readlink /proc/self/ns/net)" | grep -v "$(readlink /proc/self/ns/mnt)" |
 		grep -v "$(readlink /proc/self/ns/pid)" | sort -u > "$T/ns-$sig"
-	check "$sig: the sidecar has its own network, mount and PID namespaces" test "$(wc -l < "$T/ns-$sig")" -eq 3
+	[ "$(wc -l < "$T/ns-$sig")" -eq 6 ] || { cat "$T/ns-$sig" "$log.err"; ns_of $sps; }
+	check "$sig: each sidecar has its own network, mount and PID namespaces" test "$(wc -l < "$T/ns-$sig")" -eq 6
 	rundir=$(sed -n 's/.* -o \(\/tmp\/flame-bench\.[A-Za-z0-9]*\)\/.*/\1/p' "$log.err" | head -n 1)
 	check "$sig: the run directory exists during the run" test -d "$rundir"
-	check "$sig: perf runs" pgrep -f "perf record -F 99 -g -p $sp" >/dev/null
+	for sp in $sps; do
+		check "$sig: perf runs on sidecar $sp" pgrep -f "perf record -F 99 -g -p $sp" >/dev/null
+	done
 	kill -$sig $pid
 	wait $pid; rc=$?
 	echo "  $sig: flame exited with $rc"
 	# SIGKILL: the children get their death signal now; give them a moment
 	for i in $(seq 30); do [ -z "$(live $(procs_in "$T/ns-$sig"))" ] && break; sleep 0.1; done
-	check "$sig: the sidecar is gone" gone $sp
-	check "$sig: no process left in its namespaces" test -z "$(live $(procs_in "$T/ns-$sig"))"
-	check "$sig: no perf record of the run left" none -f "[p]erf record -F 99 -g -p $sp"
+	for sp in $sps; do
+		check "$sig: sidecar $sp is gone" gone $sp
+		check "$sig: no perf record of sidecar $sp left" none -f "[p]erf record -F 99 -g -p $sp"
+	done
+	check "$sig: no process left in their namespaces" test -z "$(live $(procs_in "$T/ns-$sig"))"
+	check "$sig: the client pod's holder is gone" gone "$cp"
 	check "$sig: no wrk left" none -f '[w]rk --latency -t .* http://127.0.0.1:15001/'
 	check "$sig: the backend is gone" gone "$bp"
 	check "$sig: no mount of the run" bash -c "! grep -q flame-bench /proc/self/mountinfo"
@@ -67,16 +73,16 @@ run_and_kill() {	# SIGNAL
 # failure: a sidecar that cannot start (broken config) -> one error, its
 # log, and the backend already started is stopped too
 printf 'global\n\tthis-is-not-a-keyword\n' > "$T/broken.cfg"
-before=$(ls -d /tmp/flame-bench.* 2>/dev/null | sort)
 ! "$FLAME" bench --duration 2 --proxy-config "$T/broken.cfg" --outdir "$T/out-fail" \
 	>"$T/fail.out" 2>"$T/fail.err" || die "a broken sidecar config was accepted"
 cat "$T/fail.err"
-check "failure: says the sidecar exited" grep -q "^flame: bench: the sidecar (haproxy) exited at start" "$T/fail.err"
+check "failure: says the sidecar exited" grep -q "^flame: bench: the server sidecar (haproxy) exited at start" "$T/fail.err"
 check "failure: shows haproxy's complaint" grep -q "haproxy: .*this-is-not-a-keyword" "$T/fail.err"
 fbp=$(sed -n 's/^flame: bench: pod network namespace .* (backend pid \([0-9]*\);.*/\1/p' "$T/fail.err")
 check "failure: the backend had started" test -n "$fbp"
 check "failure: the backend is gone" gone "$fbp"
-check "failure: the run directory was removed" test "$before" = "$(ls -d /tmp/flame-bench.* 2>/dev/null | sort)"
+frundir=$(grep -o '/tmp/flame-bench\.[A-Za-z0-9]*/haproxy-server\.cfg' "$T/fail.err" | head -n 1)
+check "failure: the run directory was removed (${frundir%/*})" test -n "$frundir" -a ! -e "${frundir%/*}"
 
 run_and_kill INT
 run_and_kill TERM

@@ -97,10 +97,8 @@ check "no load: JSON qps_target/conn null" test "$L_qps_target $L_conn" = "None 
 check "no load: JSON load.ran false" test "$L_ran" = False
 
 # --require-load: refused up front when nothing would load
-set +e
-"$FLAME" bench --builtin --no-load --require-load --outdir "$T/x" 2>"$T/rl1"; rc1=$?
-"$FLAME" bench --sidecar-pid $$ --require-load --duration 1 --outdir "$T/x" 2>"$T/rl2"; rc2=$?
-set -e
+"$FLAME" bench --builtin --no-load --require-load --outdir "$T/x" 2>"$T/rl1" && rc1=0 || rc1=$?
+"$FLAME" bench --sidecar-pid $$ --require-load --duration 1 --outdir "$T/x" 2>"$T/rl2" && rc2=0 || rc2=$?
 check "--require-load --no-load: exit 1" test $rc1 = 1
 check "--require-load --no-load: one line" grep -qx "flame: bench: --require-load and --no-load contradict each other" "$T/rl1"
 check "--require-load without a load for an existing sidecar: exit 1" test $rc2 = 1
