@@ -94,8 +94,8 @@ int cmd_heatmap(int argc, char **argv)
 		input = argv[i];
 		at = i;
 	}
-	if (o.rows < 1 || o.rows > 1000) {
-		cli_error("heatmap: --rows %d: must be 1..1000", o.rows);
+	if (o.rows < 0 || o.rows > 1000) {
+		cli_error("heatmap: --rows %d: must be 0 (follow the sample rate) to 1000", o.rows);
 		goto out;
 	}
 	if (cli_check_outputs(&o, "heatmap"))

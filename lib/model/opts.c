@@ -45,7 +45,7 @@ const struct fg_opt_desc fg_output_opts[] = {
 	{ "nameattr", FG_OPT_STR, O(nameattr), NULL, "file of per-name attributes (name<TAB>key=value...)" },
 	{ "cp", FG_OPT_OPTSTR, O(cp), NULL, "consistent palette: --cp uses palette.map, --cp=FILE another file (read, then updated)" },
 	{ "search-color", FG_OPT_STR, O(search_color), "rgb(230,0,230)", "colour of search matches" },
-	{ "rows", FG_OPT_INT, O(rows), "50", "heatmap: subsecond rows per second" },
+	{ "rows", FG_OPT_INT, O(rows), "0", "heatmap: subsecond rows per second (0: follow the sample rate, a busy cell holds >= 5 samples, at most 50)" },
 	{ "idle", FG_OPT_BOOL, O(idle), "off", "heatmap: keep idle (swapper, cpu idle) samples" },
 	{ "normalize", FG_OPT_BOOL, O(normalize), "off", "diff: scale the first profile to the second's total" },
 	{ "strip-hex", FG_OPT_BOOL, O(strip_hex), "off", "diff: strip hex addresses from names" },
@@ -62,7 +62,7 @@ void fg_opts__init(struct fg_opts *o)
 	o->minwidth = 0.1;
 	o->hash = true;
 	o->factor = 1;
-	o->rows = 50;
+	o->rows = 0;	/* follow the sample rate */
 }
 
 static void strlist_free(struct fg_strlist *l)

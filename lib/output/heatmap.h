@@ -18,7 +18,8 @@
 #include <flame/flame.h>
 
 #define FG_HM_NSEC		1000000000ull
-#define FG_HM_DEFAULT_ROWS	50
+#define FG_HM_DEFAULT_ROWS	50	/* and the most rows == 0 chooses */
+#define FG_HM_BUSY_CELL		5	/* rows == 0: samples in a busy cell, at least */
 #define FG_HM_MAX_ROWS		1000
 /* Bound on cols * rows: a bogus timestamp must not allocate the world. */
 #define FG_HM_MAX_CELLS		(1ull << 26)
@@ -33,12 +34,16 @@ struct fg_heatmap_grid {
 };
 
 /*
- * Grid over the column-0 samples s[0..n). rows == 0 means the default.
+ * Grid over the column-0 samples s[0..n). rows == 0 follows the sample
+ * rate (fg_heatmap_grid__auto_rows).
  * -EINVAL when rows > FG_HM_MAX_ROWS, -E2BIG when the span needs more than
  * FG_HM_MAX_CELLS cells or FG_HM_MAX_COLS seconds. No samples: 0 with cols == 0.
  */
 int fg_heatmap_grid__init(struct fg_heatmap_grid *g, const struct fg_sample *s,
 			  size_t n, int rows);
+/* Rows per second for samples from origin over cols seconds (rows == 0). */
+unsigned int fg_heatmap_grid__auto_rows(const struct fg_sample *s, size_t n,
+					uint64_t origin, uint64_t cols);
 /* Cell index of time t (t >= origin). */
 uint64_t fg_heatmap_grid__cell(const struct fg_heatmap_grid *g, uint64_t t);
 /* Offset from the origin, in ns, at which cell starts (and cell+1 ends). */

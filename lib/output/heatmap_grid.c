@@ -35,11 +35,50 @@ int fg_heatmap_grid__init(struct fg_heatmap_grid *g, const struct fg_sample *s,
 	g->origin = lo;
 	g->span = hi - lo;
 	g->cols = g->span / FG_HM_NSEC + 1;
-	if (g->cols > FG_HM_MAX_COLS || g->cols > FG_HM_MAX_CELLS / g->rows) {
+	if (g->cols > FG_HM_MAX_COLS) {
+		g->cols = 0;
+		return -E2BIG;
+	}
+	if (!rows)
+		g->rows = fg_heatmap_grid__auto_rows(s, n, lo, g->cols);
+	if (g->cols > FG_HM_MAX_CELLS / g->rows) {
 		g->cols = 0;
 		return -E2BIG;
 	}
 	return 0;
+}
+
+/*
+ * Rows per second that follow the sample rate: the busiest second's count
+ * (the rate while the profiled code runs, e.g. 99 for -F 99 on one CPU)
+ * split so that its cells hold at least FG_HM_BUSY_CELL samples, among row
+ * counts that divide a second into whole milliseconds; at most the default
+ * 50 (FlameScope's, for 1000 Hz and more), at least 1.
+ */
+unsigned int fg_heatmap_grid__auto_rows(const struct fg_sample *s, size_t n,
+					uint64_t origin, uint64_t cols)
+{
+	static const unsigned int steps[] = { 50, 25, 20, 10, 5, 4, 2, 1 };
+	uint32_t *count = cols ? calloc(cols, sizeof(*count)) : NULL;
+	uint64_t busiest = 0;
+	size_t i;
+
+	if (!count)
+		return FG_HM_DEFAULT_ROWS;
+	for (i = 0; i < n; i++) {
+		uint64_t c;
+
+		if (s[i].col || s[i].time < origin)
+			continue;
+		c = (s[i].time - origin) / FG_HM_NSEC;
+		if (c < cols && ++count[c] > busiest)
+			busiest = count[c];
+	}
+	free(count);
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]) - 1; i++)
+		if (busiest >= (uint64_t)steps[i] * FG_HM_BUSY_CELL)
+			return steps[i];
+	return 1;
 }
 
 uint64_t fg_heatmap_grid__cell(const struct fg_heatmap_grid *g, uint64_t t)

@@ -279,7 +279,7 @@ static int write_heatmap(struct fg_buf *b, const struct fg_profile *p,
 	if (!h) {
 		err = -errno;
 		if (err == -EINVAL)
-			pr_warn("heatmap: rows=%d out of range (1..%d)\n",
+			pr_warn("heatmap: rows=%d out of range (0..%d)\n",
 				o->rows, (int)FG_HM_MAX_ROWS);
 		else if (err == -E2BIG)
 			pr_warn("heatmap: samples span more than %llu s (or too many cells for rows=%d): cut the input to a time range\n",

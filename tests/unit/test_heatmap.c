@@ -42,7 +42,7 @@ static void test_origin_is_earliest_sample(void **state)
 	};
 	struct fg_heatmap_grid g;
 
-	assert_int_equal(fg_heatmap_grid__init(&g, s, 4, 0), 0);
+	assert_int_equal(fg_heatmap_grid__init(&g, s, 4, 50), 0);
 	assert_int_equal(g.rows, FG_HM_DEFAULT_ROWS);
 	/* column-1 (diff) samples do not count */
 	assert_true(g.origin == T0 + MS(5));
@@ -51,6 +51,50 @@ static void test_origin_is_earliest_sample(void **state)
 	assert_int_equal(fg_heatmap_grid__cell(&g, T0 + MS(5)), 0);
 	/* 1.995 s after the origin: second 1, row 49 */
 	assert_int_equal(fg_heatmap_grid__cell(&g, T0 + S(2)), 50 + 49);
+}
+
+/* rows == 0 follows the sample rate: a busy second's cells hold >= 5. */
+static void grid_at_rate(unsigned int hz, unsigned int secs, unsigned int want)
+{
+	size_t n = (size_t)hz * secs, i;
+	struct fg_sample *s = calloc(2 * n + 1, sizeof(*s));
+	struct fg_heatmap_grid g;
+
+	assert_non_null(s);
+	for (i = 0; i < n; i++) {
+		s[i].time = T0 + i * (S(1) / hz);
+		/* a diff's second column, as many again: not counted */
+		s[n + i].time = s[i].time;
+		s[n + i].col = 1;
+	}
+	assert_int_equal(fg_heatmap_grid__init(&g, s, 2 * n, 0), 0);
+	assert_int_equal(g.rows, want);
+	free(s);
+}
+
+static void test_auto_rows(void **state)
+{
+	struct fg_heatmap_grid g;
+
+	(void)state;
+	/* evenly spaced from the origin, second 0 holds hz + 1 samples */
+	grid_at_rate(45, 4, 5);		/* 46: 9.2 a cell (10 rows: 4.6) */
+	grid_at_rate(49, 4, 10);	/* 50: 5 a cell */
+	grid_at_rate(98, 4, 10);	/* 99: 9.9 a cell (20 rows: 4.95) */
+	grid_at_rate(99, 4, 20);	/* 100: 5 a cell */
+	grid_at_rate(250, 2, 50);	/* 5 a cell at 50 rows */
+	grid_at_rate(1000, 2, 50);	/* FlameScope's 50 rows */
+	grid_at_rate(4999, 2, 50);	/* never more than 50 */
+	grid_at_rate(3, 3, 1);		/* too few for any split */
+	/* explicit rows win */
+	{
+		struct fg_sample one = { .time = T0 };
+
+		assert_int_equal(fg_heatmap_grid__init(&g, &one, 1, 7), 0);
+		assert_int_equal(g.rows, 7);
+		assert_int_equal(fg_heatmap_grid__init(&g, NULL, 0, 0), 0);
+		assert_int_equal(g.cols, 0);
+	}
 }
 
 static void test_row_boundaries_50(void **state)
@@ -220,6 +264,7 @@ static void test_page_escapes(void **state)
 	char *data;
 
 	fg_opts__init(&o);
+	o.rows = 50;
 	o.title = strdup("<b>title</b>");
 	f[0] = fg_profile__intern(p, "swapper", 7);
 	f[1] = fg_profile__intern(p, "do_idle_[k]", 11);
@@ -266,6 +311,7 @@ static void test_page_weighted(void **state)
 	struct fg_opts o;
 
 	fg_opts__init(&o);
+	o.rows = 50;
 	assert_int_equal(fg_profile__add_node(p, a, 250, T0), 0);
 	assert_int_equal(fg_profile__add_node(p, a, 750, T0 + MS(1)), 0);
 	assert_int_equal(fg_profile__add_node(p, a, 5, T0 + S(1)), 0);
@@ -286,6 +332,7 @@ static void test_needs_samples(void **state)
 	uint32_t f = fg_profile__intern(p, "a", 1);
 
 	fg_opts__init(&o);
+	o.rows = 50;
 	assert_true(fg_output_heatmap.needs_samples);
 	assert_ptr_equal(fg_output__for_path("x.html"), &fg_output_heatmap);
 	assert_int_equal(fg_profile__add(p, &f, 1, 1, T0), 0);
@@ -325,6 +372,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_origin_is_earliest_sample),
+		cmocka_unit_test(test_auto_rows),
 		cmocka_unit_test(test_row_boundaries_50),
 		cmocka_unit_test(test_row_boundaries_uneven),
 		cmocka_unit_test(test_limits),

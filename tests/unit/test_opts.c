@@ -51,7 +51,7 @@ static void test_defaults(void **state)
 	assert_false(o.random);
 	assert_false(o.inverted);
 	assert_true(o.factor == 1.0);
-	assert_int_equal(o.rows, 50);
+	assert_int_equal(o.rows, 0);	/* follow the sample rate */
 	assert_int_equal(o.total, 0);
 	assert_null(o.title);
 	assert_null(o.out.v);
