@@ -17,7 +17,7 @@ else
 	echo "NOTE: bcc tools are absent or cannot run here (no kernel headers);"
 	echo "NOTE: a stand-in script prints folded stacks instead: $folded_cmd"
 fi
-"$FLAME" bench --topology server --duration 3 --qps 1000 --conn 8 --outdir "$T/out" --label folded \
+"$FLAME" bench --topology server --duration 3 --grace 40 --qps 1000 --conn 8 --outdir "$T/out" --label folded \
 	--custom_profiling_command "$folded_cmd" --custom_profiling_name offcpu-folded \
 	--custom_profiling_command "perf record -q -F 499 -g -p {sidecar_pid} -o {output}.data -- sleep {duration} && perf script -i {output}.data" \
 	--custom_profiling_name oncpu-text \

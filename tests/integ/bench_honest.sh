@@ -38,7 +38,7 @@ busy=$(child_of "${holders[1]}")
 [ -n "$idle" ] && [ -n "$busy" ] || die "the sidecars did not start"
 
 # --- an idle sidecar -------------------------------------------------------
-"$FLAME" bench --sidecar-pid "$idle" --no-load --duration 2 --label idle \
+"$FLAME" bench --sidecar-pid "$idle" --no-load --duration 2 --grace 40 --label idle \
 	--outdir "$T/idle" >"$T/idle.out" 2>"$T/idle.err" && rc=0 || rc=$?
 cat "$T/idle.out" "$T/idle.err"
 check "idle: exit status 1 (a requested profile is empty)" test $rc = 1
@@ -70,7 +70,7 @@ check "idle: JSON cpu seconds < 0.1 ($cpu)" awk -v c="$cpu" 'BEGIN { exit !(c < 
 check "--allow-empty: exit 0, still reported EMPTY" grep -q "profile perf-oncpu: EMPTY: 0 samples" "$T/idle2.out"
 
 # --- an empty profile of a busy sidecar ------------------------------------
-"$FLAME" bench --sidecar-pid "$busy" --no-load --duration 2 --label busy \
+"$FLAME" bench --sidecar-pid "$busy" --no-load --duration 2 --grace 40 --label busy \
 	--profile perf-oncpu --profile perf-pagefaults \
 	--outdir "$T/busy" >"$T/busy.out" 2>"$T/busy.err" && rc=0 || rc=$?
 cat "$T/busy.out"
@@ -96,7 +96,7 @@ check "--exec-prefix without a selector: nothing started or written" \
 # --- the caller's directory ------------------------------------------------
 mkdir "$T/caller"
 echo keep > "$T/caller/mine"
-(cd "$T/caller" && "$FLAME" bench --sidecar-pid "$busy" --no-load --duration 2 --label cwd \
+(cd "$T/caller" && "$FLAME" bench --sidecar-pid "$busy" --no-load --duration 2 --grace 40 --label cwd \
 	--custom-profiling-command "perf record -q -F 99 -g -p {sidecar_pid} -- sleep {duration} && perf record -q -F 99 -g -p {sidecar_pid} -- sleep 0.2 && perf script" \
 	--custom-profiling-name inplace --outdir "$T/cwd" >"$T/cwd.out" 2>"$T/cwd.err") ||
 	{ cat "$T/cwd.err"; die "the custom command's run failed"; }

@@ -14,7 +14,7 @@ set -o pipefail
 run() {	# NAME ARGS...: a built-in topology run into $T/NAME
 	local n=$1; shift
 	# the profile is not what this test is about: a folded line, no perf
-	"$FLAME" bench --builtin --duration 3 --conn 4 --outdir "$T/$n" \
+	"$FLAME" bench --builtin --duration 3 --grace 40 --conn 4 --outdir "$T/$n" \
 		--custom-profiling-command "echo 'haproxy;x 1'" --custom-profiling-name marker "$@" \
 		>"$T/$n.out" 2>"$T/$n.err" || { cat "$T/$n.err"; die "$n: flame bench failed"; }
 	summary_of "$T/$n"
