@@ -358,5 +358,6 @@ extern const struct fg_output_ops fg_output_folded;
 extern const struct fg_output_ops fg_output_svg;
 extern const struct fg_output_ops fg_output_heatmap;
 extern const struct fg_output_ops fg_output_pprof;
+extern const struct fg_output_ops fg_output_speedscope;
 
 #endif /* FLAME_FLAME_H */

@@ -19,6 +19,7 @@ static const struct fg_output_ops *const formats[] = {
 	&fg_output_svg,
 	&fg_output_heatmap,
 	&fg_output_pprof,
+	&fg_output_speedscope,
 };
 
 const struct fg_output_ops *fg_output__find(const char *name)
