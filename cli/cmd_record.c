@@ -181,7 +181,9 @@ static void record_usage(FILE *fp)
 "                   (default 2), as jcmd PID Compiler.perfmap does, from inside\n"
 "                   its mount namespace as its user\n"
 "  -h, --help       this text\n"
-"All other options go to perf record; -o/--output names perf.data.\n"
+"All other options go to perf record; -o/--output names perf.data. For\n"
+"binaries without frame pointers: --call-graph dwarf[,SIZE] (SIZE bytes of\n"
+"user stack per sample, default 8192; flame report unwinds them; docs/dwarf.md).\n"
 "Then: perf script --dlfilter flame.so --dlarg out=x.svg, or flame report.\n");
 }
 

@@ -87,3 +87,14 @@ perf record -q -e cpu-clock -F 999 -g -o "$T/fp.data" -- "$PROGS/known_tree" 300
 "$FLAME" report -i "$T/fp.data" -o "$T/fp.folded" 2>"$T/fp.err" || die "report on -g data failed"
 check "-g recording: flame.so, not the text path" grep -q '^flame.so: .* samples used' "$T/fp.err"
 check "-g recording: no DWARF notice" bash -c "! grep -q DWARF '$T/fp.err'"
+
+# --- flame record --call-graph dwarf,SIZE: passed to perf record -----------
+( cd "$T" && "$FLAME" record -o "$T/fr.data" -e cpu-clock -F 499 --call-graph dwarf,16384 -- \
+	"$PROGS/tree_nofp" 400 ) >"$T/fr.out" 2>&1 || die "flame record --call-graph dwarf,16384: $(tail -5 "$T/fr.out")"
+perf evlist -v -i "$T/fr.data" 2>/dev/null >"$T/fr.evlist"
+check "flame record --call-graph dwarf,16384: 16384-byte user stacks" \
+	grep -q 'sample_stack_user: 16384' "$T/fr.evlist"
+"$FLAME" report -i "$T/fr.data" -o "$T/fr.folded" 2>/dev/null || die "flame report on flame record's data failed"
+n=$(folded_total "$T/fr.folded")
+check "and flame report unwinds them ($(folded_match "$T/fr.folded" "$full") of $n full)" \
+	test $(($(folded_match "$T/fr.folded" "$full") * 100)) -ge $((n * 95))
