@@ -71,7 +71,7 @@ static const struct fg_opt_desc profile_table[] = {
 	{ "duration", FG_OPT_DOUBLE, P(duration), NULL, "stop after this many seconds (default: at Ctrl-C / SIGTERM)" },
 	{ "every", FG_OPT_DOUBLE, P(every), NULL, "write outputs every N seconds and start afresh; -o names take strftime %-escapes" },
 	{ "push", FG_OPT_STR, P(push), NULL, "POST each profile as pprof to this http:// URL" },
-	{ "mmap-pages", FG_OPT_INT, P(mmap_pages), "128", "ring buffer pages per CPU (power of 2)" },
+	{ "mmap-pages", FG_OPT_INT, P(mmap_pages), "256", "ring buffer pages per CPU (power of 2)" },
 	{ "annotate", FG_OPT_STR, P(annotate), "none", "suffix frames: kernel (_[k]), jit (_[j]), all, none" },
 	{ "kernel-only", FG_OPT_BOOL, P(kernel_only), "off", "keep kernel frames only" },
 	{ "user-only", FG_OPT_BOOL, P(user_only), "off", "keep user frames only" },
@@ -907,7 +907,7 @@ int cmd_profile(int argc, char **argv)
 	s.cgroup_fd = -1;
 	fg_opts__init(&s.out);
 	s.po.freq = 99;
-	s.po.mmap_pages = 128;
+	s.po.mmap_pages = 256;
 	if (parse_args(&s, argc, argv))
 		goto out;
 	if (s.po.help) {
