@@ -71,16 +71,6 @@ static void clear_snapshot_dir(const char *dir)
 	closedir(d);
 }
 
-static void sleep_interval(double secs)
-{
-	struct timespec ts = {
-		.tv_sec = (time_t)secs,
-		.tv_nsec = (long)((secs - (double)(time_t)secs) * 1e9),
-	};
-
-	nanosleep(&ts, NULL);
-}
-
 /*
  * Poll s every interval while child runs (child <= 0: until a signal or
  * duration). Returns the child's exit status (or 0).
@@ -102,7 +92,7 @@ static int poll_loop(struct fg_snapshot *s, struct fg_cpulog *cl, pid_t child,
 		} else if (stop_requested || (end && wall_ns() >= end)) {
 			break;
 		}
-		sleep_interval(interval);
+		fg_snapshot__wait(s, interval);
 	}
 	fg_snapshot__poll(s);	/* once more at the end */
 	fg_cpulog__poll(cl);
@@ -138,6 +128,13 @@ static void print_stats(const char *what, const char *dir,
 		(double)wall / 1e9, st->exit_reads, st->pins_peak,
 		st->pins_full ? " (cap reached: some maps written at exit may be missed)" : "",
 		st->refused ? "; some maps refused (see warnings)" : "");
+	if (st->events_on)
+		fprintf(stderr, "flame: %s: %" PRIu64 " process exec/exit events%s\n",
+			what, st->events, st->events_lost ?
+			" (the kernel dropped some: polls covered them)" : "");
+	else
+		fprintf(stderr, "flame: %s: no process events (needs root): processes shorter than --interval may be missed\n",
+			what);
 	if (st->jvm_asked)
 		fprintf(stderr, "flame: %s: JVMs asked for their map %" PRIu64
 			" times, %" PRIu64 " answered\n", what, st->jvm_asked,

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -72,6 +73,7 @@ struct fg_snapshot {
 	struct pin *pins;
 	size_t nr_pins, max_pins, held;
 	uint64_t now;		/* time of the current poll */
+	int pc_fd;		/* process connector, -1: none */
 };
 
 static uint64_t cpu_ns(void)
@@ -235,6 +237,7 @@ struct fg_snapshot *fg_snapshot__new(const char *dir,
 	if (!s)
 		return NULL;
 	s->dir_fd = -1;
+	s->pc_fd = -1;
 	if (o)
 		s->o = *o;
 	if (s->o.nr_pids) {
@@ -264,6 +267,10 @@ struct fg_snapshot *fg_snapshot__new(const char *dir,
 	err = pins_init(s);
 	if (err)
 		goto out_err;
+	if (!s->o.no_events) {
+		s->pc_fd = fg_procconn__open();
+		s->st.events_on = s->pc_fd >= 0;
+	}
 	return s;
 out_err:
 	fg_snapshot__delete(s);
@@ -302,10 +309,13 @@ static struct track *track_new(struct fg_snapshot *s, const struct fg_procinfo *
 	return t;
 }
 
-static int stat_start(int pid, uint64_t *ticks, char *comm, size_t len)
+#define PF_KTHREAD_FLAG	0x00200000u	/* include/linux/sched.h */
+
+static int stat_start(int pid, uint64_t *ticks, char *comm, size_t len,
+		      bool *kthread)
 {
 	char path[64], buf[1024], *p;
-	unsigned long long v;
+	unsigned long long v, flags;
 	ssize_t n;
 	int fd, i;
 
@@ -325,12 +335,32 @@ static int stat_start(int pid, uint64_t *ticks, char *comm, size_t len)
 		snprintf(comm, len, "%.*s", (int)(p - c), c);
 		fg_proc__sanitize(comm);
 	}
-	for (i = 0; i < 20 && p; i++)
+	for (i = 0; i < 7 && p; i++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p + 1, "%llu", &flags) != 1)
+		return -EINVAL;
+	*kthread = flags & PF_KTHREAD_FLAG;
+	for (; i < 20 && p; i++)
 		p = strchr(p + 1, ' ');
 	if (!p || sscanf(p + 1, "%llu", &v) != 1)
 		return -EINVAL;
 	*ticks = v;
 	return 0;
+}
+
+/* Mount namespace inode of pid (0 when unknown): one readlink. */
+static uint64_t mntns_of(int pid)
+{
+	char path[64], buf[64];
+	unsigned long long v;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", pid);
+	n = readlink(path, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return sscanf(buf, "mnt:[%llu]", &v) == 1 ? v : 0;
 }
 
 /* Copy new complete lines of t's map. */
@@ -521,15 +551,106 @@ static void jvm_reap(struct fg_snapshot *s, struct track *t, uint64_t now)
 	}
 }
 
-static void visit(struct fg_snapshot *s, int pid, uint64_t now)
+/* The process has exited: its map once more through the pin, then unpin. */
+static void track_gone(struct fg_snapshot *s, struct track *t)
+{
+	uint64_t before;
+
+	t->gone = true;
+	if (t->jvm && t->pin >= 0)	/* the JDK rewrites it at exit */
+		track_reset(s, t);
+	before = t->copied;
+	if (t->pin >= 0) {
+		copy_map(s, t);
+		if (t->copied > before)
+			s->st.exit_reads++;
+	}
+	track_unpin(s, t);
+}
+
+static void visit(struct fg_snapshot *s, int pid, uint64_t now, bool exec);
+
+static bool wanted(const struct fg_snapshot *s, int pid)
+{
+	size_t i;
+
+	if (pid <= 0 || pid == getpid())
+		return false;
+	if (!s->o.nr_pids)
+		return true;
+	for (i = 0; i < s->o.nr_pids; i++)
+		if (s->o.pids[i] == pid)
+			return true;
+	return false;
+}
+
+static void on_event(void *arg, int pid, bool exit)
+{
+	struct fg_snapshot *s = arg;
+	struct track *t;
+	size_t k;
+
+	if (!wanted(s, pid))
+		return;
+	s->st.events++;
+	if (!exit) {
+		visit(s, pid, fg_proc__now_ns(), true);
+		return;
+	}
+	k = slot_of(s, pid);
+	if (!s->slot_idx[k])
+		return;
+	t = &s->t[s->slot_idx[k] - 1];
+	if (!t->gone)
+		track_gone(s, t);
+}
+
+void fg_snapshot__wait(struct fg_snapshot *s, double secs)
+{
+	uint64_t end = fg_proc__now_ns() + (uint64_t)(secs * 1e9), now, c0;
+	struct pollfd pfd;
+	int ms;
+
+	if (s->pc_fd < 0) {
+		struct timespec ts = {
+			.tv_sec = (time_t)secs,
+			.tv_nsec = (long)((secs - (double)(time_t)secs) * 1e9),
+		};
+
+		nanosleep(&ts, NULL);
+		return;
+	}
+	pfd.fd = s->pc_fd;
+	pfd.events = POLLIN;
+	while ((now = fg_proc__now_ns()) < end) {
+		ms = (int)((end - now + 999999) / 1000000);
+		pfd.revents = 0;
+		if (poll(&pfd, 1, ms) < 0)
+			return;		/* a signal: let the caller look */
+		if (!(pfd.revents & POLLIN))
+			continue;
+		c0 = cpu_ns();
+		if (fg_procconn__read(s->pc_fd, on_event, s) == -ENOBUFS)
+			s->st.events_lost++;
+		s->st.cpu_ns += cpu_ns() - c0;
+	}
+}
+
+/*
+ * Look at pid: track a new incarnation, keep its /tmp pinned, copy its map.
+ * exec: called for an exec event (the process may have entered another
+ * mount namespace and mounted its /tmp just before).
+ */
+static void visit(struct fg_snapshot *s, int pid, uint64_t now, bool exec)
 {
 	struct fg_procinfo pi;
 	struct track *t = NULL;
-	uint64_t ticks;
+	uint64_t ticks, ns;
 	char comm[64] = "";
+	bool kthread = false, fresh = false;
 	size_t k;
 
-	if (stat_start(pid, &ticks, comm, sizeof(comm)))
+	if (stat_start(pid, &ticks, comm, sizeof(comm), &kthread))
 		return;
 	k = slot_of(s, pid);
 	if (s->slot_idx[k]) {
@@ -543,11 +664,31 @@ static void visit(struct fg_snapshot *s, int pid, uint64_t now)
 		t = track_new(s, &pi);
 		if (!t)
 			return;
+		fresh = true;
 	}
 	t->last_ns = now;
 	if (comm[0])	/* exec changes comm, not the incarnation */
 		memcpy(t->pi.comm, comm, sizeof(t->pi.comm));
-	track_pin(s, t);
+	if (kthread)	/* no user space, no map */
+		return;
+	/*
+	 * A host process keeps the host's /tmp unless it moves to another
+	 * mount namespace: one readlink instead of re-pinning at each poll.
+	 */
+	if (!fresh && !exec && t->pin == 0 && t->host_mntns) {
+		ns = mntns_of(pid);
+		if (ns && ns != t->pi.mntns) {
+			t->pi.mntns = ns;
+			t->host_mntns = ns == s->self_mntns;
+			track_pin(s, t);
+		}
+	} else {
+		if (exec && (ns = mntns_of(pid)) && ns != t->pi.mntns) {
+			t->pi.mntns = ns;
+			t->host_mntns = ns == s->self_mntns;
+		}
+		track_pin(s, t);
+	}
 	copy_map(s, t);
 	if (s->o.jvm_perfmap_ns)
 		jvm_ask(s, t, now);
@@ -648,7 +789,7 @@ int fg_snapshot__poll(struct fg_snapshot *s)
 					    : 64ull << 20;
 	if (s->o.nr_pids) {
 		for (i = 0; i < s->o.nr_pids; i++)
-			visit(s, s->o.pids[i], now);
+			visit(s, s->o.pids[i], now, false);
 	} else {
 		d = opendir("/proc");
 		if (!d)
@@ -659,7 +800,7 @@ int fg_snapshot__poll(struct fg_snapshot *s)
 
 			if (*e || pid <= 0 || pid == getpid())
 				continue;
-			visit(s, (int)pid, now);
+			visit(s, (int)pid, now, false);
 		}
 		closedir(d);
 	}
@@ -667,21 +808,10 @@ int fg_snapshot__poll(struct fg_snapshot *s)
 	 * the map once more through the pin, then drop it */
 	for (i = 0; i < s->nr; i++) {
 		struct track *t = &s->t[i];
-		uint64_t before;
 
 		jvm_reap(s, t, now);
-		if (t->gone || t->last_ns == now)
-			continue;
-		t->gone = true;
-		if (t->jvm && t->pin >= 0)	/* the JDK rewrites it at exit */
-			track_reset(s, t);
-		before = t->copied;
-		if (t->pin >= 0) {
-			copy_map(s, t);
-			if (t->copied > before)
-				s->st.exit_reads++;
-		}
-		track_unpin(s, t);
+		if (!t->gone && t->last_ns != now)
+			track_gone(s, t);
 	}
 	scan_cgroups(s);
 	err = write_index(s);
@@ -725,6 +855,8 @@ void fg_snapshot__delete(struct fg_snapshot *s)
 		if (s->pins[i].fd >= 0)
 			close(s->pins[i].fd);
 	free(s->pins);
+	if (s->pc_fd >= 0)
+		close(s->pc_fd);
 	if (s->dir_fd >= 0)
 		close(s->dir_fd);
 	fg_cgmap__delete(s->cg);

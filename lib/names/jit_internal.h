@@ -138,6 +138,16 @@ bool fg_jvm__is_hotspot(int pid);
  */
 pid_t fg_jvm__request_perfmap(int pid, int nspid);
 
+/* ---- process events (lib/containers/procconn.c) --------------------------- */
+
+/* Netlink socket subscribed to the kernel's process events; -errno. */
+int fg_procconn__open(void);
+/* Drain pending events: cb for each exec (exit=false) and exit of a
+ * process (thread-group leaders only, host pids). -ENOBUFS when some
+ * were lost. */
+int fg_procconn__read(int fd, void (*cb)(void *arg, int pid, bool exit),
+		      void *arg);
+
 /* ---- containers --------------------------------------------------------- */
 
 /*
@@ -186,6 +196,7 @@ struct fg_snapshot_opts {
 				 * RLIMIT_NOFILE) */
 	uint64_t jvm_perfmap_ns;	/* ask HotSpot JVMs for their map this
 					 * often (0: never); see jvm.c */
+	bool no_events;		/* do not use the process connector */
 };
 
 /*
@@ -203,6 +214,9 @@ struct fg_snapshot_stats {
 	uint64_t pins_full;	/* processes not pinned: cap reached */
 	uint64_t exit_reads;	/* maps that grew when read after exit */
 	uint64_t jvm_asked, jvm_answered;	/* Compiler.perfmap requests */
+	bool events_on;		/* process connector in use */
+	uint64_t events;	/* exec/exit events handled */
+	uint64_t events_lost;	/* times the kernel dropped events */
 };
 
 struct fg_snapshot;
@@ -211,6 +225,13 @@ struct fg_snapshot *fg_snapshot__new(const char *dir,
 				     const struct fg_snapshot_opts *o);
 /* One pass over processes: copy new map lines, update the index. */
 int fg_snapshot__poll(struct fg_snapshot *s);
+/*
+ * Wait secs seconds (or until a signal), handling process exec and exit
+ * events meanwhile when the process connector is available (root): a
+ * process is looked at when it execs and its map read once more when it
+ * exits, however short it lives.
+ */
+void fg_snapshot__wait(struct fg_snapshot *s, double secs);
 const struct fg_snapshot_stats *fg_snapshot__stats(const struct fg_snapshot *s);
 void fg_snapshot__delete(struct fg_snapshot *s);
 

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The kernel's process connector (netlink, CN_PROC): exec and exit events
+ * for every process on the host, as they happen. The snapshot uses them so
+ * that a process living shorter than a poll interval is still seen: at exec
+ * (its /tmp is pinned, its map looked at) and at exit (its map read once
+ * more through the pin). Needs CAP_NET_ADMIN in the initial namespaces;
+ * without it the snapshot only polls. Lost events (a full socket buffer)
+ * are only that: the next poll still sees every live process.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <linux/connector.h>
+#include <linux/netlink.h>
+#include <linux/cn_proc.h>
+#include "internal.h"
+#include "jit_internal.h"
+
+int fg_procconn__open(void)
+{
+	struct sockaddr_nl sa = {
+		.nl_family = AF_NETLINK,
+		.nl_groups = CN_IDX_PROC,
+	};
+	struct {
+		struct nlmsghdr nl;
+		struct cn_msg cn;
+		enum proc_cn_mcast_op op;
+	} __attribute__((packed)) req;
+	int fd, err, rcvbuf = 4 << 20;
+
+	fd = socket(PF_NETLINK, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    NETLINK_CONNECTOR);
+	if (fd < 0)
+		return -errno;
+	/* bursts of short-lived containers: room for tens of thousands */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		goto out_err;
+	memset(&req, 0, sizeof(req));
+	req.nl.nlmsg_len = sizeof(req);
+	req.nl.nlmsg_type = NLMSG_DONE;
+	req.nl.nlmsg_pid = (unsigned int)getpid();
+	req.cn.id.idx = CN_IDX_PROC;
+	req.cn.id.val = CN_VAL_PROC;
+	req.cn.len = sizeof(req.op);
+	req.op = PROC_CN_MCAST_LISTEN;
+	if (send(fd, &req, sizeof(req), 0) != (ssize_t)sizeof(req))
+		goto out_err;
+	return fd;
+out_err:
+	err = -errno;
+	close(fd);
+	return err;
+}
+
+int fg_procconn__read(int fd, void (*cb)(void *arg, int pid, bool exit),
+		      void *arg)
+{
+	char buf[16384] __attribute__((aligned(8)));
+	struct nlmsghdr *nl;
+	ssize_t n;
+	int lost = 0;
+
+	for (;;) {
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == ENOBUFS) {
+			lost = 1;
+			continue;
+		}
+		if (n <= 0)
+			break;
+		for (nl = (struct nlmsghdr *)buf; NLMSG_OK(nl, (size_t)n);
+		     nl = NLMSG_NEXT(nl, n)) {
+			struct cn_msg *cn = NLMSG_DATA(nl);
+			struct proc_event *ev;
+
+			if (nl->nlmsg_type == NLMSG_ERROR ||
+			    nl->nlmsg_type == NLMSG_NOOP)
+				continue;
+			if (nl->nlmsg_len < NLMSG_LENGTH(sizeof(*cn) + sizeof(*ev)) ||
+			    cn->id.idx != CN_IDX_PROC || cn->id.val != CN_VAL_PROC)
+				continue;
+			ev = (struct proc_event *)cn->data;
+			if (ev->what == PROC_EVENT_EXEC &&
+			    ev->event_data.exec.process_pid ==
+			    ev->event_data.exec.process_tgid)
+				cb(arg, ev->event_data.exec.process_tgid, false);
+			else if (ev->what == PROC_EVENT_EXIT &&
+				 ev->event_data.exit.process_pid ==
+				 ev->event_data.exit.process_tgid)
+				cb(arg, ev->event_data.exit.process_tgid, true);
+		}
+	}
+	return lost ? -ENOBUFS : 0;
+}
