@@ -121,6 +121,11 @@ struct bench {
 	int nr_prof;
 	struct bench_load_result load;
 	char *load_out;
+	/* bench_cpu.c: the sidecar cgroup's CPU series */
+	struct fg_cpulog *cpulog;
+	double cpu_next;
+	/* per sidecar: its cgroup2 path and the label of its series, "" */
+	char cpu_cgroup[BENCH_MAX_SIDECARS][512], cpu_label[BENCH_MAX_SIDECARS][64];
 };
 
 extern volatile sig_atomic_t bench_stop;
@@ -183,6 +188,15 @@ char *bench__envoy_collect(struct bench *b);
 
 /* bench_summary.c */
 int bench__write_summary(struct bench *b);
+
+/* bench_cpu.c: cgroup CPU figures of the sidecar (docs/cpu-quota.md) */
+struct fg_cpulog;
+void bench__cpu_start(struct bench *b);
+void bench__cpu_poll(struct bench *b);
+void bench__cpu_stop(struct bench *b);
+/* Text lines and the JSON value (object or null) of sidecar sc. */
+void bench__cpu_summary(struct bench *b, const struct bench_sidecar *sc,
+			struct fg_buf *t, struct fg_buf *j);
 
 /* bench_load.c */
 /* Why no load runs ("--no-load", ...), NULL when one does. */

@@ -277,6 +277,8 @@ int bench__write_summary(struct bench *b)
 			sidecar_cpu(b, sc, &t, &j);
 		else
 			fg_buf__adds(&j, "\"cpu\": null");
+		fg_buf__adds(&j, ", \"cgroup_cpu\": ");
+		bench__cpu_summary(b, sc, &t, &j);
 		fg_buf__adds(&j, ", \"profiles\": [");
 		for (i = 0, n = 0; i < b->nr_prof; i++) {
 			if (b->prof[i].sc != s)

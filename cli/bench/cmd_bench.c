@@ -519,6 +519,7 @@ static void wait_run(struct bench *b, double t0, bool *envoy_on)
 
 	for (;;) {
 		bench__reap(b);
+		bench__cpu_poll(b);
 		t = now_s() - t0;
 		if (*envoy_on && t >= b->duration) {
 			bench__envoy_toggle(b, false);
@@ -896,6 +897,7 @@ int cmd_bench(int argc, char **argv)
 	}
 	t0 = now_s();
 	cpu_mark(&b, true, 0);
+	bench__cpu_start(&b);
 	err = start_profiles(&b);
 	if (!err)
 		err = bench__load_start(&b);
@@ -904,6 +906,7 @@ int cmd_bench(int argc, char **argv)
 		goto out_cleanup;
 	}
 	wait_run(&b, t0, &envoy_on);
+	bench__cpu_stop(&b);
 	if (bench_stop) {
 		cli_error("bench: interrupted: stopping everything");
 		rc = 130;
@@ -942,6 +945,7 @@ int cmd_bench(int argc, char **argv)
 			       "the load command failed and its report was not recognised");
 	}
 out_cleanup:
+	bench__cpu_stop(&b);
 	bench__stop_all(&b);
 	bench__topo_down(&b);
 	if (b.rundir[0]) {

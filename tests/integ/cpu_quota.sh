@@ -15,10 +15,10 @@ cg_make "$ID"
 ncpu=$(nproc)
 INTERVAL=0.5
 
-# record NAME: flame record of the spinner for 4 s, then flame report
+# record NAME: flame record of the spinner for 3 s, then flame report
 record() {
-	"$FLAME" record --interval $INTERVAL -q -F 49 -g -p "$SPIN" -o "$T/$1.data" \
-		-- sleep 4 >"$T/$1.rec.out" 2>"$T/$1.rec.err" ||
+	"$FLAME" record --interval $INTERVAL -q -F 29 -g -p "$SPIN" -o "$T/$1.data" \
+		-- sleep 3 >"$T/$1.rec.out" 2>"$T/$1.rec.err" ||
 		die "flame record failed: $(tail -5 "$T/$1.rec.err")"
 }
 report() {
@@ -39,7 +39,7 @@ unspin "$SPIN"
 tsv=$T/capped.data.maps/cpu.tsv
 check "cpu.tsv is written, versioned" test "$(head -1 "$tsv")" = "# flame-cpu 1"
 nsamp=$(grep -c "^G	[0-9]*	$LABEL	" "$tsv")
-check "the container is sampled at every poll ($nsamp samples in 4 s)" test "$nsamp" -ge 5
+check "the container is sampled at every poll ($nsamp samples in 3 s)" test "$nsamp" -ge 5
 lp=$(last_g "$tsv" "$LABEL" 6) lt=$(last_g "$tsv" "$LABEL" 7)
 fp=$(first_g "$tsv" "$LABEL" 6) ft=$(first_g "$tsv" "$LABEL" 7)
 echo "cpu.stat by the test: nr_periods $p0 -> $p1, nr_throttled now $t1; series: $fp/$ft -> $lp/$lt"
