@@ -76,7 +76,7 @@ $(BUILD)/progs/%: tests/progs/%.c
 	$(Q)$(CC) -O1 -g -fno-omit-frame-pointer -fno-inline -no-pie -o $@ $< -lm -lpthread
 
 # Unit tests link the objects they test (never #include a .c file).
-$(BUILD)/tests/test_plugin: $(BUILD)/plugin/frames.o $(BUILD)/plugin/cfg.o
+$(BUILD)/tests/test_plugin: $(BUILD)/plugin/frames.o $(BUILD)/plugin/cfg.o $(BUILD)/plugin/offcpu.o
 
 $(BUILD)/tests/%: tests/unit/%.c $(CORE_LIB) $(DEPS_STAMP)
 	@mkdir -p $(@D)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "frames.h"
+#include "offcpu.h"
 
 #define C(f) offsetof(struct flame_cfg, f)
 
@@ -42,6 +43,15 @@ const struct fg_opt_desc flame_cfg_opts[] = {
 	{ "no-host", FG_OPT_BOOL, C(no_host), "off", "never read the host's /tmp/perf-PID.map" },
 	{ "unwind", FG_OPT_STR, C(unwind_s), "auto",
 	  "DWARF recordings (--call-graph dwarf): auto = perf's unwound callchain (patched perf), else refuse; raw = the recorded chain only (callers lost); check = exit 0 if this perf unwinds for flame.so, 3 if not" },
+	{ "mode", FG_OPT_STR, C(mode_s), "cpu",
+	  "cpu (samples of one event), offcpu, wakeup, offwake, wall, runq: time off the CPU from sched events (docs/offcpu.md)" },
+	{ "state", FG_OPT_STR, C(state_s), "all",
+	  "off-CPU modes: keep blocks of these states: S (sleep), D (uninterruptible), R (preempted), I, T, P, or all" },
+	{ "min-block", FG_OPT_STR, C(min_block_s), "0",
+	  "off-CPU modes: drop blocks shorter than this (500us, 2ms; a bare number is us)" },
+	{ "unit", FG_OPT_STR, C(unit_s), "us", "off-CPU modes: weights in ns, us or ms" },
+	{ "per-task", FG_OPT_BOOL, C(per_task), "off",
+	  "off-CPU modes: draw a recording made without -a anyway (its times are not exact)" },
 	{ NULL },
 };
 
@@ -193,6 +203,8 @@ static int derive(struct flame_cfg *c)
 	c->names.addrs = c->addrs;
 	c->names.pid = c->show_pid || c->show_tid;
 	c->names.tid = c->show_tid;
+	if ((ret = offcpu_cfg__derive(c)))
+		return ret;
 	c->jit.maps_dir = c->maps;
 	c->jit.rootfs = c->rootfs;
 	c->jit.no_live = c->no_live;

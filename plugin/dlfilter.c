@@ -20,6 +20,7 @@
 
 #include "frames.h"
 #include "cgcpu.h"
+#include "offcpu.h"
 
 #define FLAME_API __attribute__((visibility("default")))
 
@@ -38,6 +39,7 @@ struct flame {
 	struct frame_cache cache;
 	struct stack_cache stacks;
 	struct comm_cache comms;
+	struct offcpu *off;	/* mode=offcpu, wakeup, offwake, wall, runq */
 
 	/* event selection: perf hands the same name pointer per event */
 	const char *ev_ptr;
@@ -80,6 +82,7 @@ static void flame_free(struct flame *f)
 {
 	if (!f)
 		return;
+	offcpu__delete(f->off);
 	fg_profile__delete(f->prof);
 	fg_jit__delete(f->jit);
 	frame_cache__release(&f->cache);
@@ -91,6 +94,9 @@ static void flame_free(struct flame *f)
 	free(f->other_name);
 	free(f);
 }
+
+static int offcpu_node(void *arg, const struct perf_dlfilter_sample *s,
+		       void *ctx, uint32_t *node);
 
 /* perf-patches 0002: perf.data's cgroup names (ctx is stable per run) */
 static const char *perf_cgroup_path(void *ctx, uint64_t id)
@@ -130,6 +136,8 @@ FLAME_API int start(void **data, void *ctx)
 		exit(ret);
 	}
 	ret = -ENOMEM;
+	if (offcpu_cfg__defaults(&f->cfg, &f->out))
+		goto fail;
 	if (!f->out.out.n && fg_opt__set(fg_output_opts, &f->out, "out",
 					 "flame.svg", NULL))
 		goto fail;
@@ -174,6 +182,20 @@ FLAME_API int start(void **data, void *ctx)
 	if (f->cfg.event) {
 		f->ev_name = strdup(f->cfg.event);
 		f->ev_fixed = true;
+	}
+	if (f->cfg.mode != MODE_CPU) {
+		struct offcpu_deps d = {
+			.prof = f->prof,
+			.jit = f->jit,
+			.node = offcpu_node,
+			.arg = f,
+		};
+
+		f->off = offcpu__new(&f->cfg, &d);
+		if (!f->off) {
+			ret = -EINVAL;
+			goto fail;
+		}
 	}
 	*data = f;
 	return 0;
@@ -318,7 +340,7 @@ static int build_stack(struct flame *f, const struct perf_dlfilter_sample *s,
  * for this sample, use the raw path.
  */
 static int add_resolved(struct flame *f, const struct perf_dlfilter_sample *s,
-			void *ctx, uint32_t comm_id)
+			void *ctx, uint32_t comm_id, uint32_t *out)
 {
 	struct stack_key k = {
 		.pid = s->pid,
@@ -350,13 +372,13 @@ static int add_resolved(struct flame *f, const struct perf_dlfilter_sample *s,
 		return 0;
 	}
 	f->used++;
-	return fg_profile__add_node(f->prof, node,
-				    f->cfg.weight_period ? s->period : 1,
-				    s->time);
+	*out = node;
+	return 0;
 }
 
-static int add_sample(struct flame *f, const struct perf_dlfilter_sample *s,
-		      void *ctx)
+/* The sample's stack as a profile node: *node = FG_NO_NODE when skipped. */
+static int sample_node(struct flame *f, const struct perf_dlfilter_sample *s,
+		       void *ctx, uint32_t *node)
 {
 	const struct perf_dlfilter_al *ial = NULL;
 	struct stack_ent *hit;
@@ -373,6 +395,7 @@ static int add_sample(struct flame *f, const struct perf_dlfilter_sample *s,
 	if (ial && ial->size >= offsetof(struct perf_dlfilter_al, comm) +
 				sizeof(ial->comm))
 		comm = ial->comm;
+	*node = FG_NO_NODE;
 	comm_id = comm_cache__get(&f->comms, f->prof, comm ? comm : "[unknown]");
 	if (comm_id == UINT32_MAX)
 		return -ENOMEM;
@@ -381,7 +404,7 @@ static int add_sample(struct flame *f, const struct perf_dlfilter_sample *s,
 		return 0;
 	}
 	if (f->use_resolved) {
-		ret = add_resolved(f, s, ctx, comm_id);
+		ret = add_resolved(f, s, ctx, comm_id, node);
 		if (ret <= 0)
 			return ret;
 	}
@@ -471,9 +494,35 @@ static int add_sample(struct flame *f, const struct perf_dlfilter_sample *s,
 		return 0;
 	}
 	f->used++;
-	return fg_profile__add_node(f->prof, e.node,
+	*node = e.node;
+	return 0;
+}
+
+static int add_sample(struct flame *f, const struct perf_dlfilter_sample *s,
+		      void *ctx)
+{
+	uint32_t node;
+	int ret = sample_node(f, s, ctx, &node);
+
+	if (ret || node == FG_NO_NODE)
+		return ret;
+	return fg_profile__add_node(f->prof, node,
 				    f->cfg.weight_period ? s->period : 1,
 				    s->time);
+}
+
+/* offcpu.c's way to name a stack: the selection options apply too. */
+static int offcpu_node(void *arg, const struct perf_dlfilter_sample *s,
+		       void *ctx, uint32_t *node)
+{
+	struct flame *f = arg;
+
+	*node = FG_NO_NODE;
+	if (!sample_selected(f, s)) {
+		f->skipped++;
+		return 0;
+	}
+	return sample_node(f, s, ctx, node);
 }
 
 /*
@@ -512,6 +561,12 @@ FLAME_API int filter_event(void *data, const struct perf_dlfilter_sample *s,
 
 	if (f->refused)
 		return -EOPNOTSUPP;
+	if (f->off) {
+		ret = offcpu__sample(f->off, s, ctx);
+		if (ret == -ENOMEM)
+			fprintf(stderr, "flame.so: out of memory while adding a sample\n");
+		return ret < 0 ? ret : 1;
+	}
 	if (!event_selected(f, s->event) || !sample_selected(f, s)) {
 		f->skipped++;
 		return 1;
@@ -605,8 +660,15 @@ FLAME_API int stop(void *data, void *ctx)
 		flame_free(f);
 		return -EOPNOTSUPP;
 	}
+	if (f->off) {
+		ret = offcpu__finish(f->off);
+		if (ret) {
+			flame_free(f);
+			return ret;
+		}
+	}
 	cs = cpu_series(f);
-	if (!f->used && f->other_events + f->skipped == 0)
+	if (!f->off && !f->used && f->other_events + f->skipped == 0)
 		fprintf(stderr, "flame.so: no samples in the input\n");
 	for (i = 0; i < f->out.out.n; i++) {
 		const char *path = f->out.out.v[i];
@@ -631,6 +693,8 @@ FLAME_API int stop(void *data, void *ctx)
 		fg_buf__addf(&written, "%s%s", written.len ? ", " : "",
 			     strcmp(path, "-") ? path : "stdout");
 	}
+	if (f->off)
+		offcpu__summary(f->off, &line);
 	summary(f, &line, &written);
 	fprintf(stderr, "%s\n", line.buf);
 	fg_buf__reset(&line);

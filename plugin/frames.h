@@ -42,16 +42,22 @@ struct flame_cfg {
 	char *container;
 	char *maps;
 	char *unwind_s;
+	char *mode_s, *state_s, *min_block_s, *unit_s;	/* plugin/offcpu.c */
 	struct fg_strlist rootfs;
 	bool show_pid, show_tid;
 	bool addrs;
 	bool kernel_only, user_only;
 	bool no_live, no_host;
+	bool per_task;
 	/* derived */
 	struct idlist pids, tids, cpus;
 	bool weight_period;
 	enum unwind unwind;
 	bool group_container;
+	int mode;			/* enum flame_mode */
+	unsigned int state_mask;	/* 1 << enum fg_task_state */
+	bool state_leaf;
+	uint64_t min_block_ns, unit_div;
 	struct fg_jit_opts jit;
 	struct fg_namer_opts names;
 };

@@ -147,6 +147,11 @@ uint32_t fg_profile__find_child(const struct fg_profile *p, uint32_t parent,
 /* Add weight to the stack ending at node (and a sample when kept). */
 int fg_profile__add_node(struct fg_profile *p, uint32_t node, uint64_t weight,
 			 uint64_t time);
+/*
+ * Divide every weight by div, rounding each stack's total (and each kept
+ * sample) to nearest: weights summed in ns, shown in us or ms.
+ */
+void fg_profile__scale(struct fg_profile *p, uint64_t div);
 /* Convenience: frames are name ids, root first. */
 int fg_profile__add(struct fg_profile *p, const uint32_t *frames, size_t n,
 		    uint64_t weight, uint64_t time);

@@ -45,6 +45,10 @@ void fg_jit__delete(struct fg_jit *j);
 /* The snapshot directory in use (maps= or <input>.maps), NULL when none. */
 const char *fg_jit__maps_dir(const struct fg_jit *j);
 
+/* perf script's input file (-i/--input in /proc/self/cmdline, else
+ * "perf.data"); malloc'ed, NULL on ENOMEM. */
+char *fg_perf__input_path(void);
+
 /*
  * A small number that changes when host PID pid is a different process
  * incarnation at time (PID reuse), 0 when unknown. Cheap: called per sample.

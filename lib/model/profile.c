@@ -202,6 +202,26 @@ int fg_profile__add_node(struct fg_profile *p, uint32_t node, uint64_t weight,
 	return 0;
 }
 
+void fg_profile__scale(struct fg_profile *p, uint64_t div)
+{
+	uint32_t i;
+	size_t j;
+	unsigned int c;
+
+	if (div <= 1)
+		return;
+	for (c = 0; c < FG_NCOLS; c++)
+		p->total[c] = 0;
+	for (i = 0; i < p->nr_nodes; i++) {
+		for (c = 0; c < FG_NCOLS; c++) {
+			p->nodes[i].self[c] = (p->nodes[i].self[c] + div / 2) / div;
+			p->total[c] += p->nodes[i].self[c];
+		}
+	}
+	for (j = 0; j < p->nr_samples; j++)
+		p->samples[j].weight = (p->samples[j].weight + div / 2) / div;
+}
+
 int fg_profile__add(struct fg_profile *p, const uint32_t *frames, size_t n,
 		    uint64_t weight, uint64_t time)
 {

@@ -128,6 +128,11 @@ static char *input_from_cmdline(void)
 	return strdup(val ? val : "perf.data");
 }
 
+char *fg_perf__input_path(void)
+{
+	return input_from_cmdline();
+}
+
 static int add_rootfs(struct fg_jit *j, const char *spec)
 {
 	const char *colon = strchr(spec, ':');
