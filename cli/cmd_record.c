@@ -158,6 +158,67 @@ static pid_t spawn(char **argv)
 
 /* ---- flame record ------------------------------------------------------- */
 
+/*
+ * --off-cpu: the sched events of docs/offcpu.md. Off-CPU time is exact only
+ * when every context switch is recorded (the idle task switches sleepers
+ * in, timers wake them from other contexts): system-wide unless the user
+ * chose CPUs, callchains unless chosen.
+ */
+#define OFFCPU_ARGS 16
+
+static bool offcpu_wanted(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--off-cpu"))
+			return true;
+	return false;
+}
+
+static bool has_opt(int argc, char **argv, const char *const *names)
+{
+	int i;
+	size_t k;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		for (k = 0; names[k]; k++)
+			if (!strncmp(argv[i], names[k], strlen(names[k])))
+				return true;
+	return false;
+}
+
+static int offcpu_args(int argc, char **argv, char **pargv, int n)
+{
+	static const char *const events[] = { "-e", "--event", NULL };
+	static const char *const wide[] = { "-a", "--all-cpus", "-C", "--cpu", NULL };
+	static const char *const task[] = { "-p", "--pid", "-t", "--tid", "-u", "--uid", NULL };
+	static const char *const cg[] = { "-g", "--call-graph", NULL };
+
+	if (!has_opt(argc, argv, events)) {
+		pargv[n++] = "-e";
+		pargv[n++] = "cpu-clock";
+	}
+	pargv[n++] = "-e";
+	pargv[n++] = "sched:sched_switch";
+	pargv[n++] = "-e";
+	pargv[n++] = "sched:sched_waking";
+	pargv[n++] = "-e";
+	pargv[n++] = "sched:sched_wakeup_new";
+	pargv[n++] = "-e";
+	pargv[n++] = "sched:sched_process_exit";
+	if (!has_opt(argc, argv, cg))
+		pargv[n++] = "-g";
+	if (!has_opt(argc, argv, wide)) {
+		if (has_opt(argc, argv, task))
+			fprintf(stderr, "flame: record: --off-cpu with -p/-t/-u but without -a: off-CPU times will not be exact (flame.so refuses such a file unless per-task=1)\n");
+		else
+			pargv[n++] = "-a";
+	}
+	fprintf(stderr, "flame: record: --off-cpu records every context switch and wakeup system-wide: the overhead grows with the switch rate (docs/offcpu.md)\n");
+	return n;
+}
+
 static void record_usage(FILE *fp)
 {
 	fprintf(fp,
@@ -179,6 +240,9 @@ static void record_usage(FILE *fp)
 "  --jvm-perfmap[=S]  ask every HotSpot JVM for its perf map every S seconds\n"
 "                   (default 2), as jcmd PID Compiler.perfmap does, from inside\n"
 "                   its mount namespace as its user\n"
+"  --off-cpu        also record the sched events flame.so's mode=offcpu, wakeup,\n"
+"                   offwake, wall and runq need (with -a and -g unless given;\n"
+"                   -e cpu-clock unless an event is given); docs/offcpu.md\n"
 "  -h, --help       this text\n"
 "All other options go to perf record; -o/--output names perf.data. For\n"
 "binaries without frame pointers: --call-graph dwarf[,SIZE] (SIZE bytes of\n"
@@ -202,6 +266,7 @@ int cmd_record(int argc, char **argv)
 	const char *output = "perf.data", *maps = NULL;
 	double interval = 0.5;
 	bool cgroups = true, have_cgroups = false, after_dd = false;
+	bool off_cpu = false;
 	struct fg_snapshot *s;
 	struct fg_cpulog *cl = NULL;
 	char **pargv, *mapsbuf = NULL;
@@ -209,11 +274,14 @@ int cmd_record(int argc, char **argv)
 	uint64_t t0;
 	pid_t child;
 
-	pargv = calloc((size_t)argc + 4, sizeof(*pargv));
+	pargv = calloc((size_t)argc + 4 + OFFCPU_ARGS, sizeof(*pargv));
 	if (!pargv)
 		return cli_error("record: out of memory");
 	pargv[n++] = "perf";
 	pargv[n++] = "record";
+	off_cpu = offcpu_wanted(argc, argv);
+	if (off_cpu)
+		n = offcpu_args(argc, argv, pargv, n);
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
@@ -250,6 +318,8 @@ int cmd_record(int argc, char **argv)
 				free(pargv);
 				return 1;
 			}
+		} else if (!strcmp(a, "--off-cpu")) {
+			continue;	/* offcpu_args() added its events */
 		} else {
 			if (!strcmp(a, "--all-cgroups"))
 				have_cgroups = true;

@@ -1,0 +1,133 @@
+#!/bin/bash
+# Off-CPU time of threads with known blocking (tests/progs/offcpu_work.c),
+# recorded with flame record --off-cpu: per-thread totals against what each
+# thread measured itself, the waker of a pipe reader, a spinner's states,
+# the off-wake join, and perf sched timehist on the same file.
+. "$(dirname "$0")/lib.sh"
+need_root "system-wide sched tracepoints"
+command -v perf >/dev/null || skip "perf not installed"
+
+"$FLAME" record --off-cpu -o "$T/p.data" -- "$PROGS/offcpu_work" \
+	>"$T/work.out" 2>"$T/rec.err" || die "flame record --off-cpu failed: $(tail -3 "$T/rec.err")"
+cat "$T/work.out"
+check "record warns about the overhead" grep -q 'overhead grows with the switch rate' "$T/rec.err"
+perf evlist -i "$T/p.data" >"$T/evlist" 2>/dev/null
+for e in sched:sched_switch sched:sched_waking sched:sched_wakeup_new sched:sched_process_exit cpu-clock; do
+	check "recording has $e" grep -q "^$e\$" "$T/evlist"
+done
+
+run() {	# run NAME ARGS...: perf script with flame.so, stderr kept in $T/NAME.err
+	local n=$1; shift
+	perf script -i "$T/p.data" --dlfilter "$FLAME_SO" "$@" >"$T/$n.stdout" 2>"$T/$n.err" ||
+		die "perf script $*: $(cat "$T/$n.err")"
+}
+
+run off --dlarg mode=offcpu --dlarg unit=ns --dlarg show-tid=1 \
+	--dlarg out="$T/off.folded" --dlarg out="$T/off.svg"
+head -1 "$T/off.err"
+check "formats came from the perf.data header" grep -q 'formats from perf.data header' "$T/off.err"
+check "svg parses" xmllint --noout "$T/off.svg"
+check "svg counts ns (unit=ns)" grep -q ' ns' "$T/off.svg"
+check "svg is titled for off-CPU time" grep -q 'Off-CPU Time Flame Graph' "$T/off.svg"
+
+# per thread: flame.so's off-CPU total against the thread's own measure
+tid_of() { awk -v n="$1" '$1 == n {sub("tid=", "", $2); print $2}' "$T/work.out"; }
+measured() { awk -v n="$1" '$1 == n {sub("blocked_ns=", "", $4); print $4}' "$T/work.out"; }
+offcpu_of() { # FOLDED TID [REGEX]: total of the thread's stacks
+	awk -v t="$2" -v re="${3:-}" '{ split($1, f, ";"); n = split(f[1], p, "/")
+		if (p[n] == t && (re == "" || $0 ~ re)) s += $NF } END { printf "%.0f\n", s }' "$1"
+}
+for th in offA offB offC offD; do
+	tid=$(tid_of $th) m=$(measured $th)
+	o=$(offcpu_of "$T/off.folded" "$tid")
+	err=$(awk -v a="$o" -v b="$m" 'BEGIN {printf "%.3f", b ? 100 * (a - b) / b : 100}')
+	echo "  $th tid $tid: measured ${m} ns, flame.so ${o} ns, error ${err}%"
+	check "$th off-CPU within 2% of its own measure" \
+		awk -v e="$err" 'BEGIN {exit !(e > -2 && e < 2)}'
+done
+check "offA sleeps under do_nanosleep, state S" \
+	grep -qE "^offA-[0-9]+/$(tid_of offA);.*do_nanosleep;.*\[S\] sleep [0-9]+$" "$T/off.folded"
+check "offC blocks in pipe_read" grep -qE "^offC-.*pipe_read;.*\[S\] sleep [0-9]+$" "$T/off.folded"
+
+# the spinner: off the CPU only when preempted
+etid=$(tid_of offE)
+run offE --dlarg mode=offcpu --dlarg unit=ns --dlarg show-tid=1 --dlarg state=SD \
+	--dlarg out="$T/offE.folded"
+eSD=$(offcpu_of "$T/offE.folded" "$etid")
+eR=$(offcpu_of "$T/off.folded" "$etid" '\[R\] preempted')
+eall=$(offcpu_of "$T/off.folded" "$etid")
+echo "  offE: ${eR} ns preempted, ${eSD} ns sleeping or waiting, ${eall} ns in all"
+check "offE never sleeps (< 5 ms in S or D)" test "$eSD" -lt 5000000
+check "offE's off-CPU time is all preemption" test "$eall" = "$eR"
+check "state=SD leaves out the other blocks and says so" grep -q 'blocks of other states (state=SD)' "$T/offE.err"
+
+# who woke the pipe reader: offD's write stack
+run wake --dlarg mode=wakeup --dlarg unit=ns --dlarg out="$T/wake.folded" --dlarg out="$T/wake.svg"
+cw=$(folded_match "$T/wake.folded" '^offC;')
+cd=$(folded_match "$T/wake.folded" '^offC;offD_\[w\];.*thread_d_\[w\];.*write_\[w\];.*pipe_write_\[w\];.*try_to_wake_up_\[w\] ')
+echo "  offC woken: ${cw} ns in all, ${cd} ns by offD's write"
+check "offC's wakeups come from offD's write() (>= 95%)" \
+	awk -v a="$cd" -v b="$cw" 'BEGIN {exit !(b > 0 && a >= 0.95 * b)}'
+check "wakeup svg parses" xmllint --noout "$T/wake.svg"
+
+# off-wake: blocked stack, separator, waker stack leaf first
+run ow --dlarg mode=offwake --dlarg out="$T/ow.folded"
+check "offwake joins pipe_read and offD's write with --" \
+	grep -qE '^offC;.*pipe_read;.*;--;try_to_wake_up_\[w\];.*pipe_write_\[w\];.*thread_d_\[w\];.*offD_\[w\] [0-9]+$' "$T/ow.folded"
+
+# perf sched timehist on the same file: wait time per switch-in (it already
+# includes sch delay); it drops a thread's last wait before it exits
+perf sched timehist -i "$T/p.data" >"$T/th.txt" 2>/dev/null || die "perf sched timehist failed"
+th_wait() { awk -v t="$1" '$3 ~ "\\[" t "/" {s += $4} END {printf "%.0f\n", s * 1e6}' "$T/th.txt"; }
+for th in offA offB offC offD; do
+	tid=$(tid_of $th)
+	o=$(offcpu_of "$T/off.folded" "$tid") w=$(th_wait "$tid")
+	echo "  $th: flame.so ${o} ns, timehist wait ${w} ns, difference $(( o - w )) ns"
+done
+# timehist loses a thread's last wait when the thread's final switch-out
+# sample carries pid/tid -1 (it is already unhashed): flame.so closes each
+# block at the switch-in, from the payload's pids; it never has less
+for th in offA offB offC offD; do
+	tid=$(tid_of $th)
+	o=$(offcpu_of "$T/off.folded" "$tid") w=$(th_wait "$tid")
+	check "$th: flame.so has every wait timehist has (>= 98%)" \
+		awk -v o="$o" -v w="$w" 'BEGIN {exit !(o >= 0.98 * w)}'
+	[ $th = offA ] && continue	# 2000 waits: see the 2% check below
+	check "$th: a difference is none or one last wait (< 5 ms or 50 ms..2.5 s)" \
+		awk -v o="$o" -v w="$w" 'BEGIN {d = o - w; if (d < 0) d = -d
+			exit !(d < 5e6 || (d > 5e7 && d < 2.5e9))}'
+done
+oa=$(offcpu_of "$T/off.folded" "$(tid_of offA)") wa=$(th_wait "$(tid_of offA)")
+check "offA: timehist within 2% of flame.so" \
+	awk -v o="$oa" -v w="$wa" 'BEGIN {d = (o - w) / o; exit !(d > -0.02 && d < 0.02)}'
+
+# flame report spells it --mode offcpu
+(cd "$T" && "$FLAME" report -i p.data --mode offcpu -o rep.folded 2>"$T/rep.err") ||
+	die "flame report --mode offcpu: $(cat "$T/rep.err")"
+check "flame report --mode offcpu draws offB's sleep" grep -qE '^offB;.*do_nanosleep' "$T/rep.folded"
+check "unit us by default: offB about 2 s" \
+	awk -v t=$(folded_match "$T/rep.folded" '^offB;') 'BEGIN {exit !(t > 1990000 && t < 2200000)}'
+
+# wall: on-CPU samples (cpu-clock, ns) and off-CPU time per thread
+run wall --dlarg mode=wall --dlarg unit=ns --dlarg out="$T/wall.folded"
+eon=$(folded_match "$T/wall.folded" "^offE-[0-9]+/$etid;.*e_spin")
+eoff=$(folded_match "$T/wall.folded" "^offE-[0-9]+/$etid;.*\\[R\\] preempted")
+ewall=$(folded_match "$T/wall.folded" "^offE-[0-9]+/$etid;")
+echo "  offE wall: on-CPU ${eon} ns, preempted ${eoff} ns, all ${ewall} ns"
+check "wall: offE is mostly on the CPU in e_spin" awk -v a="$eon" -v b="$ewall" 'BEGIN {exit !(a > 0.3 * b)}'
+bwall=$(folded_match "$T/wall.folded" "^offB-[0-9]+/$(tid_of offB);")
+check "wall: offB is its 2 s sleep" awk -v a="$bwall" 'BEGIN {exit !(a > 1.99e9 && a < 2.2e9)}'
+
+# recordings that cannot give off-CPU time
+perf record -q -e cpu-clock -a -o "$T/cpu.data" -- sleep 0.2 2>/dev/null
+perf script -i "$T/cpu.data" --dlfilter "$FLAME_SO" --dlarg mode=offcpu \
+	--dlarg out="$T/x.svg" >/dev/null 2>"$T/nosched.err" && die "mode=offcpu on a file without sched events succeeded"
+cat "$T/nosched.err"
+check "no sched events: one clear line" grep -q 'has no sched tracepoints' "$T/nosched.err"
+check "and no graph" test ! -e "$T/x.svg"
+perf record -q -e sched:sched_switch -g -o "$T/task.data" -- sleep 0.2 2>/dev/null
+perf script -i "$T/task.data" --dlfilter "$FLAME_SO" --dlarg mode=offcpu \
+	--dlarg out="$T/y.svg" >/dev/null 2>"$T/task.err" && die "mode=offcpu on a per-task recording succeeded"
+cat "$T/task.err"
+check "per-task recording refused, naming -a" grep -q 'recorded per task (no -a)' "$T/task.err"
+echo PASS
