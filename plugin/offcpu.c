@@ -626,7 +626,9 @@ static int runq_add(struct offcpu *o, struct thr *t, uint64_t now)
 
 	if (!t->queued || now < t->queued)
 		return 0;
-	if (o->cfg->pids.n && !idlist__has(&o->cfg->pids, t->pid))
+	if ((o->cfg->pids.n && !idlist__has(&o->cfg->pids, t->pid)) ||
+	    (o->cfg->tids.n && !idlist__has(&o->cfg->tids, t->tid)) ||
+	    (o->cfg->comm && strcmp(o->cfg->comm, t->comm)))
 		goto out;
 	g = t->group < o->nr_groups ? o->groups[t->group] : "unknown";
 	o->runq_events++;
