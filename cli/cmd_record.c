@@ -280,8 +280,6 @@ int cmd_record(int argc, char **argv)
 	pargv[n++] = "perf";
 	pargv[n++] = "record";
 	off_cpu = offcpu_wanted(argc, argv);
-	if (off_cpu)
-		n = offcpu_args(argc, argv, pargv, n);
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
@@ -291,6 +289,8 @@ int cmd_record(int argc, char **argv)
 		}
 		if (!strcmp(a, "--")) {
 			after_dd = true;
+			if (off_cpu)	/* after the user's events: theirs come first */
+				n = offcpu_args(argc, argv, pargv, n);
 			if (cgroups && !have_cgroups)
 				pargv[n++] = "--all-cgroups";
 			have_cgroups = true;
@@ -335,6 +335,8 @@ int cmd_record(int argc, char **argv)
 			pargv[n++] = argv[i];
 		}
 	}
+	if (off_cpu && !after_dd)
+		n = offcpu_args(argc, argv, pargv, n);
 	if (cgroups && !have_cgroups)
 		pargv[n++] = "--all-cgroups";
 	pargv[n] = NULL;

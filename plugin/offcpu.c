@@ -622,6 +622,7 @@ static uint32_t group_of(struct offcpu *o, const struct perf_dlfilter_sample *s)
 
 static int runq_add(struct offcpu *o, struct thr *t, uint64_t now)
 {
+	const struct thr *m;
 	const char *g;
 
 	if (!t->queued || now < t->queued)
@@ -632,8 +633,11 @@ static int runq_add(struct offcpu *o, struct thr *t, uint64_t now)
 		goto out;
 	g = t->group < o->nr_groups ? o->groups[t->group] : "unknown";
 	o->runq_events++;
+	/* a process row is named after its main thread */
+	m = t->pid > 0 && t->pid != t->tid ? thr_find(o, t->pid) : NULL;
 	if (fg_runq__add(o->runq, g && strcmp(g, "host") ? g : NULL,
-			 t->pid >= 0 ? t->pid : t->tid, t->comm, now - t->queued))
+			 t->pid >= 0 ? t->pid : t->tid,
+			 m && m->comm[0] ? m->comm : t->comm, now - t->queued))
 		return -ENOMEM;
 	if (o->cfg->mode == MODE_RUNQ && t->node != FG_NO_NODE) {
 		static const char *const why[2] = { "[runq] after preemption",
