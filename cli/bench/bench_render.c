@@ -310,6 +310,14 @@ static int render_perf_data(struct bench *b, struct bench_profile *pr,
 			args[n++] = "--dlarg", args[n++] = a[k++];
 		if (asprintf(&a[k], "title=%s", b->gopts.title) > 0)
 			args[n++] = "--dlarg", args[n++] = a[k++];
+		/* sched events (perf-offcpu): time off the CPU, not switch counts */
+		if (pr->cmd && strstr(pr->cmd, "sched:sched_switch")) {
+			args[n++] = "--dlarg", args[n++] = "mode=offcpu";
+			if (b->sidecar_pid &&
+			    asprintf(&a[k], "pid=%d", (int)b->sidecar_pid) > 0)
+				args[n++] = "--dlarg", args[n++] = a[k++];
+			pr->unit = "us";
+		}
 		args[n] = NULL;
 		rc = run_wait(args, "/dev/null", errpath);
 		while (k--)
@@ -602,6 +610,9 @@ int bench__render(struct bench *b, struct bench_profile *pr)
 		struct fg_folded_stats fs;
 
 		pr->kind = "folded stacks";
+		/* bcc's offcputime, offwaketime, wakeuptime: microseconds */
+		if (pr->cmd && strstr(pr->cmd, "time-bpfcc"))
+			pr->unit = "us";
 		err = fg_folded__read(p, r, &fs);
 		if (!err && (!fs.lines || !fg_profile__total(p, 0)))
 			pr->empty = true;

@@ -46,7 +46,7 @@ static const struct preset presets[] = {
 	{ "perf-pagefaults",
 	  "perf record -e page-faults -g -p {sidecar_pid} -o {output} -- sleep {duration}", NULL },
 	{ "perf-offcpu",
-	  "perf record -e sched:sched_switch -g -p {sidecar_pid} -o {output} -- sleep {duration}", NULL },
+	  "perf record -e sched:sched_switch -e sched:sched_waking -g -a -o {output} -- sleep {duration}", NULL },
 	{ "bcc-oncpu", "profile-bpfcc -df -F {freq} -p {sidecar_pid} {duration}", "profile-bpfcc" },
 	{ "bcc-offcpu", "offcputime-bpfcc -df -p {sidecar_pid} {duration}", "offcputime-bpfcc" },
 	{ "bcc-offwaketime", "offwaketime-bpfcc -df -p {sidecar_pid} {duration}", "offwaketime-bpfcc" },
