@@ -200,11 +200,11 @@ static int derive(struct flame_cfg *c)
 		fprintf(stderr, "flame.so: kernel-only and user-only exclude each other\n");
 		return -EINVAL;
 	}
+	if ((ret = offcpu_cfg__derive(c)))	/* mode=wall sets show_tid */
+		return ret;
 	c->names.addrs = c->addrs;
 	c->names.pid = c->show_pid || c->show_tid;
 	c->names.tid = c->show_tid;
-	if ((ret = offcpu_cfg__derive(c)))
-		return ret;
 	c->jit.maps_dir = c->maps;
 	c->jit.rootfs = c->rootfs;
 	c->jit.no_live = c->no_live;
