@@ -691,6 +691,20 @@ static int close_block(struct offcpu *o, struct thr *t, uint64_t now)
 	return fg_profile__add_node(o->d.prof, node, dur, t->out);
 }
 
+/*
+ * A sample in the context of a thread we think is off the CPU: its
+ * switch-in is not in the file (the task that switched it in is one perf
+ * did not record: seen here with another sandbox's threads). It has been
+ * running since some time before this sample: the block ends here at the
+ * latest, which overstates it by the thread's run time since then.
+ */
+static int close_inferred(struct offcpu *o, struct thr *t, uint64_t now)
+{
+	o->missed_in++;
+	t->queued = 0;		/* its run-queue wait is unknown */
+	return close_block(o, t, now);
+}
+
 static int on_switch(struct offcpu *o, const struct perf_dlfilter_sample *s,
 		     void *ctx)
 {
@@ -711,10 +725,8 @@ static int on_switch(struct offcpu *o, const struct perf_dlfilter_sample *s,
 		o->idle_out++;
 	} else if ((t = thr_get(o, (int32_t)prev))) {
 		st = fg_task_state__from_prev_state(pstate);
-		if (t->open) {		/* its switch-in is not in the file */
-			t->open = false;
-			o->missed_in++;
-		}
+		if (t->open && (ret = close_inferred(o, t, s->time)))
+			return ret;
 		t->pid = s->pid;
 		fg_tp_field__str(&o->prev_comm, s->raw_data, s->raw_size,
 				 t->comm, sizeof(t->comm));
@@ -836,6 +848,12 @@ int offcpu__sample(struct offcpu *o, const struct perf_dlfilter_sample *s,
 		o->first = s->time;
 	if (s->time > o->last)
 		o->last = s->time;
+	if (s->tid > 0 && k != EV_SWITCH) {
+		struct thr *t = thr_find(o, s->tid);
+
+		if (t && t->open && (ret = close_inferred(o, t, s->time)))
+			return ret;
+	}
 	if (k == EV_OTHER)
 		return on_cpu(o, s, ctx);
 	if ((ret = resolve(o, k)))
@@ -907,7 +925,7 @@ void offcpu__summary(struct offcpu *o, struct fg_buf *b)
 		fg_buf__addf(b, "; %llu blocks still open at the end, counted to the end of the recording (%.3f s)",
 			     (unsigned long long)o->open_end, o->open_end_ns / 1e9);
 	if (o->missed_in)
-		fg_buf__addf(b, "; %llu blocks left out: their switch-in is not in the recording",
+		fg_buf__addf(b, "; %llu switch-ins not in the recording (blocks end at the thread's next sample)",
 			     (unsigned long long)o->missed_in);
 	if (o->short_blocks)
 		fg_buf__addf(b, "; %llu blocks shorter than min-block dropped",
