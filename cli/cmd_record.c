@@ -690,8 +690,37 @@ static char *fd_path(const char *path, int *fd_out)
 	return res;
 }
 
+/*
+ * flame report of a plain perf record: the sandbox hides /proc and every
+ * container's root, so take one snapshot of the live processes' maps (the
+ * same safe copier as flame record) before entering it. Returns the
+ * temporary directory (remove it after) or NULL.
+ */
+static char *snapshot_live(void)
+{
+	struct fg_snapshot_opts so = { .no_events = true };
+	char *dir = strdup("/var/tmp/flame-report.XXXXXX");
+	struct fg_snapshot *s;
+
+	if (!dir || !mkdtemp(dir)) {
+		free(dir);
+		return NULL;
+	}
+	s = fg_snapshot__new(dir, &so);
+	if (!s || fg_snapshot__poll(s)) {
+		fg_snapshot__delete(s);
+		clear_snapshot_dir(dir);
+		rmdir(dir);
+		free(dir);
+		return NULL;
+	}
+	fg_snapshot__delete(s);
+	return dir;
+}
+
 int cmd_report(int argc, char **argv)
 {
+	char *live_maps = NULL;
 	const char *input = "perf.data", *maps = NULL, *perf = "perf";
 	char **pargv, *so = NULL, *arg, *maps_def = NULL, *fdp;
 	char inpath[64], sopath[64], mapspath[64];
@@ -809,6 +838,8 @@ int cmd_report(int argc, char **argv)
 	if (!maps && asprintf(&maps_def, "%s.maps", input) >= 0 &&
 	    !stat(maps_def, &st) && S_ISDIR(st.st_mode))
 		maps = maps_def;
+	if (!maps)	/* no flame record: the maps of what still lives */
+		maps = live_maps = snapshot_live();
 	if (maps) {
 		mapsfd = open(maps, O_PATH | O_DIRECTORY);
 		if (mapsfd < 0) {
@@ -896,6 +927,11 @@ int cmd_report(int argc, char **argv)
 		;
 	rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 out:
+	if (live_maps) {
+		clear_snapshot_dir(live_maps);
+		rmdir(live_maps);
+		free(live_maps);
+	}
 	if (pfd[0] >= 0)
 		close(pfd[0]);
 	if (pfd[1] >= 0)
