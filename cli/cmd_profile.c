@@ -563,7 +563,9 @@ static int write_window(struct session *s, uint64_t end_mono)
 
 static int new_window(struct session *s)
 {
-	/* a fresh JIT resolver each window bounds what maps hold in memory */
+	/* a fresh JIT resolver and symbol files each window bound memory */
+	if (s->syms)
+		fg_livesym__drop_files(s->syms);
 	if (s->jit) {
 		struct fg_jit_opts jo;
 

@@ -57,6 +57,13 @@ struct fg_livesym;
 struct fg_livesym *fg_livesym__new(const struct fg_livesym_opts *o);
 void fg_livesym__delete(struct fg_livesym *s);
 
+/*
+ * Close every binary and root directory read so far (they are opened again
+ * when needed): continuous profiling calls it each window, so containers
+ * that come and go do not pile up.
+ */
+void fg_livesym__drop_files(struct fg_livesym *s);
+
 /* Use another fg_jit from now on (continuous profiling renews it). */
 void fg_livesym__set_jit(struct fg_livesym *s, struct fg_jit *jit);
 

@@ -244,6 +244,23 @@ void fg_livesym__delete(struct fg_livesym *s)
 	free(s);
 }
 
+void fg_livesym__drop_files(struct fg_livesym *s)
+{
+	size_t i;
+
+	for (i = 0; i <= s->procs.mask; i++) {
+		struct pnode *n;
+
+		for (n = s->procs.b[i]; n; n = n->next)
+			((struct proc *)n)->root = NULL;
+	}
+	for (i = 0; i < s->nr_roots; i++)
+		fg_elfsym__delete(s->roots[i].es);
+	free(s->roots);
+	s->roots = NULL;
+	s->nr_roots = 0;
+}
+
 void fg_livesym__set_jit(struct fg_livesym *s, struct fg_jit *jit)
 {
 	s->o.jit = jit;

@@ -39,7 +39,12 @@ for _ in $(seq 100); do
 	pgrep -f 'node --perf-basic-prof' >/dev/null && pgrep -x kt_inner >/dev/null && break
 	sleep 0.1
 done
-sleep 1		# node has written its first map lines
+# node has compiled the hot function (its map, pid 1 in the container, names it)
+np=$(pgrep -f 'node --perf-basic-prof' | head -1)
+for _ in $(seq 100); do
+	grep -qs fibonacciHotPath "/proc/$np/root/tmp/perf-1.map" && break
+	sleep 0.1
+done
 timeout 60 "$FLAME" profile --container "$id" -F 499 --duration 4 --annotate jit \
 	-o "$T/c.folded" 2>"$T/prof.err" || die "flame profile --container failed: $(cat "$T/prof.err")"
 cat "$T/prof.err"
