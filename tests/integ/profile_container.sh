@@ -35,12 +35,20 @@ sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cg" \
 	"mount -t tmpfs ctr-tmp /tmp && cp $H/kt_inner /tmp/kt_inner && rm $H/kt_inner &&
 	 (/tmp/kt_inner 20000 &) && exec node --perf-basic-prof $H/hot.js" >/dev/null 2>"$T/ctr.err" &
 ctr=$!
-for _ in $(seq 100); do
-	pgrep -f 'node --perf-basic-prof' >/dev/null && pgrep -x kt_inner >/dev/null && break
+# our container's node and kt_inner (other tests may run node too)
+in_cg() {
+	local p
+	for p in $(cat "$cg/cgroup.procs"); do
+		[ "$(cat /proc/$p/comm 2>/dev/null)" = "$1" ] && { echo "$p"; return 0; }
+	done
+	return 1
+}
+for _ in $(seq 200); do
+	in_cg node >/dev/null && in_cg kt_inner >/dev/null && break
 	sleep 0.1
 done
+np=$(in_cg node) || die "node did not start in the container: $(cat "$T/ctr.err")"
 # node has compiled the hot function (its map, pid 1 in the container, names it)
-np=$(pgrep -f 'node --perf-basic-prof' | head -1)
 for _ in $(seq 100); do
 	grep -qs fibonacciHotPath "/proc/$np/root/tmp/perf-1.map" && break
 	sleep 0.1
@@ -49,7 +57,7 @@ timeout 60 "$FLAME" profile --container "$id" -F 499 --duration 4 --annotate jit
 	-o "$T/c.folded" 2>"$T/prof.err" || die "flame profile --container failed: $(cat "$T/prof.err")"
 cat "$T/prof.err"
 kill "$host" 2>/dev/null
-pkill -x kt_inner
+kill $(in_cg kt_inner) 2>/dev/null
 wait "$ctr" 2>/dev/null
 cut -d';' -f1 "$T/c.folded" | sort | uniq -c
 total=$(folded_total "$T/c.folded")
