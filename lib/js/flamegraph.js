@@ -229,6 +229,28 @@
 			}
 		}
 
+		/*
+		 * A frame's link (--nameattr) is followed only to http, https or
+		 * this document's own scheme: never javascript: or data:, even if
+		 * the file was edited after flame wrote it. Spaces and control
+		 * characters go first, as URL parsers drop them.
+		 */
+		function linkSafe(a) {
+			var h = a.getAttributeNS('http://www.w3.org/1999/xlink', 'href') ||
+				a.getAttribute('href') || '';
+			var m, p;
+
+			h = h.replace(/[\u0000-\u0020\u007f]/g, '');
+			try {
+				p = new URL(h, doc.baseURI || win.location.href).protocol;
+			} catch (e) {
+				m = /^([a-zA-Z][a-zA-Z0-9+.\-]*):/.exec(h);
+				p = m ? m[1].toLowerCase() + ':' : win.location.protocol;
+			}
+			return p === 'http:' || p === 'https:' ||
+			       p === win.location.protocol;
+		}
+
 		function frameOf(target) {
 			while (target && target !== framesEl) {
 				if (target.__fgframe)
@@ -412,7 +434,8 @@
 
 			if (!f)
 				return;
-			if (ev.preventDefault && f.el.tagName.toLowerCase() !== 'a')
+			if (ev.preventDefault && (f.el.tagName.toLowerCase() !== 'a' ||
+						  !linkSafe(f.el)))
 				ev.preventDefault();
 			zoom(f);
 		});

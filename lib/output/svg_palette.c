@@ -566,31 +566,39 @@ struct svg_nameattr {
 	uint32_t alloc;
 };
 
-static bool attr_key_ok(const char *k, size_t n)
+/*
+ * The attributes a --nameattr file may set on a frame: anything else (event
+ * handlers, xmlns* or other namespace prefixes that could rebind xlink,
+ * style, id, data-* that the page's own attributes use) is dropped.
+ * href is written as xlink:href, so the two count as one.
+ */
+static const char *const nameattr_keys[] = {
+	"href", "xlink:href", "target", "title", "xlink:title", "class", "rel",
+};
+
+static int attr_key_idx(const char *k, size_t n)
 {
 	size_t i;
 
-	if (!n || n > 64 || !strncasecmp(k, "on", 2))
-		return false;	/* event handlers would run script */
-	for (i = 0; i < n; i++) {
-		char c = k[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      c == '_' || c == ':' || (i && ((c >= '0' && c <= '9') ||
-						     c == '-' || c == '.'))))
-			return false;
-	}
-	return true;
+	for (i = 0; i < ARRAY_SIZE(nameattr_keys); i++)
+		if (strlen(nameattr_keys[i]) == n &&
+		    !memcmp(k, nameattr_keys[i], n))
+			return i;
+	return -1;
 }
 
-/* Links: relative, or http(s)/mailto/ftp; never javascript: and friends. */
+/*
+ * Links: http:, https: or relative (no scheme before the first / ? #).
+ * No space or control character anywhere: URL parsers strip them, so
+ * "\x01javascript:" or "java\x0bscript:" would become a script link.
+ */
 static bool href_ok(const char *v, size_t n)
 {
-	static const char *const schemes[] = {
-		"http:", "https:", "mailto:", "ftp:",
-	};
 	size_t i, colon = n;
 
+	for (i = 0; i < n; i++)
+		if ((unsigned char)v[i] <= ' ' || v[i] == 0x7f)
+			return false;
 	for (i = 0; i < n; i++) {
 		if (v[i] == ':') {
 			colon = i;
@@ -601,10 +609,8 @@ static bool href_ok(const char *v, size_t n)
 	}
 	if (colon == n)
 		return true;
-	for (i = 0; i < ARRAY_SIZE(schemes); i++)
-		if (!strncasecmp(v, schemes[i], strlen(schemes[i])))
-			return true;
-	return false;
+	return (colon == 4 && !strncasecmp(v, "http", 4)) ||
+	       (colon == 5 && !strncasecmp(v, "https", 5));
 }
 
 static int nameattr_add(struct svg_nameattr *na, uint32_t id, const char *kv,
@@ -640,6 +646,22 @@ static int nameattr_add(struct svg_nameattr *na, uint32_t id, const char *kv,
 	return 0;
 }
 
+/* Keys a name already has (from an earlier line): bit per nameattr_keys[]. */
+static unsigned int seen_keys(const struct svg_nameattr *na, uint32_t id)
+{
+	unsigned int seen = 0;
+	size_t i;
+
+	for (i = 0; id < na->alloc && i < na->attrs[id].n; i++) {
+		const char *kv = na->attrs[id].v[i];
+		int k = attr_key_idx(kv, strcspn(kv, "="));
+
+		if (k >= 0)
+			seen |= 1u << (k == 1 ? 0 : k);
+	}
+	return seen;
+}
+
 struct svg_nameattr *svg_nameattr__load(const char *path)
 {
 	struct svg_nameattr *na = calloc(1, sizeof(*na));
@@ -659,6 +681,7 @@ struct svg_nameattr *svg_nameattr__load(const char *path)
 	while ((ret = fg_reader__getline(r, &line, &len)) > 0) {
 		const char *tab = memchr(line, '\t', len), *end = line + len;
 		const char *f, *next;
+		unsigned int seen;	/* bit per nameattr_keys[] */
 		uint32_t id;
 
 		if (!tab)
@@ -668,22 +691,25 @@ struct svg_nameattr *svg_nameattr__load(const char *path)
 			ret = -ENOMEM;
 			goto out_err;
 		}
+		seen = seen_keys(na, id);
 		for (f = tab + 1; f < end; f = next + 1) {
 			const char *eq;
+			int k;
 
 			next = memchr(f, '\t', end - f);
 			if (!next)
 				next = end;
 			eq = memchr(f, '=', next - f);
-			if (!eq || !attr_key_ok(f, eq - f) ||
-			    ((eq - f == 4 && !strncmp(f, "href", 4)) &&
-			     !href_ok(eq + 1, next - eq - 1)) ||
-			    ((eq - f == 10 && !strncmp(f, "xlink:href", 10)) &&
-			     !href_ok(eq + 1, next - eq - 1))) {
+			k = eq ? attr_key_idx(f, eq - f) : -1;
+			if (k == 1)
+				k = 0;	/* href and xlink:href: one attribute */
+			if (k < 0 || (seen & (1u << k)) ||
+			    (k == 0 && !href_ok(eq + 1, next - eq - 1))) {
 				if (next > f && !dropped++)
 					first_drop = fg_reader__lineno(r);
 				continue;
 			}
+			seen |= 1u << k;
 			ret = nameattr_add(na, id, f, next - f);
 			if (ret)
 				goto out_err;
@@ -692,7 +718,7 @@ struct svg_nameattr *svg_nameattr__load(const char *path)
 	if (ret < 0)
 		goto out_err;
 	if (dropped)
-		pr_warn("svg: %s:%llu: %llu unsafe or malformed attribute(s) dropped\n",
+		pr_warn("svg: %s:%llu: %llu attribute(s) dropped (allowed once each: href (http, https or relative), target, title, xlink:title, class, rel)\n",
 			path, (unsigned long long)first_drop,
 			(unsigned long long)dropped);
 	fg_reader__close(r);
