@@ -231,7 +231,7 @@
 
 		/*
 		 * A frame's link (--nameattr) is followed only to http, https or
-		 * this document's own scheme: never javascript: or data:, even if
+		 * this document's own scheme, never to javascript or data URLs, even if
 		 * the file was edited after flame wrote it. Spaces and control
 		 * characters go first, as URL parsers drop them.
 		 */

@@ -891,7 +891,7 @@ static void test_nameattr(void **state)
 	el = strstr(svg, "<a class=\"fg-f\"");
 	assert_non_null(el);
 	assert_non_null(strstr(el, "xlink:href=\"https://example.com/?a=1&amp;b=2\" target=\"_blank\""));
-	assert_non_null(strstr(svg, "style=\"opacity:0.9\""));
+	assert_null(strstr(svg, "style=\"opacity:0.9\""));	/* not allowed */
 	free(svg);
 	/* a missing file is an error naming nothing half-written */
 	o.nameattr = "/nonexistent/attrs";
