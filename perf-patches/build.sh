@@ -1,6 +1,8 @@
 #!/bin/bash
-# Build perf from Debian's linux-source-6.1 with the series in perf-patches/.
-# usage: perf-patches/build.sh SRC_DIR OUT_DIR     (make perf-patched runs it)
+# Build perf from Debian's linux-source-6.1 (or -6.12) with the series in
+# perf-patches/ (or perf-patches/6.12/).
+# usage: [PERF_SRC=6.12] perf-patches/build.sh SRC_DIR OUT_DIR
+#        (make perf-patched [PERF_SRC=6.12] runs it)
 #
 # SRC_DIR receives only what perf needs from the tarball (tools/ and
 # scripts/checkpatch.pl with its data files, about 35 MB); each patch of
@@ -16,23 +18,34 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$1" "$2"
 src=$(cd "$1" && pwd)
 out=$(cd "$2" && pwd)
-tarball=${PERF_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
-top_dir=linux-source-6.1
+ver=${PERF_SRC:-6.1}
+tarball=${PERF_TARBALL:-/usr/src/linux-source-$ver.tar.xz}
+top_dir=linux-source-$ver
 jobs=${PERF_JOBS:-$(nproc)}
 
 die() { echo "perf-flame: perf-patched: $*" >&2; exit 1; }
 
-"$top"/scripts/deps.sh perfsrc
-[ -r "$tarball" ] || die "$tarball: not found (apt-get install linux-source-6.1)"
+# The series of each kernel version: perf-patches/series for 6.1, the
+# default; perf-patches/<version>/series for others. Entries are paths
+# relative to the series file's directory (../NAME: a patch shared with 6.1).
+case $ver in
+6.1)	series=$top/perf-patches/series; groups=(perfsrc) ;;
+6.12)	series=$top/perf-patches/6.12/series; groups=(perfsrc perfsrc612) ;;
+*)	die "PERF_SRC=$ver: no series for it (6.1 or 6.12)" ;;
+esac
+sdir=$(dirname "$series")
+
+"$top"/scripts/deps.sh "${groups[@]}"
+[ -r "$tarball" ] || die "$tarball: not found (apt-get install linux-source-$ver)"
 
 patches=()
 while read -r p; do
 	p=${p%%#*}
 	p=${p//[[:space:]]/}
 	[ -n "$p" ] || continue
-	[ -f "$top/perf-patches/$p" ] || die "perf-patches/series names $p, which does not exist"
-	patches+=("$top/perf-patches/$p")
-done < "$top/perf-patches/series"
+	[ -f "$sdir/$p" ] || die "${series#"$top"/} names $p, which does not exist"
+	patches+=("$(cd "$(dirname "$sdir/$p")" && pwd)/$(basename "$p")")
+done < "$series"
 
 want=$( (basename "$tarball"; stat -c '%s %Y' "$tarball"; cat "${patches[@]}") |
 	sha256sum | cut -d' ' -f1)
@@ -51,9 +64,9 @@ if [ "$want" != "$have" ]; then
 		"$top_dir/scripts/checkpatch.pl" "$top_dir/scripts/spelling.txt" \
 		"$top_dir/scripts/const_structs.checkpatch"
 	# Version: the kernel's, plus a mark that this perf carries the series.
-	ver=$(sed -n 's/^\(VERSION\|PATCHLEVEL\|SUBLEVEL\) = \([0-9]*\)$/\2/p' \
+	kver=$(sed -n 's/^\(VERSION\|PATCHLEVEL\|SUBLEVEL\) = \([0-9]*\)$/\2/p' \
 		"$src/Makefile" | paste -sd.)
-	echo "#define PERF_VERSION \"$ver+flame\"" > "$src/PERF-VERSION-FILE"
+	echo "#define PERF_VERSION \"$kver+flame\"" > "$src/PERF-VERSION-FILE"
 	# git apply must not mistake the enclosing checkout for the target.
 	export GIT_CEILING_DIRECTORIES=$(dirname "$src")
 	for p in "${patches[@]}"; do

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Install the Debian packages a make target needs, once.
-# usage: scripts/deps.sh GROUP...   (build test browser bench perfsrc)
+# usage: scripts/deps.sh GROUP...   (build test browser bench perfsrc perfsrc612)
 # As root: apt-get installs what is missing. Otherwise: one line naming the
 # command to run, and exit 1.
 set -u
@@ -11,6 +11,7 @@ pkgs_browser="chromium nodejs"
 pkgs_bench="wrk hey apache2-utils haproxy libgoogle-perftools-dev google-perftools iproute2 curl util-linux"
 pkgs_perfsrc="linux-source-6.1 xz-utils git flex bison libelf-dev libdw-dev libslang2-dev libcap-dev libzstd-dev libnuma-dev libunwind-dev libbabeltrace-dev python3-dev libperl-dev libssl-dev"
 pkgs_deb="dpkg-dev binutils gzip lintian man-db"
+pkgs_perfsrc612="linux-source-6.12"
 
 want=""
 for g in "$@"; do

@@ -1,6 +1,6 @@
 #!/bin/bash
-# The perf built by `make perf-patched` (perf-patches/ applied to Debian's
-# linux-source-6.1): `perf script -s flame.so WORDS` writes what
+# The perfs built by `make perf-patched [PERF_SRC=6.12]` (perf-patches/
+# applied to Debian's linux-source-6.1 or -6.12): `perf script -s flame.so WORDS` writes what
 # `perf script --dlfilter flame.so --dlarg WORDS` writes, the words reach the
 # filter exactly as --dlarg values, `-s x.so` with --dlfilter is an error, and
 # Python and Perl -s scripts behave as with Debian's perf.
@@ -8,8 +8,20 @@
 # plain `make check` skips this test when it is absent (the build takes ~1 min).
 . "$(dirname "$0")/lib.sh"
 
-PP=$BUILD/perf-patched/perf
-[ -x "$PP" ] || skip "no $PP: run make perf-patched (or make check-perf-patched)"
+# Every patched perf that is built: 6.1 and, when built, 6.12
+# (make perf-patched PERF_SRC=6.12), each in a run of this script.
+if [ -z "${FLAME_PP:-}" ]; then
+	ran=0
+	for p in "$BUILD/perf-patched/perf" "$BUILD"/perf-patched-*/perf; do
+		[ -x "$p" ] || continue
+		echo "=== $p"
+		FLAME_PP=$p bash "$0" || exit $?
+		ran=1
+	done
+	[ $ran = 1 ] || skip "no $BUILD/perf-patched/perf: run make perf-patched (or make check-perf-patched)"
+	exit 0
+fi
+PP=$FLAME_PP
 [ -f "$FLAME_SO" ] || skip "no $FLAME_SO"
 "$PP" version --build-options >"$T/opts" || die "$PP does not run"
 grep -q '+flame' <("$PP" --version) || die "$PP is not the patched build: $("$PP" --version)"

@@ -1,15 +1,33 @@
 #!/bin/bash
-# perf-patches/: the series applies cleanly, in order, to the tools/perf of
-# Debian's linux-source-6.1, each patch passes the kernel's checkpatch.pl
-# (--no-tree --strict: no errors, warnings or checks) and has the form the
-# kernel asks for: "perf script: " subject, Signed-off-by, documentation in
-# the same patch. Extracts only the files the patches touch (~15 s).
+# perf-patches/: each series (perf-patches/series for Debian's
+# linux-source-6.1, perf-patches/6.12/series for linux-source-6.12) applies
+# cleanly, in order, to that kernel's tools/perf, each patch passes the
+# kernel's checkpatch.pl (--no-tree --strict: no errors, warnings or checks)
+# and has the form the kernel asks for: "perf script: " subject,
+# Signed-off-by, documentation in the same patch. Extracts only the files
+# the patches touch (~15 s per version).
 . "$(dirname "$0")/lib.sh"
 
-tarball=${PERF_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
 "$FLAME_TOP"/scripts/deps.sh perfsrc || skip "cannot install linux-source-6.1"
-[ -r "$tarball" ] || skip "$tarball missing"
 pp=$FLAME_TOP/perf-patches
+
+# every version's series: same patch names, in the same order
+names() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$1" | xargs -n1 basename; }
+for s in "$pp"/*/series; do
+	check "${s#"$pp"/} names the patches of series, in order" \
+		cmp <(names "$pp/series") <(names "$s")
+done
+
+series_check() {	# SERIES_FILE VERSION
+local series=$1 ver=$2 sdir tarball
+sdir=$(dirname "$series")
+tarball=/usr/src/linux-source-$ver.tar.xz
+[ "$ver" = 6.1 ] && tarball=${PERF_TARBALL:-$tarball}
+if [ ! -r "$tarball" ]; then
+	[ "$ver" = 6.1 ] && skip "$tarball missing"
+	"$FLAME_TOP"/scripts/deps.sh perfsrc612 || skip "cannot install linux-source-$ver"
+fi
+echo "--- linux-source-$ver: ${series#"$FLAME_TOP"/}"
 
 # series <-> files
 patches=()
@@ -17,12 +35,12 @@ while read -r p; do
 	p=${p%%#*}
 	p=${p//[[:space:]]/}
 	[ -n "$p" ] || continue
-	check "series entry $p exists" test -f "$pp/$p"
-	patches+=("$pp/$p")
-done < "$pp/series"
+	check "series entry $p exists" test -f "$sdir/$p"
+	patches+=("$sdir/$p")
+done < "$series"
 check "series is not empty" test ${#patches[@]} -gt 0
-for f in "$pp"/*.patch; do
-	check "$(basename "$f") is listed in series" grep -qxF "$(basename "$f")" "$pp/series"
+for f in "$sdir"/*.patch; do
+	check "$(basename "$f") is listed in series" grep -qxF "$(basename "$f")" "$series"
 done
 
 # the form of each patch
@@ -44,10 +62,11 @@ done
 # extract exactly the files the series touches, plus checkpatch
 mapfile -t files < <(sed -n 's|^diff --git a/\([^ ]*\) b/.*|\1|p' "${patches[@]}" | sort -u)
 src=$T/src
+rm -rf "$src"
 mkdir -p "$src"
 members=()
 for f in "${files[@]}" scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch; do
-	members+=("linux-source-6.1/$f")
+	members+=("linux-source-$ver/$f")
 done
 tar -xJf "$tarball" -C "$src" --strip-components=1 "${members[@]}" 2>"$T/tar.err" ||
 	die "extracting ${files[*]} from $tarball: $(cat "$T/tar.err")"
@@ -77,4 +96,10 @@ for p in "${patches[@]}"; do
 		die "$b: checkpatch.pl --no-tree --strict: $summary"
 	fi
 	echo "  ok: $b: checkpatch.pl --no-tree --strict: $summary"
+done
+}
+
+series_check "$pp/series" 6.1
+for s in "$pp"/*/series; do
+	series_check "$s" "$(basename "$(dirname "$s")")"
 done
