@@ -40,7 +40,9 @@ port=$(cat "$T/recv/port") || die "receiver did not start"
 "$PROGS/known_tree" 60000 >/dev/null &
 kt=$!
 cleanup_hooks+=("kill $kt 2>/dev/null")
-"$FLAME" profile -a -F 199 --every 1.5 --duration 9.5 \
+# -p: with -a, RSS follows whatever else runs on the machine (the symbol
+# tables of its programs), which says nothing about rotation
+"$FLAME" profile -p "$kt" -F 199 --every 1.5 --duration 9.5 \
 	-o "$T/rot/%H%M%S.pb.gz" -o "$T/rot/%H%M%S.folded" \
 	--push "http://127.0.0.1:$port/ingest?name=test" 2>"$T/err" &
 fp=$!
