@@ -26,8 +26,13 @@ echo "demo: flame graph  $TOP/$out/demo.svg"
 echo "demo: folded       $TOP/$out/demo.folded"
 echo "demo: heatmap      $TOP/$out/demo.html"
 
-# The sidecar benchmark: backend + haproxy sidecar in their own namespaces,
-# wrk as load, the sidecar profiled for 5 s (docs/bench.md).
-echo "demo: sidecar benchmark for 5 s (flame bench)..." >&2
+# The sidecar benchmark: load -> client haproxy sidecar -> server haproxy
+# sidecar -> backend, each pod in its own namespaces (docs/bench.md); both
+# sidecars profiled at once. Debian's haproxy has no frame pointers, so the
+# DWARF preset shows its own code paths; unpaced wrk keeps both sidecars
+# busy, and 199 Hz over 10 s gives each role's graph several hundred samples
+# (a sidecar on about 40% of a CPU: ~800).
+echo "demo: sidecar benchmark for 10 s (flame bench, client and server sidecars)..." >&2
 scripts/deps.sh bench
-"$BUILD/flame" bench --duration 5 --qps 1000 --conn 16 --outdir "$out"
+"$BUILD/flame" bench --duration 10 --qps 0 --conn 32 --freq 199 \
+	--profile perf-oncpu-dwarf --outdir "$out"
