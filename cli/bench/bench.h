@@ -57,6 +57,8 @@ struct bench_sidecar {
 	pid_t pid;		/* host PID */
 	pid_t nspid;		/* its PID in its own PID namespace */
 	char comm[64];
+	/* frame pointers in its executable (bench_fp.c): with of total functions */
+	int fp_with, fp_total, fp_err;
 	/* CPU time over the run (utime + stime from /proc/PID/stat) */
 	bool cpu_known;
 	unsigned long long utime, stime;	/* ticks (at the start, then over the run) */
@@ -68,6 +70,7 @@ struct bench_profile {
 	int sc;			/* index in bench.sc */
 	char *key;		/* [role-]name: its files in the run directory */
 	char *cmd;		/* template; NULL for the envoy profiler */
+	char *cmd_own;		/* cmd when it is this profile's own copy */
 	char *raw;		/* where the command's result lands */
 	char *remote;		/* {output} inside the target (exec prefix) */
 	char *out_stdout, *out_stderr;
@@ -97,6 +100,7 @@ struct bench {
 	int heap_value;		/* enum fg_gperf_heap_value */
 	bool no_load, keep_raw, builtin, progress, convert;
 	bool ask_builtin, require_load, allow_empty;
+	bool implicit_profile;	/* perf-oncpu because none was asked for */
 	int load_ns;		/* BENCH_NS_*: where the load runs */
 	struct fg_opts gopts;
 	char *cmds[BENCH_MAX_PROFILES];
@@ -185,6 +189,12 @@ int bench__render(struct bench *b, struct bench_profile *pr);
 int bench__envoy_toggle(struct bench *b, bool on);
 /* A local file holding the profile the sidecar wrote (caller frees). */
 char *bench__envoy_collect(struct bench *b);
+
+/*
+ * bench_fp.c: of the sidecar's functions, how many (*with of *total) keep
+ * frame pointers; -EOPNOTSUPP off x86-64, -ENODATA with too few symbols.
+ */
+int bench__frame_pointers(pid_t pid, int *with, int *total);
 
 /* bench_summary.c */
 int bench__write_summary(struct bench *b);

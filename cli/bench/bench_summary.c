@@ -272,6 +272,11 @@ int bench__write_summary(struct bench *b)
 		fg_buf__addf(&j, ", \"pid\": %d, \"nspid\": %d, \"comm\": ", (int)sc->pid,
 			     (int)sc->nspid);
 		json_str(&j, sc->comm);
+		if (sc->fp_total && !sc->fp_err)
+			fg_buf__addf(&j, ", \"frame_pointers\": {\"with\": %d, \"functions\": %d}",
+				     sc->fp_with, sc->fp_total);
+		else
+			fg_buf__adds(&j, ", \"frame_pointers\": null");
 		fg_buf__adds(&j, ", ");
 		if (!b->convert)
 			sidecar_cpu(b, sc, &t, &j);

@@ -572,8 +572,11 @@ static int setup_profiles(struct bench *b)
 {
 	int i;
 
-	if (!b->nr_cmds && !b->envoy_profiler && add_preset(b, "perf-oncpu"))
-		return 1;
+	if (!b->nr_cmds && !b->envoy_profiler) {
+		if (add_preset(b, "perf-oncpu"))
+			return 1;
+		b->implicit_profile = true;
+	}
 	if (b->nr_names > b->nr_cmds)
 		return cli_error("bench: %d --custom-profiling-name for %d commands",
 				 b->nr_names, b->nr_cmds);
@@ -595,6 +598,40 @@ static int setup_profiles(struct bench *b)
 	return 0;
 }
 
+static const struct preset *preset_of(const char *name)
+{
+	const struct preset *p;
+
+	for (p = presets; p->name; p++)
+		if (!strcmp(p->name, name))
+			return p;
+	return NULL;
+}
+
+/*
+ * A sidecar whose executable keeps no frame pointers: frame-pointer call
+ * graphs stop in its first function. The implicit perf-oncpu becomes
+ * perf-oncpu-dwarf for it; an explicit one stays, with a warning.
+ */
+static bool wants_dwarf(struct bench *b, struct bench_sidecar *sc, const char *name)
+{
+	const char *sel = sc->role ? sc->role : "";
+
+	if (strcmp(name, "perf-oncpu") || !sc->pid)
+		return false;
+	sc->fp_err = bench__frame_pointers(sc->pid, &sc->fp_with, &sc->fp_total);
+	if (sc->fp_err || sc->fp_with * 5 >= sc->fp_total)
+		return false;
+	if (!b->implicit_profile) {
+		cli_warn("bench: sidecar %s%spid %d: its executable keeps no frame pointers (%d of %d functions start with push %%rbp; mov %%rsp,%%rbp): perf-oncpu stacks stop in its first function; --profile perf-oncpu-dwarf unwinds them",
+			 sel, *sel ? " " : "", (int)sc->pid, sc->fp_with, sc->fp_total);
+		return false;
+	}
+	fprintf(stderr, "flame: bench: sidecar %s%spid %d: its executable keeps no frame pointers (%d of %d functions start with push %%rbp; mov %%rsp,%%rbp): profiling it with perf-oncpu-dwarf\n",
+		sel, *sel ? " " : "", (int)sc->pid, sc->fp_with, sc->fp_total);
+	return true;
+}
+
 /* Every profile of every sidecar (after the sidecars are known). */
 static int instantiate_profiles(struct bench *b)
 {
@@ -603,11 +640,21 @@ static int instantiate_profiles(struct bench *b)
 	for (s = 0; s < b->nr_sc; s++) {
 		for (i = 0; i < b->nr_cmds; i++) {
 			struct bench_profile *pr = &b->prof[b->nr_prof++];
+			const struct preset *dw = preset_of("perf-oncpu-dwarf");
 
 			pr->cmd = b->cmds[i];
 			pr->sc = s;
 			pr->proc = -1;
-			pr->name = bench__file_part(b->names[i]);
+			if (preset_of(b->names[i]) && !strcmp(b->cmds[i], preset_of(b->names[i])->cmd) &&
+			    wants_dwarf(b, &b->sc[s], b->names[i])) {
+				pr->cmd_own = strdup(dw->cmd);
+				if (!pr->cmd_own)
+					return -ENOMEM;
+				pr->cmd = pr->cmd_own;
+				pr->name = strdup(dw->name);
+			} else {
+				pr->name = bench__file_part(b->names[i]);
+			}
 			if (!pr->name || (b->sc[s].role ?
 					  asprintf(&pr->key, "%s-%s", b->sc[s].role, pr->name) < 0 :
 					  !(pr->key = strdup(pr->name))))
@@ -652,6 +699,7 @@ static void bench_release(struct bench *b)
 		struct bench_profile *pr = &b->prof[i];
 
 		free(pr->name);
+		free(pr->cmd_own);
 		free(pr->key);
 		free(pr->raw);
 		free(pr->remote);

@@ -46,7 +46,7 @@ run_and_kill() {	# SIGNAL
 	rundir=$(sed -n 's/.* -o \(\/tmp\/flame-bench\.[A-Za-z0-9]*\)\/.*/\1/p' "$log.err" | head -n 1)
 	check "$sig: the run directory exists during the run" test -d "$rundir"
 	for sp in $sps; do
-		check "$sig: perf runs on sidecar $sp" pgrep -f "perf record -F 99 -g -p $sp" >/dev/null
+		check "$sig: perf runs on sidecar $sp" pgrep -f "perf record -F 99 .*-p $sp -o" >/dev/null
 	done
 	kill -$sig $pid
 	wait $pid; rc=$?
@@ -55,7 +55,7 @@ run_and_kill() {	# SIGNAL
 	for i in $(seq 30); do [ -z "$(live $(procs_in "$T/ns-$sig"))" ] && break; sleep 0.1; done
 	for sp in $sps; do
 		check "$sig: sidecar $sp is gone" gone $sp
-		check "$sig: no perf record of sidecar $sp left" none -f "[p]erf record -F 99 -g -p $sp"
+		check "$sig: no perf record of sidecar $sp left" none -f "[p]erf record -F 99 .*-p $sp -o"
 	done
 	check "$sig: no process left in their namespaces" test -z "$(live $(procs_in "$T/ns-$sig"))"
 	check "$sig: the client pod's holder is gone" gone "$cp"

@@ -103,4 +103,28 @@ echo keep > "$T/caller/mine"
 cat "$T/cwd.out"
 check "custom command: rendered from its perf script text" grep -Eq "profile inplace: perf script text, [1-9][0-9]* samples" "$T/cwd.out"
 check "custom command: the caller's directory is unchanged" test "$(ls -A "$T/caller")" = mine
+# --- frame pointers: the default profile follows the sidecar's binary -------
+if [ -x "$PROGS/known_tree" ] && [ -x "$PROGS/tree_nofp" ]; then
+	start_sidecar "$PROGS/known_tree" 60000	# -fno-omit-frame-pointer
+	start_sidecar "$PROGS/tree_nofp" 60000	# -O2, as distributions build
+	fp=$(child_of "${holders[2]}")
+	nofp=$(child_of "${holders[3]}")
+	"$FLAME" bench --sidecar fp=pid:$fp --sidecar nofp=pid:$nofp --no-load --duration 1 --grace 40 \
+		--allow-empty --outdir "$T/fp" >"$T/fp.out" 2>"$T/fp.err" || { cat "$T/fp.err"; die "frame pointer run failed"; }
+	cat "$T/fp.err"
+	check "fp: the binary with frame pointers keeps perf-oncpu" \
+		grep -q "^flame: bench: profile fp perf-oncpu: perf record -F 99 -g -p $fp " "$T/fp.err"
+	check "nofp: said why it is profiled with DWARF" \
+		grep -Eq "^flame: bench: sidecar nofp pid $nofp: its executable keeps no frame pointers \(0 of [0-9]+ functions .*\): profiling it with perf-oncpu-dwarf$" "$T/fp.err"
+	check "nofp: perf-oncpu-dwarf ran" grep -q "^flame: bench: profile nofp perf-oncpu-dwarf: perf record -F 99 --call-graph dwarf" "$T/fp.err"
+	check "nofp: files named by it" bash -c "ls '$T/fp' | grep -q -- '-nofp-perf-oncpu-dwarf\.'"
+	# asked for explicitly, perf-oncpu stays, with a warning
+	"$FLAME" bench --sidecar-pid $nofp --profile perf-oncpu --no-load --duration 1 --grace 40 \
+		--allow-empty --outdir "$T/fp2" >"$T/fp2.out" 2>"$T/fp2.err" || { cat "$T/fp2.err"; die "explicit perf-oncpu run failed"; }
+	check "explicit perf-oncpu: kept, with a warning" \
+		grep -q "^flame: warning: bench: sidecar pid $nofp: its executable keeps no frame pointers .*--profile perf-oncpu-dwarf unwinds them$" "$T/fp2.err"
+	check "explicit perf-oncpu: it ran" grep -q "^flame: bench: profile perf-oncpu: perf record -F 99 -g " "$T/fp2.err"
+else
+	echo "NOTE: test programs not built (make tests-build): frame pointer detection not exercised"
+fi
 echo PASS
