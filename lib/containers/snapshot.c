@@ -667,6 +667,7 @@ static void visit(struct fg_snapshot *s, int pid, uint64_t now, bool exec)
 		fresh = true;
 	}
 	t->last_ns = now;
+	t->gone = false;	/* alive after all (a racing exit event) */
 	if (comm[0])	/* exec changes comm, not the incarnation */
 		memcpy(t->pi.comm, comm, sizeof(t->pi.comm));
 	if (kthread)	/* no user space, no map */
@@ -779,6 +780,7 @@ out:
 
 int fg_snapshot__poll(struct fg_snapshot *s)
 {
+	unsigned int scanned = 0;
 	uint64_t c0 = cpu_ns(), now = fg_proc__now_ns();
 	struct dirent *de;
 	DIR *d;
@@ -801,6 +803,11 @@ int fg_snapshot__poll(struct fg_snapshot *s)
 			if (*e || pid <= 0 || pid == getpid())
 				continue;
 			visit(s, (int)pid, now, false);
+			/* a long scan must not delay exec events: a short
+			 * process may be gone by its end */
+			if (s->pc_fd >= 0 && !(++scanned % 32) &&
+			    fg_procconn__read(s->pc_fd, on_event, s) == -ENOBUFS)
+				s->st.events_lost++;
 		}
 		closedir(d);
 	}
@@ -810,7 +817,8 @@ int fg_snapshot__poll(struct fg_snapshot *s)
 		struct track *t = &s->t[i];
 
 		jvm_reap(s, t, now);
-		if (!t->gone && t->last_ns != now)
+		/* events during this poll visit with later times */
+		if (!t->gone && t->last_ns < now)
 			track_gone(s, t);
 	}
 	scan_cgroups(s);
