@@ -28,9 +28,11 @@ die() { echo "perf-flame: perf-patched: $*" >&2; exit 1; }
 # The series of each kernel version: perf-patches/series for 6.1, the
 # default; perf-patches/<version>/series for others. Entries are paths
 # relative to the series file's directory (../NAME: a patch shared with 6.1).
+extra=()	# more of the kernel tree than tools/ that perf's build reads
 case $ver in
 6.1)	series=$top/perf-patches/series; groups=(perfsrc) ;;
-6.12)	series=$top/perf-patches/6.12/series; groups=(perfsrc perfsrc612) ;;
+6.12)	series=$top/perf-patches/6.12/series; groups=(perfsrc perfsrc612)
+	extra=("$top_dir/arch/arm64/tools") ;;	# sysreg-defs.h
 *)	die "PERF_SRC=$ver: no series for it (6.1 or 6.12)" ;;
 esac
 sdir=$(dirname "$series")
@@ -47,7 +49,8 @@ while read -r p; do
 	patches+=("$(cd "$(dirname "$sdir/$p")" && pwd)/$(basename "$p")")
 done < "$series"
 
-want=$( (basename "$tarball"; stat -c '%s %Y' "$tarball"; cat "${patches[@]}") |
+want=$( (basename "$tarball"; stat -c '%s %Y' "$tarball"
+	[ ${#extra[@]} = 0 ] || echo "${extra[*]}"; cat "${patches[@]}") |
 	sha256sum | cut -d' ' -f1)
 have=$(cat "$src/.perf-flame-series" 2>/dev/null || true)
 
@@ -62,7 +65,7 @@ if [ "$want" != "$have" ]; then
 		"$top_dir/tools/scripts" "$top_dir/tools/build" \
 		"$top_dir/tools/include" "$top_dir/tools/lib" \
 		"$top_dir/scripts/checkpatch.pl" "$top_dir/scripts/spelling.txt" \
-		"$top_dir/scripts/const_structs.checkpatch"
+		"$top_dir/scripts/const_structs.checkpatch" "${extra[@]}"
 	# Version: the kernel's, plus a mark that this perf carries the series.
 	kver=$(sed -n 's/^\(VERSION\|PATCHLEVEL\|SUBLEVEL\) = \([0-9]*\)$/\2/p' \
 		"$src/Makefile" | paste -sd.)
