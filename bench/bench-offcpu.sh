@@ -10,7 +10,7 @@ if [ ! -s "$DATA" ]; then
 	echo "recording the off-CPU corpus (perf bench sched pipe, system-wide sched events, -g)..." >&2
 	perf record -q -a -g -e sched:sched_switch -e sched:sched_waking \
 		-e sched:sched_wakeup_new -e sched:sched_process_exit --no-buildid \
-		-o "$DATA" -- perf bench sched pipe -l 300000 >/dev/null 2>&1
+		-m 32M -o "$DATA" -- perf bench sched pipe -l 400000 >/dev/null 2>&1
 fi
 nev=$(perf script -i "$DATA" -F event 2>/dev/null | wc -l)
 echo "corpus: $DATA, $nev sched events"
@@ -42,4 +42,4 @@ for k in $order; do
 		"$(awk -v a="$m" -v b="$th" 'BEGIN {print a / b}')" \
 		"${rss[$k]}" "$(echo "${cmd[$k]}" | sed "s|$B/||g; s|$BUILD/||g")"
 done
-head -1 "$B/err.offcpu"
+grep "^flame.so: mode" "$B/err.offcpu"

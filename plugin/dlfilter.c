@@ -96,7 +96,7 @@ static void flame_free(struct flame *f)
 }
 
 static int offcpu_node(void *arg, const struct perf_dlfilter_sample *s,
-		       void *ctx, uint32_t *node);
+		       void *ctx, uint32_t comm_id, uint32_t *node);
 
 /* perf-patches 0002: perf.data's cgroup names (ctx is stable per run) */
 static const char *perf_cgroup_path(void *ctx, uint64_t id)
@@ -377,8 +377,9 @@ static int add_resolved(struct flame *f, const struct perf_dlfilter_sample *s,
 }
 
 /* The sample's stack as a profile node: *node = FG_NO_NODE when skipped. */
+/* comm_id: the thread's name when the caller knows it, else UINT32_MAX */
 static int sample_node(struct flame *f, const struct perf_dlfilter_sample *s,
-		       void *ctx, uint32_t *node)
+		       void *ctx, uint32_t comm_id, uint32_t *node)
 {
 	const struct perf_dlfilter_al *ial = NULL;
 	struct stack_ent *hit;
@@ -387,18 +388,21 @@ static int sample_node(struct flame *f, const struct perf_dlfilter_sample *s,
 	const char *comm = NULL;
 	uint64_t leaf_ip = 0;
 	int leaf_ctx = 0, ret;
-	uint32_t comm_id, i;
+	uint32_t i;
 	int64_t li = -1;
 
-	if (perf_dlfilter_fns.resolve_ip)
-		ial = perf_dlfilter_fns.resolve_ip(ctx);
-	if (ial && ial->size >= offsetof(struct perf_dlfilter_al, comm) +
-				sizeof(ial->comm))
-		comm = ial->comm;
 	*node = FG_NO_NODE;
-	comm_id = comm_cache__get(&f->comms, f->prof, comm ? comm : "[unknown]");
-	if (comm_id == UINT32_MAX)
-		return -ENOMEM;
+	if (comm_id == UINT32_MAX) {
+		if (perf_dlfilter_fns.resolve_ip)
+			ial = perf_dlfilter_fns.resolve_ip(ctx);
+		if (ial && ial->size >= offsetof(struct perf_dlfilter_al, comm) +
+					sizeof(ial->comm))
+			comm = ial->comm;
+		comm_id = comm_cache__get(&f->comms, f->prof,
+					  comm ? comm : "[unknown]");
+		if (comm_id == UINT32_MAX)
+			return -ENOMEM;
+	}
 	if (f->cfg.comm && strcmp(fg_profile__name(f->prof, comm_id), f->cfg.comm)) {
 		f->skipped++;
 		return 0;
@@ -502,7 +506,7 @@ static int add_sample(struct flame *f, const struct perf_dlfilter_sample *s,
 		      void *ctx)
 {
 	uint32_t node;
-	int ret = sample_node(f, s, ctx, &node);
+	int ret = sample_node(f, s, ctx, UINT32_MAX, &node);
 
 	if (ret || node == FG_NO_NODE)
 		return ret;
@@ -513,7 +517,7 @@ static int add_sample(struct flame *f, const struct perf_dlfilter_sample *s,
 
 /* offcpu.c's way to name a stack: the selection options apply too. */
 static int offcpu_node(void *arg, const struct perf_dlfilter_sample *s,
-		       void *ctx, uint32_t *node)
+		       void *ctx, uint32_t comm_id, uint32_t *node)
 {
 	struct flame *f = arg;
 
@@ -522,7 +526,7 @@ static int offcpu_node(void *arg, const struct perf_dlfilter_sample *s,
 		f->skipped++;
 		return 0;
 	}
-	return sample_node(f, s, ctx, node);
+	return sample_node(f, s, ctx, comm_id, node);
 }
 
 /*

@@ -47,6 +47,7 @@ struct thr {
 	uint32_t node;		/* switch-out stack, FG_NO_NODE = not drawn */
 	uint32_t waker;		/* waker stack, FG_NO_NODE = none */
 	uint32_t group;		/* run-queue group: index in o->groups */
+	uint32_t comm_id;	/* comm interned in the profile, UINT32_MAX = none */
 	uint8_t state;		/* enum fg_task_state of the open block */
 	bool open, exiting, woken;
 	char comm[16];
@@ -275,6 +276,7 @@ static struct thr *thr_get(struct offcpu *o, int32_t tid)
 	t->pid = -1;
 	t->node = t->waker = FG_NO_NODE;
 	t->group = UINT32_MAX;
+	t->comm_id = UINT32_MAX;
 	if (++o->nr_thr > o->max_thr)
 		o->max_thr = o->nr_thr;
 	return t;
@@ -727,9 +729,18 @@ static int on_switch(struct offcpu *o, const struct perf_dlfilter_sample *s,
 		st = fg_task_state__from_prev_state(pstate);
 		if (t->open && (ret = close_inferred(o, t, s->time)))
 			return ret;
+		char comm[sizeof(t->comm)];
+
 		t->pid = s->pid;
+		/* the payload names the thread: perf need not resolve it */
 		fg_tp_field__str(&o->prev_comm, s->raw_data, s->raw_size,
-				 t->comm, sizeof(t->comm));
+				 comm, sizeof(comm));
+		if (t->comm_id == UINT32_MAX || strcmp(comm, t->comm)) {
+			memcpy(t->comm, comm, sizeof(comm));
+			t->comm_id = fg_profile__intern(o->d.prof, comm, strlen(comm));
+			if (t->comm_id == UINT32_MAX)
+				return -ENOMEM;
+		}
 		if (t->group == UINT32_MAX)
 			t->group = group_of(o, s);
 		if (st == FG_TASK_X || t->exiting) {
@@ -744,7 +755,7 @@ static int on_switch(struct offcpu *o, const struct perf_dlfilter_sample *s,
 			t->queued = st == FG_TASK_R ? s->time : 0;
 			if ((o->cfg->state_mask & 1u << st) ||
 			    o->cfg->mode == MODE_RUNQ) {
-				if ((ret = o->d.node(o->d.arg, s, ctx, &t->node)))
+				if ((ret = o->d.node(o->d.arg, s, ctx, t->comm_id, &t->node)))
 					return ret;
 			}
 		}
@@ -796,7 +807,7 @@ static int on_wake(struct offcpu *o, enum ev_kind k,
 	t->queued = s->time;
 	if ((o->cfg->mode == MODE_WAKEUP || o->cfg->mode == MODE_OFFWAKE) &&
 	    t->node != FG_NO_NODE) {
-		if ((ret = o->d.node(o->d.arg, s, ctx, &t->waker)))
+		if ((ret = o->d.node(o->d.arg, s, ctx, UINT32_MAX, &t->waker)))
 			return ret;
 	}
 	return 0;
@@ -829,7 +840,7 @@ static int on_cpu(struct offcpu *o, const struct perf_dlfilter_sample *s,
 			s->event);
 		o->warned_period = true;
 	}
-	if ((ret = o->d.node(o->d.arg, s, ctx, &node)))
+	if ((ret = o->d.node(o->d.arg, s, ctx, UINT32_MAX, &node)))
 		return ret;
 	if (node == FG_NO_NODE)
 		return 0;

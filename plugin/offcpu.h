@@ -29,9 +29,12 @@ int offcpu_cfg__derive(struct flame_cfg *c);
 /* Graph defaults for the mode (title, countname, palette) unless set. */
 int offcpu_cfg__defaults(const struct flame_cfg *c, struct fg_opts *o);
 
-/* The stack of a sample as a profile node (FG_NO_NODE: filtered out). */
+/*
+ * The stack of a sample as a profile node (FG_NO_NODE: filtered out);
+ * comm_id names the thread (a name id in the profile), UINT32_MAX = ask perf.
+ */
 typedef int (*offcpu_node_fn)(void *arg, const struct perf_dlfilter_sample *s,
-			      void *ctx, uint32_t *node);
+			      void *ctx, uint32_t comm_id, uint32_t *node);
 
 struct offcpu_deps {
 	struct fg_profile *prof;
