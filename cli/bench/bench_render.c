@@ -18,6 +18,7 @@
 
 #include <flame/collapse.h>
 #include <flame/gperf.h>
+#include <flame/input.h>
 
 #include "bench.h"
 #include "cmd.h"
@@ -513,6 +514,7 @@ int bench__render(struct bench *b, struct bench_profile *pr)
 	struct fg_profile *p = fg_profile__new();
 	const char *src = pr->raw, *data;
 	struct bench_sidecar *sc = pr->sc < b->nr_sc ? &b->sc[pr->sc] : NULL;
+	const struct fg_input_ops *ops;
 	struct fg_reader *r = NULL;
 	struct stat st;
 	size_t len;
@@ -592,39 +594,25 @@ int bench__render(struct bench *b, struct bench_profile *pr)
 		err = -errno;
 		goto out;
 	}
-	switch (fg_input__guess(r)) {
-	case FG_INPUT_PERF_SCRIPT: {
-		struct fg_collapse_opts co;
+	/* text formats through the input table (include/flame/input.h) */
+	ops = fg_input__probe(r);
+	if (ops && (!strcmp(ops->name, "perf-script") || !strcmp(ops->name, "folded"))) {
+		struct fg_input_opts io;
+		struct fg_input_stats ist = { 0 };
 
-		fg_collapse_opts__init(&co);
-		fg_profile__keep_samples(p, true);
-		pr->kind = "perf script text";
-		err = fg_collapse__read(p, r, &co, NULL);
+		fg_input_opts__init(&io);
+		pr->kind = ops->desc;
+		if (ops->has_times)
+			fg_profile__keep_samples(p, true);
+		err = ops->read(p, r, &io, &ist);
 		if (!err && !fg_profile__total(p, 0))
 			pr->empty = true;
 		else if (!err)
-			err = write_graphs(b, pr, p, true);
-		break;
-	}
-	case FG_INPUT_FOLDED: {
-		struct fg_folded_stats fs;
-
-		pr->kind = "folded stacks";
-		/* bcc's offcputime, offwaketime, wakeuptime: microseconds */
-		if (pr->cmd && strstr(pr->cmd, "time-bpfcc"))
-			pr->unit = "us";
-		err = fg_folded__read(p, r, &fs);
-		if (!err && (!fs.lines || !fg_profile__total(p, 0)))
-			pr->empty = true;
-		else if (!err)
-			err = write_graphs(b, pr, p, false);
-		break;
-	}
-	default:
-		if (fg_reader__peek(r, &data, &len) == 0 && len == 0)
-			err = -ENODATA;
-		else
-			err = -EPROTONOSUPPORT;
+			err = write_graphs(b, pr, p, ops->has_times);
+	} else if (fg_reader__peek(r, &data, &len) == 0 && len == 0) {
+		err = -ENODATA;
+	} else {
+		err = -EPROTONOSUPPORT;
 	}
 	if (!err && !pr->empty)
 		collect_top(pr, p);
