@@ -484,13 +484,17 @@ out:
 	fg_buf__release(&out);
 }
 
-/* The source map was rewritten as a whole: copy it again from its start. */
-static void track_reset(struct fg_snapshot *s, struct track *t)
+/*
+ * The source map was rewritten as a whole: copy it again from its start,
+ * replacing the copy (truncate) or after it (later lines win, so a copy
+ * taken while the runtime was still rewriting loses nothing).
+ */
+static void track_reset(struct fg_snapshot *s, struct track *t, bool truncate)
 {
 	char name[64];
 	int fd;
 
-	if (t->has_map) {
+	if (t->has_map && truncate) {
 		snprintf(name, sizeof(name), "%d-%" PRIu64 ".map", t->pi.pid,
 			 t->pi.start_ticks);
 		fd = openat(s->dir_fd, name, O_WRONLY | O_TRUNC | O_CLOEXEC);
@@ -546,7 +550,7 @@ static void jvm_reap(struct fg_snapshot *s, struct track *t, uint64_t now)
 	t->jvm_child = 0;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		s->st.jvm_answered++;
-		track_reset(s, t);
+		track_reset(s, t, true);
 		copy_map(s, t);
 	}
 }
@@ -557,8 +561,10 @@ static void track_gone(struct fg_snapshot *s, struct track *t)
 	uint64_t before;
 
 	t->gone = true;
-	if (t->jvm && t->pin >= 0)	/* the JDK rewrites it at exit */
-		track_reset(s, t);
+	/* the JDK may rewrite it at exit, or be cut short while answering a
+	 * request: append a whole copy */
+	if (t->jvm && t->pin >= 0)
+		track_reset(s, t, false);
 	before = t->copied;
 	if (t->pin >= 0) {
 		copy_map(s, t);
