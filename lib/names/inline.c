@@ -35,8 +35,9 @@ struct inl_mod {
 
 struct fg_inline {
 	bool context;
+	struct fg_strtab *paths;	/* dso path -> index into mods */
 	struct inl_mod *mods;
-	size_t nr_mods;
+	size_t nr_mods, alloc;
 };
 
 static const Dwfl_Callbacks offline_cb = {
@@ -51,6 +52,11 @@ struct fg_inline *fg_inline__new(bool context)
 	if (!in)
 		return NULL;
 	in->context = context;
+	in->paths = fg_strtab__new();
+	if (!in->paths) {
+		free(in);
+		return NULL;
+	}
 	return in;
 }
 
@@ -71,6 +77,7 @@ void fg_inline__delete(struct fg_inline *in)
 		free(m->path);
 	}
 	free(in->mods);
+	fg_strtab__delete(in->paths);
 	free(in);
 }
 
@@ -113,17 +120,24 @@ static struct inl_mod *get_mod(struct fg_inline *in, const char *dso,
 {
 	struct inl_mod *m, *nm;
 	struct stat st;
-	size_t i;
+	uint32_t id;
 	int fd;
 
-	for (i = 0; i < in->nr_mods; i++)
-		if (strlen(in->mods[i].path) == dlen &&
-		    !memcmp(in->mods[i].path, dso, dlen))
-			return &in->mods[i];
-	nm = realloc(in->mods, (in->nr_mods + 1) * sizeof(*nm));
-	if (!nm)
+	/* hashed: a profile can name tens of thousands of dsos */
+	id = fg_strtab__intern(in->paths, dso, dlen);
+	if (id == UINT32_MAX)
 		return NULL;
-	in->mods = nm;
+	if (id < in->nr_mods)
+		return &in->mods[id];
+	if (in->nr_mods == in->alloc) {
+		size_t n = in->alloc ? in->alloc * 2 : 64;
+
+		nm = realloc(in->mods, n * sizeof(*nm));
+		if (!nm)
+			return NULL;
+		in->mods = nm;
+		in->alloc = n;
+	}
 	m = &in->mods[in->nr_mods];
 	memset(m, 0, sizeof(*m));
 	m->path = strndup(dso, dlen);
