@@ -38,6 +38,7 @@ struct fg_reader {
 	bool gzip;
 	bool gz_started;	/* inflate initialised */
 	bool gz_in_member;	/* inside a gzip member: EOF now = truncated */
+	bool gz_trailing;	/* bytes after the last member: -EIO at the end */
 	bool sniffed;
 	int err;		/* pending error, reported after the data */
 	char *name;
@@ -170,6 +171,27 @@ static int gz_init(struct fg_reader *r)
  * Decompress into dst (up to len bytes). Returns bytes produced, 0 at a
  * clean end, -EIO when the input ends inside a member or is corrupt.
  */
+/* Is the rest of the compressed input zero bytes (padding gzip accepts)? */
+static bool zeros_to_eof(struct fg_reader *r)
+{
+	z_stream *zs = &r->zs;
+	size_t i;
+
+	for (;;) {
+		ssize_t n;
+
+		for (i = 0; i < zs->avail_in; i++)
+			if (zs->next_in[i])
+				return false;
+		zs->avail_in = 0;
+		n = raw_read(r, r->zin, RD_ZIN);
+		if (n <= 0)
+			return n == 0;
+		zs->next_in = r->zin;
+		zs->avail_in = n;
+	}
+}
+
 static ssize_t gz_read(struct fg_reader *r, unsigned char *dst, size_t len)
 {
 	z_stream *zs = &r->zs;
@@ -189,10 +211,19 @@ static ssize_t gz_read(struct fg_reader *r, unsigned char *dst, size_t len)
 			zs->avail_in = n;
 		}
 		if (zs->avail_in == 0 && r->zin_eof)
-			return r->gz_in_member ? -EIO : 0;
+			return r->gz_in_member || r->gz_trailing ? -EIO : 0;
 		if (!r->gz_in_member) {
-			/* Between members: trailing zero padding ends it. */
+			/*
+			 * Between members: anything but another member (zero
+			 * padding, garbage) ends the data; gzip -d warns and
+			 * exits 2, so say so and fail after the last line.
+			 */
 			if (zs->next_in[0] != 0x1f) {
+				if (!zeros_to_eof(r)) {
+					pr_warn("%s: bytes after the last gzip member ignored (gzip -d warns too)\n",
+						r->name);
+					r->gz_trailing = true;
+				}
 				zs->avail_in = 0;
 				r->zin_eof = true;
 				continue;

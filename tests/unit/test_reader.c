@@ -108,6 +108,33 @@ static void test_gzip_and_truncated(void **state)
 	unlink(path);
 }
 
+/* after the last member: zero padding is fine, other bytes fail like gzip */
+static void test_gzip_trailing(void **state)
+{
+	static const char text[] = "main;a 3\nmain;b 2\n";
+	unsigned char z[256];
+	struct fg_reader *r;
+	const char *l;
+	size_t n, zl;
+	int ret, pass, lines;
+
+	for (pass = 0; pass < 2; pass++) {
+		zl = gz(text, sizeof(text) - 1, z, sizeof(z) - 64);
+		memset(z + zl, 0, 40);
+		if (pass)
+			memcpy(z + zl + 10, "garbage", 7);
+		write_file(z, zl + 40);
+		r = fg_reader__open(path);
+		lines = 0;
+		while ((ret = fg_reader__getline(r, &l, &n)) == 1)
+			lines++;
+		assert_int_equal(lines, 2);
+		assert_int_equal(ret, pass ? -EIO : 0);
+		fg_reader__close(r);
+		unlink(path);
+	}
+}
+
 static void test_long_line(void **state)
 {
 	size_t big = 9u << 20, n;
@@ -142,6 +169,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_gzip_and_truncated),
+		cmocka_unit_test(test_gzip_trailing),
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_errors),
 	};
