@@ -31,6 +31,9 @@ bool cli_progress_enabled(void);
  * -1 after printing an error.
  */
 int cli_output_opt(int argc, char **argv, int *i, struct fg_opts *o);
+/* The same, accepting only options of groups (FG_GRP_CMD_* in flame.h). */
+int cli_output_opt_in(int argc, char **argv, int *i, struct fg_opts *o,
+		      unsigned int groups);
 
 /*
  * flame.so for commands that run perf script: $FLAME_SO, else flame.so next

@@ -144,7 +144,7 @@ static int run(int argc, char **argv, int first, const char *default_fmt,
 			goto out;
 		if (ret)
 			continue;
-		ret = cli_output_opt(argc, argv, &i, &o);
+		ret = cli_output_opt_in(argc, argv, &i, &o, FG_GRP_CMD_ANY_OUTPUT);
 		if (ret < 0)
 			goto out;
 		if (ret)
@@ -207,7 +207,7 @@ static void auto_usage(FILE *fp)
 		"Guesses what FILE holds (perf script text, folded stacks, bcc -f output;\n"
 		"plain or gzip) and writes a flame graph (stdout unless -o).\n\n"
 		"perf script options:\n%s\nGraph options:\n", collapse_help);
-	fg_opt__help(fg_output_opts, "--", fp);
+	fg_opt__help_groups(fg_output_opts, FG_GRP_CMD_ANY_OUTPUT, "--", fp);
 	fprintf(fp, "\nExample: flame stacks.txt.gz -o cpu.svg\n");
 }
 

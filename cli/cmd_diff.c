@@ -22,11 +22,9 @@ static void usage(FILE *fp)
 		"AFTER has more, blue where it has less; hover shows both counts and the\n"
 		"delta. --negate swaps the colours.\n\n"
 		"  --folded            write \"stack COUNT_BEFORE COUNT_AFTER\" lines instead\n"
-		"  --normalize         scale BEFORE to AFTER's total first\n"
-		"  --strip-hex         replace hex numbers (0x1234) in names by 0x...\n"
 		"  perf script inputs take the options of flame collapse (--pid, --all...)\n\n"
-		"Graph options:\n");
-	fg_opt__help(fg_output_opts, "--", fp);
+		"Diff, graph and output options:\n");
+	fg_opt__help_groups(fg_output_opts, FG_GRP_CMD_DIFF, "--", fp);
 	fprintf(fp, "\nExample: flame diff before.folded after.folded > diff.svg\n");
 }
 
@@ -129,7 +127,7 @@ int cmd_diff(int argc, char **argv)
 			folded = true;
 			continue;
 		}
-		ret = cli_output_opt(argc, argv, &i, &o);
+		ret = cli_output_opt_in(argc, argv, &i, &o, FG_GRP_CMD_DIFF);
 		if (ret < 0)
 			goto out;
 		if (ret)

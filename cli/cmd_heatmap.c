@@ -29,8 +29,8 @@ static void usage(FILE *fp)
 		"  --jit               mark JIT (perf map) frames _[j]\n"
 		"  --event-filter EV   keep samples of event EV (default: the first seen)\n"
 		"  --period            weigh samples by their period instead of 1\n\n"
-		"Output options (heatmap: rows, idle, title, subtitle, width, minwidth...):\n");
-	fg_opt__help(fg_output_opts, "--", fp);
+		"Output options:\n");
+	fg_opt__help_groups(fg_output_opts, FG_GRP_CMD_HEATMAP, "--", fp);
 	fprintf(fp, "\nExample:\n"
 		"  perf record -F 999 -a -g -- sleep 30\n"
 		"  perf script | gzip > stacks.gz\n"
@@ -76,7 +76,7 @@ int cmd_heatmap(int argc, char **argv)
 			goto out;
 		if (ret)
 			continue;
-		ret = cli_output_opt(argc, argv, &i, &o);
+		ret = cli_output_opt_in(argc, argv, &i, &o, FG_GRP_CMD_HEATMAP);
 		if (ret < 0)
 			goto out;
 		if (ret)

@@ -790,7 +790,8 @@ int cmd_report(int argc, char **argv)
 			eq = strchr(a, '=');
 			if (eq)
 				arg = strdup(a + 2);
-			else if (i + 1 < argc && strncmp(argv[i + 1], "--", 2))
+			/* a value never starts with '-': "--kernel-only -o x" */
+			else if (i + 1 < argc && argv[i + 1][0] != '-')
 				arg = asprintf(&arg, "%s=%s", a + 2, argv[++i]) < 0 ? NULL : arg;
 			else
 				arg = asprintf(&arg, "%s=1", a + 2) < 0 ? NULL : arg;

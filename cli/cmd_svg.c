@@ -18,7 +18,7 @@ static void usage(FILE *fp)
 		"Two counts per line (\"stack A B\") render a differential graph.\n"
 		"Writes to stdout unless -o/--out is given (repeatable; format by extension).\n\n"
 		"Options:\n");
-	fg_opt__help(fg_output_opts, "--", fp);
+	fg_opt__help_groups(fg_output_opts, FG_GRP_CMD_SVG, "--", fp);
 	fprintf(fp, "\nExample: perf script | flame collapse | flame svg --title CPU -o cpu.svg\n");
 }
 
@@ -39,7 +39,7 @@ int cmd_svg(int argc, char **argv)
 			rc = 0;
 			goto out;
 		}
-		ret = cli_output_opt(argc, argv, &i, &o);
+		ret = cli_output_opt_in(argc, argv, &i, &o, FG_GRP_CMD_SVG);
 		if (ret < 0)
 			goto out;
 		if (ret)

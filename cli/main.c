@@ -79,6 +79,12 @@ bool cli_progress_enabled(void)
 
 int cli_output_opt(int argc, char **argv, int *i, struct fg_opts *o)
 {
+	return cli_output_opt_in(argc, argv, i, o, FG_GRP_ALL);
+}
+
+int cli_output_opt_in(int argc, char **argv, int *i, struct fg_opts *o,
+		      unsigned int groups)
+{
 	const char *a = argv[*i], *eq, *val = NULL, *err = NULL;
 	const struct fg_opt_desc *d;
 	char key[64];
@@ -98,9 +104,9 @@ int cli_output_opt(int argc, char **argv, int *i, struct fg_opts *o)
 		return 0;
 	memcpy(key, a, klen);
 	key[klen] = '\0';
-	d = fg_opt__find(fg_output_opts, key);
+	d = fg_opt__find_in(fg_output_opts, groups, key);
 	if (!d && !strncmp(key, "no-", 3)) {
-		d = fg_opt__find(fg_output_opts, key + 3);
+		d = fg_opt__find_in(fg_output_opts, groups, key + 3);
 		if (!d || d->type != FG_OPT_BOOL)
 			return 0;
 		neg = true;

@@ -14,44 +14,71 @@
 
 #define C(f) offsetof(struct flame_cfg, f)
 
+/* the graph and output options flame.so has a use for (not diff's) */
+#define PLUGIN_OUTPUT_GROUPS	FG_GRP_CMD_ANY_OUTPUT
+
 const struct fg_opt_desc flame_cfg_opts[] = {
 	{ "event", FG_OPT_STR, C(event), "first event",
-	  "profile this event; samples of other events are counted and skipped" },
-	{ "comm", FG_OPT_STR, C(comm), NULL, "keep only this process name" },
+	  "profile this event; samples of other events are counted and skipped",
+	  FG_GRP_SELECT },
+	{ "comm", FG_OPT_STR, C(comm), NULL, "keep only this process name",
+	  FG_GRP_SELECT },
 	{ "pid", FG_OPT_STR, C(pid_s), NULL,
-	  "pid=1: root frame comm-PID (as stackcollapse --pid); pid=LIST (other numbers): keep these PIDs" },
+	  "pid=1: root frame comm-PID (as stackcollapse --pid); pid=LIST (other numbers): keep these PIDs",
+	  FG_GRP_SELECT | FG_GRP_NAMING },
 	{ "tid", FG_OPT_STR, C(tid_s), NULL,
-	  "tid=1: root frame comm-PID/TID; tid=LIST (other numbers): keep these TIDs" },
-	{ "show-pid", FG_OPT_BOOL, C(show_pid), "off", "root frame comm-PID" },
-	{ "show-tid", FG_OPT_BOOL, C(show_tid), "off", "root frame comm-PID/TID" },
-	{ "cpu", FG_OPT_STR, C(cpu_s), NULL, "keep these CPUs (comma list)" },
-	{ "kernel-only", FG_OPT_BOOL, C(kernel_only), "off", "keep kernel frames only" },
-	{ "user-only", FG_OPT_BOOL, C(user_only), "off", "keep user frames only" },
+	  "tid=1: root frame comm-PID/TID; tid=LIST (other numbers): keep these TIDs",
+	  FG_GRP_SELECT | FG_GRP_NAMING },
+	{ "show-pid", FG_OPT_BOOL, C(show_pid), "off", "root frame comm-PID",
+	  FG_GRP_NAMING },
+	{ "show-tid", FG_OPT_BOOL, C(show_tid), "off", "root frame comm-PID/TID",
+	  FG_GRP_NAMING },
+	{ "cpu", FG_OPT_STR, C(cpu_s), NULL, "keep these CPUs (comma list)",
+	  FG_GRP_SELECT },
+	{ "kernel-only", FG_OPT_BOOL, C(kernel_only), "off", "keep kernel frames only",
+	  FG_GRP_SELECT },
+	{ "user-only", FG_OPT_BOOL, C(user_only), "off", "keep user frames only",
+	  FG_GRP_SELECT },
 	{ "annotate", FG_OPT_STR, C(annotate_s), "none",
-	  "suffix frames: kernel (_[k]), jit (_[j]), all, none" },
-	{ "addrs", FG_OPT_BOOL, C(addrs), "off", "name unresolved frames by their address" },
-	{ "weight", FG_OPT_STR, C(weight_s), "samples", "samples (count) or period" },
+	  "suffix frames: kernel (_[k]), jit (_[j]), all, none",
+	  FG_GRP_NAMING },
+	{ "addrs", FG_OPT_BOOL, C(addrs), "off", "name unresolved frames by their address",
+	  FG_GRP_NAMING },
+	{ "weight", FG_OPT_STR, C(weight_s), "samples", "samples (count) or period",
+	  FG_GRP_INPUT },
 	{ "group", FG_OPT_STR, C(group_s), "none",
-	  "container: a root frame per container (from the cgroup)" },
+	  "container: a root frame per container (from the cgroup)",
+	  FG_GRP_SELECT },
 	{ "container", FG_OPT_STR, C(container), NULL,
-	  "keep only this container (id prefix or name; host = not in a container)" },
+	  "keep only this container (id prefix or name; host = not in a container)",
+	  FG_GRP_SELECT },
 	{ "maps", FG_OPT_STR, C(maps), "<input>.maps",
-	  "snapshot directory of perf maps (flame record / flame snapshot)" },
+	  "snapshot directory of perf maps (flame record / flame snapshot)",
+	  FG_GRP_INPUT },
 	{ "rootfs", FG_OPT_STRLIST, C(rootfs), NULL,
-	  "PID:DIR, a container root left on disk, for maps of exited containers" },
-	{ "no-live", FG_OPT_BOOL, C(no_live), "off", "never read maps of live processes" },
-	{ "no-host", FG_OPT_BOOL, C(no_host), "off", "never read the host's /tmp/perf-PID.map" },
+	  "PID:DIR, a container root left on disk, for maps of exited containers",
+	  FG_GRP_INPUT },
+	{ "no-live", FG_OPT_BOOL, C(no_live), "off", "never read maps of live processes",
+	  FG_GRP_INPUT },
+	{ "no-host", FG_OPT_BOOL, C(no_host), "off", "never read the host's /tmp/perf-PID.map",
+	  FG_GRP_INPUT },
 	{ "unwind", FG_OPT_STR, C(unwind_s), "auto",
-	  "DWARF recordings (--call-graph dwarf): auto = perf's unwound callchain (patched perf), else refuse; raw = the recorded chain only (callers lost); check = exit 0 if this perf unwinds for flame.so, 3 if not" },
+	  "DWARF recordings (--call-graph dwarf): auto = perf's unwound callchain (patched perf), else refuse; raw = the recorded chain only (callers lost); check = exit 0 if this perf unwinds for flame.so, 3 if not",
+	  FG_GRP_INPUT },
 	{ "mode", FG_OPT_STR, C(mode_s), "cpu",
-	  "cpu (samples of one event), offcpu, wakeup, offwake, wall, runq: time off the CPU from sched events (docs/offcpu.md)" },
+	  "cpu (samples of one event), offcpu, wakeup, offwake, wall, runq: time off the CPU from sched events (docs/offcpu.md)",
+	  FG_GRP_INPUT },
 	{ "state", FG_OPT_STR, C(state_s), "all",
-	  "off-CPU modes: keep blocks of these states: S (sleep), D (uninterruptible), R (preempted), I, T, P, or all" },
+	  "off-CPU modes: keep blocks of these states: S (sleep), D (uninterruptible), R (preempted), I, T, P, or all",
+	  FG_GRP_SELECT },
 	{ "min-block", FG_OPT_STR, C(min_block_s), "0",
-	  "off-CPU modes: drop blocks shorter than this (500us, 2ms; a bare number is us)" },
-	{ "unit", FG_OPT_STR, C(unit_s), "us", "off-CPU modes: weights in ns, us or ms" },
+	  "off-CPU modes: drop blocks shorter than this (500us, 2ms; a bare number is us)",
+	  FG_GRP_SELECT },
+	{ "unit", FG_OPT_STR, C(unit_s), "us", "off-CPU modes: weights in ns, us or ms",
+	  FG_GRP_INPUT },
 	{ "per-task", FG_OPT_BOOL, C(per_task), "off",
-	  "off-CPU modes: draw a recording made without -a anyway (its times are not exact)" },
+	  "off-CPU modes: draw a recording made without -a anyway (its times are not exact)",
+	  FG_GRP_SELECT },
 	{ NULL },
 };
 
@@ -99,7 +126,7 @@ void flame_cfg__help(FILE *fp)
 		"Samples and naming:\n");
 	fg_opt__help(flame_cfg_opts, "", fp);
 	fprintf(fp, "\nOutputs and graphs:\n");
-	fg_opt__help(fg_output_opts, "", fp);
+	fg_opt__help_groups(fg_output_opts, PLUGIN_OUTPUT_GROUPS, "", fp);
 	fprintf(fp,
 		"\nWith no out=, writes flame.svg in the current directory.\n"
 		"perf's own --time, --cpu, --pid, --tid, --comm filter before flame.so sees samples.\n"
@@ -224,8 +251,10 @@ static int set_one(struct flame_cfg *c, struct fg_opts *o, const char *key,
 
 	if (fg_opt__find(flame_cfg_opts, key))
 		ret = fg_opt__set(flame_cfg_opts, c, key, val, &err);
-	else
+	else if (fg_opt__find_in(fg_output_opts, PLUGIN_OUTPUT_GROUPS, key))
 		ret = fg_opt__set(fg_output_opts, o, key, val, &err);
+	else
+		ret = -ENOENT;
 	if (ret == -ENOENT) {
 		fprintf(stderr, "flame.so: unknown option '%s' (--dlarg help lists the options)\n",
 			word);
@@ -243,7 +272,7 @@ static const struct fg_opt_desc *find_any(const char *key)
 {
 	const struct fg_opt_desc *d = fg_opt__find(flame_cfg_opts, key);
 
-	return d ? d : fg_opt__find(fg_output_opts, key);
+	return d ? d : fg_opt__find_in(fg_output_opts, PLUGIN_OUTPUT_GROUPS, key);
 }
 
 int flame_cfg__parse(struct flame_cfg *c, struct fg_opts *o, int argc,

@@ -650,6 +650,35 @@ static struct fg_cpuseries *cpu_series(struct flame *f)
 	return cs;
 }
 
+/* The selection options in use, "container=x comm=y", into b; false if none. */
+static bool selection(const struct flame *f, struct fg_buf *b)
+{
+	const struct flame_cfg *c = &f->cfg;
+
+	fg_buf__reset(b);
+	if (c->container)
+		fg_buf__addf(b, " container=%s", c->container);
+	if (c->comm)
+		fg_buf__addf(b, " comm=%s", c->comm);
+	if (c->pids.n)
+		fg_buf__addf(b, " pid=%s", c->pid_s);
+	if (c->tids.n)
+		fg_buf__addf(b, " tid=%s", c->tid_s);
+	if (c->cpus.n)
+		fg_buf__addf(b, " cpu=%s", c->cpu_s);
+	if (c->event)
+		fg_buf__addf(b, " event=%s", c->event);
+	if (c->kernel_only)
+		fg_buf__adds(b, " kernel-only");
+	if (c->user_only)
+		fg_buf__adds(b, " user-only");
+	if (!b->len)
+		return false;
+	memmove(b->buf, b->buf + 1, b->len);	/* the leading blank */
+	b->len--;
+	return true;
+}
+
 FLAME_API int stop(void *data, void *ctx)
 {
 	struct fg_buf written = FG_BUF_INIT, line = FG_BUF_INIT;
@@ -672,8 +701,18 @@ FLAME_API int stop(void *data, void *ctx)
 		}
 	}
 	cs = cpu_series(f);
-	if (!f->off && !f->used && f->other_events + f->skipped == 0)
+	if (!f->off && !f->used && f->other_events + f->skipped + f->empty == 0)
 		fprintf(stderr, "flame.so: no samples in the input\n");
+	if (!f->off && !f->used && f->skipped + f->empty && selection(f, &line)) {
+		/* a selection that matches nothing is not a result: one line */
+		fprintf(stderr, "flame.so: %s matched none of the %llu samples; nothing written\n",
+			line.buf, (unsigned long long)(f->skipped + f->empty));
+		fg_cpuseries__delete(cs);
+		fg_buf__release(&line);
+		flame_free(f);
+		fflush(NULL);
+		exit(FLAME_EXIT_WRITE);
+	}
 	for (i = 0; i < f->out.out.n; i++) {
 		const char *path = f->out.out.v[i];
 		const struct fg_output_ops *ops = f->out.format ?

@@ -222,6 +222,21 @@ enum fg_opt_type {
 	FG_OPT_OPTSTR,
 };
 
+/*
+ * Option groups, one per stage: a command accepts and lists only the
+ * groups it uses (lib/model/opts.c says how to add one).
+ */
+#define FG_GRP_INPUT	(1u << 0)	/* reading inputs */
+#define FG_GRP_NAMING	(1u << 1)	/* frame names (lib/names/namer.c) */
+#define FG_GRP_SELECT	(1u << 2)	/* which samples */
+#define FG_GRP_OUTPUT	(1u << 3)	/* out=, format= */
+#define FG_GRP_GRAPH	(1u << 4)	/* flame graph SVG */
+#define FG_GRP_HEATMAP	(1u << 5)	/* heatmap page */
+#define FG_GRP_DIFF	(1u << 6)	/* differential profiles */
+#define FG_GRP_RECORD	(1u << 7)	/* flame record / snapshot */
+#define FG_GRP_BENCH	(1u << 8)	/* flame bench */
+#define FG_GRP_ALL	(~0u)
+
 /* One option: the same table drives plugin key=value and CLI --key value. */
 struct fg_opt_desc {
 	const char *name;
@@ -229,6 +244,7 @@ struct fg_opt_desc {
 	size_t offset;		/* into the options struct */
 	const char *defval;	/* text shown by help; NULL = none */
 	const char *help;
+	unsigned int groups;	/* FG_GRP_*; 0 = every command of the table */
 };
 
 /* A repeatable string option. */
@@ -297,6 +313,17 @@ const struct fg_opt_desc *fg_opt__find(const struct fg_opt_desc *table,
 /* Print "  key=DEFAULT  help" lines; prefix "" for plugin, "--" for CLI. */
 void fg_opt__help(const struct fg_opt_desc *table, const char *prefix,
 		  FILE *fp);
+/* The same for the options in any of groups. */
+void fg_opt__help_groups(const struct fg_opt_desc *table, unsigned int groups,
+			 const char *prefix, FILE *fp);
+/* fg_opt__find limited to groups. */
+const struct fg_opt_desc *fg_opt__find_in(const struct fg_opt_desc *table,
+					  unsigned int groups, const char *key);
+/* What a command of these groups may use from fg_output_opts. */
+#define FG_GRP_CMD_SVG		(FG_GRP_OUTPUT | FG_GRP_GRAPH)
+#define FG_GRP_CMD_HEATMAP	(FG_GRP_OUTPUT | FG_GRP_HEATMAP)
+#define FG_GRP_CMD_ANY_OUTPUT	(FG_GRP_OUTPUT | FG_GRP_GRAPH | FG_GRP_HEATMAP)
+#define FG_GRP_CMD_DIFF		(FG_GRP_OUTPUT | FG_GRP_GRAPH | FG_GRP_DIFF)
 
 /* ---- outputs ----------------------------------------------------------- */
 

@@ -1,7 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Options: one table per option set drives both spellings, the plugin's
- * "key=value" and the CLI's "--key value".
+ * "key=value" and the CLI's "--key value", and the help texts.
+ *
+ * Adding an option: one line in a table (fg_output_opts below for graph and
+ * output options; flame_cfg_opts in plugin/cfg.c for the plugin's input,
+ * naming and selection; a command's own table for its stage), with the
+ * FG_GRP_* group of the stage it belongs to (include/flame/flame.h). A
+ * command parses and lists only its groups (fg_opt__find_in,
+ * fg_opt__help_groups; the CLI's cli_output_opt_in), so an option shows up
+ * exactly where it does something. A new stage: one FG_GRP_* bit, its
+ * options tagged with it, and the commands that use it add the bit to their
+ * mask (FG_GRP_CMD_* in flame.h). tests/integ/opts_docs.sh checks that the
+ * docs' option tables and the help texts agree.
  */
 #include <errno.h>
 #include <limits.h>
@@ -16,39 +27,69 @@
 
 const struct fg_opt_desc fg_output_opts[] = {
 	{ "out", FG_OPT_STRLIST, O(out), NULL,
-	  "output file; format from the extension (.svg, .folded/.txt, .html, .pb.gz); - = folded to stdout" },
+	  "output file; format from the extension (.svg, .folded/.txt, .html, .pb.gz); - = folded to stdout",
+	  FG_GRP_OUTPUT },
 	{ "format", FG_OPT_STR, O(format), NULL,
-	  "force the format of every output: folded, svg, heatmap, pprof" },
-	{ "title", FG_OPT_STR, O(title), "Flame Graph", "graph title" },
-	{ "subtitle", FG_OPT_STR, O(subtitle), NULL, "second title line" },
-	{ "width", FG_OPT_INT, O(width), "1200", "image width in pixels" },
-	{ "height", FG_OPT_INT, O(height), "16", "frame height in pixels" },
-	{ "fontsize", FG_OPT_DOUBLE, O(fontsize), "12", "font size" },
-	{ "fonttype", FG_OPT_STR, O(fonttype), "Verdana", "font family" },
-	{ "fontwidth", FG_OPT_DOUBLE, O(fontwidth), "0.59", "average character width, in font sizes" },
+	  "force the format of every output: folded, svg, heatmap, pprof",
+	  FG_GRP_OUTPUT },
+	{ "title", FG_OPT_STR, O(title), "Flame Graph", "graph title",
+	  FG_GRP_GRAPH | FG_GRP_HEATMAP },
+	{ "subtitle", FG_OPT_STR, O(subtitle), NULL, "second title line",
+	  FG_GRP_GRAPH | FG_GRP_HEATMAP },
+	{ "width", FG_OPT_INT, O(width), "1200", "image width in pixels",
+	  FG_GRP_GRAPH | FG_GRP_HEATMAP },
+	{ "height", FG_OPT_INT, O(height), "16", "frame height in pixels",
+	  FG_GRP_GRAPH | FG_GRP_HEATMAP },
+	{ "fontsize", FG_OPT_DOUBLE, O(fontsize), "12", "font size",
+	  FG_GRP_GRAPH | FG_GRP_HEATMAP },
+	{ "fonttype", FG_OPT_STR, O(fonttype), "Verdana", "font family",
+	  FG_GRP_GRAPH },
+	{ "fontwidth", FG_OPT_DOUBLE, O(fontwidth), "0.59", "average character width, in font sizes",
+	  FG_GRP_GRAPH },
 	{ "minwidth", FG_OPT_PCT, O(minwidth), "0.1",
-	  "omit frames narrower than this many pixels, or N% of the total (totals stay exact)" },
-	{ "countname", FG_OPT_STR, O(countname), "samples", "what the weights count" },
-	{ "nametype", FG_OPT_STR, O(nametype), "Function:", "label before names in the details line" },
+	  "omit frames narrower than this many pixels, or N% of the total (totals stay exact)",
+	  FG_GRP_GRAPH | FG_GRP_HEATMAP },
+	{ "countname", FG_OPT_STR, O(countname), "samples", "what the weights count",
+	  FG_GRP_GRAPH | FG_GRP_HEATMAP },
+	{ "nametype", FG_OPT_STR, O(nametype), "Function:", "label before names in the details line",
+	  FG_GRP_GRAPH | FG_GRP_HEATMAP },
 	{ "colors", FG_OPT_STR, O(colors), "hot",
-	  "palette: hot mem io wakeup java js perl red green blue aqua yellow purple orange" },
-	{ "bgcolors", FG_OPT_STR, O(bgcolors), NULL, "background: yellow blue green grey or #rrggbb" },
-	{ "hash", FG_OPT_BOOL, O(hash), "on", "colour by name hash (stable across graphs)" },
-	{ "random", FG_OPT_BOOL, O(random), "off", "random colours" },
-	{ "reverse", FG_OPT_BOOL, O(reverse), "off", "reverse each stack (leaf becomes root)" },
-	{ "inverted", FG_OPT_BOOL, O(inverted), "off", "icicle graph: root at the top" },
-	{ "flamechart", FG_OPT_BOOL, O(flamechart), "off", "flame chart: x is time order, not sorted" },
-	{ "negate", FG_OPT_BOOL, O(negate), "off", "differential: colour the other way round" },
-	{ "factor", FG_OPT_DOUBLE, O(factor), "1", "multiply weights by this in labels" },
-	{ "total", FG_OPT_U64, O(total), NULL, "use this total for percentages" },
-	{ "notes", FG_OPT_STR, O(notes), NULL, "notes embedded in the SVG" },
-	{ "nameattr", FG_OPT_STR, O(nameattr), NULL, "file of per-name attributes (name<TAB>key=value...)" },
-	{ "cp", FG_OPT_OPTSTR, O(cp), NULL, "consistent palette: --cp uses palette.map, --cp=FILE another file (read, then updated)" },
-	{ "search-color", FG_OPT_STR, O(search_color), "rgb(230,0,230)", "colour of search matches" },
-	{ "rows", FG_OPT_INT, O(rows), "0", "heatmap: subsecond rows per second (0: follow the sample rate, a busy cell holds >= 5 samples, at most 50)" },
-	{ "idle", FG_OPT_BOOL, O(idle), "off", "heatmap: keep idle (swapper, cpu idle) samples" },
-	{ "normalize", FG_OPT_BOOL, O(normalize), "off", "diff: scale the first profile to the second's total" },
-	{ "strip-hex", FG_OPT_BOOL, O(strip_hex), "off", "diff: strip hex addresses from names" },
+	  "palette: hot mem io wakeup java js perl red green blue aqua yellow purple orange",
+	  FG_GRP_GRAPH },
+	{ "bgcolors", FG_OPT_STR, O(bgcolors), NULL, "background: yellow blue green grey or #rrggbb",
+	  FG_GRP_GRAPH },
+	{ "hash", FG_OPT_BOOL, O(hash), "on", "colour by name hash (stable across graphs)",
+	  FG_GRP_GRAPH },
+	{ "random", FG_OPT_BOOL, O(random), "off", "random colours",
+	  FG_GRP_GRAPH },
+	{ "reverse", FG_OPT_BOOL, O(reverse), "off", "reverse each stack (leaf becomes root)",
+	  FG_GRP_GRAPH },
+	{ "inverted", FG_OPT_BOOL, O(inverted), "off", "icicle graph: root at the top",
+	  FG_GRP_GRAPH | FG_GRP_HEATMAP },
+	{ "flamechart", FG_OPT_BOOL, O(flamechart), "off", "flame chart: x is time order, not sorted",
+	  FG_GRP_GRAPH },
+	{ "negate", FG_OPT_BOOL, O(negate), "off", "differential: colour the other way round",
+	  FG_GRP_GRAPH },
+	{ "factor", FG_OPT_DOUBLE, O(factor), "1", "multiply weights by this in labels",
+	  FG_GRP_GRAPH },
+	{ "total", FG_OPT_U64, O(total), NULL, "use this total for percentages",
+	  FG_GRP_GRAPH },
+	{ "notes", FG_OPT_STR, O(notes), NULL, "notes embedded in the SVG",
+	  FG_GRP_GRAPH },
+	{ "nameattr", FG_OPT_STR, O(nameattr), NULL, "file of per-name attributes (name<TAB>key=value...)",
+	  FG_GRP_GRAPH },
+	{ "cp", FG_OPT_OPTSTR, O(cp), NULL, "consistent palette: --cp uses palette.map, --cp=FILE another file (read, then updated)",
+	  FG_GRP_GRAPH },
+	{ "search-color", FG_OPT_STR, O(search_color), "rgb(230,0,230)", "colour of search matches",
+	  FG_GRP_GRAPH },
+	{ "rows", FG_OPT_INT, O(rows), "0", "heatmap: subsecond rows per second (0: follow the sample rate, a busy cell holds >= 5 samples, at most 50)",
+	  FG_GRP_HEATMAP },
+	{ "idle", FG_OPT_BOOL, O(idle), "off", "heatmap: keep idle (swapper, cpu idle) samples",
+	  FG_GRP_HEATMAP },
+	{ "normalize", FG_OPT_BOOL, O(normalize), "off", "diff: scale BEFORE to AFTER's total first",
+	  FG_GRP_DIFF },
+	{ "strip-hex", FG_OPT_BOOL, O(strip_hex), "off", "diff: replace hex numbers (0x1234) in names by 0x...",
+	  FG_GRP_DIFF },
 	{ NULL },
 };
 
@@ -243,9 +284,30 @@ int fg_opt__set(const struct fg_opt_desc *table, void *base, const char *key,
 void fg_opt__help(const struct fg_opt_desc *table, const char *prefix,
 		  FILE *fp)
 {
+	fg_opt__help_groups(table, FG_GRP_ALL, prefix, fp);
+}
+
+static bool in_groups(const struct fg_opt_desc *d, unsigned int groups)
+{
+	return !d->groups || (d->groups & groups);
+}
+
+const struct fg_opt_desc *fg_opt__find_in(const struct fg_opt_desc *table,
+					  unsigned int groups, const char *key)
+{
+	const struct fg_opt_desc *d = fg_opt__find(table, key);
+
+	return d && in_groups(d, groups) ? d : NULL;
+}
+
+void fg_opt__help_groups(const struct fg_opt_desc *table, unsigned int groups,
+			 const char *prefix, FILE *fp)
+{
 	const struct fg_opt_desc *d;
 
 	for (d = table; d->name; d++) {
+		if (!in_groups(d, groups))
+			continue;
 		char left[64];
 		const char *val = d->type == FG_OPT_BOOL ? "" :
 				  d->type == FG_OPT_OPTSTR ? "[FILE]" :

@@ -281,15 +281,30 @@ struct mine {
 static void test_own_table(void **state)
 {
 	static const struct fg_opt_desc tab[] = {
-		{ "my_n", FG_OPT_INT, offsetof(struct mine, n), "3", "a number" },
-		{ "my-s", FG_OPT_STR, offsetof(struct mine, s), NULL, "text" },
-		{ "flag", FG_OPT_BOOL, offsetof(struct mine, b), "off", "a flag" },
+		{ "my_n", FG_OPT_INT, offsetof(struct mine, n), "3", "a number",
+		  FG_GRP_GRAPH },
+		{ "my-s", FG_OPT_STR, offsetof(struct mine, s), NULL, "text",
+		  FG_GRP_DIFF },
+		{ "flag", FG_OPT_BOOL, offsetof(struct mine, b), "off", "a flag", 0 },
 		{ NULL },
 	};
 	struct mine m = { 0 };
 	const char *err = NULL;
 	char buf[2048] = { 0 };
 	FILE *fp;
+
+	/* groups: a command sees only its own; 0 = every command */
+	assert_non_null(fg_opt__find_in(tab, FG_GRP_GRAPH, "my_n"));
+	assert_null(fg_opt__find_in(tab, FG_GRP_GRAPH, "my-s"));
+	assert_non_null(fg_opt__find_in(tab, FG_GRP_DIFF | FG_GRP_GRAPH, "my-s"));
+	assert_non_null(fg_opt__find_in(tab, FG_GRP_HEATMAP, "flag"));
+	fp = fmemopen(buf, sizeof(buf), "w");
+	fg_opt__help_groups(tab, FG_GRP_DIFF, "--", fp);
+	fclose(fp);
+	assert_null(strstr(buf, "--my_n"));
+	assert_non_null(strstr(buf, "--my-s"));
+	assert_non_null(strstr(buf, "--flag"));
+	memset(buf, 0, sizeof(buf));
 
 	(void)state;
 	assert_int_equal(fg_opt__set(tab, &m, "my-n", "42", &err), 0);
