@@ -468,7 +468,8 @@ static uint32_t frame_get(struct worker *w, unsigned int kind,
 	key[1 + slen] = '\0';
 	memcpy(key + 2 + slen, dso, dlen);
 	key[2 + slen + dlen] = '\0';
-	memcpy(key + 3 + slen + dlen, extra, elen);
+	if (elen)	/* extra may be NULL */
+		memcpy(key + 3 + slen + dlen, extra, elen);
 	f = &w->frames[w->nr_frames];
 	f->hash = h;
 	f->key = key;
@@ -1129,7 +1130,8 @@ static int read_threaded(struct collapse_ctx *ctx, struct worker *ws,
 			ret = -ENOMEM;
 			break;
 		}
-		memcpy(j->buf, carry.buf, carry.len);
+		if (carry.len)	/* carry.buf is NULL before the first cut */
+			memcpy(j->buf, carry.buf, carry.len);
 		j->len = carry.len;
 		carry.len = 0;
 		for (;;) {
