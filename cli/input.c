@@ -95,7 +95,7 @@ int cli_load_profile(struct fg_profile *p, const char *path, const char *kind,
 	if (ret == -ENOMEM) {
 		rc = cli_error("%s: out of memory", path);
 	} else if (ret == -EIO) {
-		cli_error("%s:%llu: input ends early (truncated or corrupt gzip, or bytes after it); using the %llu %s read",
+		cli_error("%s:%llu: input ends early (truncated or corrupt gzip); using the %llu %s read",
 			  path, (unsigned long long)fg_reader__lineno(r) + 1,
 			  (unsigned long long)st.samples,
 			  strcmp(in->name, "folded") ? "samples" : "stacks");
