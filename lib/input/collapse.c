@@ -891,6 +891,13 @@ static int do_frame(struct worker *w, const struct fg_collapse_frame *f)
 }
 
 /* One line (no '\n'). */
+/* The shape of a -F+srcline line: two spaces, then text without a tab. */
+static bool is_srcline(const char *line, size_t len)
+{
+	return len > 2 && line[0] == ' ' && line[1] == ' ' &&
+	       !is_space(line[2]) && !memchr(line, '\t', len);
+}
+
 static int do_line(struct worker *w, const char *line, size_t len,
 		   uint64_t seq, uint64_t local)
 {
@@ -923,6 +930,13 @@ static int do_line(struct worker *w, const char *line, size_t len,
 				return 0;
 			return do_frame(w, &f);
 		}
+		/*
+		 * perf script -F+srcline prints each frame's source line
+		 * ("  file.c:12", "  ??:0", "  [kernel.kallsyms][addr]") on
+		 * the line after it, indented with two spaces: not a frame.
+		 */
+		if (is_srcline(line, len) && (w->in_sample || w->skipping))
+			return 0;
 		note_bad(w, seq, local, line, len);
 		return 0;
 	}
@@ -1444,6 +1458,7 @@ enum fg_input_kind fg_input__guess_data(const char *data, size_t len)
 	struct fg_collapse_header h;
 	struct fg_collapse_frame f;
 	int perf = 0, folded = 0, lines = 0;
+	bool after_frame = false;
 
 	if (!len)
 		return FG_INPUT_UNKNOWN;
@@ -1463,7 +1478,10 @@ enum fg_input_kind fg_input__guess_data(const char *data, size_t len)
 			l--;
 		if (l && *p != '#') {
 			lines++;
-			if (*p == '\t' && !fg_collapse__parse_frame(p, l, &f))
+			bool frame = *p == '\t' &&
+				     !fg_collapse__parse_frame(p, l, &f);
+
+			if (frame || (after_frame && is_srcline(p, l)))
 				perf++;
 			else if (!is_space(*p) &&
 				 !fg_collapse__parse_header(p, l, &h) &&
@@ -1471,6 +1489,7 @@ enum fg_input_kind fg_input__guess_data(const char *data, size_t len)
 				perf++;
 			else if (folded_line(p, l))
 				folded++;
+			after_frame = frame;
 		}
 		p = nl + 1;
 	}

@@ -275,6 +275,24 @@ int fg_inline__lookup(struct fg_inline *in, const char *pc, size_t pclen,
 	n = dwarf_getscopes(cudie, addr - bias, &scopes);
 	if (n <= 0)
 		return 0;
+	/*
+	 * dwarf_getscopes() continues from an inlined instance to the scopes
+	 * of its abstract definition, which drops the function it was inlined
+	 * into; the DIE's own parents give the containing chain (as
+	 * eu-addr2line -i does).
+	 */
+	{
+		Dwarf_Die inner = scopes[0], *phys = NULL;
+		int pn = dwarf_getscopes_die(&inner, &phys);
+
+		if (pn > 0) {
+			free(scopes);
+			scopes = phys;
+			n = pn;
+		} else {
+			free(phys);
+		}
+	}
 	idx = calloc(n, sizeof(*idx));
 	if (!idx) {
 		free(scopes);
