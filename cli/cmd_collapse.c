@@ -29,7 +29,8 @@ static const char collapse_help[] =
 static void collapse_usage(FILE *fp)
 {
 	fprintf(fp,
-		"usage: flame collapse [options] [FILE|-] [-o OUT]\n\n"
+		"usage: flame collapse [options] [FILE...|-] [-o OUT]\n\n"
+		"Several FILEs are read one after the other, as if concatenated.\n"
 		"Turns perf script text (plain or gzip, with or without --header) into\n"
 		"folded stacks, one \"comm;caller;...;leaf COUNT\" line per unique stack,\n"
 		"like stackcollapse-perf.pl (see docs/collapse.md for the differences).\n"
@@ -126,8 +127,9 @@ static int run(int argc, char **argv, int first, const char *default_fmt,
 {
 	const struct fg_input_ops *in = NULL;
 	struct fg_profile *p = NULL;
-	const char *input = NULL;
+	const char *input = NULL, **inputs = NULL;
 	struct fg_input_opts io;
+	int nin = 0;
 	struct fg_opts o;
 	int i, rc = 1, ret, at = 0;
 
@@ -154,11 +156,13 @@ static int run(int argc, char **argv, int first, const char *default_fmt,
 				  argv[i], kind ? "collapse " : "");
 			goto out;
 		}
-		if (input) {
-			cli_error("%s: one input file only ('%s' and '%s')", cmd,
-				  input, argv[i]);
+		if (!inputs)
+			inputs = calloc(argc, sizeof(*inputs));
+		if (!inputs) {
+			cli_error("out of memory");
 			goto out;
 		}
+		inputs[nin++] = argv[i];
 		input = argv[i];
 		at = i;
 	}
@@ -169,6 +173,8 @@ static int run(int argc, char **argv, int first, const char *default_fmt,
 	if (cli_check_outputs(&o, default_fmt))
 		goto out;
 	input = cli_input_or_stdin(input, cmd);
+	if (!nin)
+		inputs = &input;
 	if (!input)
 		goto out;
 	p = fg_profile__new();
@@ -178,7 +184,7 @@ static int run(int argc, char **argv, int first, const char *default_fmt,
 	}
 	if (cli_outputs_need_samples(&o, default_fmt))
 		fg_profile__keep_samples(p, true);
-	ret = cli_load_profile(p, input, kind, &io, &in);
+	ret = cli_load_inputs(p, inputs, nin ? nin : 1, kind, &io, &in, &input);
 	if (ret == CLI_PERF_DATA) {
 		rc = cli_report_file(input, argc, argv, at, default_fmt);
 		goto out;
@@ -189,6 +195,8 @@ static int run(int argc, char **argv, int first, const char *default_fmt,
 	if (!rc && ret)
 		rc = 1;	/* partial input: the output is written, still fail */
 out:
+	if (nin)
+		free(inputs);
 	fg_profile__delete(p);
 	fg_opts__release(&o);
 	return rc;

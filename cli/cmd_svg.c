@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* flame svg [options] [FILE|-]: folded stacks to a flame graph. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <flame/input.h>
@@ -11,7 +12,8 @@
 static void usage(FILE *fp)
 {
 	fprintf(fp,
-		"usage: flame svg [options] [FILE|-] [-o OUT.svg]\n\n"
+		"usage: flame svg [options] [FILE...|-] [-o OUT.svg]\n\n"
+		"Several FILEs are read one after the other into one graph.\n"
 		"Renders folded stacks (\"a;b;c 12\" per line, as stackcollapse tools and\n"
 		"bcc tools with -f print; plain or gzip) as an interactive flame graph;\n"
 		"perf script text, perf.data and gperftools profiles are read too.\n"
@@ -26,8 +28,9 @@ int cmd_svg(int argc, char **argv)
 {
 	const struct fg_input_ops *in = NULL;
 	struct fg_profile *p = NULL;
-	const char *input = NULL;
+	const char *input = NULL, **inputs = NULL;
 	struct fg_input_opts io;
+	int nin = 0;
 	struct fg_opts o;
 	int i, rc = 1, ret, at = 0;
 
@@ -48,16 +51,21 @@ int cmd_svg(int argc, char **argv)
 			cli_error("svg: unknown option '%s' (flame svg --help)", argv[i]);
 			goto out;
 		}
-		if (input) {
-			cli_error("svg: one input file only ('%s' and '%s')", input, argv[i]);
+		if (!inputs)
+			inputs = calloc(argc, sizeof(*inputs));
+		if (!inputs) {
+			cli_error("out of memory");
 			goto out;
 		}
+		inputs[nin++] = argv[i];
 		input = argv[i];
 		at = i;
 	}
 	if (cli_check_outputs(&o, "svg"))
 		goto out;
 	input = cli_input_or_stdin(input, "svg");
+	if (!nin)
+		inputs = &input;
 	if (!input)
 		goto out;
 	p = fg_profile__new();
@@ -67,7 +75,7 @@ int cmd_svg(int argc, char **argv)
 	}
 	if (cli_outputs_need_samples(&o, "svg"))
 		fg_profile__keep_samples(p, true);
-	ret = cli_load_profile(p, input, NULL, &io, &in);
+	ret = cli_load_inputs(p, inputs, nin ? nin : 1, NULL, &io, &in, &input);
 	if (ret == CLI_PERF_DATA) {
 		rc = cli_report_file(input, argc, argv, at, "svg");
 		goto out;
@@ -78,6 +86,8 @@ int cmd_svg(int argc, char **argv)
 	if (!rc && ret)
 		rc = 1;	/* partial input: the output is written, still fail */
 out:
+	if (nin)
+		free(inputs);
 	fg_profile__delete(p);
 	fg_opts__release(&o);
 	return rc;

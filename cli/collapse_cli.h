@@ -30,6 +30,17 @@ int cli_load_profile(struct fg_profile *p, const char *path, const char *kind,
 		     const struct fg_input_opts *io,
 		     const struct fg_input_ops **found);
 
+/*
+ * Load n inputs one after the other into p, as the anchors concatenate
+ * theirs: cli_load_profile's returns (the worst of them), CLI_PERF_DATA only
+ * for a single perf.data (several inputs are text or folded, else an
+ * error). *found and *found_path: the first input without sample times, else
+ * the first input.
+ */
+int cli_load_inputs(struct fg_profile *p, const char **paths, int n,
+		    const char *kind, const struct fg_input_opts *io,
+		    const struct fg_input_ops **found, const char **found_path);
+
 /* input, or "-" when stdin is a pipe; NULL after an error when a terminal. */
 const char *cli_input_or_stdin(const char *input, const char *cmd);
 

@@ -112,6 +112,37 @@ int cli_load_profile(struct fg_profile *p, const char *path, const char *kind,
 	return rc;
 }
 
+int cli_load_inputs(struct fg_profile *p, const char **paths, int n,
+		    const char *kind, const struct fg_input_opts *io,
+		    const struct fg_input_ops **found, const char **found_path)
+{
+	const struct fg_input_ops *in = NULL;
+	int i, ret, rc = 0;
+
+	*found = NULL;
+	*found_path = paths[0];
+	for (i = 0; i < n; i++) {
+		ret = cli_load_profile(p, paths[i], kind, io, &in);
+		if (ret == CLI_PERF_DATA) {
+			if (n == 1) {
+				*found = in;
+				return ret;
+			}
+			return cli_error("%s: perf.data is read alone, not with other inputs (perf script -i %s, then give the text)",
+					 paths[i], paths[i]);
+		}
+		if (ret == 1)
+			return 1;
+		if (ret)
+			rc = ret;
+		if (!*found || (in && !in->has_times && (*found)->has_times)) {
+			*found = in;
+			*found_path = paths[i];
+		}
+	}
+	return rc;
+}
+
 /* An output format that cannot be drawn without times (heatmap). */
 static bool outputs_need_times(const struct fg_opts *o, const char *default_fmt)
 {

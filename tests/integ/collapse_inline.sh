@@ -2,7 +2,8 @@
 # collapse --inline / --context on a real recording of a program built with an
 # always_inline helper: every sample in mid() shows the inline chain addr2line -i
 # gives for its address, outermost first (mid;inner), with source lines under
-# --context; perf script -F+srcline text collapses like plain text.
+# --context; perf script -F+srcline text collapses like plain text; several
+# inputs collapse as their concatenation.
 . "$(dirname "$0")/lib.sh"
 command -v perf >/dev/null || skip "perf not installed"
 command -v gcc >/dev/null || skip "gcc not installed"
@@ -76,4 +77,11 @@ check "-F+srcline: same stacks as plain text" cmp -s "$T/f0" "$T/f1"
 check "-F+srcline: no malformed-line warning" [ ! -s "$T/err" ]
 "$FLAME" collapse --inline "$T/src.txt" > "$T/f2" || die "collapse --inline of -F+srcline text"
 check "-F+srcline --inline: same as plain text" cmp -s "$T/inl" "$T/f2"
+# several inputs, read one after the other: as if concatenated
+gzip -c "$T/src.txt" > "$T/src.txt.gz"
+"$FLAME" collapse "$T/s.txt" "$T/src.txt.gz" > "$T/two" || die "collapse of two inputs"
+cat "$T/s.txt" "$T/s.txt" | "$FLAME" collapse > "$T/cat" || die "collapse of cat"
+check "two inputs: as their concatenation" cmp -s "$T/two" "$T/cat"
+check "two inputs: twice the samples" \
+	[ "$(folded_total "$T/two")" = "$(( $(folded_total "$T/f0") * 2 ))" ]
 exit 0

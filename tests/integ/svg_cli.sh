@@ -132,4 +132,16 @@ if "$FLAME" collapse --help > /dev/null 2>&1; then
 	xml_ok "$T/real2.svg"
 	check "CLI SVG names phase_alpha" grep -q '<title>phase_alpha (' "$T/real2.svg"
 fi
+# ---- several inputs: read one after the other, as the anchors concatenate ----
+printf 'main;a;x 3\nmain;b 2\n' > "$T/in1.folded"
+printf 'main;a;x 4\nmain;c 1\n' | gzip > "$T/in2.folded.gz"
+"$FLAME" svg "$T/in1.folded" "$T/in2.folded.gz" > "$T/multi.svg" ||
+	die "flame svg with two inputs failed"
+xml_ok "$T/multi.svg"
+check "two inputs: counts added (x 7)" grep -q '<title>x (7 samples' "$T/multi.svg"
+check "two inputs: frames of both (b, c)" \
+	grep -q '<title>c (1 samples' "$T/multi.svg"
+grep -q '<title>b (2 samples' "$T/multi.svg" || die "two inputs: b missing"
+printf 'x 1\n' | "$FLAME" svg "$T/in1.folded" - > "$T/multi2.svg" || die "file and stdin"
+check "file plus '-' (stdin)" grep -q '<title>all (6 samples' "$T/multi2.svg"
 echo "all svg_cli checks passed"
