@@ -50,6 +50,7 @@ struct profile_opts {
 	char *push;
 	int mmap_pages;
 	char *annotate;
+	char *call_graph;
 	bool kernel_only;
 	bool user_only;
 	bool show_pid;
@@ -72,6 +73,7 @@ static const struct fg_opt_desc profile_table[] = {
 	{ "every", FG_OPT_DOUBLE, P(every), NULL, "write outputs every N seconds and start afresh; -o names take strftime %-escapes", FG_GRP_RECORD },
 	{ "push", FG_OPT_STR, P(push), NULL, "POST each profile as pprof to this http:// URL", FG_GRP_RECORD },
 	{ "mmap-pages", FG_OPT_INT, P(mmap_pages), "256", "ring buffer pages per CPU (power of 2)", FG_GRP_RECORD },
+	{ "call-graph", FG_OPT_STR, P(call_graph), "fp", "user stacks: fp (frame pointers), or dwarf[,SIZE] (copy SIZE bytes of user stack, default 8192, and unwind with libdw: binaries without frame pointers)", FG_GRP_RECORD },
 	{ "annotate", FG_OPT_STR, P(annotate), "none", "suffix frames: kernel (_[k]), jit (_[j]), all, none", FG_GRP_NAMING },
 	{ "kernel-only", FG_OPT_BOOL, P(kernel_only), "off", "keep kernel frames only", FG_GRP_SELECT },
 	{ "user-only", FG_OPT_BOOL, P(user_only), "off", "keep user frames only", FG_GRP_SELECT },
@@ -214,6 +216,7 @@ struct session {
 	uint64_t windows;
 	uint64_t frames, unnamed;
 	uint64_t lost_reported;
+	uint32_t dwarf_size;		/* --call-graph dwarf: stack bytes */
 	int err;
 };
 
@@ -281,17 +284,18 @@ static int frame_id(struct session *s, uint32_t pid, uint64_t time,
 }
 
 /*
- * Frames of a sample, leaf first, into ids. The frame-pointer callchain
- * today; a DWARF unwinder (--call-graph dwarf) would fill ids from
- * sm->regs / sm->stack here instead of the user part of the chain.
+ * Frames of a sample, leaf first, into ids: the callchain (frame pointers)
+ * or, with --call-graph dwarf, its kernel part followed by the user stack
+ * unwound with libdw from the sampled registers and stack copy.
  */
 static int sample_frames(struct session *s, const struct fg_live_sample *sm,
 			 uint32_t *ids, size_t max)
 {
 	bool kernel = sm->cpumode == PERF_RECORD_MISC_KERNEL;
+	uint64_t uips[MAX_FRAMES];
 	size_t n = 0;
 	uint64_t i;
-	int ret;
+	int ret, nu;
 
 	for (i = 0; i < sm->nr && n < max; i++) {
 		uint64_t ip = sm->chain[i];
@@ -304,6 +308,8 @@ static int sample_frames(struct session *s, const struct fg_live_sample *sm,
 				kernel = false;
 			continue;
 		}
+		if (s->dwarf_size && !kernel)
+			break;		/* the user part is unwound below */
 		if ((s->po.kernel_only && !kernel) ||
 		    (s->po.user_only && kernel))
 			continue;
@@ -311,6 +317,20 @@ static int sample_frames(struct session *s, const struct fg_live_sample *sm,
 		if (ret)
 			return ret;
 		n++;
+	}
+	if (s->dwarf_size && sm->regs && sm->regs_abi && !s->po.kernel_only &&
+	    n < max) {
+		nu = fg_livesym__unwind(s->syms, sm->pid, sm->tid, sm->regs,
+					sm->stack, sm->stack_size, uips,
+					max - n);
+		if (nu < 0)
+			return nu;
+		for (i = 0; i < (uint64_t)nu; i++, n++) {
+			ret = frame_id(s, sm->pid, sm->time, uips[i], false,
+				       &ids[n]);
+			if (ret)
+				return ret;
+		}
 	}
 	s->frames += n;
 	return (int)n;
@@ -776,6 +796,21 @@ static int check_opts(struct session *s)
 		return cli_error("--duration and --every expect seconds > 0");
 	if (s->po.every > 0 && s->po.every < 0.1)
 		return cli_error("--every %g: at least 0.1 s", s->po.every);
+	if (s->po.call_graph && strcmp(s->po.call_graph, "fp")) {
+		const char *cg = s->po.call_graph;
+		char *end;
+		long sz = 8192;
+
+		if (strncmp(cg, "dwarf", 5) || (cg[5] && cg[5] != ','))
+			return cli_error("--call-graph %s: expects fp or dwarf[,SIZE]", cg);
+		if (cg[5]) {
+			errno = 0;
+			sz = strtol(cg + 6, &end, 0);
+			if (errno || *end || sz < 64 || sz > 65528 || sz % 8)
+				return cli_error("--call-graph %s: SIZE is 64..65528 bytes, a multiple of 8", cg);
+		}
+		s->dwarf_size = (uint32_t)sz;
+	}
 	if (s->po.mmap_pages <= 0 || (s->po.mmap_pages & (s->po.mmap_pages - 1)))
 		return cli_error("--mmap-pages %d: expects a power of 2", s->po.mmap_pages);
 	if (s->po.push && strncmp(s->po.push, "http://", 7))
@@ -888,11 +923,12 @@ static void summary(struct session *s)
 			" samples, %" PRIu64 " frames (%" PRIu64
 			" unnamed), comm %" PRIu64 " mmap %" PRIu64 " fork %"
 			PRIu64 " exit %" PRIu64 ", %" PRIu64 " maps read, %"
-			PRIu64 " build-id mismatches, %" PRIu64 " windows\n",
+			PRIu64 " build-id mismatches, %" PRIu64 " windows, %"
+			PRIu64 " DWARF unwinds (%" PRIu64 " leaf only)\n",
 			fg_live__event_name(s->live), fg_live__nr_cpus(s->live),
 			st->samples, s->frames, s->unnamed, st->comm, st->mmap,
 			st->fork, st->exit, ys->maps_read, ys->build_id_mismatch,
-			s->windows + 1);
+			s->windows + 1, ys->unwinds, ys->unwind_short);
 }
 
 int cmd_profile(int argc, char **argv)
@@ -927,6 +963,10 @@ int cmd_profile(int argc, char **argv)
 	lo.nr_pids = s.nr_pids;
 	lo.cgroup_fd = s.cgroup_fd;
 	lo.mmap_pages = (unsigned int)s.po.mmap_pages;
+	if (s.dwarf_size) {
+		lo.sample_regs_user = FG_LIVESYM_REGS_MASK;
+		lo.sample_stack_user = s.dwarf_size;
+	}
 	s.live = fg_live__new(&lo, &why);
 	if (!s.live) {
 		cli_error("profile: cannot start sampling: %s (%s)",

@@ -44,6 +44,11 @@ int fg_elfsym__build_id(struct fg_elfsym *s, const char *path,
 			const uint8_t **id, size_t *len);
 
 /* Number of binaries opened successfully / failed so far. */
+/*
+ * Open path (a regular file of bounded size) read-only through the root,
+ * as the resolver does: a new fd, or -errno.
+ */
+int fg_elfsym__open(const struct fg_elfsym *s, const char *path);
 unsigned int fg_elfsym__nr_opened(const struct fg_elfsym *s);
 unsigned int fg_elfsym__nr_failed(const struct fg_elfsym *s);
 

@@ -50,6 +50,8 @@ struct fg_livesym_stats {
 	uint64_t maps_read;		/* /proc/PID/maps reads */
 	uint64_t build_id_mismatch;	/* files that changed since mapped */
 	uint64_t freed;			/* exited processes dropped */
+	uint64_t unwinds, unwind_short;	/* DWARF unwinds; those with 1 frame */
+	uint64_t dwfl_built;		/* per-process Dwfl (re)built */
 };
 
 struct fg_livesym;
@@ -95,6 +97,28 @@ uint32_t fg_livesym__generation(struct fg_livesym *s, uint32_t pid);
 void fg_livesym__resolve(struct fg_livesym *s, uint32_t pid, uint64_t time,
 			 uint64_t addr, bool kernel,
 			 struct fg_livesym_frame *out);
+
+/*
+ * x86_64 user registers as PERF_SAMPLE_REGS_USER gives them for
+ * FG_LIVESYM_REGS_MASK (what perf record --call-graph dwarf asks): 20 values
+ * in perf_regs order, AX BX CX DX SI DI BP SP IP FLAGS CS SS R8..R15.
+ */
+#define FG_LIVESYM_REGS_MASK	0xff0fffull
+#define FG_LIVESYM_NR_REGS	20
+
+/*
+ * Unwind the user stack of a sample with libdw (dwfl_getthread_frames):
+ * regs as above, stack the copy of the user stack from the sampled SP.
+ * Frame addresses, leaf first, into ips (callers as return address - 1,
+ * as perf's libdw unwinder gives them). Memory outside the stack copy is
+ * read from the process's mapped ELF files (opened through its root),
+ * never from the process. One Dwfl per process, cached until its
+ * mappings change. Returns the number of frames (>= 1 when regs has a
+ * user IP), or -errno.
+ */
+int fg_livesym__unwind(struct fg_livesym *s, uint32_t pid, uint32_t tid,
+		       const uint64_t *regs, const void *stack,
+		       size_t stack_size, uint64_t *ips, size_t max);
 
 const struct fg_livesym_stats *fg_livesym__stats(const struct fg_livesym *s);
 

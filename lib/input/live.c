@@ -162,7 +162,8 @@ static int setup_attr(struct fg_live *l, const struct fg_live_opts *o,
 		l->stack_user = o->sample_stack_user;
 	}
 	a->sample_max_stack = (uint16_t)(o->max_stack ? o->max_stack : 127);
-	a->exclude_callchain_user = 0;
+	/* with a user stack copy the user part is unwound from it */
+	a->exclude_callchain_user = o->sample_stack_user ? 1 : 0;
 	/* side band: what perf record asks on its first event */
 	a->mmap = 1;
 	a->mmap2 = 1;

@@ -144,6 +144,11 @@ static int open_binary(const struct fg_elfsym *s, const char *path)
 	return fd;
 }
 
+int fg_elfsym__open(const struct fg_elfsym *s, const char *path)
+{
+	return open_binary(s, path);
+}
+
 static int sym_cmp(const void *a, const void *b)
 {
 	const struct sym *x = a, *y = b;

@@ -15,9 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <elfutils/libdwfl.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <sys/auxv.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -131,6 +133,17 @@ struct proc {
 	struct lmap *maps;		/* sorted by start, no overlaps */
 	size_t nr_maps, alloc_maps;
 	struct root *root;		/* NULL until needed */
+	/* DWARF unwinding (fg_livesym__unwind) */
+	Dwfl *dwfl;
+	size_t dwfl_maps;		/* nr_maps when dwfl was built */
+	struct fg_livesym *s;
+	const uint64_t *u_regs;		/* the sample being unwound */
+	const uint8_t *u_stack;
+	uint64_t u_sp;
+	size_t u_size;
+	uint32_t u_tid;
+	uint64_t *u_ips;
+	size_t u_n, u_max;
 };
 
 struct thread {
@@ -200,6 +213,8 @@ struct fg_livesym *fg_livesym__new(const struct fg_livesym_opts *o)
 
 static void proc__free(struct proc *p)
 {
+	if (p->dwfl)
+		dwfl_end(p->dwfl);
 	free(p->maps);
 	free(p);
 }
@@ -409,6 +424,9 @@ static void proc__reset(struct fg_livesym *s, struct proc *p)
 	p->exited = 0;
 	p->root = NULL;
 	p->gen = s->next_gen++;
+	if (p->dwfl)
+		dwfl_end(p->dwfl);
+	p->dwfl = NULL;
 }
 
 static struct thread *thread__get(struct fg_livesym *s, uint32_t tid)
@@ -1001,4 +1019,253 @@ void fg_livesym__resolve(struct fg_livesym *s, uint32_t pid, uint64_t time,
 				       NULL);
 	if (out->name)
 		out->kind = FG_LIVESYM_SYM;
+}
+
+/* ---- DWARF unwinding with libdw ---- */
+
+/* perf_regs index (FG_LIVESYM_REGS_MASK order) of DWARF x86_64 registers
+ * 0..16: rax rdx rcx rbx rsi rdi rbp rsp r8..r15 rip */
+static const uint8_t dwarf_to_perf[17] = {
+	0, 3, 2, 1, 4, 5, 6, 7, 12, 13, 14, 15, 16, 17, 18, 19, 8,
+};
+#define PREG_SP	7
+
+static pid_t unw_next_thread(Dwfl *dwfl, void *arg, void **thread_argp)
+{
+	struct proc *p = arg;
+
+	if (*thread_argp)
+		return 0;
+	*thread_argp = p;
+	return (pid_t)p->u_tid;
+}
+
+static bool unw_get_thread(Dwfl *dwfl, pid_t tid, void *arg,
+			   void **thread_argp)
+{
+	*thread_argp = arg;
+	return true;
+}
+
+/* Bytes of a mapped file's ELF image (libdw keeps it read or mapped). */
+static bool read_elf_word(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *out)
+{
+	Dwfl_Module *mod = dwfl_addrmodule(dwfl, addr);
+	Dwarf_Addr bias;
+	size_t nph, i, fsize;
+	const char *raw;
+	Elf *elf;
+
+	if (!mod || !(elf = dwfl_module_getelf(mod, &bias)) ||
+	    !(raw = elf_rawfile(elf, &fsize)) || elf_getphdrnum(elf, &nph))
+		return false;
+	for (i = 0; i < nph; i++) {
+		GElf_Phdr ph;
+		uint64_t va = addr - bias;
+
+		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD ||
+		    va < ph.p_vaddr || va + 8 > ph.p_vaddr + ph.p_filesz)
+			continue;
+		if (ph.p_offset + (va - ph.p_vaddr) + 8 > fsize)
+			return false;
+		memcpy(out, raw + ph.p_offset + (va - ph.p_vaddr), 8);
+		return true;
+	}
+	return false;
+}
+
+static bool unw_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result,
+			    void *arg)
+{
+	struct proc *p = arg;
+
+	if (addr >= p->u_sp && addr - p->u_sp <= p->u_size &&
+	    p->u_size - (addr - p->u_sp) >= 8) {
+		memcpy(result, p->u_stack + (addr - p->u_sp), 8);
+		return true;
+	}
+	return read_elf_word(dwfl, addr, result);
+}
+
+static bool unw_set_initial_registers(Dwfl_Thread *thread, void *arg)
+{
+	struct proc *p = arg;
+	Dwarf_Word r[17];
+	int i;
+
+	for (i = 0; i < 17; i++)
+		r[i] = p->u_regs[dwarf_to_perf[i]];
+	return dwfl_thread_state_registers(thread, 0, 17, r);
+}
+
+static const Dwfl_Thread_Callbacks unw_callbacks = {
+	.next_thread = unw_next_thread,
+	.get_thread = unw_get_thread,
+	.memory_read = unw_memory_read,
+	.set_initial_registers = unw_set_initial_registers,
+};
+
+/*
+ * Modules come with their file (fd opened through the process's root);
+ * no other file is looked for: libdw's default search would take the
+ * container's paths (and .gnu_debuglink names) against the host's root.
+ * .eh_frame of the mapped file is enough to unwind.
+ */
+static int unw_find_elf(Dwfl_Module *mod, void **userdata, const char *name,
+			Dwarf_Addr base, char **file_name, Elf **elfp)
+{
+	return -1;
+}
+
+static int unw_find_debuginfo(Dwfl_Module *mod, void **userdata,
+			      const char *name, Dwarf_Addr base,
+			      const char *file_name, const char *debuglink,
+			      GElf_Word crc, char **debuginfo_file_name)
+{
+	return -1;
+}
+
+static const Dwfl_Callbacks unw_offline = {
+	.find_elf = unw_find_elf,
+	.find_debuginfo = unw_find_debuginfo,
+	.section_address = dwfl_offline_section_address,
+};
+
+/* Our [vdso] image in a memfd: the same code every process runs. */
+static int vdso_fd(void)
+{
+	const char *img = (const char *)getauxval(AT_SYSINFO_EHDR);
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)img;
+	size_t size;
+	int fd;
+
+	if (!img || memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
+	    eh->e_ident[EI_CLASS] != ELFCLASS64)
+		return -1;
+	size = eh->e_shoff + (size_t)eh->e_shnum * eh->e_shentsize;
+	if (size > (1u << 20))
+		return -1;
+	fd = memfd_create("flame-vdso", MFD_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (write(fd, img, size) != (ssize_t)size) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* One module per file mapped executable, at its load bias. */
+static int proc__build_dwfl(struct fg_livesym *s, struct proc *p)
+{
+	struct root *r = root_of(s, p);
+	char path[4096];
+	size_t i, j;
+
+	if (p->dwfl)
+		dwfl_end(p->dwfl);
+	p->dwfl = dwfl_begin(&unw_offline);
+	if (!p->dwfl)
+		return -ENOMEM;
+	s->st.dwfl_built++;
+	p->dwfl_maps = p->nr_maps;
+	p->s = s;
+	dwfl_report_begin(p->dwfl);
+	for (i = 0; i < p->nr_maps; i++) {
+		const struct lmap *m = &p->maps[i];
+		bool seen = false;
+		int fd;
+
+		for (j = 0; j < i && !seen; j++)
+			seen = p->maps[j].path == m->path;
+		if (seen)
+			continue;
+		if (!strcmp(m->path, "[vdso]")) {
+			fd = vdso_fd();
+			if (fd >= 0 && !dwfl_report_elf(p->dwfl, "[vdso]",
+							 "[vdso]", fd, m->start,
+							 false))
+				close(fd);
+			continue;
+		}
+		if (m->path[0] != '/' || anon_region(m->path) || !r)
+			continue;
+		file_path(m->path, path, sizeof(path));
+		if (!build_id_ok(s, r->es, (struct lmap *)m, path))
+			continue;
+		fd = fg_elfsym__open(r->es, path);
+		if (fd < 0)
+			continue;
+		/* consumes fd on success */
+		if (!dwfl_report_elf(p->dwfl, path, path, fd,
+				     m->start - m->pgoff, false))
+			close(fd);
+	}
+	dwfl_report_end(p->dwfl, NULL, NULL);
+	if (!dwfl_attach_state(p->dwfl, NULL, (pid_t)p->n.key, &unw_callbacks,
+			       p)) {
+		dwfl_end(p->dwfl);
+		p->dwfl = NULL;
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int unw_frame(Dwfl_Frame *state, void *arg)
+{
+	struct proc *p = arg;
+	Dwarf_Addr pc;
+	bool act;
+
+	if (!dwfl_frame_pc(state, &pc, &act) || !pc)
+		return DWARF_CB_ABORT;
+	if (!act)
+		pc--;
+	p->u_ips[p->u_n++] = pc;
+	return p->u_n < p->u_max ? DWARF_CB_OK : DWARF_CB_ABORT;
+}
+
+int fg_livesym__unwind(struct fg_livesym *s, uint32_t pid, uint32_t tid,
+		       const uint64_t *regs, const void *stack,
+		       size_t stack_size, uint64_t *ips, size_t max)
+{
+	uint64_t ip = regs[8];
+	struct proc *p;
+
+	if (!max)
+		return 0;
+	p = proc__loaded(s, pid);
+	if (!p)
+		return -ENOMEM;
+	if (!proc__find_map(p, ip) && !p->exited &&
+	    now_ns() - p->maps_read_ns > MAPS_REREAD_NS)
+		proc__read_maps(s, p);
+	s->st.unwinds++;
+	if ((!p->dwfl || p->dwfl_maps != p->nr_maps) &&
+	    proc__build_dwfl(s, p) == -ENOMEM)
+		return -ENOMEM;
+	ips[0] = ip;
+	if (!p->dwfl) {
+		s->st.unwind_short++;
+		return 1;
+	}
+	p->u_regs = regs;
+	p->u_stack = stack;
+	p->u_sp = regs[PREG_SP];
+	p->u_size = stack ? stack_size : 0;
+	p->u_tid = tid;
+	p->u_ips = ips;
+	p->u_n = 0;
+	p->u_max = max;
+	/* an error ends the walk: what was found so far stays */
+	dwfl_getthread_frames(p->dwfl, (pid_t)tid, unw_frame, p);
+	if (!p->u_n) {
+		ips[0] = ip;
+		p->u_n = 1;
+	}
+	if (p->u_n == 1)
+		s->st.unwind_short++;
+	p->u_ips = NULL;
+	p->u_stack = NULL;
+	return (int)p->u_n;
 }
