@@ -144,7 +144,15 @@ uint32_t fg_profile__child(struct fg_profile *p, uint32_t parent,
 uint32_t fg_profile__find_child(const struct fg_profile *p, uint32_t parent,
 				uint32_t name_id);
 
-/* Add weight to the stack ending at node (and a sample when kept). */
+/*
+ * A column's total never exceeds FG_WEIGHT_MAX (pprof's int64 values; every
+ * sum of weights in a column fits in it).
+ */
+#define FG_WEIGHT_MAX	((uint64_t)INT64_MAX)
+/*
+ * Add weight to the stack ending at node (and a sample when kept).
+ * -EOVERFLOW, adding nothing, when the column total would pass FG_WEIGHT_MAX.
+ */
 int fg_profile__add_node(struct fg_profile *p, uint32_t node, uint64_t weight,
 			 uint64_t time);
 /*

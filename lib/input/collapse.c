@@ -228,6 +228,9 @@ struct worker {
 	uint64_t first_bad_seq;		/* block sequence of the first bad line */
 	uint64_t first_bad_local;	/* line within that block, 1-based */
 	char first_bad_text[96];
+	uint64_t room;			/* weight this worker may still add */
+	uint64_t big;			/* samples refused: sum past the room */
+	uint64_t first_big_seq, first_big_local;
 	char other_event[64];
 	int err;
 
@@ -248,6 +251,8 @@ static int worker_init(struct worker *w, const struct fg_collapse_opts *o,
 	w->smask = 4095;
 	w->sslots = calloc(w->smask + 1, sizeof(*w->sslots));
 	w->first_bad_seq = UINT64_MAX;
+	w->first_big_seq = UINT64_MAX;
+	w->room = FG_WEIGHT_MAX;
 	if (!w->fslots || !w->sslots)
 		return -ENOMEM;
 	return 0;
@@ -610,14 +615,17 @@ static void note_bad(struct worker *w, uint64_t seq, uint64_t local,
 	}
 }
 
-/* "123.456789" -> ns */
-static uint64_t parse_time(const char *s, const char *e)
+/* "123.456789" -> ns; -ERANGE past 2^64-1 ns */
+static int parse_time(const char *s, const char *e, uint64_t *ns)
 {
 	uint64_t sec = 0, frac = 0;
 	int digits = 0;
 
-	while (s < e && is_digit(*s))
+	while (s < e && is_digit(*s)) {
 		sec = sec * 10 + (*s++ - '0');
+		if (sec > UINT64_MAX / 1000000000ULL)
+			return -ERANGE;
+	}
 	if (s < e && *s == '.')
 		s++;
 	while (s < e && is_digit(*s)) {
@@ -629,7 +637,10 @@ static uint64_t parse_time(const char *s, const char *e)
 	}
 	while (digits++ < 9)
 		frac *= 10;
-	return sec * 1000000000ULL + frac;
+	if (sec * 1000000000ULL > UINT64_MAX - frac)
+		return -ERANGE;
+	*ns = sec * 1000000000ULL + frac;
+	return 0;
 }
 
 int fg_collapse__parse_header(const char *line, size_t len,
@@ -704,8 +715,9 @@ int fg_collapse__parse_header(const char *line, size_t len,
 			while (q < te - 1 && (is_digit(*q) || *q == '.'))
 				q++;
 			if (q == te - 1) {
+				if (parse_time(t, te - 1, &h->time))
+					return -ERANGE;
 				h->has_time = true;
-				h->time = parse_time(t, te - 1);
 				continue;
 			}
 		}
@@ -713,8 +725,13 @@ int fg_collapse__parse_header(const char *line, size_t len,
 			const char *q = t;
 			uint64_t v = 0;
 
-			while (q < te && is_digit(*q))
-				v = v * 10 + (*q++ - '0');
+			while (q < te && is_digit(*q)) {
+				uint64_t d = (uint64_t)(*q++ - '0');
+
+				if (v > (UINT64_MAX - d) / 10)
+					return -ERANGE;
+				v = v * 10 + d;
+			}
 			if (q == te) {
 				h->period = v;
 				continue;
@@ -841,6 +858,11 @@ static int do_header(struct worker *w, const struct fg_collapse_header *h)
 		w->weight = h->period ? h->period : 1;
 	else
 		w->weight = 1;
+	if (w->weight > w->room) {
+		w->in_sample = false;
+		return 1;	/* the caller counts and skips it */
+	}
+	w->room -= w->weight;
 	return 0;
 }
 
@@ -956,7 +978,19 @@ header:
 	if (ret)
 		return ret;
 	w->skipping = false;
-	return do_header(w, &h);
+	ret = do_header(w, &h);
+	if (ret == 1) {
+		/* its weight would take the column total past FG_WEIGHT_MAX */
+		w->big++;
+		if (seq < w->first_big_seq ||
+			   (seq == w->first_big_seq && local < w->first_big_local)) {
+			w->first_big_seq = seq;
+			w->first_big_local = local;
+		}
+		w->skipping = true;
+		ret = 0;
+	}
+	return ret;
 }
 
 /* Parse whole lines in [data, data+len); the last may lack '\n'. */
@@ -1321,7 +1355,8 @@ int fg_collapse__read(struct fg_profile *p, struct fg_reader *r,
 	unsigned int nw, i, nr_init = 0;
 	bool keep = fg_profile__keeps_samples(p);
 	struct fg_collapse_stats local;
-	struct worker *bad = NULL;
+	struct worker *bad = NULL, *big = NULL;
+	uint64_t room, nr_big = 0;
 	int ret = 0, rret;
 
 	if (!o) {
@@ -1359,11 +1394,14 @@ int fg_collapse__read(struct fg_profile *p, struct fg_reader *r,
 	if (keep || o->inline_)
 		nw = 1;	/* samples in input order; libdw is not shared */
 
+	room = FG_WEIGHT_MAX - (fg_profile__total(p, 0) > fg_profile__total(p, 1) ?
+				fg_profile__total(p, 0) : fg_profile__total(p, 1));
 	for (i = 0; i < nw; i++) {
 		ret = worker_init(&ws[i], o, &ctx, keep);
 		nr_init++;
 		if (ret)
 			goto out;
+		ws[i].room = room / nw;	/* the merged sum stays in range */
 	}
 	if (nw == 1)
 		rret = read_single(&ctx, &ws[0], r);
@@ -1381,6 +1419,9 @@ int fg_collapse__read(struct fg_profile *p, struct fg_reader *r,
 		st->bad_lines += w->bad;
 		if (w->bad && (!bad || w->first_bad_seq < bad->first_bad_seq))
 			bad = w;
+		if (w->big && (!big || w->first_big_seq < big->first_big_seq))
+			big = w;
+		nr_big += w->big;
 		if (w->other_event[0] && !st->other_event[0])
 			memcpy(st->other_event, w->other_event,
 			       sizeof(st->other_event));
@@ -1395,6 +1436,15 @@ int fg_collapse__read(struct fg_profile *p, struct fg_reader *r,
 			fg_reader__name(r), (unsigned long long)line,
 			(unsigned long long)st->bad_lines,
 			st->bad_lines == 1 ? "" : "s", bad->first_bad_text);
+	}
+	if (big) {
+		uint64_t line = big->first_big_local, b;
+
+		for (b = 0; nw > 1 && b < big->first_big_seq && b < ctx.nr_blocks; b++)
+			line += ctx.block_lines[b];
+		pr_warn("%s:%llu: skipped %llu sample%s whose weight would take the total past 2^63-1\n",
+			fg_reader__name(r), (unsigned long long)line,
+			(unsigned long long)nr_big, nr_big == 1 ? "" : "s");
 	}
 	if (ctx.event)
 		snprintf(st->first_event, sizeof(st->first_event), "%s", ctx.event);

@@ -12,8 +12,12 @@
 
 #include "internal.h"
 
-/* Parse a trailing " NUMBER" of line[0..*len); shrink *len past it. */
-static bool take_count(const char *line, size_t *len, uint64_t *out)
+/*
+ * Parse a trailing " NUMBER" of line[0..*len) ("12", "2.5", "5.", ".5");
+ * shrink *len past it. 1: parsed; 0: no count there; -ERANGE: a count
+ * over FG_WEIGHT_MAX.
+ */
+static int take_count(const char *line, size_t *len, uint64_t *out)
 {
 	size_t end = *len, i = end;
 	bool dot = false;
@@ -25,33 +29,40 @@ static bool take_count(const char *line, size_t *len, uint64_t *out)
 			dot = true;
 		i--;
 	}
-	if (i == end || i == 0 || (line[i] == '.') ||
+	if (i == end || i == 0 || (dot && end - i == 1) ||
 	    (line[i - 1] != ' ' && line[i - 1] != '\t'))
-		return false;
+		return 0;
 	if (!dot) {
 		size_t k;
 
 		for (k = i; k < end; k++) {
-			if (v > (UINT64_MAX - 9) / 10)
-				return false;
-			v = v * 10 + (uint64_t)(line[k] - '0');
+			uint64_t d = (uint64_t)(line[k] - '0');
+
+			if (v > (FG_WEIGHT_MAX - d) / 10)
+				return -ERANGE;
+			v = v * 10 + d;
 		}
 	} else {
 		char tmp[64];
 		size_t n = end - i;
+		double d;
 
 		if (n >= sizeof(tmp))
-			return false;
+			return -ERANGE;
 		memcpy(tmp, line + i, n);
 		tmp[n] = '\0';
-		v = (uint64_t)llround(strtod(tmp, NULL));
+		d = strtod(tmp, NULL);
+		/* 2^63 is the first double past FG_WEIGHT_MAX */
+		if (!(d < 9223372036854775808.0))
+			return -ERANGE;
+		v = (uint64_t)llround(d);
 	}
 	*out = v;
 	/* drop the separating blanks */
 	while (i > 0 && (line[i - 1] == ' ' || line[i - 1] == '\t'))
 		i--;
 	*len = i;
-	return true;
+	return 1;
 }
 
 static int add_stack(struct fg_profile *p, const char *s, size_t len,
@@ -84,6 +95,7 @@ int fg_folded__read(struct fg_profile *p, struct fg_reader *r,
 		    struct fg_folded_stats *st)
 {
 	struct fg_folded_stats local = { 0 };
+	uint64_t big = 0, first_big = 0, mal = 0, first_mal = 0;
 	const char *line;
 	size_t len;
 	int ret;
@@ -92,19 +104,27 @@ int fg_folded__read(struct fg_profile *p, struct fg_reader *r,
 		st = &local;
 	memset(st, 0, sizeof(*st));	/* callers may pass it uninitialised */
 	while ((ret = fg_reader__getline(r, &line, &len)) > 0) {
-		uint64_t a, b;
-		bool two;
+		uint64_t a = 0, b;
+		int two = 0, one = 0;
 
 		st->lines++;
 		while (len && (line[len - 1] == ' ' || line[len - 1] == '\t'))
 			len--;
 		if (!len || line[0] == '#')
 			continue;
-		if (!take_count(line, &len, &b))
-			goto bad;
+		one = take_count(line, &len, &b);
+		if (one <= 0)
+			goto bad_count;
 		two = take_count(line, &len, &a);
+		if (two < 0)
+			goto bad_count;
 		if (!len)
 			goto bad;
+		/* sums past FG_WEIGHT_MAX: the line is refused, nothing wraps */
+		if (two ? a > FG_WEIGHT_MAX - fg_profile__total(p, 0) ||
+			  b > FG_WEIGHT_MAX - fg_profile__total(p, 1) :
+			  b > FG_WEIGHT_MAX - fg_profile__total(p, 0))
+			goto too_big;
 		if (two) {
 			if ((a && add_stack(p, line, len, a, 0)) ||
 			    (b && add_stack(p, line, len, b, 1)))
@@ -116,14 +136,28 @@ int fg_folded__read(struct fg_profile *p, struct fg_reader *r,
 			goto bad;
 		}
 		continue;
+bad_count:
+		if (one != -ERANGE && two != -ERANGE)
+			goto bad;
+too_big:
+		if (!big++)
+			first_big = fg_reader__lineno(r);
+		goto skipped;
 bad:
+		if (!mal++)
+			first_mal = fg_reader__lineno(r);
+skipped:
 		if (!st->bad_lines++)
 			st->first_bad_line = fg_reader__lineno(r);
 	}
 	fg_profile__set_column(p, 0);
-	if (st->bad_lines)
+	if (big)
+		pr_warn("%s:%llu: skipped %llu line(s) whose count would take the total past 2^63-1\n",
+			fg_reader__name(r), (unsigned long long)first_big,
+			(unsigned long long)big);
+	if (mal)
 		pr_warn("%s: skipped %llu malformed line(s), first at line %llu\n",
-			fg_reader__name(r), (unsigned long long)st->bad_lines,
-			(unsigned long long)st->first_bad_line);
+			fg_reader__name(r), (unsigned long long)mal,
+			(unsigned long long)first_mal);
 	return ret < 0 ? ret : 0;
 }

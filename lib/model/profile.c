@@ -178,6 +178,8 @@ int fg_profile__add_node(struct fg_profile *p, uint32_t node, uint64_t weight,
 {
 	if (node >= p->nr_nodes)
 		return -EINVAL;
+	if (weight > FG_WEIGHT_MAX - p->total[p->col])
+		return -EOVERFLOW;
 	p->nodes[node].self[p->col] += weight;
 	p->total[p->col] += weight;
 	p->adds[p->col]++;

@@ -169,9 +169,9 @@ static void test_malformed(void **state)
 		     " 7\n"		/* 6: bad, no stack */
 		     ";;; 4\n"		/* 7: bad, no frame */
 		     "x;y 1e3\n"	/* 8: bad, exponent */
-		     "x;y .5\n"		/* 9: bad, no digit before '.' */
+		     "x;y .\n"		/* 9: bad, no digit */
 		     "x;y 1.2.3\n"	/* 10: bad */
-		     "x;y 99999999999999999999\n"	/* 11: bad, > 2^64 */
+		     "x;y 99999999999999999999\n"	/* 11: bad, > 2^63 */
 		     "x;y12\n"		/* 12: bad, no blank before count */
 		     "ok 2\n",		/* 13 */
 		     &st, &path);
@@ -183,10 +183,13 @@ static void test_malformed(void **state)
 	assert_int_equal(fg_profile__nr_adds(p, 0), 2);
 	/* no partial stack from a bad line was weighted */
 	assert_int_equal(fg_profile__nr_stacks(p), 1);
-	/* one warning naming the file, the count and the first line */
-	assert_int_equal(nr_warned, 1);
+	/*
+	 * a warning naming the file, the count and the first line; one
+	 * more for line 11's count too large (test_overflow)
+	 */
+	assert_int_equal(nr_warned, 2);
 	snprintf(want, sizeof(want),
-		 "%s: skipped 10 malformed line(s), first at line 3\n", path);
+		 "%s: skipped 9 malformed line(s), first at line 3\n", path);
 	assert_string_equal(warned, want);
 	unlink(path);
 	free(path);
@@ -218,6 +221,44 @@ static void test_large_count(void **state)
 	assert_int_equal(st.bad_lines, 0);
 	assert_int_equal(self_of(p, "a", 0), 1844674407370955160ULL);
 	assert_int_equal(self_of(p, "b", 0), 4294967296ULL);
+	fg_profile__delete(p);
+}
+
+/* Counts whose sum passes 2^63-1 are refused with the line named; none wraps. */
+static void test_overflow(void **state)
+{
+	struct fg_folded_stats st;
+	struct fg_profile *p;
+	char *path, want[600];
+
+	(void)state;
+	p = read_str("a 9223372036854775807\n"
+		     "b 1\n"
+		     "c 9223372036854775807\n", &st, &path);
+	assert_int_equal(st.bad_lines, 2);
+	assert_int_equal(st.first_bad_line, 2);
+	assert_int_equal(fg_profile__total(p, 0), 9223372036854775807ULL);
+	assert_int_equal(self_of(p, "a", 0), 9223372036854775807ULL);
+	assert_int_equal(node_of(p, "b"), FG_NO_NODE);
+	snprintf(want, sizeof(want), "%s:2: skipped 2 line(s)", path);
+	assert_non_null(strstr(warned, want));
+	assert_int_equal(nr_warned, 1);
+	unlink(path);
+	free(path);
+	fg_profile__delete(p);
+
+	/* one count past 2^63-1, integer or fractional; the other column */
+	p = read_str("a 9223372036854775808\n"
+		     "b 99999999999999999999.5\n"
+		     "c 1e400\n"
+		     "d 1 9223372036854775807\n"
+		     "e 0 1\n"
+		     "f 2\n", &st, NULL);
+	assert_int_equal(st.bad_lines, 4);
+	assert_int_equal(st.first_bad_line, 1);
+	assert_int_equal(fg_profile__total(p, 0), 3);
+	assert_int_equal(fg_profile__total(p, 1), 9223372036854775807ULL);
+	assert_int_equal(self_of(p, "f", 0), 2);
 	fg_profile__delete(p);
 }
 
@@ -286,9 +327,12 @@ static void test_fractional(void **state)
 	struct fg_profile *p;
 
 	(void)state;
-	p = read_str("a 2.5\nb 0.4\nc 1.49\nd 3.\ne 0.5\nf 7.51 2.5\n", &st,
-		     NULL);
-	assert_int_equal(st.bad_lines, 0);
+	p = read_str("a 2.5\nb 0.4\nc 1.49\nd 3.\ne 0.5\nf 7.51 2.5\ng .5\n"
+		     "h .\n", &st, NULL);
+	/* ".5" is a count like "5." and "0.5"; a lone "." is not */
+	assert_int_equal(st.bad_lines, 1);
+	assert_int_equal(st.first_bad_line, 8);
+	assert_int_equal(self_of(p, "g", 0), 1);
 	assert_int_equal(self_of(p, "a", 0), 3);	/* half away from 0 */
 	assert_int_equal(self_of(p, "b", 0), 0);
 	assert_int_equal(self_of(p, "c", 0), 1);
@@ -296,7 +340,7 @@ static void test_fractional(void **state)
 	assert_int_equal(self_of(p, "e", 0), 1);
 	assert_int_equal(self_of(p, "f", 0), 8);
 	assert_int_equal(self_of(p, "f", 1), 3);
-	assert_int_equal(fg_profile__total(p, 0), 3 + 0 + 1 + 3 + 1 + 8);
+	assert_int_equal(fg_profile__total(p, 0), 3 + 0 + 1 + 3 + 1 + 8 + 1);
 	fg_profile__delete(p);
 }
 
@@ -447,6 +491,7 @@ int main(void)
 		cmocka_unit_test(test_no_trailing_newline_crlf_blanks),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_large_count),
+		cmocka_unit_test(test_overflow),
 		cmocka_unit_test(test_two_columns),
 		cmocka_unit_test(test_empty_frames),
 		cmocka_unit_test(test_fractional),
