@@ -135,6 +135,12 @@ static void print_stats(const char *what, const char *dir,
 	else
 		fprintf(stderr, "flame: %s: no process events (needs root): processes shorter than --interval may be missed\n",
 			what);
+	if (st->bins.scans)
+		fprintf(stderr, "flame: %s: container binaries: %" PRIu64
+			" copied (%" PRIu64 " bytes) to perf's build-id cache, %"
+			PRIu64 " already there%s\n", what, st->bins.files,
+			st->bins.bytes, st->bins.present, st->bins.capped ?
+			"; cap reached, some not copied" : "");
 	if (st->jvm_asked)
 		fprintf(stderr, "flame: %s: JVMs asked for their map %" PRIu64
 			" times, %" PRIu64 " answered\n", what, st->jvm_asked,
@@ -237,6 +243,10 @@ static void record_usage(FILE *fp)
 "  --interval S     seconds between polls (default 0.5)\n"
 "  --maps DIR       snapshot directory (default <perf.data>.maps)\n"
 "  --no-cgroups     do not add --all-cgroups\n"
+"  --no-keep-binaries  do not copy container binaries to perf's build-id cache\n"
+"                   (by default each container process's mapped executables are\n"
+"                   copied once per build id while it lives, and perf records\n"
+"                   with --buildid-mmap; -B/--no-buildid also turns this off)\n"
 "  --jvm-perfmap[=S]  ask every HotSpot JVM for its perf map every S seconds\n"
 "                   (default 2), as jcmd PID Compiler.perfmap does, from inside\n"
 "                   its mount namespace as its user\n"
@@ -266,7 +276,7 @@ int cmd_record(int argc, char **argv)
 	const char *output = "perf.data", *maps = NULL;
 	double interval = 0.5;
 	bool cgroups = true, have_cgroups = false, after_dd = false;
-	bool off_cpu = false;
+	bool off_cpu = false, keep_bins = true, have_bidmmap = false;
 	struct fg_snapshot *s;
 	struct fg_cpulog *cl = NULL;
 	char **pargv, *mapsbuf = NULL;
@@ -274,7 +284,7 @@ int cmd_record(int argc, char **argv)
 	uint64_t t0;
 	pid_t child;
 
-	pargv = calloc((size_t)argc + 4 + OFFCPU_ARGS, sizeof(*pargv));
+	pargv = calloc((size_t)argc + 5 + OFFCPU_ARGS, sizeof(*pargv));
 	if (!pargv)
 		return cli_error("record: out of memory");
 	pargv[n++] = "perf";
@@ -294,6 +304,9 @@ int cmd_record(int argc, char **argv)
 			if (cgroups && !have_cgroups)
 				pargv[n++] = "--all-cgroups";
 			have_cgroups = true;
+			if (keep_bins && !have_bidmmap)
+				pargv[n++] = "--buildid-mmap";
+			have_bidmmap = true;
 			pargv[n++] = argv[i];
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			record_usage(stdout);
@@ -312,6 +325,8 @@ int cmd_record(int argc, char **argv)
 			}
 		} else if (!strcmp(a, "--no-cgroups")) {
 			cgroups = false;
+		} else if (!strcmp(a, "--no-keep-binaries")) {
+			keep_bins = false;
 		} else if (!strncmp(a, "--jvm-perfmap", 13) &&
 			   (!a[13] || a[13] == '=')) {
 			if (parse_jvm_perfmap(a[13] ? a + 14 : "2", &so)) {
@@ -323,6 +338,12 @@ int cmd_record(int argc, char **argv)
 		} else {
 			if (!strcmp(a, "--all-cgroups"))
 				have_cgroups = true;
+			/* perf's build ids off: nothing would find the copies */
+			if (!strcmp(a, "--buildid-mmap") || !strcmp(a, "-B") ||
+			    !strcmp(a, "--no-buildid"))
+				have_bidmmap = true;
+			if (!strcmp(a, "-B") || !strcmp(a, "--no-buildid"))
+				keep_bins = false;
 			if ((!strcmp(a, "-o") || !strcmp(a, "--output")) &&
 			    i + 1 < argc) {
 				output = argv[i + 1];
@@ -339,6 +360,9 @@ int cmd_record(int argc, char **argv)
 		n = offcpu_args(argc, argv, pargv, n);
 	if (cgroups && !have_cgroups)
 		pargv[n++] = "--all-cgroups";
+	if (keep_bins && !have_bidmmap)
+		pargv[n++] = "--buildid-mmap";
+	so.keep_bins = keep_bins;
 	pargv[n] = NULL;
 	if (!maps) {
 		if (asprintf(&mapsbuf, "%s.maps", output) < 0) {

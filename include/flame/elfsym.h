@@ -43,6 +43,13 @@ const char *fg_elfsym__resolve(struct fg_elfsym *s, const char *path,
 int fg_elfsym__build_id(struct fg_elfsym *s, const char *path,
 			const uint8_t **id, size_t *len);
 
+/*
+ * NT_GNU_BUILD_ID of the ELF file open on fd (read with pread, never
+ * mmap): 0 and id[0..*len), -ENODATA when it has none, -EINVAL when fd is
+ * not ELF.
+ */
+int fg_elf__build_id_fd(int fd, uint8_t id[20], size_t *len);
+
 /* Number of binaries opened successfully / failed so far. */
 /*
  * Open path (a regular file of bounded size) read-only through the root,

@@ -40,6 +40,7 @@ struct track {
 	bool gone;
 	int pin;		/* index into pins, -1: none */
 	bool jvm_checked, jvm;	/* a HotSpot JVM (--jvm-perfmap) */
+	unsigned char bin_scans;	/* maps scanned for binaries (keep_bins) */
 	pid_t jvm_child;	/* Compiler.perfmap request under way */
 	uint64_t jvm_next_ns, jvm_deadline_ns;
 	char label[64];
@@ -74,6 +75,7 @@ struct fg_snapshot {
 	size_t nr_pins, max_pins, held;
 	uint64_t now;		/* time of the current poll */
 	int pc_fd;		/* process connector, -1: none */
+	struct fg_bincache *bc;	/* keep_bins, else NULL */
 };
 
 static uint64_t cpu_ns(void)
@@ -267,6 +269,13 @@ struct fg_snapshot *fg_snapshot__new(const char *dir,
 	err = pins_init(s);
 	if (err)
 		goto out_err;
+	if (s->o.keep_bins) {
+		s->bc = fg_bincache__new(NULL, NULL);
+		if (!s->bc) {
+			err = -ENOMEM;
+			goto out_err;
+		}
+	}
 	if (!s->o.no_events) {
 		s->pc_fd = fg_procconn__open();
 		s->st.events_on = s->pc_fd >= 0;
@@ -697,6 +706,18 @@ static void visit(struct fg_snapshot *s, int pid, uint64_t now, bool exec)
 		track_pin(s, t);
 	}
 	copy_map(s, t);
+	/*
+	 * A container's binaries: at its exec (the program and ld.so) and at
+	 * the next look (the libraries ld.so mapped meanwhile).
+	 */
+	if (s->bc && !t->host_mntns && t->pi.mntns) {
+		if (exec)
+			t->bin_scans = 0;
+		if (t->bin_scans < 2) {
+			t->bin_scans++;
+			fg_bincache__scan(s->bc, pid);
+		}
+	}
 	if (s->o.jvm_perfmap_ns)
 		jvm_ask(s, t, now);
 }
@@ -828,6 +849,8 @@ int fg_snapshot__poll(struct fg_snapshot *s)
 			track_gone(s, t);
 	}
 	scan_cgroups(s);
+	if (s->bc)
+		s->st.bins = *fg_bincache__stats(s->bc);
 	err = write_index(s);
 	s->st.polls++;
 	s->st.cpu_ns += cpu_ns() - c0;
@@ -869,6 +892,7 @@ void fg_snapshot__delete(struct fg_snapshot *s)
 		if (s->pins[i].fd >= 0)
 			close(s->pins[i].fd);
 	free(s->pins);
+	fg_bincache__delete(s->bc);
 	if (s->pc_fd >= 0)
 		close(s->pc_fd);
 	if (s->dir_fd >= 0)

@@ -487,6 +487,26 @@ int fg_elfsym__build_id(struct fg_elfsym *s, const char *path,
 	return 0;
 }
 
+int fg_elf__build_id_fd(int fd, uint8_t id[20], size_t *len)
+{
+	uint8_t size = 0;
+	Elf *elf;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -EINVAL;
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (!elf)
+		return -EINVAL;
+	if (elf_kind(elf) != ELF_K_ELF) {
+		elf_end(elf);
+		return -EINVAL;
+	}
+	read_build_id(elf, id, &size);
+	elf_end(elf);
+	*len = size;
+	return size ? 0 : -ENODATA;
+}
+
 const char *fg_elfsym__resolve(struct fg_elfsym *s, const char *path,
 			       uint64_t file_off, uint64_t *sym_off)
 {

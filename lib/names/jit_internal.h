@@ -197,7 +197,33 @@ struct fg_snapshot_opts {
 	uint64_t jvm_perfmap_ns;	/* ask HotSpot JVMs for their map this
 					 * often (0: never); see jvm.c */
 	bool no_events;		/* do not use the process connector */
+	bool keep_bins;		/* copy container binaries to perf's
+				 * build-id cache (bincache.c) */
 };
+
+/*
+ * Binaries kept while alive (lib/containers/bincache.c): executable files
+ * mapped by a process, copied once per build id into perf's build-id cache
+ * (DIR/.build-id/xx/<rest>/elf), read through /proc/PID/map_files.
+ */
+struct fg_bincache_opts {
+	uint64_t max_file;	/* bytes per file (0: 256 MiB) */
+	uint64_t max_total;	/* bytes in all (0: 1 GiB) */
+	uint64_t max_files;	/* files in all (0: 2048) */
+};
+
+struct fg_bincache_stats {
+	uint64_t scans, files, bytes, present, capped, failed;
+};
+
+struct fg_bincache;
+
+/* dir: NULL for $PERF_BUILDID_DIR, else $HOME/.debug (perf's defaults) */
+struct fg_bincache *fg_bincache__new(const char *dir,
+				     const struct fg_bincache_opts *o);
+int fg_bincache__scan(struct fg_bincache *b, int pid);
+const struct fg_bincache_stats *fg_bincache__stats(const struct fg_bincache *b);
+void fg_bincache__delete(struct fg_bincache *b);
 
 /*
  * Pins: while a process lives, the snapshot holds an O_PATH fd on its /tmp
@@ -217,6 +243,7 @@ struct fg_snapshot_stats {
 	bool events_on;		/* process connector in use */
 	uint64_t events;	/* exec/exit events handled */
 	uint64_t events_lost;	/* times the kernel dropped events */
+	struct fg_bincache_stats bins;	/* keep_bins */
 };
 
 struct fg_snapshot;

@@ -1,0 +1,62 @@
+#!/bin/bash
+# Binaries kept while alive: a container runs a binary that exists only in
+# its own tmpfs and is stopped 1.5 s into a 4 s flame record -a. perf looks
+# for binaries when the recording ends, when that root is gone; flame
+# record copied the binary (by build id, through /proc/PID/map_files) into
+# perf's build-id cache while it ran, and perf recorded the build ids
+# (--buildid-mmap). Control: the same run with --no-keep-binaries leaves
+# the binary's frames unnamed, so the check can fail.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/container.inc"
+ctr_need
+[ -x "$PROGS/known_tree" ] || die "$PROGS/known_tree not built"
+cd "$T" || die "cd $T"
+cp "$PROGS/known_tree" kt || die "copy known_tree"
+# known_tree's own functions (text symbols)
+syms=$(nm kt | awk '$2 ~ /^[tT]$/ {print $3}' | tr '\n' ' ')
+cat > ctr.sh <<'EOS'
+mount -t tmpfs ctr-root /mnt || exit 1
+d=/mnt/flame-bins-$2
+mkdir -p "$d" && cp "$1" "$d/kt-ctr" && cd "$d" && exec timeout 1.5 ./kt-ctr 100000
+EOS
+
+# run MODE: record with or without the feature into MODE.folded; prints
+# "named unnamed" frames of the container binary
+run() {
+	local mode=$1 extra=
+	[ "$mode" = off ] && extra=--no-keep-binaries
+	mkdir -p "bid-$mode"
+	( sleep 0.3; unshare -m -p -f --mount-proc sh "$T/ctr.sh" "$T/kt" $$ >/dev/null 2>&1 ) &
+	local bg=$!
+	PERF_BUILDID_DIR=$T/bid-$mode timeout 60 "$FLAME" record $extra -a \
+		-e cpu-clock -F 499 -g -o "$mode.data" -- sleep 4 \
+		> "rec-$mode.out" 2> "rec-$mode.err" ||
+		{ cat "rec-$mode.err" >&2; die "flame record ($mode) failed"; }
+	wait "$bg"
+	grep '^flame' "rec-$mode.err" >&2
+	PERF_BUILDID_DIR=$T/bid-$mode timeout 60 perf script -i "$mode.data" \
+		--dlfilter "$FLAME_SO" --dlarg out="$mode.folded" 2> "plugin-$mode.err" ||
+		{ cat "plugin-$mode.err" >&2; die "flame.so failed ($mode)"; }
+	awk -v syms="$syms" 'BEGIN { n = split(syms, a, " "); for (i = 1; i <= n; i++) own[a[i]] = 1 }
+	/^kt-ctr;/ {
+		w = $NF; sub(/ [0-9]+$/, "")
+		n = split($0, f, ";")
+		for (i = 2; i <= n; i++) {
+			if (f[i] == "[kt-ctr]") u += w
+			else if (f[i] in own) k += w
+		}
+	} END { printf "%d %d\n", k, u }' "$mode.folded"
+}
+
+read -r named unnamed < <(run on)
+echo "kept: the binary's frames named $named, unnamed $unnamed"
+check "the container ran under the recording" [ $((named + unnamed)) -ge 200 ]
+check "its binary was copied to the build-id cache" \
+	test -f "bid-on/.build-id/$(readelf -n kt | awk '/Build ID/ {print substr($3, 1, 2) "/" substr($3, 3)}')/elf"
+check ">= 99% of the binary's frames named after its container exited" ratio_ok "$named" "$unnamed" 99
+check "main;phase_one;leaf_one_a;spin named" grep -q '^kt-ctr;.*main;phase_one;leaf_one_a;spin' on.folded
+
+read -r named unnamed < <(run off)
+echo "not kept (--no-keep-binaries): named $named, unnamed $unnamed"
+check "control: without the copies most of them are unnamed" [ $((unnamed * 2)) -gt $((named + unnamed)) ]
+echo PASS
