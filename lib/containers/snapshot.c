@@ -40,7 +40,7 @@ struct track {
 	bool gone;
 	int pin;		/* index into pins, -1: none */
 	bool jvm_checked, jvm;	/* a HotSpot JVM (--jvm-perfmap) */
-	unsigned char bin_scans;	/* maps scanned for binaries (keep_bins) */
+	bool bin_scans;	/* maps scanned for binaries (keep_bins) */
 	pid_t jvm_child;	/* Compiler.perfmap request under way */
 	uint64_t jvm_next_ns, jvm_deadline_ns;
 	char label[64];
@@ -707,16 +707,15 @@ static void visit(struct fg_snapshot *s, int pid, uint64_t now, bool exec)
 	}
 	copy_map(s, t);
 	/*
-	 * A container's binaries: at its exec (the program and ld.so) and at
-	 * the next look (the libraries ld.so mapped meanwhile).
+	 * A container's binaries: once per exec, at the first poll after it
+	 * (the libraries are mapped by then); never in the exec event path,
+	 * which must stay quick for processes that live a few ms.
 	 */
-	if (s->bc && !t->host_mntns && t->pi.mntns) {
-		if (exec)
-			t->bin_scans = 0;
-		if (t->bin_scans < 2) {
-			t->bin_scans++;
-			fg_bincache__scan(s->bc, pid);
-		}
+	if (s->bc && exec)
+		t->bin_scans = 0;
+	else if (s->bc && !t->host_mntns && t->pi.mntns && !t->bin_scans) {
+		t->bin_scans = 1;
+		fg_bincache__scan(s->bc, pid);
 	}
 	if (s->o.jvm_perfmap_ns)
 		jvm_ask(s, t, now);
