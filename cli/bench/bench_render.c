@@ -314,6 +314,12 @@ static int render_perf_data(struct bench *b, struct bench_profile *pr,
 		/* sched events (perf-offcpu): time off the CPU, not switch counts */
 		if (pr->cmd && strstr(pr->cmd, "sched:sched_switch")) {
 			args[n++] = "--dlarg", args[n++] = "mode=offcpu";
+			/* a custom command recording one task: drawn, said inexact */
+			if (!strstr(pr->cmd, " -a") && !strstr(pr->cmd, "--all-cpus")) {
+				args[n++] = "--dlarg", args[n++] = "per-task=1";
+				if (!try)
+					note(pr, "recorded per task (no -a): off-CPU times miss the idle task's switch-ins and are not exact");
+			}
 			if (b->sidecar_pid &&
 			    asprintf(&a[k], "pid=%d", (int)b->sidecar_pid) > 0)
 				args[n++] = "--dlarg", args[n++] = a[k++];

@@ -9,6 +9,7 @@ PROGS=$BUILD/progs
 T=$(mktemp -d /tmp/flame-test.XXXXXX)
 cleanup_hooks=()
 cleanup() {
+	[ -n "${KEEP_T:-}" ] && { echo "kept $T"; return; }
 	local h
 	for h in "${cleanup_hooks[@]}"; do eval "$h"; done
 	rm -rf "$T"
