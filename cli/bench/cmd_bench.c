@@ -742,11 +742,25 @@ static void bench_release(struct bench *b)
 /* --from-gperf FILE: render a gperftools profile collected earlier. */
 static int convert_only(struct bench *b, const char *file)
 {
-	struct bench_profile *pr = &b->prof[b->nr_prof++];
+	struct bench_profile *pr;
 	const char *base = strrchr(file, '/');
 	time_t now = time(NULL);
-	int err;
+	struct stat st;
+	int err, fd;
 
+	/* say what is wrong with the file itself, before any rendering */
+	fd = open(file, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return cli_error("bench: --from-gperf %s: %s", file, strerror(errno));
+	err = fstat(fd, &st) ? errno : 0;
+	close(fd);
+	if (err)
+		return cli_error("bench: --from-gperf %s: %s", file, strerror(err));
+	if (!S_ISREG(st.st_mode))
+		return cli_error("bench: --from-gperf %s: not a regular file", file);
+	if (!st.st_size)
+		return cli_error("bench: --from-gperf %s: empty file", file);
+	pr = &b->prof[b->nr_prof++];
 	b->convert = true;
 	pr->proc = -1;
 	pr->name = b->nr_names ? bench__file_part(b->names[0]) : strdup("gperf");

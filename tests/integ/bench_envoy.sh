@@ -49,6 +49,14 @@ grep -q ';tp_read_message' "$folded" || die "tp_read_message missing"
 # the same file converted again, offline
 "$FLAME" bench --from-gperf "$T/envoy.prof" --outdir "$T/conv" >"$T/conv.out" 2>&1 || { cat "$T/conv.out"; die "--from-gperf failed"; }
 check "--from-gperf gives the same stacks" diff <(sort "$folded") <(sort "$(ls "$T"/conv/*.folded)")
+# a missing, empty or non-regular file is named with the reason
+: > "$T/empty.prof"
+for bad in "$T/nonexistent:No such file or directory" "/dev/null:not a regular file" \
+	   "$T:not a regular file" "$T/empty.prof:empty file"; do
+	f=${bad%%:*}; why=${bad#*:}
+	"$FLAME" bench --from-gperf "$f" --outdir "$T/bad" >"$T/bad.out" 2>&1 && die "--from-gperf $f succeeded"
+	check "--from-gperf $f: $why" grep -qF "bench: --from-gperf $f: $why" "$T/bad.out"
+done
 check "load figures present" python3 -c "import sys; sys.exit(not $(json "$s" "j['load']['qps']") > 100)"
 
 # heap profiler: live bytes by allocation site
