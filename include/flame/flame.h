@@ -291,6 +291,8 @@ struct fg_opts {
 	char *nameattr;		/* file: name\tattr=value... */
 	char *cp;		/* consistent palette file */
 	char *search_color;
+	char *stroke_color;	/* frame outline (none when NULL) */
+	char *encoding;		/* XML declaration; UTF-8 only */
 	/* heatmap */
 	int rows;		/* subsecond rows per second */
 	bool idle;		/* keep idle stacks in the heatmap */

@@ -13,6 +13,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "internal.h"
 #include "svg.h"
@@ -33,6 +34,7 @@ struct svg_ctx {
 	uint32_t nr_names;
 	uint64_t maxdelta;
 	double fh, fs, fw;	/* frame height, font size, font width */
+	double title_fs;	/* >0: font-size of the next add_text */
 	double ypad1, ypad2, height;
 	double factor;
 	const char *countname;
@@ -306,8 +308,11 @@ static int add_frame(struct svg_ctx *c, uint32_t id)
 	    (err = fg_buf__adds(b, "\" y=\"")) || (err = add_fix1(b, y)) ||
 	    (err = fg_buf__adds(b, "\" width=\"")) || (err = add_fix1(b, w)) ||
 	    (err = fg_buf__adds(b, "\" height=\"")) || (err = add_fix1(b, c->fh - 1)) ||
-	    (err = fg_buf__addf(b, "\" fill=\"rgb(%u,%u,%u)\" rx=\"2\" ry=\"2\"/><text x=\"",
+	    (err = fg_buf__addf(b, "\" fill=\"rgb(%u,%u,%u)\" rx=\"2\" ry=\"2\"",
 				col >> 16, (col >> 8) & 255, col & 255)) ||
+	    (c->o->stroke_color && *c->o->stroke_color &&
+	     (err = add_attr(b, "stroke", c->o->stroke_color))) ||
+	    (err = fg_buf__adds(b, "/><text x=\"")) ||
 	    (err = add_fix1(b, x + 3)) || (err = fg_buf__adds(b, "\" y=\"")) ||
 	    (err = add_fix1(b, y + c->fh / 2 + c->fs * 0.35)) ||
 	    (err = fg_buf__adds(b, "\">")))
@@ -337,6 +342,10 @@ static int add_text(struct svg_ctx *c, const char *cls, double x, double y,
 	    (err = fg_buf__addch(b, '"')))
 		return err;
 	if (anchor && (err = add_attr(b, "text-anchor", anchor)))
+		return err;
+	if (c->title_fs > 0 &&
+	    ((err = fg_buf__adds(b, " font-size=\"")) ||
+	     (err = add_fix1(b, c->title_fs)) || (err = fg_buf__addch(b, '"'))))
 		return err;
 	if ((err = fg_buf__addch(b, '>')) ||
 	    (err = fg_buf__add_xml(b, text, strlen(text), 0)))
@@ -389,9 +398,12 @@ static int add_head(struct svg_ctx *c)
 	    (err = add_fix1(b, c->height)) ||
 	    (err = fg_buf__adds(b, "\" fill=\"url(#fg-background)\"/>\n")))
 		return err;
+	/* the title is 5 units larger than the text, as flamegraph.pl's */
+	c->title_fs = c->fs + 5;
 	if ((err = add_text(c, "fg-title", width / 2, c->fs * 2, "middle",
 			    o->title ? o->title : default_title(o))))
 		return err;
+	c->title_fs = 0;
 	if (o->subtitle && *o->subtitle &&
 	    (err = add_text(c, "fg-subtitle", width / 2, c->fs * 4, "middle",
 			    o->subtitle)))
@@ -468,6 +480,11 @@ static int write_svg(struct fg_buf *buf, const struct fg_profile *p,
 	int err;
 
 	c.fh = o->height > 0 ? o->height : 16;
+	if (o->encoding && *o->encoding && strcasecmp(o->encoding, "UTF-8") &&
+	    strcasecmp(o->encoding, "UTF8")) {
+		pr_warn("svg: --encoding %s: flame writes UTF-8 only\n", o->encoding);
+		return -EINVAL;
+	}
 	c.fs = o->fontsize > 0 ? o->fontsize : 12;
 	c.fw = o->fontwidth > 0 ? o->fontwidth : 0.59;
 	c.factor = o->factor > 0 || o->factor < 0 ? o->factor : 1;

@@ -144,4 +144,17 @@ check "two inputs: frames of both (b, c)" \
 grep -q '<title>b (2 samples' "$T/multi.svg" || die "two inputs: b missing"
 printf 'x 1\n' | "$FLAME" svg "$T/in1.folded" - > "$T/multi2.svg" || die "file and stdin"
 check "file plus '-' (stdin)" grep -q '<title>all (6 samples' "$T/multi2.svg"
+# ---- title size, frame outline, encoding (flamegraph.pl / inferno options) ----
+"$FLAME" svg --fontsize 20 --stroke-color 'rgb(1,2,3)' "$T/in1.folded" > "$T/opt.svg" ||
+	die "flame svg --fontsize --stroke-color failed"
+xml_ok "$T/opt.svg"
+check "title is fontsize + 5" grep -q '<text class="fg-title"[^>]* font-size="25"' "$T/opt.svg"
+check "every frame outlined (--stroke-color)" \
+	[ "$(grep -c '<rect x=[^>]* stroke="rgb(1,2,3)"' "$T/opt.svg")" = 5 ]
+"$FLAME" svg --encoding utf-8 "$T/in1.folded" > "$T/enc.svg" || die "--encoding utf-8"
+check "--encoding UTF-8 accepted" grep -q 'encoding="UTF-8"' "$T/enc.svg"
+if "$FLAME" svg --encoding latin1 "$T/in1.folded" > /dev/null 2> "$T/enc.err"; then
+	die "--encoding latin1 accepted though flame writes UTF-8"
+fi
+check "--encoding latin1: one clear error" grep -q 'UTF-8 only' "$T/enc.err"
 echo "all svg_cli checks passed"
