@@ -713,6 +713,8 @@ FLAME_API int stop(void *data, void *ctx)
 		fflush(NULL);
 		exit(FLAME_EXIT_WRITE);
 	}
+	f->out.cpu = cs;	/* the heatmap's CPU strips */
+	f->out.cpu_only = f->cfg.container;
 	for (i = 0; i < f->out.out.n; i++) {
 		const char *path = f->out.out.v[i];
 		const struct fg_output_ops *ops = f->out.format ?
@@ -736,6 +738,8 @@ FLAME_API int stop(void *data, void *ctx)
 		fg_buf__addf(&written, "%s%s", written.len ? ", " : "",
 			     strcmp(path, "-") ? path : "stdout");
 	}
+	f->out.cpu = NULL;
+	f->out.cpu_only = NULL;
 	if (f->off)
 		offcpu__summary(f->off, &line);
 	summary(f, &line, &written);

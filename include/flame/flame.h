@@ -261,6 +261,8 @@ struct fg_strlist {
 	size_t n;
 };
 
+struct fg_cpuseries;
+
 struct fg_opts {
 	/* outputs */
 	struct fg_strlist out;	/* output files, format by extension */
@@ -303,6 +305,9 @@ struct fg_opts {
 	uint64_t period_ns;	/* what one sample stands for (cpu time) */
 	uint64_t time_ns;	/* profile start, ns since the epoch */
 	uint64_t duration_ns;
+	/* heatmap: CPU strips from the snapshot's series (not owned) */
+	const struct fg_cpuseries *cpu;
+	const char *cpu_only;	/* container= of the selection, or NULL */
 };
 
 /* The output option table, NULL-name terminated. */

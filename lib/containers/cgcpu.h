@@ -192,6 +192,8 @@ struct fg_cpusum {
  */
 void fg_cpuseries__sum(const struct fg_cpuseries *cs, size_t i,
 		       uint64_t from, uint64_t to, struct fg_cpusum *sum);
+/* Label, id part, or id prefix of >= 4 characters (as container=). */
+bool fg_cpugroup__matches(const struct fg_cpugroup *g, const char *only);
 /* Find group by label; -1 when absent. */
 long fg_cpuseries__find(const struct fg_cpuseries *cs, const char *label);
 

@@ -834,7 +834,7 @@ void fg_cpusum__short(const struct fg_cpusum *s, struct fg_buf *b)
 		fg_buf__addf(b, "; host idle %.0f%%", 100 * s->host_idle);
 }
 
-static bool group_matches(const struct fg_cpugroup *g, const char *only)
+bool fg_cpugroup__matches(const struct fg_cpugroup *g, const char *only)
 {
 	const char *colon = strchr(g->label, ':');
 	size_t n = strlen(only);
@@ -853,7 +853,7 @@ int fg_cpuseries__report(const struct fg_cpuseries *cs, const char *only,
 	int n = 0;
 
 	for (i = 0; cs && i < cs->nr_g; i++) {
-		if (only && !group_matches(&cs->g[i], only))
+		if (only && !fg_cpugroup__matches(&cs->g[i], only))
 			continue;
 		fg_cpuseries__sum(cs, i, 0, UINT64_MAX, &s);
 		if (!only && s.used_cpus < 0.001)
@@ -874,7 +874,7 @@ int fg_cpuseries__oneline(const struct fg_cpuseries *cs, const char *only,
 	size_t i;
 
 	for (i = 0; cs && only && i < cs->nr_g; i++) {
-		if (!group_matches(&cs->g[i], only))
+		if (!fg_cpugroup__matches(&cs->g[i], only))
 			continue;
 		fg_cpuseries__sum(cs, i, 0, UINT64_MAX, &s);
 		if (s.verdict == FG_CPU_UNKNOWN)

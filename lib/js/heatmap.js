@@ -459,6 +459,125 @@
 		return c * rows + w;
 	}
 
+	/* ---- CPU strips: throttled share and usage per second --------------- */
+
+	var strips = [], SH = 28;
+
+	function stripCol(ev, sc) {
+		var r = sc.getBoundingClientRect();
+		var c = Math.floor((ev.clientX - r.left) * sc.width / r.width / cw);
+
+		return c < 0 || c >= cols ? -1 : c;
+	}
+
+	function drawStrip(st) {
+		var sc = st.canvas, sx = sc.getContext('2d'), d = st.d, k, v, u, q;
+
+		sx.fillStyle = '#fff';
+		sx.fillRect(0, 0, sc.width, SH);
+		for (k = 0; k < cols; k++) {
+			v = d.thr[k];
+			sx.fillStyle = v < 0 ? EMPTY : '#fbe3e3';
+			sx.fillRect(k * cw, 0, Math.max(1, cw - (cw > 3 ? 1 : 0)), SH);
+			if (v > 0) {
+				sx.fillStyle = '#d62728';
+				sx.fillRect(k * cw, SH - Math.max(1, Math.round(v / 1000 * SH)),
+					    Math.max(1, cw - (cw > 3 ? 1 : 0)),
+					    Math.max(1, Math.round(v / 1000 * SH)));
+			}
+			/* usage: against the quota, else against one CPU */
+			q = d.quota ? d.quota : 1;
+			u = Math.min(1, d.use[k] / 1000 / q);
+			if (d.use[k] > 0) {
+				sx.fillStyle = '#1f3b8c';
+				sx.fillRect(k * cw, SH - 1 - Math.round(u * (SH - 2)),
+					    Math.max(1, cw - (cw > 3 ? 1 : 0)), 2);
+			}
+		}
+		if (st.sel) {
+			sx.fillStyle = 'rgba(0,90,255,0.35)';
+			sx.fillRect(st.sel[0] * cw, 0, (st.sel[1] - st.sel[0] + 1) * cw, SH);
+		}
+	}
+
+	function paintStrips() {
+		var lo = selA ? Math.floor(selA.lo / rows) : 0;
+		var hi = selA ? Math.floor(selA.hi / rows) : -1;
+		var whole = !selA || isWhole(selA);
+
+		strips.forEach(function (st) {
+			st.sel = st.drag && st.drag.moved ?
+				[Math.min(st.drag.from, st.drag.to),
+				 Math.max(st.drag.from, st.drag.to)] :
+				(whole ? null : [lo, hi]);
+			drawStrip(st);
+		});
+	}
+
+	function makeStrips() {
+		var box = $('hm-cpu');
+
+		(D.cpu || []).forEach(function (d, n) {
+			var lab = doc.createElement('div'), sc = doc.createElement('canvas');
+			var st = { d: d, canvas: sc, drag: null, sel: null }, k, thr = 0;
+
+			for (k = 0; k < cols; k++)
+				if (d.thr[k] > 0)
+					thr++;
+			lab.className = 'hm-cpu-label';
+			lab.textContent = 'CPU ' + d.label + ': throttled share per second (red)' +
+				', usage ' + (d.quota ? 'of the ' + d.quota.toFixed(3) +
+					      ' CPU quota' : 'in CPUs (no quota)') +
+				' (blue tick)';
+			sc.width = canvas.width;
+			sc.height = SH;
+			sc.id = 'hm-cpu-' + n;
+			sc.setAttribute('data-label', d.label);
+			sc.setAttribute('data-throttled-cols', thr);
+			box.appendChild(lab);
+			box.appendChild(sc);
+			sc.addEventListener('mousedown', function (ev) {
+				var c = stripCol(ev, sc);
+
+				if (ev.button !== 0 || c < 0)
+					return;
+				ev.preventDefault();
+				st.drag = { from: c, to: c, moved: false };
+			});
+			sc.addEventListener('mousemove', function (ev) {
+				var c = stripCol(ev, sc);
+
+				if (c < 0)
+					return;
+				$('hm-hover').textContent = d.label + ' ' + rangeText(c * rows,
+					c * rows + rows - 1) + ': ' + (d.thr[c] < 0 ?
+					'no CFS period' : 'throttled in ' +
+					(d.thr[c] / 10).toFixed(1) + '% of periods') +
+					', ' + (d.use[c] / 1000).toFixed(3) + ' CPU' +
+					(d.quota ? ' of ' + d.quota.toFixed(3) : '');
+				if (st.drag && c !== st.drag.to) {
+					st.drag.to = c;
+					st.drag.moved = true;
+					paintStrips();
+				}
+			});
+			strips.push(st);
+		});
+		window.addEventListener('mouseup', function () {
+			strips.forEach(function (st) {
+				var d = st.drag;
+
+				if (!d)
+					return;
+				st.drag = null;
+				/* a click selects its second, a drag the seconds it covers */
+				pending = -1;
+				choose(Math.min(d.from, d.to) * rows,
+				       Math.max(d.from, d.to) * rows + rows - 1);
+			});
+		});
+	}
+
 	function status(text) {
 		$('hm-status').textContent = text;
 	}
@@ -497,6 +616,7 @@
 		}
 		svg.setAttribute('data-mode', selB ? 'diff' : 'single');
 		paint();
+		paintStrips();
 	}
 
 	function choose(x, y) {
@@ -608,6 +728,7 @@
 	drawBase();
 	drawLegend();
 	drawAxes();
+	makeStrips();
 	selA = { lo: 0, hi: Math.max(nAll - 1, 0) };
 	show();
 	/* ms spent in this script, and since navigation started */

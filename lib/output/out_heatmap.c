@@ -14,6 +14,10 @@
  *   idle    [stack, ...]                        stacks through idle frames
  *   cells   [gap, n, stack, count[, weight], ...] per non-empty cell, in
  *           time order; gap = empty cells skipped since the previous one
+ *   cpu     [{label, cgroup, quota, thr: [..], use: [..]}, ...] one strip
+ *           per container with the snapshot's CPU series (flame.so), one
+ *           value per column (second): throttled periods / periods in per
+ *           mille (-1: no period ended), usage in milli-CPUs
  *
  * Strings go through fg_buf__add_json (no '<', '>', '&', U+2028/2029 left
  * raw), so nothing in the data can end the script block.
@@ -24,6 +28,10 @@
 
 #include "heatmap.h"
 #include "internal.h"
+#include "../containers/cgcpu.h"
+
+/* At most this many containers get a CPU strip (the page stays bounded). */
+#define HM_MAX_STRIPS	16
 
 static const char *const exts[] = { ".html", ".htm", NULL };
 
@@ -152,6 +160,72 @@ static int add_asset(struct fg_buf *b, const char *data, unsigned long len)
 	return fg_buf__add(b, data, len);
 }
 
+/*
+ * The CPU strips: per container of the series (the one of container= when
+ * given, else those that used CPU over the samples' span), throttled share
+ * and usage per heatmap column, on the samples' clock (CLOCK_MONOTONIC).
+ */
+static int write_cpu(struct fg_buf *b, const struct fg_opts *o,
+		     const struct fg_heatmap *h)
+{
+	const struct fg_cpuseries *cs = o->cpu;
+	size_t cols = h->grid.cols, i, j, n = 0;
+	double *share, *usage;
+	int err = add_key(b, "cpu") ?: fg_buf__addch(b, '[');
+
+	if (err || !cs || !cols)
+		return err ?: fg_buf__addch(b, ']');
+	share = malloc(cols * sizeof(*share));
+	usage = malloc(cols * sizeof(*usage));
+	if (!share || !usage) {
+		free(share);
+		free(usage);
+		return -ENOMEM;
+	}
+	for (i = 0; !err && i < cs->nr_g && n < HM_MAX_STRIPS; i++) {
+		const struct fg_cpugroup *g = &cs->g[i];
+		struct fg_cpusum sum;
+
+		if (o->cpu_only && !fg_cpugroup__matches(g, o->cpu_only))
+			continue;
+		fg_cpuseries__sum(cs, i, h->grid.origin,
+				  h->grid.origin + cols * 1000000000ull, &sum);
+		if (!o->cpu_only && sum.used_cpus < 0.001 && !sum.throttled)
+			continue;
+		fg_cpuseries__buckets(cs, i, h->grid.origin, 1000000000ull,
+				      cols, share, usage);
+		err = fg_buf__adds(b, n++ ? ",{" : "{");
+		err = err ?: fg_buf__add_json(b, "label", 5);
+		err = err ?: fg_buf__addch(b, ':');
+		err = err ?: fg_buf__add_json(b, g->label, strlen(g->label));
+		err = err ?: add_str_opt(b, "cgroup", g->cgroup);
+		err = err ?: add_key(b, "quota");
+		if (sum.quota_cpus > 0)
+			err = err ?: fg_buf__addf(b, "%.3f", sum.quota_cpus);
+		else
+			err = err ?: fg_buf__adds(b, "null");
+		err = err ?: add_key(b, "thr") ?: fg_buf__addch(b, '[');
+		for (j = 0; !err && j < cols; j++) {
+			err = fg_buf__adds(b, j ? "," : "");
+			if (share[j] < 0)
+				err = err ?: fg_buf__adds(b, "-1");
+			else
+				err = err ?: add_u64(b, (uint64_t)(share[j] * 1000 + 0.5));
+		}
+		err = err ?: fg_buf__addch(b, ']');
+		err = err ?: add_key(b, "use") ?: fg_buf__addch(b, '[');
+		for (j = 0; !err && j < cols; j++) {
+			err = fg_buf__adds(b, j ? "," : "");
+			err = err ?: add_u64(b, usage[j] > 0 ?
+					     (uint64_t)(usage[j] * 1000 + 0.5) : 0);
+		}
+		err = err ?: fg_buf__adds(b, "]}");
+	}
+	free(share);
+	free(usage);
+	return err ?: fg_buf__addch(b, ']');
+}
+
 static int write_data(struct fg_buf *b, const struct fg_profile *p,
 		      const struct fg_opts *o, const struct fg_heatmap *h,
 		      const struct hm_remap *r)
@@ -259,7 +333,9 @@ static int write_data(struct fg_buf *b, const struct fg_profile *p,
 		}
 		prev = h->cell[i];
 	}
-	err = err ?: fg_buf__adds(b, "]}");
+	err = err ?: fg_buf__addch(b, ']');
+	err = err ?: write_cpu(b, o, h);
+	err = err ?: fg_buf__addch(b, '}');
 	return err;
 }
 
