@@ -77,14 +77,19 @@ async function main() {
 		check('throttled second drawn red at the bottom of the strip (' + red + ')',
 		      red[0] > 180 && red[1] < 80 && red[2] < 80);
 
-		const colX = (k) => s.left + k * g.cw + g.cw / 2;
 		const strip = async (k0, k1) => {
-			await page.drag(colX(k0), s.top + s.h / 2, colX(k1), s.top + s.h / 2, 6);
+			/* where the strip is now (the hover line may change the layout) */
+			const r = await page.eval('(() => { const c = document.querySelector("#hm-cpu canvas[data-label=\'' +
+				label + '\']"); c.scrollIntoView(); const r = c.getBoundingClientRect();' +
+				' return [r.left, r.top + r.height / 2]; })()');
+			const colX = (k) => r[0] + k * g.cw + g.cw / 2;
+
+			await page.drag(colX(k0), r[1], colX(k1), r[1], 6);
 			return [await page.eval(STATUS), await page.eval(FLAME)];
 		};
 		const heat = async (k0, k1) => {
-			const h = await page.eval('(() => { const r = document.getElementById("hm-canvas")' +
-				'.getBoundingClientRect(); return [r.left, r.top]; })()');
+			const h = await page.eval('(() => { const c = document.getElementById("hm-canvas");' +
+				' c.scrollIntoView(); const r = c.getBoundingClientRect(); return [r.left, r.top]; })()');
 
 			await page.drag(h[0] + k0 * g.cw + g.cw / 2, h[1] + g.ch / 2,
 					h[0] + k1 * g.cw + g.cw / 2, h[1] + (g.rows - 0.5) * g.ch, 6);

@@ -41,7 +41,7 @@ check "cpu.tsv has the container" grep -q "	$LABEL	" "$T/perf.data.maps/cpu.tsv"
 perf script -i "$T/perf.data" --dlfilter "$FLAME_SO" --dlarg out="$T/x.html" \
 	>/dev/null 2>"$T/plugin.log" || { cat "$T/plugin.log"; die "perf script --dlfilter failed"; }
 check "flame.so wrote the page" test -s "$T/x.html"
-check "the page carries the CPU strip's data" grep -q "\"cpu\":\[{\"label\":\"$LABEL\"" "$T/x.html"
+check "the page carries the CPU strip's data" grep -q "\"label\":\"$LABEL\",\"cgroup" "$T/x.html"
 node "$FLAME_TOP/tests/browser/heatmap-cpu.js" "$T/x.html" "$LABEL" "$ART/heatmap-cpu.png" ||
 	die "browser checks of the CPU strip failed"
 
