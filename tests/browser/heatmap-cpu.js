@@ -66,9 +66,23 @@ async function main() {
 		check('strip reports throttled seconds (' + s.thrCols + ')', s.thrCols >= 2);
 		const hot = [], free = [];
 
-		s.thr.forEach((v, k) => { if (v > 500) hot.push(k); else if (v <= 0) free.push(k); });
-		check('seconds throttled in most periods: ' + hot, hot.length >= 2);
-		check('seconds before the quota not throttled: ' + free, free.length >= 1 && free[0] < hot[0]);
+		/*
+		 * hot: throttled in most periods and held near the quota; free: no
+		 * period ended (no quota yet) or well over the quota (the second in
+		 * which the quota was set counts only the periods after it)
+		 */
+		s.thr.forEach((v, k) => {
+			if (v > 500 && s.use[k] <= 80)
+				hot.push(k);
+			else if (v <= 0 || s.use[k] >= 150)
+				free.push(k);
+		});
+		check('seconds throttled in most periods, near the quota: ' + hot, hot.length >= 2);
+		check('seconds before the quota ran free: ' + free, free.length >= 1 && free[0] < hot[0]);
+		if (!hot.length || !free.length)
+			throw new Error('no throttled or no free seconds to select');
+		hot.splice(0, hot.length, ...hot.filter((k) => k > free[free.length - 1]));
+		free.splice(0, free.length, ...free.filter((k) => k < hot[0]));
 		check('quota 0.050 CPU', s.quota === 0.05, s.quota);
 		/* canvas pixels painted red where throttled */
 		const red = await page.eval('(() => { const c = document.querySelector("#hm-cpu canvas[data-label=\'' +

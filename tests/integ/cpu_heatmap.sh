@@ -1,6 +1,6 @@
 #!/bin/bash
 # The CPU strip of the heatmap page in a real browser: a container cgroup
-# made here runs a spinner free for ~2 s, then under a quota of 5 ms per
+# made here runs a spinner free for ~3 s, then under a quota of 5 ms per
 # 100 ms; flame record samples it and its cgroup, flame.so writes the page
 # (out=x.html), and tests/browser/heatmap-cpu.js checks the strip (throttled
 # seconds after the quota) and that a selection on the strip gives the flame
@@ -22,7 +22,7 @@ cg_make "$ID"
 cg_quota "$ID" -1 100000
 spin "$ID"
 
-"$FLAME" record --interval 0.5 -q -F 99 -g -p "$SPIN" -o "$T/perf.data" -- sleep 6 \
+"$FLAME" record --interval 0.5 -q -F 99 -g -p "$SPIN" -o "$T/perf.data" -- sleep 7 \
 	>"$T/rec.out" 2>"$T/rec.err" &
 rec=$!
 # the free seconds start with the recording's first poll (a loaded machine
@@ -32,7 +32,7 @@ for ((i = 0; i < 300; i++)); do
 	kill -0 $rec 2>/dev/null || break
 	sleep 0.1
 done
-sleep 2
+sleep 3
 cg_quota "$ID" 5000 100000
 wait $rec || die "flame record failed: $(tail -5 "$T/rec.err")"
 unspin "$SPIN"
