@@ -747,8 +747,9 @@ int cmd_report(int argc, char **argv)
 	char *live_maps = NULL;
 	const char *input = "perf.data", *maps = NULL, *perf = "perf";
 	char **pargv, *so = NULL, *arg, *maps_def = NULL, *fdp;
-	char inpath[64], sopath[64], mapspath[64];
+	char inpath[64], sopath[64], mapspath[64], perfpath[64];
 	int i, n = 0, rc = 1, infd = -1, sofd = -1, mapsfd = -1, fd, status;
+	int perffd = -1;
 	int ret = 0, pfd[2] = { -1, -1 };
 	char *textv[] = { NULL, "script", "-i", NULL, NULL };
 	bool any_out = false;
@@ -847,6 +848,17 @@ int cmd_report(int argc, char **argv)
 	if (!so) {
 		rc = cli_error("report: cannot find flame.so (set FLAME_SO)");
 		goto out;
+	}
+	/* a perf given by path: the sandbox's /tmp hides it, run it by fd */
+	if (strchr(perf, '/')) {
+		perffd = open(perf, O_RDONLY);
+		if (perffd < 0) {
+			rc = cli_error("report: --perf %s: %s", perf, strerror(errno));
+			goto out;
+		}
+		snprintf(perfpath, sizeof(perfpath), "/proc/self/fd/%d", perffd);
+		perf = perfpath;
+		pargv[0] = (char *)perf;
 	}
 	infd = open(input, O_RDONLY);
 	if (infd < 0) {
@@ -969,5 +981,7 @@ out:
 		close(sofd);
 	if (mapsfd >= 0)
 		close(mapsfd);
+	if (perffd >= 0)
+		close(perffd);
 	return rc;
 }
