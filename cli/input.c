@@ -166,8 +166,19 @@ static bool outputs_need_times(const struct fg_opts *o, const char *default_fmt)
 
 bool cli_outputs_need_samples(const struct fg_opts *o, const char *default_fmt)
 {
-	/* a flame chart uses times when the input has them */
-	return o->flamechart || outputs_need_times(o, default_fmt);
+	size_t i;
+
+	/* a flame chart uses times when the input has them, speedscope too */
+	if (o->flamechart || outputs_need_times(o, default_fmt))
+		return true;
+	for (i = 0; i < o->out.n; i++) {
+		const struct fg_output_ops *ops = o->format ?
+			fg_output__find(o->format) : fg_output__for_path(o->out.v[i]);
+
+		if (ops && ops->uses_samples)
+			return true;
+	}
+	return false;
 }
 
 int cli_check_times(const struct fg_input_ops *in, const char *path,

@@ -163,7 +163,7 @@ FLAME_API int start(void **data, void *ctx)
 			fg_output__find(f->out.format) :
 			fg_output__for_path(f->out.out.v[i]);
 
-		if (ops && ops->needs_samples)
+		if (ops && (ops->needs_samples || ops->uses_samples))
 			fg_profile__keep_samples(f->prof, true);
 	}
 	if (f->out.flamechart)

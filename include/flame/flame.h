@@ -346,6 +346,7 @@ struct fg_output_ops {
 	const char *name;		/* "folded", "svg", "heatmap" */
 	const char *const *exts;	/* ".folded", ".txt"... NULL ended */
 	bool needs_samples;		/* needs fg_profile__keep_samples() */
+	bool uses_samples;		/* uses sample times when kept, works without */
 	/* Render the whole profile into buf. */
 	int (*write)(struct fg_buf *buf, const struct fg_profile *p,
 		     const struct fg_opts *o);

@@ -131,6 +131,6 @@ out:
 const struct fg_output_ops fg_output_speedscope = {
 	.name = "speedscope",
 	.exts = exts,
-	.needs_samples = true,
+	.uses_samples = true,
 	.write = write_speedscope,
 };
