@@ -52,7 +52,11 @@ run_and_kill() {	# SIGNAL
 	wait $pid; rc=$?
 	echo "  $sig: flame exited with $rc"
 	# SIGKILL: the children get their death signal now; give them a moment
-	for i in $(seq 30); do [ -z "$(live $(procs_in "$T/ns-$sig"))" ] && break; sleep 0.1; done
+	for i in $(seq 100); do
+		[ -z "$(live $(procs_in "$T/ns-$sig"))" ] &&
+			! pgrep -f "[p]erf record -F 99 .*-o" >/dev/null && break
+		sleep 0.1
+	done
 	for sp in $sps; do
 		check "$sig: sidecar $sp is gone" gone $sp
 		check "$sig: no perf record of sidecar $sp left" none -f "[p]erf record -F 99 .*-p $sp -o"
