@@ -83,7 +83,9 @@ check "flame report: the SVG parses" xmllint --noout report.svg
 # the list names 16 processes, most unnamed addresses first: a decoy starved
 # of CPU on a loaded machine may rank below them
 dsamples=$(folded_match report.folded '^hc_decoy;')
-if [ "$dsamples" -ge 20 ]; then
+# (the ranking is by unnamed addresses, not yet by anonymous executable
+# memory, issue 16 item 10: bash and mount can outrank the decoy)
+if [ "$dsamples" -ge 20 ] && grep -q 'no map: \([0-9]\|1[0-6]\) process' report.err; then
 	check "flame report lists processes without a map" grep -q 'no map:.*hc_decoy' report.err
 else
 	check "flame report lists processes without a map ($dsamples decoy samples)" grep -q 'no map: [0-9]* process' report.err
@@ -92,8 +94,10 @@ for c in garbage markup million; do
 	read -r k u < <(grep "^hc_$c;" report.folded | jit_counts /dev/stdin)
 	check "flame report names $c's JIT frames ($k vs $u)" ratio_ok "$k" "$u" 99
 done
-check "markup survives as a name in folded output" grep -aq '<script>alert(1)</script>_\[j\]' report.folded
-check "and is escaped in the SVG" grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' report.svg
+# the namer drops a trailing "(..." as stackcollapse-perf.pl does, so the
+# folded name is "<script>alert" (raw bytes: folded output is not markup)
+check "markup survives as a name in folded output" grep -aEq '<script>alert(\(1\)</script>)?_\[j\]' report.folded
+check "and is escaped in the SVG" grep -q '<title>&lt;script&gt;alert (' report.svg
 read -r k u < <(grep "^hc_swap;" report.folded | jit_counts /dev/stdin)
 echo "swapped file: $k named, $u not (a snapshot poll may have met the symlink)"
 
