@@ -6,7 +6,7 @@
 set -u
 
 pkgs_build="gcc make pkg-config libc6-dev linux-libc-dev linux-perf libelf-dev libdw-dev zlib1g-dev libtraceevent-dev libiberty-dev linux-source-6.1 xz-utils"
-pkgs_test="libcmocka-dev libxml2-utils util-linux procps iproute2 gzip time openjdk-17-jdk-headless erlang-base golang-go"
+pkgs_test="libcmocka-dev libxml2-utils util-linux procps iproute2 gzip time openjdk-17-jdk-headless erlang-base golang-go clang libclang-rt-14-dev"
 pkgs_browser="chromium nodejs"
 pkgs_bench="wrk hey apache2-utils haproxy libgoogle-perftools-dev google-perftools iproute2 curl util-linux"
 pkgs_perfsrc="linux-source-6.1 xz-utils git flex bison libelf-dev libdw-dev libslang2-dev libcap-dev libzstd-dev libnuma-dev libunwind-dev libbabeltrace-dev python3-dev libperl-dev libssl-dev"
