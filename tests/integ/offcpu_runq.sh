@@ -24,7 +24,10 @@ p50() {	# p50 NAME: the worker's median run-queue latency in ns
 	perf script -i "$T/$1.data" --dlfilter "$FLAME_SO" --dlarg mode=runq \
 		--dlarg comm=rqwork --dlarg out="$T/$1.svg" --dlarg out="$T/$1.folded" \
 		>/dev/null 2>"$T/$1.err" || die "mode=runq on $1: $(cat "$T/$1.err")"
-	awk '/^    rqwork-|^    runq_work-/ {
+	# comm=rqwork keeps the worker's process only: its row is the first
+	# process row, named after the main thread's last comm (perf-exec if
+	# the main thread never switched out after exec)
+	awk '/^    [^ (]/ {
 		for (i = 1; i <= NF; i++) if ($i == "p50") v = $(i + 1)
 		if (v ~ /ms$/) x = v * 1e6; else if (v ~ /us$/) x = v * 1e3; else x = v + 0
 		printf "%.0f\n", x; exit }' "$T/$1.err"

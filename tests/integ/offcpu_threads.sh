@@ -103,6 +103,14 @@ for th in offA offB offC offD; do
 	check "$th: flame.so has every wait timehist has (>= 98%)" \
 		awk -v o="$o" -v w="$w" 'BEGIN {exit !(o >= 0.98 * w)}'
 	[ $th = offA ] && continue	# 2000 waits: see the 2% check below
+	# with switch-ins missing from the file timehist counts each gap as
+	# run time and splits or drops waits anywhere (seen on a loaded CI
+	# machine: offD 14.5 ms short, offB's one 2 s wait dropped): only the
+	# >= 98% bound above holds then
+	if grep -q 'switch-ins not in the recording' "$T/off.err"; then
+		echo "  $th: switch-ins missing from the recording: difference not checked for shape"
+		continue
+	fi
 	check "$th: a difference is none or one last wait (< 5 ms or 50 ms..2.5 s)" \
 		awk -v o="$o" -v w="$w" 'BEGIN {d = o - w; if (d < 0) d = -d
 			exit !(d < 5e6 || (d > 5e7 && d < 2.5e9))}'
