@@ -201,8 +201,12 @@ static int name_al(struct frame_walk *w, uint64_t ip, enum ctx x,
 		f.sym_len = strlen(al.sym);
 	} else if (!kernel && w->jit && fg_namer__is_anon(al.dso)) {
 		enum fg_jit_source src = FG_JIT_NONE;
+		/* in a mapping (anonymous: perf maps only executable ones) */
+		bool anon = al.dso && *al.dso &&
+			    strncmp(al.dso, "[unknown]", 9);
 
-		f.sym = fg_jit__resolve(w->jit, w->pid, w->time, ip, &src);
+		f.sym = fg_jit__resolve(w->jit, w->pid, w->time, ip, anon,
+					&src);
 		if (f.sym) {
 			f.sym_len = strlen(f.sym);
 			f.jit = true;

@@ -57,11 +57,14 @@ uint32_t fg_jit__incarnation(struct fg_jit *j, int pid, uint64_t time);
 
 /*
  * Name of the JIT symbol at addr in host process pid at sample time.
- * Returns NULL when no source knows it; the string stays valid until
+ * anon: addr lies in an anonymous executable mapping (false: in no known
+ * mapping); unnamed anonymous addresses rank first in the summary's no-map
+ * list. Returns NULL when no source knows it; the string stays valid until
  * fg_jit__delete(). *src tells which source answered.
  */
 const char *fg_jit__resolve(struct fg_jit *j, int pid, uint64_t time,
-			    uint64_t addr, enum fg_jit_source *src);
+			    uint64_t addr, bool anon,
+			    enum fg_jit_source *src);
 
 /*
  * Live profiling (flame profile): a runtime appends to its perf map while

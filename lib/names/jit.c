@@ -51,6 +51,7 @@ struct pinc {
 	bool had_map, named, reported;
 	bool unproven_noted;		/* counted in j->unproven */
 	uint64_t missed;		/* addresses no source named */
+	uint64_t missed_anon;		/* of which in anonymous exec memory */
 };
 
 struct pinfo {
@@ -578,7 +579,7 @@ void fg_jit__forget_live(struct fg_jit *j, int pid)
 }
 
 const char *fg_jit__resolve(struct fg_jit *j, int pid, uint64_t time,
-			    uint64_t addr, enum fg_jit_source *src)
+			    uint64_t addr, bool anon, enum fg_jit_source *src)
 {
 	struct pinfo *p;
 	struct pinc *c;
@@ -605,6 +606,8 @@ const char *fg_jit__resolve(struct fg_jit *j, int pid, uint64_t time,
 			return name;
 	}
 	c->missed++;
+	if (anon)
+		c->missed_anon++;
 	if (!c->had_map && !c->reported) {
 		c->reported = true;
 		j->nomap++;
@@ -782,24 +785,33 @@ bool fg_jit__host_map_ok(struct fg_jit *j, int pid, uint64_t time)
 }
 
 struct nomap_item {
-	uint64_t missed;
+	uint64_t anon, other;
 	int pid;
 	const char *comm;
 };
 
+/*
+ * Unnamed addresses in anonymous executable memory (likely JIT code) first:
+ * shells and helpers whose frames perf could not place in any mapping
+ * (no map at all) come after them however many they left.
+ */
 static int cmp_nomap(const void *a, const void *b)
 {
 	const struct nomap_item *x = a, *y = b;
 
-	if (x->missed != y->missed)
-		return x->missed > y->missed ? -1 : 1;
+	if (x->anon != y->anon)
+		return x->anon > y->anon ? -1 : 1;
+	if (x->other != y->other)
+		return x->other > y->other ? -1 : 1;
 	return x->pid - y->pid;
 }
 
 static void nomap_consider(struct nomap_item *top, size_t *n, int pid,
 			   const struct pinc *c)
 {
-	struct nomap_item it = { c->missed, pid, c->comm };
+	struct nomap_item it = {
+		c->missed_anon, c->missed - c->missed_anon, pid, c->comm
+	};
 
 	if (!c->reported)
 		return;
@@ -813,7 +825,7 @@ static void nomap_consider(struct nomap_item *top, size_t *n, int pid,
 	qsort(top, *n, sizeof(*top), cmp_nomap);
 }
 
-/* The processes without a map that left the most addresses unnamed. */
+/* The processes without a map that left the most JIT-like addresses unnamed. */
 static void nomap_list(struct fg_jit *j)
 {
 	struct nomap_item top[NOMAP_LIST];
@@ -830,8 +842,9 @@ static void nomap_list(struct fg_jit *j)
 	}
 	fg_buf__release(&j->nomap_list);
 	for (i = 0; i < n; i++)
-		fg_buf__addf(&j->nomap_list, "%s%s/%d", i ? ", " : "",
-			     top[i].comm, top[i].pid);
+		fg_buf__addf(&j->nomap_list, "%s%s/%d %" PRIu64 "+%" PRIu64,
+			     i ? ", " : "", top[i].comm, top[i].pid,
+			     top[i].anon, top[i].other);
 }
 
 void fg_jit__summary(struct fg_jit *j, struct fg_buf *out)
@@ -863,7 +876,9 @@ void fg_jit__summary(struct fg_jit *j, struct fg_buf *out)
 		fg_buf__addch(out, ')');
 	if (j->nomap) {
 		nomap_list(j);
-		fg_buf__addf(out, "; no map: %" PRIu64 " process%s (%s%s)",
+		fg_buf__addf(out, "; no map: %" PRIu64 " process%s "
+			     "(unnamed addresses in anonymous executable memory"
+			     "+elsewhere: %s%s)",
 			     j->nomap, j->nomap > 1 ? "es" : "",
 			     j->nomap_list.buf ? j->nomap_list.buf : "",
 			     j->nomap > NOMAP_LIST ? ", ..." : "");

@@ -936,7 +936,7 @@ static bool build_id_ok(struct fg_livesym *s, struct fg_elfsym *es,
 /* A JIT name; a runtime appends to its map as it compiles, so a miss
  * re-reads the map (at most every JIT_REREAD_NS a process). */
 static void resolve_jit(struct fg_livesym *s, struct proc *p, uint64_t time,
-			uint64_t addr, struct fg_livesym_frame *out)
+			uint64_t addr, bool anon, struct fg_livesym_frame *out)
 {
 	enum fg_jit_source src;
 	uint64_t now;
@@ -944,13 +944,14 @@ static void resolve_jit(struct fg_livesym *s, struct proc *p, uint64_t time,
 	out->retry = true;
 	if (!s->o.jit)
 		return;
-	out->name = fg_jit__resolve(s->o.jit, (int)p->n.key, time, addr, &src);
+	out->name = fg_jit__resolve(s->o.jit, (int)p->n.key, time, addr,
+				    anon, &src);
 	if (!out->name && !p->exited &&
 	    (now = now_ns()) - p->jit_read_ns > JIT_REREAD_NS) {
 		p->jit_read_ns = now;
 		fg_jit__forget_live(s->o.jit, (int)p->n.key);
 		out->name = fg_jit__resolve(s->o.jit, (int)p->n.key, time,
-					    addr, &src);
+					    addr, anon, &src);
 	}
 	if (out->name) {
 		out->kind = FG_LIVESYM_JIT;
@@ -985,7 +986,7 @@ void fg_livesym__resolve(struct fg_livesym *s, uint32_t pid, uint64_t time,
 		m = (struct lmap *)proc__find_map(p, addr);
 	}
 	if (!m) {
-		resolve_jit(s, p, time, addr, out);
+		resolve_jit(s, p, time, addr, false, out);
 		return;
 	}
 	out->dso = m->path;
@@ -998,7 +999,7 @@ void fg_livesym__resolve(struct fg_livesym *s, uint32_t pid, uint64_t time,
 	}
 	out->kind = FG_LIVESYM_DSO;
 	if (anon_region(m->path)) {
-		resolve_jit(s, p, time, addr, out);
+		resolve_jit(s, p, time, addr, true, out);
 		return;
 	}
 	if (!strcmp(m->path, "[vdso]")) {

@@ -12,6 +12,8 @@
  *   -o FILE   write the map there instead
  *   -d SECS   write the map only after SECS of running
  *   -p FILE   copy FILE's bytes into the map before the entries
+ *   -c SECS   run on after -t until SECS of CPU time were used (at most 60 s
+ *             of wall time): samples on a loaded machine
  * Prints "jitsim pid=P code=0xADDR" on stdout once the map exists.
  */
 #include <stdbool.h>
@@ -42,6 +44,14 @@ static double now(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double cpu_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -83,22 +93,23 @@ __attribute__((noinline)) static void run_jit(jit_fn f, uint64_t it)
 
 int main(int argc, char **argv)
 {
-	double secs = 1, delay = 0, end, t0;
+	double secs = 1, delay = 0, cpu = 0, end, t0;
 	const char *mapfile = NULL;
 	bool nomap = false, written = false;
 	char path[4096];
 	unsigned char *code;
 	int opt, n, i;
 
-	while ((opt = getopt(argc, argv, "t:no:d:p:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:no:d:p:c:")) != -1) {
 		switch (opt) {
 		case 't': secs = atof(optarg); break;
+		case 'c': cpu = atof(optarg); break;
 		case 'n': nomap = true; break;
 		case 'o': mapfile = optarg; break;
 		case 'd': delay = atof(optarg); break;
 		case 'p': prefix = optarg; break;
 		default:
-			fprintf(stderr, "usage: jitsim [-t S] [-n] [-o MAP] [-d S] NAME...\n");
+			fprintf(stderr, "usage: jitsim [-t S] [-c S] [-n] [-o MAP] [-d S] NAME...\n");
 			return 2;
 		}
 	}
@@ -135,7 +146,7 @@ int main(int argc, char **argv)
 	printf("jitsim pid=%d code=%p\n", (int)getpid(), (void *)code);
 	fflush(stdout);
 	end = t0 + secs;
-	while (now() < end) {
+	while (now() < end || (cpu_now() < cpu && now() < t0 + 60)) {
 		for (i = 0; i < n; i++)
 			run_jit((jit_fn)(void *)(code + i * SLOT), 200000);
 		if (!nomap && !written && now() - t0 >= delay) {

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "jit_internal.h"
+#include <flame/jit.h>
 
 #define ID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
@@ -163,6 +164,67 @@ static void test_safefile(void **state)
 	assert_int_equal(system(p), 0);
 }
 
+/*
+ * The no-map list (16 processes) ranks processes by unnamed addresses in
+ * anonymous executable memory (likely JIT), not by all unnamed addresses:
+ * 20 shells with many frames in no mapping must not push out a JIT process
+ * with a single unnamed anonymous frame (issue 16 item 10).
+ */
+static void test_nomap_rank(void **state)
+{
+	char mdir[] = "/tmp/test_nomapXXXXXX", p[256], spec[300];
+	const char *v[1] = { spec };
+	struct fg_jit_opts o = { .no_live = true, .no_host = true };
+	struct fg_buf b = { 0 };
+	enum fg_jit_source src;
+	struct fg_jit *j;
+	const char *list;
+	FILE *f;
+	int pid, i;
+
+	assert_non_null(mkdtemp(mdir));
+	snprintf(p, sizeof(p), "%s/tmp", mdir);
+	assert_int_equal(mkdir(p, 0700), 0);
+	snprintf(p, sizeof(p), "%s/tmp/perf-1.map", mdir);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fprintf(f, "1000 10 named_fn\n");
+	fclose(f);
+	/* pids above pid_max (<= 4194304): never a live process */
+	snprintf(spec, sizeof(spec), "4200000:%s", mdir);
+	o.rootfs.v = (char **)v;
+	o.rootfs.n = 1;
+	j = fg_jit__new(&o);
+	assert_non_null(j);
+	assert_string_equal(fg_jit__resolve(j, 4200000, 0, 0x1004, true, &src),
+			    "named_fn");
+	assert_int_equal(src, FG_JIT_ROOTFS);
+	for (pid = 4200001; pid <= 4200020; pid++)
+		for (i = 0; i < 50; i++)
+			assert_null(fg_jit__resolve(j, pid, 0, 0x5000 + i,
+						    false, &src));
+	assert_null(fg_jit__resolve(j, 4200030, 0, 0x7000, true, &src));
+	assert_null(fg_jit__resolve(j, 4200030, 0, 0x9000, false, &src));
+	for (i = 0; i < 3; i++)
+		assert_null(fg_jit__resolve(j, 4200031, 0, 0x7000, true, &src));
+	fg_jit__summary(j, &b);
+	assert_non_null(b.buf);
+	list = strstr(b.buf, "no map: 22 processes");
+	if (!list)
+		fail_msg("summary: %s", b.buf);
+	/* most anonymous first, with counts, then the others by count */
+	if (!strstr(list, "(unnamed addresses in anonymous executable memory+elsewhere: ") ||
+	    !strstr(list, "/4200031 3+0, ") || !strstr(list, "/4200030 1+1, ") ||
+	    strstr(list, "/4200031") > strstr(list, "/4200030") ||
+	    strstr(list, "/4200030") > strstr(list, "/4200001 0+50") ||
+	    !strstr(list, "0+50, ...)"))
+		fail_msg("summary: %s", b.buf);
+	fg_buf__release(&b);
+	fg_jit__delete(j);
+	snprintf(p, sizeof(p), "rm -rf %s", mdir);
+	assert_int_equal(system(p), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -171,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_proc_self),
 		cmocka_unit_test(test_cgmap),
 		cmocka_unit_test(test_safefile),
+		cmocka_unit_test(test_nomap_rank),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
