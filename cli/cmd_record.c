@@ -194,7 +194,40 @@ static bool has_opt(int argc, char **argv, const char *const *names)
 	return false;
 }
 
-static int offcpu_args(int argc, char **argv, char **pargv, int n)
+/*
+ * perf record's -F/-c apply to every event, tracepoints too: the sched
+ * events would be sampled (a few of every thousand switches kept) and
+ * off-CPU times wrong. With --off-cpu they go onto the sampling event as
+ * its own terms (cpu-clock/freq=N,name=cpu-clock/); the sched events keep
+ * their period of 1. Returns 1 when argv[*i] was such an option (*val set
+ * to "freq=N" or "period=N", allocated), 0 if not, -1 on a missing value.
+ */
+static int rate_opt(int argc, char **argv, int *i, char **val)
+{
+	const char *a = argv[*i], *v = NULL, *key;
+
+	if (!strcmp(a, "-F") || !strcmp(a, "--freq") || !strcmp(a, "-c") ||
+	    !strcmp(a, "--count")) {
+		if (*i + 1 >= argc)
+			return -1;
+		v = argv[++*i];
+	} else if ((!strncmp(a, "-F", 2) || !strncmp(a, "-c", 2)) && a[2] &&
+		   a[1] != '-') {
+		v = a + 2;
+	} else if (!strncmp(a, "--freq=", 7) || !strncmp(a, "--count=", 8)) {
+		v = strchr(a, '=') + 1;
+	} else {
+		return 0;
+	}
+	key = a[1] == 'F' || !strncmp(a, "--freq", 6) ? "freq" : "period";
+	free(*val);
+	if (asprintf(val, "%s=%s", key, v) < 0)
+		*val = NULL;
+	return 1;
+}
+
+static int offcpu_args(int argc, char **argv, char **pargv, int n,
+		       char *sample_ev)
 {
 	static const char *const events[] = { "-e", "--event", NULL };
 	static const char *const wide[] = { "-a", "--all-cpus", "-C", "--cpu", NULL };
@@ -203,7 +236,7 @@ static int offcpu_args(int argc, char **argv, char **pargv, int n)
 
 	if (!has_opt(argc, argv, events)) {
 		pargv[n++] = "-e";
-		pargv[n++] = "cpu-clock";
+		pargv[n++] = sample_ev ? sample_ev : "cpu-clock";
 	}
 	pargv[n++] = "-e";
 	pargv[n++] = "sched:sched_switch";
@@ -252,7 +285,9 @@ static void record_usage(FILE *fp)
 "                   its mount namespace as its user\n"
 "  --off-cpu        also record the sched events flame.so's mode=offcpu, wakeup,\n"
 "                   offwake, wall and runq need (with -a and -g unless given;\n"
-"                   -e cpu-clock unless an event is given); docs/offcpu.md\n"
+"                   -e cpu-clock unless an event is given; a -F or -c goes to\n"
+"                   that cpu-clock only: the sched events are never sampled);\n"
+"                   docs/offcpu.md\n"
 "  -h, --help       this text\n"
 "All other options go to perf record; -o/--output names perf.data. For\n"
 "binaries without frame pointers: --call-graph dwarf[,SIZE] (SIZE bytes of\n"
@@ -280,7 +315,8 @@ int cmd_record(int argc, char **argv)
 	struct fg_snapshot *s;
 	struct fg_cpulog *cl = NULL;
 	char **pargv, *mapsbuf = NULL;
-	int i, n = 0, rc;
+	char *rate = NULL, *sample_ev = NULL;
+	int i, n = 0, rc, r;
 	uint64_t t0;
 	pid_t child;
 
@@ -300,7 +336,7 @@ int cmd_record(int argc, char **argv)
 		if (!strcmp(a, "--")) {
 			after_dd = true;
 			if (off_cpu)	/* after the user's events: theirs come first */
-				n = offcpu_args(argc, argv, pargv, n);
+				n = offcpu_args(argc, argv, pargv, n, sample_ev);
 			if (cgroups && !have_cgroups)
 				pargv[n++] = "--all-cgroups";
 			have_cgroups = true;
@@ -335,6 +371,24 @@ int cmd_record(int argc, char **argv)
 			}
 		} else if (!strcmp(a, "--off-cpu")) {
 			continue;	/* offcpu_args() added its events */
+		} else if (off_cpu && (r = rate_opt(argc, argv, &i, &rate))) {
+			static const char *const events[] = { "-e", "--event", NULL };
+
+			if (r < 0 || !rate) {
+				rc = cli_error("record: %s needs a value", a);
+				goto out_args;
+			}
+			if (has_opt(argc, argv, events)) {
+				rc = cli_error("record: --off-cpu with %s: perf would apply it to the sched events too and keep only some of them; give it on your event instead, e.g. -e cpu-clock/%s/",
+					       a, rate);
+				goto out_args;
+			}
+			free(sample_ev);
+			if (asprintf(&sample_ev, "cpu-clock/%s,name=cpu-clock/", rate) < 0) {
+				sample_ev = NULL;
+				rc = cli_error("record: out of memory");
+				goto out_args;
+			}
 		} else {
 			if (!strcmp(a, "--all-cgroups"))
 				have_cgroups = true;
@@ -357,7 +411,7 @@ int cmd_record(int argc, char **argv)
 		}
 	}
 	if (off_cpu && !after_dd)
-		n = offcpu_args(argc, argv, pargv, n);
+		n = offcpu_args(argc, argv, pargv, n, sample_ev);
 	if (cgroups && !have_cgroups)
 		pargv[n++] = "--all-cgroups";
 	if (keep_bins && !have_bidmmap)
@@ -395,6 +449,9 @@ out:
 	fg_cpulog__delete(cl);
 	fg_snapshot__delete(s);
 	free(mapsbuf);
+out_args:
+	free(rate);
+	free(sample_ev);
 	free(pargv);
 	return rc;
 }
