@@ -40,6 +40,10 @@ struct flame {
 	struct stack_cache stacks;
 	struct comm_cache comms;
 	struct offcpu *off;	/* mode=offcpu, wakeup, offwake, wall, runq */
+	/* mode=cpu on a recording with sched events: run-queue latency only */
+	struct offcpu *rq;
+	struct flame_cfg rq_cfg;	/* shallow copy of cfg, not released */
+	bool rq_tried;
 
 	/* event selection: perf hands the same name pointer per event */
 	const char *ev_ptr;
@@ -83,6 +87,7 @@ static void flame_free(struct flame *f)
 	if (!f)
 		return;
 	offcpu__delete(f->off);
+	offcpu__delete(f->rq);
 	fg_profile__delete(f->prof);
 	fg_jit__delete(f->jit);
 	frame_cache__release(&f->cache);
@@ -557,6 +562,57 @@ static int check_unwind(struct flame *f, void *ctx)
 	return -EOPNOTSUPP;
 }
 
+static int no_node(void *arg, const struct perf_dlfilter_sample *s,
+		   void *ctx, uint32_t comm_id, uint32_t *node)
+{
+	*node = FG_NO_NODE;
+	return 0;
+}
+
+/*
+ * mode=cpu on a recording with sched events (flame record --off-cpu):
+ * offcpu.c's state machine runs beside the CPU graph with no task state
+ * selected, so it draws nothing and only measures run-queue latency per
+ * container for the CPU summaries (docs/cpu-quota.md). Started at the
+ * first sched event; only on system-wide recordings, where it is exact.
+ */
+static void runq_side_start(struct flame *f)
+{
+	struct offcpu_deps d = {
+		.prof = f->prof, .jit = f->jit, .node = no_node, .arg = f,
+	};
+	struct fg_tp_opts to = { .no_tracefs = true };
+	struct fg_tp *tp = NULL;
+	char *input = fg_perf__input_path();
+	bool ok;
+
+	f->rq_tried = true;
+	to.path = input;
+	if (input)
+		tp = fg_tp__new(&to);
+	ok = tp && fg_tp__nr_header_events(tp) > 0 && fg_tp__system_wide(tp) != 0;
+	fg_tp__delete(tp);
+	free(input);
+	if (!ok)
+		return;
+	f->rq_cfg = f->cfg;
+	f->rq_cfg.mode = MODE_OFFCPU;
+	f->rq_cfg.mode_s = (char *)"offcpu";
+	f->rq_cfg.state_mask = 0;	/* no block drawn */
+	f->rq = offcpu__new(&f->rq_cfg, &d);
+}
+
+static void runq_side(struct flame *f, const struct perf_dlfilter_sample *s,
+		      void *ctx)
+{
+	if (!f->rq_tried && s->event && !strncmp(s->event, "sched:sched_", 12))
+		runq_side_start(f);
+	if (f->rq && offcpu__sample(f->rq, s, ctx) < 0) {
+		offcpu__delete(f->rq);	/* said why; the CPU graph goes on */
+		f->rq = NULL;
+	}
+}
+
 FLAME_API int filter_event(void *data, const struct perf_dlfilter_sample *s,
 			   void *ctx)
 {
@@ -571,6 +627,8 @@ FLAME_API int filter_event(void *data, const struct perf_dlfilter_sample *s,
 			fprintf(stderr, "flame.so: out of memory while adding a sample\n");
 		return ret < 0 ? ret : 1;
 	}
+	if (!f->rq_tried || f->rq)
+		runq_side(f, s, ctx);
 	if (!event_selected(f, s->event) || !sample_selected(f, s)) {
 		f->skipped++;
 		return 1;
@@ -642,6 +700,8 @@ static struct fg_cpuseries *cpu_series(struct flame *f)
 	cs = dir ? fg_cpuseries__load(dir) : NULL;
 	if (!cs)
 		return NULL;
+	if (f->off || f->rq)
+		fg_cpuseries__set_runq(cs, offcpu__runq(f->off ? f->off : f->rq));
 	if (f->cfg.container && !f->out.subtitle &&
 	    !fg_cpuseries__oneline(cs, f->cfg.container, &b))
 		f->out.subtitle = b.buf;

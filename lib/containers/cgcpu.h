@@ -142,7 +142,16 @@ struct fg_cpuhost {
 	struct fg_cgcpu_host h;
 };
 
+struct fg_runq;
+
 struct fg_cpuseries {
+	/*
+	 * Run-queue latency of the same recording (flame.so's sched events,
+	 * lib/model/runq.c), keyed by the same container labels; not owned,
+	 * NULL when the recording has no sched events. Set it with
+	 * fg_cpuseries__set_runq().
+	 */
+	const struct fg_runq *runq;
 	struct fg_cpugroup *g;
 	size_t nr_g;
 	struct fg_cpuhost *h;
@@ -156,6 +165,8 @@ struct fg_cpuseries *fg_cpuseries__parse(const char *text, size_t len);
 /* Load DIR/cpu.tsv (size-capped); NULL + errno (ENOENT when absent). */
 struct fg_cpuseries *fg_cpuseries__load(const char *dir);
 void fg_cpuseries__delete(struct fg_cpuseries *cs);
+/* Use r's per-group run-queue latency in the summaries (r outlives cs). */
+void fg_cpuseries__set_runq(struct fg_cpuseries *cs, const struct fg_runq *r);
 /* Re-emit the series in canonical form (for a sanitized copy). */
 int fg_cpuseries__write(const struct fg_cpuseries *cs, struct fg_buf *out);
 
@@ -170,6 +181,7 @@ enum fg_cpu_verdict {
 #define FG_CPU_CAPPED_SHARE	0.05	/* throttled periods / periods */
 #define FG_CPU_SATURATED_IDLE	0.10	/* host idle share below this */
 #define FG_CPU_WAITED_SHARE	0.05	/* PSI some: its tasks waited for a CPU */
+#define FG_CPU_WAITED_RUNQ_MS	5.0	/* run-queue latency p99: they waited */
 
 struct fg_cpusum {
 	const char *label, *cgroup;	/* owned by the series */
@@ -182,7 +194,10 @@ struct fg_cpusum {
 	double throttled_s, avg_throttle_ms;	/* avg: -1 when none */
 	double psi_some, psi_full;	/* share of the window, -1 unknown */
 	double host_idle;	/* share of all CPUs, -1 unknown */
-	double runq_ms;		/* mean run-queue latency, -1: not recorded */
+	/* run-queue latency over the whole recording (wakeup or preemption
+	 * to switch-in) of the container's threads; -1: not recorded */
+	double runq_p50_ms, runq_p99_ms;
+	uint64_t runq_waits;	/* waits measured */
 	enum fg_cpu_verdict verdict;
 };
 

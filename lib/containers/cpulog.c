@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <flame/sched.h>
 #include "internal.h"
 #include "jit_internal.h"
 #include "cgcpu.h"
@@ -528,6 +529,12 @@ void fg_cpuseries__delete(struct fg_cpuseries *cs)
 	free(cs);
 }
 
+void fg_cpuseries__set_runq(struct fg_cpuseries *cs, const struct fg_runq *r)
+{
+	if (cs)
+		cs->runq = r;
+}
+
 int fg_cpuseries__write(const struct fg_cpuseries *cs, struct fg_buf *out)
 {
 	size_t i, j;
@@ -558,6 +565,32 @@ long fg_cpuseries__find(const struct fg_cpuseries *cs, const char *label)
 	return -1;
 }
 
+/*
+ * The group's run-queue latency (whole recording): the runq groups are
+ * flame.so's container labels, the same as the series' labels.
+ */
+static void runq_of(const struct fg_cpuseries *cs, const struct fg_cpugroup *g,
+		    struct fg_cpusum *sum)
+{
+	struct fg_runq_stats st;
+
+	if (!cs->runq || fg_runq__stats(cs->runq, g->label, -1, &st) ||
+	    !st.count)
+		return;
+	sum->runq_waits = st.count;
+	sum->runq_p50_ms = (double)st.p50 / 1e6;
+	sum->runq_p99_ms = (double)st.p99 / 1e6;
+}
+
+/* Did the container's tasks wait for a CPU? 1 yes, 0 no, -1 unknown. */
+static int waited(const struct fg_cpusum *s)
+{
+	if (s->psi_some >= FG_CPU_WAITED_SHARE ||
+	    s->runq_p99_ms >= FG_CPU_WAITED_RUNQ_MS)
+		return 1;
+	return s->psi_some < 0 && s->runq_p99_ms < 0 ? -1 : 0;
+}
+
 static bool have(uint64_t a, uint64_t b)
 {
 	return a != FG_CGCPU_NA && b != FG_CGCPU_NA && b >= a;
@@ -576,7 +609,7 @@ void fg_cpuseries__sum(const struct fg_cpuseries *cs, size_t i,
 	sum->label = g->label;
 	sum->cgroup = g->cgroup;
 	sum->avg_throttle_ms = sum->psi_some = sum->psi_full = -1;
-	sum->host_idle = sum->runq_ms = -1;
+	sum->host_idle = sum->runq_p50_ms = sum->runq_p99_ms = -1;
 	sum->quota_us = sum->period_us = FG_CGCPU_NA;
 	for (k = 0; k < g->nr; k++) {
 		if (g->s[k].time < from || g->s[k].time > to)
@@ -585,6 +618,7 @@ void fg_cpuseries__sum(const struct fg_cpuseries *cs, size_t i,
 			a = &g->s[k];
 		b = &g->s[k];
 	}
+	runq_of(cs, g, sum);
 	if (!a || a == b || b->time <= a->time) {
 		sum->verdict = FG_CPU_UNKNOWN;
 		return;
@@ -627,7 +661,7 @@ void fg_cpuseries__sum(const struct fg_cpuseries *cs, size_t i,
 	    (double)sum->throttled / (double)sum->periods >= FG_CPU_CAPPED_SHARE)
 		sum->verdict = FG_CPU_CAPPED;
 	else if (sum->host_idle >= 0 && sum->host_idle < FG_CPU_SATURATED_IDLE &&
-		 (sum->psi_some < 0 || sum->psi_some >= FG_CPU_WAITED_SHARE))
+		 waited(sum))
 		sum->verdict = FG_CPU_HOST_SATURATED;
 	else
 		sum->verdict = FG_CPU_NOT_CAPPED;
@@ -661,8 +695,9 @@ void fg_cpusum__line(const struct fg_cpusum *s, struct fg_buf *b)
 		fg_buf__addf(b, "; PSI some %.1f%%", 100 * s->psi_some);
 	if (s->psi_full >= 0)
 		fg_buf__addf(b, " full %.1f%%", 100 * s->psi_full);
-	if (s->runq_ms >= 0)
-		fg_buf__addf(b, "; run-queue latency %.2f ms", s->runq_ms);
+	if (s->runq_p50_ms >= 0)
+		fg_buf__addf(b, "; run-queue latency p50 %.2f ms p99 %.2f ms (%" PRIu64
+			     " waits)", s->runq_p50_ms, s->runq_p99_ms, s->runq_waits);
 	if (s->host_idle >= 0)
 		fg_buf__addf(b, "; host idle %.0f%%", 100 * s->host_idle);
 }
@@ -693,16 +728,29 @@ void fg_cpusum__verdict(const struct fg_cpusum *s, struct fg_buf *b)
 		fg_buf__addf(b, "; host saturated by neighbours: host idle %.0f%% over %.1f s",
 			     100 * s->host_idle, s->secs);
 		if (s->psi_some >= 0)
-			fg_buf__addf(b, ", PSI some %.0f%% (its tasks waited for a CPU)",
-				     100 * s->psi_some);
+			fg_buf__addf(b, ", PSI some %.0f%%", 100 * s->psi_some);
+		if (s->runq_p99_ms >= 0)
+			fg_buf__addf(b, ", run-queue latency p50 %.1f ms p99 %.1f ms",
+				     s->runq_p50_ms, s->runq_p99_ms);
+		if (s->psi_some >= 0 || s->runq_p99_ms >= 0)
+			fg_buf__adds(b, " (its tasks waited for a CPU)");
 		break;
 	case FG_CPU_NOT_CAPPED:
 		not_throttled(s, b);
 		if (s->host_idle >= 0)
 			fg_buf__addf(b, ", host idle %.0f%%", 100 * s->host_idle);
-		if (s->host_idle >= 0 && s->host_idle < FG_CPU_SATURATED_IDLE)
-			fg_buf__addf(b, " but its tasks did not wait for a CPU (PSI some %.1f%%)",
-				     100 * s->psi_some);
+		if (s->host_idle >= 0 && s->host_idle < FG_CPU_SATURATED_IDLE) {
+			fg_buf__adds(b, " but its tasks did not wait for a CPU (");
+			if (s->psi_some >= 0)
+				fg_buf__addf(b, "PSI some %.1f%%%s", 100 * s->psi_some,
+					     s->runq_p99_ms >= 0 ? ", " : "");
+			if (s->runq_p99_ms >= 0)
+				fg_buf__addf(b, "run-queue latency p99 %.2f ms",
+					     s->runq_p99_ms);
+			fg_buf__addch(b, ')');
+		} else if (s->runq_p99_ms >= 0) {
+			fg_buf__addf(b, ", run-queue latency p99 %.2f ms", s->runq_p99_ms);
+		}
 		fg_buf__adds(b, ": not a CPU cap; look at the flame graph and off-CPU time");
 		break;
 	default:
@@ -745,7 +793,12 @@ void fg_cpusum__json(const struct fg_cpusum *s, struct fg_buf *b)
 	json_num(b, "psi_some_pct", 100 * s->psi_some, s->psi_some >= 0);
 	json_num(b, "psi_full_pct", 100 * s->psi_full, s->psi_full >= 0);
 	json_num(b, "host_idle_pct", 100 * s->host_idle, s->host_idle >= 0);
-	json_num(b, "runq_latency_ms", s->runq_ms, s->runq_ms >= 0);
+	json_num(b, "runq_p50_ms", s->runq_p50_ms, s->runq_p50_ms >= 0);
+	json_num(b, "runq_p99_ms", s->runq_p99_ms, s->runq_p99_ms >= 0);
+	if (s->runq_p50_ms >= 0)
+		fg_buf__addf(b, ",\"runq_waits\":%" PRIu64, s->runq_waits);
+	else
+		fg_buf__adds(b, ",\"runq_waits\":null");
 	fg_buf__addf(b, ",\"verdict\":\"%s\",\"verdict_text\":",
 		     names[s->verdict]);
 	fg_cpusum__verdict(s, &v);
@@ -830,6 +883,9 @@ void fg_cpusum__short(const struct fg_cpusum *s, struct fg_buf *b)
 		fg_buf__adds(b, ", no quota");
 	if (s->psi_some >= 0)
 		fg_buf__addf(b, "; PSI some %.0f%%", 100 * s->psi_some);
+	if (s->runq_p50_ms >= 0)
+		fg_buf__addf(b, "; run-queue latency p50 %.1f ms p99 %.1f ms",
+			     s->runq_p50_ms, s->runq_p99_ms);
 	if (s->host_idle >= 0)
 		fg_buf__addf(b, "; host idle %.0f%%", 100 * s->host_idle);
 }

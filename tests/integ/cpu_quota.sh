@@ -61,6 +61,8 @@ check "verdict: capped by quota, naming its figures" \
 check "the graph's subtitle carries the one-line CPU summary" \
 	grep -q "CPU $LABEL: capped by quota; used 0.0[0-9]* CPU of a 0.050 quota; throttled $throttled/$periods periods" "$T/capped.svg"
 check "no warnings" test -z "$(grep -i 'warn\|cannot' "$T/capped.rec.err" "$T/capped.rep.err")"
+check "no run-queue latency without sched events (no --off-cpu)" \
+	test -z "$(grep 'run-queue latency' "$T/capped.rep.err")"
 
 # ---- 2. same spinner, no quota ---------------------------------------------------
 echo "== spinner without a quota"

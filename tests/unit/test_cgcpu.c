@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <flame/sched.h>
 #include "cgcpu.h"
 
 static char warnings[8192];
@@ -442,6 +443,8 @@ static void test_verdicts(void **state)
 	struct fg_cpuseries *cs;
 	struct fg_cpusum s;
 	struct fg_buf b = FG_BUF_INIT;
+	struct fg_runq *r;
+	int i;
 
 	cs = fg_cpuseries__parse(capped_tsv, sizeof(capped_tsv) - 1);
 	assert_non_null(cs);
@@ -465,7 +468,7 @@ static void test_verdicts(void **state)
 	fg_cpusum__json(&s, &b);
 	assert_non_null(strstr(b.buf, "\"verdict\":\"capped_by_quota\""));
 	assert_non_null(strstr(b.buf, "\"throttled_periods\":41"));
-	assert_non_null(strstr(b.buf, "\"runq_latency_ms\":null"));
+	assert_non_null(strstr(b.buf, "\"runq_p50_ms\":null,\"runq_p99_ms\":null,\"runq_waits\":null"));
 	fg_buf__reset(&b);
 	/* window: nothing but the first sample */
 	fg_cpuseries__sum(cs, 0, 0, 2000000000, &s);
@@ -494,7 +497,58 @@ static void test_verdicts(void **state)
 	fg_buf__reset(&b);
 	assert_int_equal(fg_cpuseries__report(cs, NULL, &b), 1);
 	fg_buf__reset(&b);
+	/*
+	 * With the sched events' run-queue latency: PSI says 0.1%, but its
+	 * threads waited 8 ms at p99: the host is saturated after all.
+	 */
+	r = fg_runq__new();
+	assert_non_null(r);
+	for (i = 1; i <= 100; i++)
+		assert_int_equal(fg_runq__add(r, "pod:a", 7, "web", i * 80000ull), 0);
+	assert_int_equal(fg_runq__add(r, "pod:other", 9, "db", 50000000), 0);
+	fg_cpuseries__set_runq(cs, r);
+	fg_cpuseries__sum(cs, 0, 0, UINT64_MAX, &s);
+	assert_int_equal(s.runq_waits, 100);
+	assert_true(s.runq_p50_ms > 3.8 && s.runq_p50_ms < 4.3);
+	assert_true(s.runq_p99_ms > 7.6 && s.runq_p99_ms <= 8.0);
+	assert_int_equal(s.verdict, FG_CPU_HOST_SATURATED);
+	fg_cpusum__line(&s, &b);
+	assert_non_null(strstr(b.buf, "; run-queue latency p50 "));
+	assert_non_null(strstr(b.buf, " ms (100 waits); host idle 2%"));
+	fg_buf__reset(&b);
+	fg_cpusum__verdict(&s, &b);
+	assert_non_null(strstr(b.buf, "host saturated by neighbours: host idle 2% over 2.0 s, "
+			       "PSI some 0%, run-queue latency p50 "));
+	assert_non_null(strstr(b.buf, "(its tasks waited for a CPU)"));
+	fg_buf__reset(&b);
+	fg_cpusum__short(&s, &b);
+	assert_non_null(strstr(b.buf, "CPU pod:a: host saturated by neighbours; used 0.005 CPU, no quota; "
+			       "PSI some 0%; run-queue latency p50 "));
+	fg_buf__reset(&b);
+	fg_cpusum__json(&s, &b);
+	assert_non_null(strstr(b.buf, "\"runq_waits\":100"));
+	assert_null(strstr(b.buf, "\"runq_p99_ms\":null"));
+	fg_buf__reset(&b);
+	/* a group with no waits recorded keeps its PSI-only verdict */
+	fg_cpuseries__sum(cs, 1, 0, UINT64_MAX, &s);
+	assert_true(s.runq_p50_ms < 0 && s.runq_waits == 0);
 	fg_cpuseries__delete(cs);
+	/* short waits: PSI and run-queue latency both say it did not wait */
+	cs = fg_cpuseries__parse(quiet_tsv, sizeof(quiet_tsv) - 1);
+	fg_runq__delete(r);
+	r = fg_runq__new();
+	for (i = 1; i <= 100; i++)
+		assert_int_equal(fg_runq__add(r, "pod:a", 7, "web", i * 1000ull), 0);
+	fg_cpuseries__set_runq(cs, r);
+	fg_cpuseries__sum(cs, 0, 0, UINT64_MAX, &s);
+	assert_int_equal(s.verdict, FG_CPU_NOT_CAPPED);
+	fg_cpusum__verdict(&s, &b);
+	assert_string_equal(b.buf, "verdict pod:a: not throttled (no quota), host idle 2% but its tasks "
+			    "did not wait for a CPU (PSI some 0.1%, run-queue latency p99 0.10 ms): not a "
+			    "CPU cap; look at the flame graph and off-CPU time");
+	fg_buf__reset(&b);
+	fg_cpuseries__delete(cs);
+	fg_runq__delete(r);
 
 	cs = fg_cpuseries__parse(idle_tsv, sizeof(idle_tsv) - 1);
 	fg_cpuseries__sum(cs, 0, 0, UINT64_MAX, &s);
