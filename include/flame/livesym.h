@@ -48,6 +48,8 @@ struct fg_livesym_frame {
 struct fg_livesym_stats {
 	uint64_t procs, threads;	/* in the table now */
 	uint64_t maps_read;		/* /proc/PID/maps reads */
+	uint64_t maps_reread;		/* ... of those, for an address no
+					 * known mapping covered */
 	uint64_t build_id_mismatch;	/* files that changed since mapped */
 	uint64_t freed;			/* exited processes dropped */
 	uint64_t unwinds, unwind_short;	/* DWARF unwinds; those with 1 frame */

@@ -31,6 +31,7 @@
 #include "internal.h"
 
 #define MAPS_REREAD_NS	(50ull * 1000 * 1000)
+#define MAPS_REREAD_MAX_NS (3200ull * 1000 * 1000)
 #define JIT_REREAD_NS	(200ull * 1000 * 1000)
 #define MAX_MAPS	65536u		/* per process */
 #define MAX_ROOTS	4096u
@@ -115,6 +116,10 @@ struct lmap {
 	uint8_t build_id[20];
 	uint8_t build_id_size;
 	uint8_t checked;		/* 0 not yet, 1 same file, 2 changed */
+	bool data;			/* not executable (from /proc/PID/maps):
+					 * an address in it is a data pointer
+					 * a frame-pointer walk took for a
+					 * return address, not code */
 };
 
 struct root {
@@ -129,6 +134,10 @@ struct proc {
 	bool loaded;
 	uint8_t exited;			/* gc rounds since EXIT (0: alive) */
 	uint64_t maps_read_ns;
+	uint64_t reread_ns;		/* wait before the next re-read for an
+					 * unmapped address: doubles while
+					 * re-reads find nothing (stack
+					 * garbage in frame-pointer chains) */
 	uint64_t jit_read_ns;		/* last forced re-read of its perf map */
 	struct lmap *maps;		/* sorted by start, no overlaps */
 	size_t nr_maps, alloc_maps;
@@ -353,7 +362,79 @@ static const struct lmap *proc__find_map(const struct proc *p, uint64_t addr)
 	return NULL;
 }
 
-/* Executable mappings of /proc/PID/maps (paths as the kernel shows them). */
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' :
+	       c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* A hex number at *p ending in sep; *p moves past sep. */
+static bool take_hex(const char **p, char sep, uint64_t *v)
+{
+	const char *q = *p;
+	int d;
+
+	*v = 0;
+	while ((d = hexval(*q)) >= 0) {
+		*v = *v << 4 | (uint64_t)d;
+		q++;
+	}
+	if (q == *p || *q != sep)
+		return false;
+	*p = q + 1;
+	return true;
+}
+
+/*
+ * "start-end perms offset dev inode   path" into m; false for a line of
+ * another shape. By hand: sscanf was most of the cost of a read.
+ */
+static bool parse_maps_line(const char *line, struct lmap *m,
+			    const char **name, size_t *len)
+{
+	const char *p = line;
+	uint64_t start, end, off;
+	bool exec;
+
+	if (!take_hex(&p, '-', &start) || !take_hex(&p, ' ', &end) ||
+	    strnlen(p, 5) < 5 || p[4] != ' ')
+		return false;
+	exec = p[2] == 'x';
+	p += 5;
+	if (!take_hex(&p, ' ', &off))
+		return false;
+	p += strcspn(p, " ");		/* dev */
+	p += strspn(p, " ");
+	p += strcspn(p, " \n");		/* inode */
+	p += strspn(p, " ");
+	*name = p;
+	*len = strcspn(p, "\n");
+	memset(m, 0, sizeof(*m));
+	m->start = start;
+	m->end = end;
+	m->pgoff = off;
+	m->data = !exec;
+	return true;
+}
+
+/*
+ * Above 47 bits (x86-64's user space with 4-level page tables) and above
+ * every mapping of the process but the kernel's [vsyscall]: no code can
+ * be there, nor appear later (a 5-level-paging process that maps high
+ * shows that mapping).
+ */
+static bool above_user_maps(const struct proc *p, uint64_t addr)
+{
+	size_t i = p->nr_maps;
+
+	if (addr < (1ull << 47))
+		return false;
+	while (i > 0 && p->maps[i - 1].start >= 0xffff800000000000ull)
+		i--;
+	return !i || addr >= p->maps[i - 1].end;
+}
+
+/* Mappings of /proc/PID/maps (paths as the kernel shows them). */
 static void proc__read_maps(struct fg_livesym *s, struct proc *p)
 {
 	char path[64], line[4096 + 256];
@@ -367,24 +448,12 @@ static void proc__read_maps(struct fg_livesym *s, struct proc *p)
 		return;
 	s->st.maps_read++;
 	while (fgets(line, sizeof(line), fp)) {
-		unsigned long long start, end, off;
-		char perms[8];
-		int pos = 0;
+		const char *name;
 		struct lmap m;
 		size_t len;
-		char *name;
 
-		if (sscanf(line, "%llx-%llx %7s %llx %*s %*s%n", &start, &end,
-			   perms, &off, &pos) < 4 || !pos || perms[2] != 'x')
+		if (!parse_maps_line(line, &m, &name, &len))
 			continue;
-		name = line + pos;
-		while (*name == ' ')
-			name++;
-		len = strcspn(name, "\n");
-		memset(&m, 0, sizeof(m));
-		m.start = start;
-		m.end = end;
-		m.pgoff = off;
 		m.path = intern_path(s, len ? name : "//anon", len ? len : 6);
 		if (!m.path || proc__add_map(p, &m))
 			break;
@@ -422,6 +491,7 @@ static void proc__reset(struct fg_livesym *s, struct proc *p)
 	p->nr_maps = 0;
 	p->loaded = false;
 	p->exited = 0;
+	p->reread_ns = 0;
 	p->root = NULL;
 	p->gen = s->next_gen++;
 	if (p->dwfl)
@@ -698,29 +768,67 @@ static int ksym_cmp(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
+static bool ksyms_sorted(const struct ksym *k, size_t n)
+{
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (k[i].addr < k[i - 1].addr)
+			return false;
+	return true;
+}
+
+/*
+ * /proc/kallsyms is read whole into s->knames with large reads and parsed
+ * in place (names stay there, NUL-terminated); it is sorted by address
+ * already (the kernel's order), so qsort runs only when it is not.
+ */
 static void load_kallsyms(struct fg_livesym *s)
 {
-	char line[1024];
-	size_t alloc = 0;
-	FILE *fp;
+	size_t alloc = 0, n;
+	char *line, *p, *end;
+	int fd;
 
 	s->kallsyms_loaded = true;
-	fp = fopen("/proc/kallsyms", "re");
-	if (!fp) {
+	fd = open("/proc/kallsyms", O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
 		pr_warn("profile: cannot read /proc/kallsyms: %s\n",
 			strerror(errno));
 		return;
 	}
-	while (fgets(line, sizeof(line), fp)) {
-		/* "ffffffff81000000 T _stext\t[module]": by hand, sscanf is
-		 * most of the cost of 100k+ lines */
-		char *p = line, *name, type;
+	if (fg_buf__grow(&s->knames, 8 << 20)) {
+		close(fd);
+		return;
+	}
+	for (;;) {
+		ssize_t r;
+
+		if (fg_buf__grow(&s->knames, 1 << 20))
+			break;
+		r = read(fd, s->knames.buf + s->knames.len,
+			 s->knames.alloc - s->knames.len - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		s->knames.len += (size_t)r;
+	}
+	close(fd);
+	if (!s->knames.buf)
+		return;
+	s->knames.buf[s->knames.len] = '\0';
+	for (line = s->knames.buf, end = line + s->knames.len; line < end;
+	     line += n + 1) {
+		/* "ffffffff81000000 T _stext\t[module]" */
+		char *name, type;
 		uint64_t addr = 0;
 		size_t len;
 
-		for (; *p && *p != ' '; p++) {
-			int v = *p >= '0' && *p <= '9' ? *p - '0' :
-				*p >= 'a' && *p <= 'f' ? *p - 'a' + 10 : -1;
+		n = strcspn(line, "\n");
+		line[n] = '\0';
+		p = line;
+		for (; *p; p++) {
+			int v = hexval(*p);
 
 			if (v < 0)
 				break;
@@ -730,7 +838,7 @@ static void load_kallsyms(struct fg_livesym *s)
 			continue;
 		type = p[1];
 		name = p + 3;
-		len = strcspn(name, "\t\n ");
+		len = strcspn(name, "\t ");
 		if (type != 't' && type != 'T' && type != 'w' && type != 'W')
 			continue;
 		if (!addr || !len)
@@ -744,15 +852,13 @@ static void load_kallsyms(struct fg_livesym *s)
 			s->ksyms = t;
 			alloc = na;
 		}
-		s->ksyms[s->nr_ksyms].addr = addr;
-		s->ksyms[s->nr_ksyms].name = (uint32_t)s->knames.len;
 		name[len] = '\0';
-		if (fg_buf__add(&s->knames, name, len + 1))
-			break;
+		s->ksyms[s->nr_ksyms].addr = addr;
+		s->ksyms[s->nr_ksyms].name = (uint32_t)(name - s->knames.buf);
 		s->nr_ksyms++;
 	}
-	fclose(fp);
-	qsort(s->ksyms, s->nr_ksyms, sizeof(*s->ksyms), ksym_cmp);
+	if (!ksyms_sorted(s->ksyms, s->nr_ksyms))
+		qsort(s->ksyms, s->nr_ksyms, sizeof(*s->ksyms), ksym_cmp);
 }
 
 static const char *ksym_find(struct fg_livesym *s, uint64_t addr)
@@ -977,16 +1083,40 @@ void fg_livesym__resolve(struct fg_livesym *s, uint32_t pid, uint64_t time,
 		out->kind = out->name ? FG_LIVESYM_SYM : FG_LIVESYM_DSO;
 		return;
 	}
+	if (addr < 65536)
+		return;		/* below vm.mmap_min_addr: never code */
 	p = proc__loaded(s, pid);
 	if (!p)
 		return;
 	m = (struct lmap *)proc__find_map(p, addr);
-	if (!m && !p->exited && now_ns() - p->maps_read_ns > MAPS_REREAD_NS) {
+	if (!p->reread_ns)
+		p->reread_ns = MAPS_REREAD_NS;
+	if (!m && above_user_maps(p, addr))
+		return;		/* text taken for a return address */
+	if (!m && !p->exited && now_ns() - p->maps_read_ns > p->reread_ns) {
+		s->st.maps_reread++;
 		proc__read_maps(s, p);
 		m = (struct lmap *)proc__find_map(p, addr);
+		if (m && !m->data)
+			p->reread_ns = MAPS_REREAD_NS;
+		else if (p->reread_ns < MAPS_REREAD_MAX_NS)
+			p->reread_ns *= 2;
 	}
 	if (!m) {
 		resolve_jit(s, p, time, addr, false, out);
+		return;
+	}
+	if (m->data) {
+		/*
+		 * Not code when the maps were read: stack garbage, as perf
+		 * would show it ([unknown], its records have no data maps),
+		 * asked again later. An anonymous region may be JIT code
+		 * that was writable then (W^X runtimes flip protections).
+		 */
+		if (anon_region(m->path))
+			resolve_jit(s, p, time, addr, out);
+		else
+			out->retry = true;
 		return;
 	}
 	out->dso = m->path;
@@ -1174,11 +1304,11 @@ static int proc__build_dwfl(struct fg_livesym *s, struct proc *p)
 	dwfl_report_begin(p->dwfl);
 	for (i = 0; i < p->nr_maps; i++) {
 		const struct lmap *m = &p->maps[i];
-		bool seen = false;
+		bool seen = m->data;
 		int fd;
 
 		for (j = 0; j < i && !seen; j++)
-			seen = p->maps[j].path == m->path;
+			seen = !p->maps[j].data && p->maps[j].path == m->path;
 		if (seen)
 			continue;
 		if (!strcmp(m->path, "[vdso]")) {
