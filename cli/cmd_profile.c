@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
@@ -121,7 +122,14 @@ struct fkey {
 	uint64_t addr;
 	int64_t pid;		/* -1: kernel */
 	uint32_t gen;
+	uint64_t until;		/* not part of the key: a name that may
+				 * still come (JIT) is retried after this
+				 * sample time; 0 = for good */
 };
+
+/* How long an address nothing named stays unnamed before it is looked up
+ * again (the JIT resolver re-reads a map at most this often too). */
+#define RETRY_NS	(200ull * 1000 * 1000)
 
 struct fcache {
 	struct fkey *keys;
@@ -196,6 +204,147 @@ static int fcache__grow(struct fcache *c)
 	return 0;
 }
 
+/*
+ * ---- chain cache: (process, comm, raw callchain) -> trie node ----
+ *
+ * Most samples repeat a callchain seen before: one hash of the raw
+ * addresses and one probe replace, per frame, the frame cache probe, the
+ * process lookup and the trie probe. Chains are kept verbatim (compared
+ * with memcmp, never trusted to the hash), only when every frame of the
+ * chain was named for good (no JIT retry), bounded per window.
+ */
+#define CC_MAX_IPS	(4u << 20)	/* 32 MiB of addresses a window */
+
+struct centry {
+	uint64_t hash;			/* 0: empty */
+	uint32_t pid, tid, gen;
+	uint32_t off, nr;		/* chain in ccache.ips */
+	uint32_t node;
+	uint64_t until;			/* a caller unnamed until then */
+	char comm[16];
+};
+
+struct ccache {
+	struct centry *slots;
+	size_t mask, count;
+	uint64_t *ips;
+	size_t nr_ips, alloc_ips;
+};
+
+static uint64_t chain_hash(const uint64_t *ips, size_t nr, uint32_t pid,
+			   uint32_t tid, uint32_t gen)
+{
+	uint64_t h = ((uint64_t)pid << 32 | gen) ^ ((uint64_t)tid << 17) ^ nr;
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		h ^= ips[i];
+		h *= 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 31;
+	}
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 32;
+	return h ? h : 1;
+}
+
+static int ccache__init(struct ccache *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->mask = (1u << 12) - 1;
+	c->slots = calloc(c->mask + 1, sizeof(*c->slots));
+	return c->slots ? 0 : -ENOMEM;
+}
+
+static void ccache__release(struct ccache *c)
+{
+	free(c->slots);
+	free(c->ips);
+	memset(c, 0, sizeof(*c));
+}
+
+static struct centry *ccache__slot(struct ccache *c, uint64_t h,
+				   const uint64_t *ips, size_t nr, uint32_t pid,
+				   uint32_t tid, uint32_t gen, const char *comm)
+{
+	size_t i = h & c->mask;
+
+	for (; c->slots[i].hash; i = (i + 1) & c->mask) {
+		struct centry *e = &c->slots[i];
+
+		if (e->hash == h && e->nr == nr && e->pid == pid &&
+		    e->tid == tid && e->gen == gen &&
+		    !strncmp(e->comm, comm, sizeof(e->comm)) &&
+		    !memcmp(c->ips + e->off, ips, nr * sizeof(*ips)))
+			return e;
+	}
+	return &c->slots[i];
+}
+
+static void ccache__grow(struct ccache *c)
+{
+	size_t nmask = c->mask * 2 + 1, i, j;
+	struct centry *ns = calloc(nmask + 1, sizeof(*ns));
+
+	if (!ns)
+		return;		/* the table just stays fuller */
+	for (i = 0; i <= c->mask; i++) {
+		if (!c->slots[i].hash)
+			continue;
+		for (j = c->slots[i].hash & nmask; ns[j].hash;
+		     j = (j + 1) & nmask)
+			;
+		ns[j] = c->slots[i];
+	}
+	free(c->slots);
+	c->slots = ns;
+	c->mask = nmask;
+}
+
+/* Remember chain -> node in slot e (from ccache__slot); a full cache
+ * just stops remembering until the next window. */
+static void ccache__put(struct ccache *c, struct centry *e, uint64_t h,
+			const uint64_t *ips, size_t nr, uint32_t pid,
+			uint32_t tid, uint32_t gen, const char *comm,
+			uint32_t node, uint64_t until)
+{
+	if (e->hash) {
+		/* a chain with an unnamed caller, looked up again */
+		e->node = node;
+		e->until = until;
+		return;
+	}
+	if (c->nr_ips + nr > CC_MAX_IPS || (c->count + 1) * 4 > (c->mask + 1) * 3)
+		return;
+	if (c->nr_ips + nr > c->alloc_ips) {
+		size_t na = c->alloc_ips ? c->alloc_ips * 2 : 65536;
+		uint64_t *t;
+
+		while (na < c->nr_ips + nr)
+			na *= 2;
+		t = realloc(c->ips, na * sizeof(*t));
+		if (!t)
+			return;
+		c->ips = t;
+		c->alloc_ips = na;
+	}
+	memcpy(c->ips + c->nr_ips, ips, nr * sizeof(*ips));
+	e->hash = h;
+	e->pid = pid;
+	e->tid = tid;
+	e->gen = gen;
+	e->off = (uint32_t)c->nr_ips;
+	e->nr = (uint32_t)nr;
+	e->node = node;
+	e->until = until;
+	memset(e->comm, 0, sizeof(e->comm));
+	memcpy(e->comm, comm, strnlen(comm, sizeof(e->comm)));
+	c->nr_ips += nr;
+	c->count++;
+	if ((c->count + 1) * 2 > c->mask + 1)
+		ccache__grow(c);
+}
+
 /* ---- the session ---- */
 
 struct session {
@@ -206,6 +355,10 @@ struct session {
 	struct fg_jit *jit;
 	struct fg_profile *prof;
 	struct fcache cache;
+	struct ccache chains;
+	uint64_t until;			/* earliest retry of this sample's
+					 * frames (0: all named for good) */
+	uint64_t callers_until;		/* ... of the frames but the leaf */
 	struct fg_namer_opts names;
 	struct fg_buf name;		/* scratch for the namer */
 	int *pids;
@@ -215,6 +368,7 @@ struct session {
 	uint64_t window_start_mono;
 	uint64_t windows;
 	uint64_t frames, unnamed;
+	uint64_t chain_hits, chain_misses;
 	uint64_t lost_reported;
 	uint32_t dwarf_size;		/* --call-graph dwarf: stack bytes */
 	int err;
@@ -246,23 +400,27 @@ static uint32_t name_frame(struct session *s, const struct fg_livesym_frame *f,
 	return fg_profile__intern(s->prof, s->name.buf, s->name.len);
 }
 
-static int frame_id(struct session *s, uint32_t pid, uint64_t time,
-		    uint64_t ip, bool kernel, uint32_t *out)
+static int frame_id(struct session *s, uint32_t pid, uint32_t gen,
+		    uint64_t time, uint64_t ip, bool kernel, uint32_t *out)
 {
 	struct fkey k = {
 		.addr = ip,
 		.pid = kernel ? -1 : (int64_t)pid,
-		.gen = kernel ? 0 : fg_livesym__generation(s->syms, pid),
+		.gen = kernel ? 0 : gen,
 	};
 	struct fg_livesym_frame f;
 	uint32_t *slot, id;
+	struct fkey *key;
 
 	if ((s->cache.count + 1) * 2 > s->cache.mask + 1 &&
 	    fcache__grow(&s->cache))
 		return -ENOMEM;
 	slot = fcache__slot(&s->cache, &k);
-	if (*slot) {
+	key = &s->cache.keys[slot - s->cache.vals];
+	if (*slot && (!key->until || time < key->until)) {
 		*out = *slot - 1;
+		if (key->until && (!s->until || key->until < s->until))
+			s->until = key->until;
 		return 0;
 	}
 	fg_livesym__resolve(s->syms, pid, time, ip, kernel, &f);
@@ -273,13 +431,14 @@ static int frame_id(struct session *s, uint32_t pid, uint64_t time,
 	if (f.kind == FG_LIVESYM_DSO || f.kind == FG_LIVESYM_UNKNOWN)
 		s->unnamed++;
 	*out = id;
-	if (f.retry) {
-		/* not cached: the slot was claimed for k; give it back */
-		*slot = 0;
-		return 0;
-	}
+	if (!*slot)
+		s->cache.count++;
 	*slot = id + 1;
-	s->cache.count++;
+	/* unnamed for now: kept unnamed for RETRY_NS of samples, then
+	 * looked up again (a JIT map may have named it by then) */
+	key->until = f.retry ? time + RETRY_NS : 0;
+	if (f.retry && (!s->until || key->until < s->until))
+		s->until = key->until;
 	return 0;
 }
 
@@ -292,6 +451,7 @@ static int sample_frames(struct session *s, const struct fg_live_sample *sm,
 			 uint32_t *ids, size_t max)
 {
 	bool kernel = sm->cpumode == PERF_RECORD_MISC_KERNEL;
+	uint32_t gen = fg_livesym__generation(s->syms, sm->pid);
 	uint64_t uips[MAX_FRAMES];
 	size_t n = 0;
 	uint64_t i;
@@ -313,11 +473,14 @@ static int sample_frames(struct session *s, const struct fg_live_sample *sm,
 		if ((s->po.kernel_only && !kernel) ||
 		    (s->po.user_only && kernel))
 			continue;
-		ret = frame_id(s, sm->pid, sm->time, ip, kernel, &ids[n]);
+		ret = frame_id(s, sm->pid, gen, sm->time, ip, kernel, &ids[n]);
 		if (ret)
 			return ret;
+		if (!n)
+			s->until = 0;	/* the leaf's does not count */
 		n++;
 	}
+	s->callers_until = s->until;
 	if (s->dwarf_size && sm->regs && sm->regs_abi && !s->po.kernel_only &&
 	    n < max) {
 		nu = fg_livesym__unwind(s->syms, sm->pid, sm->tid, sm->regs,
@@ -326,8 +489,8 @@ static int sample_frames(struct session *s, const struct fg_live_sample *sm,
 		if (nu < 0)
 			return nu;
 		for (i = 0; i < (uint64_t)nu; i++, n++) {
-			ret = frame_id(s, sm->pid, sm->time, uips[i], false,
-				       &ids[n]);
+			ret = frame_id(s, sm->pid, gen, sm->time, uips[i],
+				       false, &ids[n]);
 			if (ret)
 				return ret;
 		}
@@ -336,17 +499,76 @@ static int sample_frames(struct session *s, const struct fg_live_sample *sm,
 	return (int)n;
 }
 
+/*
+ * The chain cache's key: the raw callchain with its leaf address zeroed
+ * (samples of one path differ in the leaf), or -1 when the sample is not
+ * cached (DWARF unwinding, --kernel-only/--user-only, no frame). Returns
+ * the leaf's index in the chain.
+ */
+static int chain_key(const struct session *s, const struct fg_live_sample *sm,
+		     uint64_t *key, bool *kernel)
+{
+	uint64_t i;
+
+	if (s->dwarf_size || s->po.kernel_only || s->po.user_only ||
+	    sm->nr > MAX_FRAMES)
+		return -1;
+	*kernel = sm->cpumode == PERF_RECORD_MISC_KERNEL;
+	for (i = 0; i < sm->nr; i++) {
+		uint64_t ip = sm->chain[i];
+
+		if (ip < (uint64_t)PERF_CONTEXT_MAX)
+			break;
+		if (ip == (uint64_t)PERF_CONTEXT_KERNEL ||
+		    ip == (uint64_t)PERF_CONTEXT_HV)
+			*kernel = true;
+		else if (ip == (uint64_t)PERF_CONTEXT_USER)
+			*kernel = false;
+	}
+	if (i == sm->nr)
+		return -1;
+	memcpy(key, sm->chain, sm->nr * sizeof(*key));
+	key[i] = 0;
+	return (int)i;
+}
+
 static int on_sample(void *arg, const struct fg_live_sample *sm)
 {
 	struct session *s = arg;
-	uint32_t ids[MAX_FRAMES], node = FG_ROOT, root;
+	uint32_t ids[MAX_FRAMES], node = FG_ROOT, root, gen = 0, tid = 0, leaf;
+	uint64_t key[MAX_FRAMES];
+	struct centry *e = NULL;
 	const char *comm;
-	int n, i;
+	bool kernel = false;
+	uint64_t h = 0;
+	int n, i, li;
 
+	comm = fg_livesym__thread_comm(s->syms, sm->pid, sm->tid);
+	li = chain_key(s, sm, key, &kernel);
+	if (li >= 0) {
+		gen = fg_livesym__generation(s->syms, sm->pid);
+		tid = s->names.tid ? sm->tid : 0;
+		h = chain_hash(key, sm->nr, sm->pid, tid, gen);
+		e = ccache__slot(&s->chains, h, key, sm->nr, sm->pid, tid, gen,
+				 comm);
+		if (e->hash && (!e->until || sm->time < e->until)) {
+			/* the callers' node is known: name the leaf only */
+			s->chain_hits++;
+			if (frame_id(s, sm->pid, gen, sm->time, sm->chain[li],
+				     kernel, &leaf))
+				return -ENOMEM;
+			s->frames++;
+			node = fg_profile__child(s->prof, e->node, leaf);
+			if (node == FG_NO_NODE)
+				return -ENOMEM;
+			return fg_profile__add_node(s->prof, node, 1, sm->time);
+		}
+		s->chain_misses++;
+	}
+	s->until = 0;
 	n = sample_frames(s, sm, ids, MAX_FRAMES);
 	if (n < 0)
 		return n;
-	comm = fg_livesym__thread_comm(s->syms, sm->pid, sm->tid);
 	if (fg_namer__process_ids(&s->names, comm, (int)sm->pid, (int)sm->tid,
 				  &s->name))
 		return -ENOMEM;
@@ -354,8 +576,14 @@ static int on_sample(void *arg, const struct fg_live_sample *sm)
 	if (root == UINT32_MAX)
 		return -ENOMEM;
 	node = fg_profile__child(s->prof, node, root);
-	for (i = n - 1; i >= 0 && node != FG_NO_NODE; i--)
+	for (i = n - 1; i >= 1 && node != FG_NO_NODE; i--)
 		node = fg_profile__child(s->prof, node, ids[i]);
+	/* node: the callers of the leaf; remembered when all were named */
+	if (e && n >= 1 && node != FG_NO_NODE)
+		ccache__put(&s->chains, e, h, key, sm->nr, sm->pid, tid, gen,
+			    comm, node, s->callers_until);
+	if (n >= 1 && node != FG_NO_NODE)
+		node = fg_profile__child(s->prof, node, ids[0]);
 	if (node == FG_NO_NODE)
 		return -ENOMEM;
 	return fg_profile__add_node(s->prof, node, 1, sm->time);
@@ -596,8 +824,9 @@ static int new_window(struct session *s)
 	}
 	fg_profile__delete(s->prof);
 	fcache__release(&s->cache);
+	ccache__release(&s->chains);
 	s->prof = fg_profile__new();
-	if (!s->prof || fcache__init(&s->cache))
+	if (!s->prof || fcache__init(&s->cache) || ccache__init(&s->chains))
 		return -ENOMEM;
 	s->window_start_real = real_ns();
 	s->window_start_mono = mono_ns();
@@ -922,13 +1151,17 @@ static void summary(struct session *s)
 		fprintf(stderr, "flame: profile: %s, %d CPUs: %" PRIu64
 			" samples, %" PRIu64 " frames (%" PRIu64
 			" unnamed), comm %" PRIu64 " mmap %" PRIu64 " fork %"
-			PRIu64 " exit %" PRIu64 ", %" PRIu64 " maps read, %"
+			PRIu64 " exit %" PRIu64 ", %" PRIu64 " maps read (%"
+			PRIu64 " again), %"
 			PRIu64 " build-id mismatches, %" PRIu64 " windows, %"
-			PRIu64 " DWARF unwinds (%" PRIu64 " leaf only)\n",
+			PRIu64 " DWARF unwinds (%" PRIu64 " leaf only), %"
+			PRIu64 " of %" PRIu64 " callchains cached\n",
 			fg_live__event_name(s->live), fg_live__nr_cpus(s->live),
 			st->samples, s->frames, s->unnamed, st->comm, st->mmap,
-			st->fork, st->exit, ys->maps_read, ys->build_id_mismatch,
-			s->windows + 1, ys->unwinds, ys->unwind_short);
+			st->fork, st->exit, ys->maps_read, ys->maps_reread,
+			ys->build_id_mismatch,
+			s->windows + 1, ys->unwinds, ys->unwind_short,
+			s->chain_hits, s->chain_hits + s->chain_misses);
 }
 
 int cmd_profile(int argc, char **argv)
@@ -941,6 +1174,17 @@ int cmd_profile(int argc, char **argv)
 	const char *why = NULL;
 	int rc = 1;
 
+	/*
+	 * The tables grow by doubling and the symbol files of each window are
+	 * dropped: with glibc's defaults each large block is a fresh mmap
+	 * (page faults, zeroing) and each free a munmap (TLB shootdowns on
+	 * every CPU), a third of the profiler's CPU time on a VM. Keep freed
+	 * memory in the heap and reuse it (RSS stays at its peak, which the
+	 * rotation bounds).
+	 */
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
+	mallopt(M_TOP_PAD, 8 << 20);
 	memset(&s, 0, sizeof(s));
 	s.cgroup_fd = -1;
 	fg_opts__init(&s.out);
@@ -999,6 +1243,7 @@ out:
 	fg_jit__delete(s.jit);
 	fg_profile__delete(s.prof);
 	fcache__release(&s.cache);
+	ccache__release(&s.chains);
 	fg_buf__release(&s.name);
 	if (s.cgroup_fd >= 0)
 		close(s.cgroup_fd);
