@@ -83,5 +83,6 @@ check "no annotation unless asked" test -z "$(grep '_\[k\]' "$T/k.folded")"
 check "missing pid: one clear line" grep -q 'no such process' "$T/e1"
 "$FLAME" profile -a -e nosuchevent --duration 1 2>"$T/e2" && die "an unknown event must fail"
 check "unknown event: one clear line" grep -q 'unknown event' "$T/e2"
-"$FLAME" profile --help | grep -q -- '--container' || die "--help lists --container"
+"$FLAME" profile --help >"$T/help" || die "profile --help failed"
+grep -q -- '--container' "$T/help" || die "--help lists --container"
 exit 0
