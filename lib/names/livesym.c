@@ -1114,7 +1114,7 @@ void fg_livesym__resolve(struct fg_livesym *s, uint32_t pid, uint64_t time,
 		 * that was writable then (W^X runtimes flip protections).
 		 */
 		if (anon_region(m->path))
-			resolve_jit(s, p, time, addr, out);
+			resolve_jit(s, p, time, addr, false, out);
 		else
 			out->retry = true;
 		return;
