@@ -11,7 +11,7 @@ free_port() {
 	local p
 	for _ in 1 2 3 4 5 6 7 8; do
 		p=$((20000 + RANDOM % 30000))
-		ss -Htln "sport = :$p" 2>/dev/null | grep -q . || { echo $p; return; }
+		[ -n "$(ss -Htln "sport = :$p" 2>/dev/null)" ] || { echo $p; return; }
 	done
 	echo $p
 }

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 command -v dpkg-deb >/dev/null || skip "no dpkg-deb"
 [ "$(id -u)" = 0 ] || skip "dpkg -i needs root"
-if dpkg-query -W -f='${Status}' perf-flame 2>/dev/null | grep -q ' installed'; then
+if [[ $(dpkg-query -W -f='${Status}' perf-flame 2>/dev/null) == *' installed' ]]; then
 	skip "a perf-flame package is installed on this machine already; not touching it"
 fi
 make -s -C "$FLAME_TOP" BUILD="$BUILD" deb > "$T/make.log" 2>&1 ||
@@ -22,11 +22,10 @@ for f in ./usr/bin/flame ./usr/lib/perf-core/dlfilters/flame.so \
 	./usr/share/man/man1/flame.so.1.gz ./usr/share/doc/perf-flame/copyright; do
 	check "package holds $f" bash -c "dpkg-deb -c '$deb' | grep -q ' $f\$'"
 done
-if command -v lintian >/dev/null; then
-	lintian --tag-display-limit 0 "$deb" > "$T/lintian.log" 2>&1
-	check "lintian: no errors" bash -c "! grep -q '^E:' '$T/lintian.log'"
-	cat "$T/lintian.log"
-fi
+command -v lintian >/dev/null || die "lintian not installed (scripts/deps.sh deb)"
+lintian --tag-display-limit 0 "$deb" > "$T/lintian.log" 2>&1
+cat "$T/lintian.log"
+check "lintian: no errors" bash -c "! grep -q '^E:' '$T/lintian.log'"
 
 cleanup_pkg() { dpkg -r perf-flame > /dev/null 2>&1 || true; }
 cleanup_hooks+=(cleanup_pkg)

@@ -12,7 +12,7 @@ need_root "flame report sandbox"
 [ -x "$PROGS/tree_nofp" ] || skip "no $PROGS/tree_nofp (make tests-build)"
 # the test program really has no frame pointers: no push %rbp; mov %rsp,%rbp
 if objdump -d --no-show-raw-insn "$PROGS/tree_nofp" |
-	awk '/<(main|outer_a|inner_a|outer_b|crunch)>:/,/ret/' | grep -q 'mov *%rsp,%rbp'; then
+	awk '/<(main|outer_a|inner_a|outer_b|crunch)>:/,/ret/' | out_has 'mov *%rsp,%rbp'; then
 	die "tree_nofp was built with frame pointers"
 fi
 

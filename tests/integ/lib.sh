@@ -1,5 +1,9 @@
 # Sourced by tests/integ/*.sh. Helpers for end-to-end tests.
 set -u
+# A pipeline fails when any command in it fails. Never end one whose status
+# counts with grep -q or head: the writer before it may die of SIGPIPE. Write
+# to a file and grep that, or use out_has (reads all of its input).
+set -o pipefail
 : "${BUILD:=build}"
 : "${FLAME_TOP:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 BUILD=$(cd "$BUILD" && pwd)
@@ -16,6 +20,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# out_has GREP-ARGS...: true when stdin has a matching line; reads it all.
+out_has() { [ "$(grep -c "$@")" -gt 0 ]; }
 die() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
 need_root() { [ "$(id -u)" = 0 ] || skip "needs root ($1)"; }

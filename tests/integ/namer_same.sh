@@ -22,7 +22,8 @@ EOF
 # plugin trusts a host /tmp/perf-PID.map only for a process it can see
 # in the host's mount namespace (docs/containers.md), perf text always.
 node_cmd=:
-command -v node >/dev/null && node_cmd="node --perf-basic-prof $js"
+if command -v node >/dev/null; then node_cmd="node --perf-basic-prof $js"
+else echo "  (node not installed: no JIT frames in this run; scripts/deps.sh browser)"; fi
 cleanup_hooks+=('[ -s "$T/node.pid" ] && kill -KILL "$(cat "$T/node.pid")" 2>/dev/null')
 cd "$T" || die "cd $T"
 perf record -q -e cpu-clock -F 499 -g -o "$T/p.data" -- sh -c "

@@ -37,7 +37,7 @@ rc=0; "$FLAME" svg --rows 5 "$FLAME_TOP/tests/data/collapse/c.folded" 2>"$T/err"
 check "svg refuses --rows" [ $rc != 0 ]
 check "diff lists --normalize once" [ "$("$FLAME" diff --help | grep -c -- '--normalize')" = 1 ]
 
-command -v perf >/dev/null || { echo "  (perf not installed: plugin checks skipped)"; exit 0; }
+command -v perf >/dev/null || die "perf not installed (scripts/deps.sh build)"
 perf record -q -e cpu-clock -F 499 -g -o "$T/p.data" -- "$PROGS/known_tree" 300 >/dev/null 2>&1 ||
 	die "perf record failed"
 perf script -i "$T/p.data" --dlfilter "$FLAME_SO" --dlarg help > "$T/plugin.help" 2>&1 || die "--dlarg help"

@@ -65,7 +65,9 @@ check "/dev/stdout to a pipe" grep -q '<svg' "$T/stdout.svg"
 check "/dev/stdout to a file" grep -q '<svg' "$T/stdout2.svg"
 
 # ---- flame.so out=: regular, symlink, FIFO, stdout -----------------------
-if command -v perf >/dev/null && [ -x "$PROGS/known_tree" ]; then
+command -v perf >/dev/null || die "perf not installed"
+[ -x "$PROGS/known_tree" ] || die "no $PROGS/known_tree (make tests-build)"
+if :; then
 	perf record -q -e cpu-clock -F 499 -g -o "$T/p.data" -- "$PROGS/known_tree" 300 \
 		>/dev/null 2>"$T/rec.err" || die "perf record failed: $(cat "$T/rec.err")"
 	echo target > "$T/ptarget.folded"

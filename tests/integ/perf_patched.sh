@@ -136,7 +136,7 @@ EOF
 		die "perl -s failed: $(cat "$T/pl1.err")"
 	check "perl -s script: its arguments and every sample" \
 		grep -qxF "perl argv=one two samples=$nsamp" "$T/pl1"
-	if perf version --build-options 2>/dev/null | grep -q 'libperl: \[ on'; then
+	if perf version --build-options 2>/dev/null | out_has 'libperl: \[ on'; then
 		perf script -i "$T/p.data" -s "$T/count.pl" one two >"$T/pl2" 2>/dev/null
 		check "perl -s script: same output as Debian's perf" cmp "$T/pl1" "$T/pl2"
 	fi

@@ -59,10 +59,13 @@ check "comm= selects by process name" test ! -s "$T/c.folded"
 perf script -i "$T/p.data" --dlfilter "$FLAME_SO" --dlarg user-only=1 --dlarg out="$T/u.folded" 2>/dev/null
 check "user-only drops kernel frames" bash -c "! grep -q 'entry_SYSCALL\|asm_sysvec\|_\[k\]' '$T/u.folded'"
 perf script -i "$T/p.data" --dlfilter "$FLAME_SO" --dlarg annotate=all --dlarg kernel-only=1 --dlarg out="$T/k.folded" 2>/dev/null
-if [ -s "$T/k.folded" ]; then
-	check "kernel-only + annotate=all: every frame below the root is _[k]" \
-		awk '{n = split($1, f, ";"); for (i = 2; i <= n; i++) if (f[i] !~ /_\[k\]$/) exit 1}' "$T/k.folded"
-fi
+# kernel frames in the whole profile: kernel-only keeps exactly those stacks
+perf script -i "$T/p.data" --dlfilter "$FLAME_SO" --dlarg annotate=all --dlarg out="$T/all.folded" 2>/dev/null
+kall=$(folded_match "$T/all.folded" '_\[k\]( |;)')
+echo "samples with kernel frames: $kall"
+check "kernel-only keeps the $kall samples with kernel frames" test "$(folded_total "$T/k.folded")" = "$kall"
+check "kernel-only + annotate=all: every frame below the root is _[k]" \
+	awk '{n = split($1, f, ";"); for (i = 2; i <= n; i++) if (f[i] !~ /_\[k\]$/) exit 1}' "$T/k.folded"
 # perf's own filters keep working alongside
 t0=$(perf script -i "$T/p.data" -F time 2>/dev/null | head -1 | tr -d ' :')
 perf script -i "$T/p.data" --time "$t0,$(awk -v t="$t0" 'BEGIN {printf "%.6f", t + 0.5}')" \
@@ -75,13 +78,17 @@ perf script -i "$T/p.data" --dlfilter "$FLAME_SO" --dlarg help >"$T/help" 2>&1
 check "--dlarg help exits 0" test $? = 0
 check "help lists options with defaults" grep -q 'annotate=TEXT.*default: none' "$T/help"
 check "help lists graph options" grep -q 'minwidth=' "$T/help"
-perf script -i "$T/p.data" --dlfilter "$FLAME_SO" --dlarg bogus=1 >"$T/bad" 2>&1
+# run in an empty directory: the default output (./flame.svg), an explicit
+# one and any temporary file beside them would all land there
+mkdir "$T/fail"
+(cd "$T/fail" && perf script -i "$T/p.data" --dlfilter "$FLAME_SO" --dlarg bogus=1 >"$T/bad" 2>&1)
 check "unknown option fails" test $? != 0
 check "and names it in one line" grep -q "^flame.so: unknown option 'bogus=1'" "$T/bad"
-perf script -i "$T/p.data" --dlfilter "$FLAME_SO" --dlarg width=wide >"$T/bad2" 2>&1
+(cd "$T/fail" && perf script -i "$T/p.data" --dlfilter "$FLAME_SO" --dlarg out=g.svg \
+	--dlarg width=wide >"$T/bad2" 2>&1)
 check "malformed value fails" test $? != 0
 check "and names it" grep -q "option 'width=wide'" "$T/bad2"
-check "no partial output on a failed start" test ! -e "$T/flame.svg.tmp"
+check "no output or temporary file after a failed start: $(ls -A "$T/fail")" test -z "$(ls -A "$T/fail")"
 
 # the .so exports only the dlfilter entry points
 syms=$(nm -D --defined-only "$FLAME_SO" | awk '{print $3}' | sort | tr '\n' ' ')

@@ -68,6 +68,8 @@ if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
 	check "ENOSPC at stop: perf exits 1" grep -qx 'rc=1' "$T/enospc.out"
 	check "ENOSPC: says why" grep -q 'g.svg failed: No space left' "$T/enospc.err"
 	check "ENOSPC: no partial file or temporary left" bash -c "! grep -q '^left:' '$T/enospc.out'"
+else
+	echo "  (ENOSPC checks need root and unshare: not run)"
 fi
 
 # flame report passes the status on

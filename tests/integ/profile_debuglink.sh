@@ -12,7 +12,8 @@ objcopy --only-keep-debug "$D/kt" "$D/kt.debug" || die "objcopy --only-keep-debu
 strip --strip-all "$D/kt" || die "strip"
 cp "$D/kt" "$D/kt_nolink"
 objcopy --add-gnu-debuglink="$D/kt.debug" "$D/kt" || die "objcopy --add-gnu-debuglink"
-readelf -S "$D/kt" | grep -q '\.symtab' && die "kt still has .symtab"
+readelf -S "$D/kt" > "$T/kt.sections" || die "readelf -S kt"
+grep -q '\.symtab' "$T/kt.sections" && die "kt still has .symtab"
 
 for b in kt kt_nolink; do
 	"$D/$b" 2000 &

@@ -7,6 +7,7 @@
 set -o pipefail
 need_root "perf_event_open for every CPU"
 command -v python3 >/dev/null || skip "python3 not installed"
+command -v go >/dev/null || die "go not installed (scripts/deps.sh test)"
 
 # a receiver on a free loopback port: stores each POST body as N.pb.gz
 mkdir -p "$T/recv" "$T/rot"
@@ -65,11 +66,9 @@ for f in "$T"/rot/*.folded; do
 	[ "$t" -gt 0 ] || die "$f is empty"
 	awk 'NF < 2 || $NF !~ /^[0-9]+$/ {exit 1}' "$f" || die "$f has a malformed line"
 	gzip -t "${f%.folded}.pb.gz" || die "${f%.folded}.pb.gz is not complete gzip"
-	if command -v go >/dev/null; then
-		HOME=$T GOCACHE=$T/gocache go tool pprof -top -sample_index=samples \
-			"${f%.folded}.pb.gz" 2>/dev/null | grep -q "of $t total" ||
-			die "${f%.folded}.pb.gz does not read back with total $t"
-	fi
+	HOME=$T GOCACHE=$T/gocache go tool pprof -top -sample_index=samples \
+		"${f%.folded}.pb.gz" 2>/dev/null | out_has "of $t total" ||
+		die "${f%.folded}.pb.gz does not read back with total $t"
 done
 echo "  ok: every window complete: folded parses, pprof reads back with the folded total"
 pushed=$(ls "$T"/recv/*.pb.gz | wc -l)

@@ -41,7 +41,7 @@ done <"$T/leaf"
 
 # the output table serves every command: flame svg/collapse write pprof too
 "$FLAME" svg "$T/p.folded" -o "$T/again.pb.gz" 2>"$T/svg.err" || die "flame svg -o .pb.gz: $(cat "$T/svg.err")"
-go tool pprof -top -sample_index=samples "$T/again.pb.gz" 2>/dev/null | grep -q "of $total total" ||
+go tool pprof -top -sample_index=samples "$T/again.pb.gz" 2>/dev/null | out_has "of $total total" ||
 	die "flame svg's pprof has another total"
 echo "  ok: flame svg FILE -o x.pb.gz reads back with the same total"
 exit 0

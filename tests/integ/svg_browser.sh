@@ -22,7 +22,7 @@ xmllint --noout "$T/g.svg" || die "SVG does not parse"
 	cat "$D/browser-check.js"
 	printf ']]></script>\n</svg>\n'
 } > "$T/check.svg"
-tail -n 1 "$T/g.svg" | grep -qx '</svg>' || die "SVG does not end with </svg>"
+[ "$(tail -n 1 "$T/g.svg")" = '</svg>' ] || die "SVG does not end with </svg>"
 xmllint --noout "$T/check.svg" || die "driver SVG does not parse"
 
 chrome() { timeout -k 5 60 chromium --headless --no-sandbox --disable-gpu \
