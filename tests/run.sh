@@ -4,6 +4,7 @@
 # Integration scripts: exit 0 = pass, 77 = skip (reason on stdout), else fail.
 # ONLY=pattern runs the matching tests only.
 set -u
+set -o pipefail
 BUILD=${BUILD:-build}
 export BUILD
 export FLAME_TOP=$(cd "$(dirname "$0")/.." && pwd)

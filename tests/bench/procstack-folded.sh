@@ -5,6 +5,7 @@
 # "comm;outer;...;inner_[k] COUNT" like `offcputime-bpfcc -f` does.
 # usage: procstack-folded.sh PID DURATION
 set -u
+set -o pipefail
 pid=$1 dur=$2
 [ -r "/proc/$pid/stack" ] || { echo "procstack-folded: cannot read /proc/$pid/stack" >&2; exit 1; }
 end=$((SECONDS + dur))
