@@ -63,7 +63,7 @@ perf script -i perf.data --show-task-events -F pid 2> /dev/null |
 	sed -n 's/.*PERF_RECORD_COMM exec: \(hc_[a-z]*\):\([0-9]*\)\/.*/\1 \2/p' > case.pids
 pid_of() { awk -v c="hc_$1" '$1 == c { print $2; exit }' case.pids; }
 warn_of() { local p; p=$(pid_of "$1"); [ -n "$p" ] && grep "snapshot: pid $p (" rec.err; }
-warn_has() { warn_of "$1" | grep -q "$2"; }
+warn_has() { warn_of "$1" | out_has "$2"; }
 for c in abslink rellink proclink fifo sparse devzero dir loop owner garbage; do
 	n=$(warn_of $c | grep -c .)
 	check "record warns once for $c ($n)" test "$n" = 1
