@@ -590,6 +590,9 @@ static void report_usage(FILE *fp)
 "plugin can be hung, bloated or misled by container files or host decoys.\n"
 "Outputs and options are the plugin's: every --KEY VALUE (or --KEY=VALUE)\n"
 "becomes --dlarg KEY=VALUE (see perf script --dlfilter flame.so --dlarg help).\n"
+"Without a snapshot directory (a plain perf record), it first copies the maps\n"
+"of the processes still alive and, after perf inject --buildid-all, their\n"
+"container-only binaries into perf's build-id cache (docs/containers.md).\n"
 "\n"
 "  -i, --input FILE   perf.data (default perf.data)\n"
 "  -o, --out FILE     output, format by extension (repeatable; default flame.svg)\n"
@@ -772,14 +775,88 @@ static char *fd_path(const char *path, int *fd_out)
 }
 
 /*
+ * perf's build-id table lists only the files of sampled instructions; a
+ * container binary seen only in callchains (the caller of JIT code: main,
+ * the interpreter) has none, so perf looks it up by path, which the
+ * sandbox hides. perf inject --buildid-all, run here while the processes
+ * live (perf reads each file inside its mount namespace), records the
+ * build id of every mapped file, and snapshot_live() copies those files
+ * into perf's build-id cache (perf inject's own copies, unbounded, go
+ * nowhere: its HOME is /dev/null). Only for recordings without tracepoints
+ * (perf inject writes its own command line into the header, which the
+ * off-CPU modes read) of at most 128 MiB, with a 60 s bound. Returns an fd
+ * on the (already unlinked) result, or -1: go on with the original.
+ */
+#define INJECT_MAX_BYTES	(128ull << 20)
+#define INJECT_TIMEOUT_MS	60000
+
+static int inject_build_ids(const char *perf, const char *inpath, int infd)
+{
+	char tmp[] = "/var/tmp/flame-inject.XXXXXX";
+	char *av[] = { (char *)perf, "inject", "--buildid-all", "-i",
+		       (char *)inpath, "-o", tmp, NULL };
+	uint64_t hdr[10];
+	struct stat st;
+	int fd, status = -1, ms;
+	pid_t pid, w = 0;
+
+	if (fstat(infd, &st) || (uint64_t)st.st_size > INJECT_MAX_BYTES ||
+	    pread(infd, hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr) ||
+	    hdr[0] != 0x32454c4946524550ULL || (hdr[9] & 1ull << 1))
+		return -1;	/* big, not a perf.data file, or tracepoints */
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		if (null >= 0) {
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+		/* no build-id cache under /dev/null: perf copies files
+		 * unbounded; snapshot_live() copies them, capped */
+		setenv("HOME", "/dev/null", 1);
+		execvp(av[0], av);
+		_exit(127);
+	}
+	for (ms = 0; pid > 0 && ms < INJECT_TIMEOUT_MS; ms += 20) {
+		w = waitpid(pid, &status, WNOHANG);
+		if (w != 0)
+			break;
+		usleep(20000);
+	}
+	if (pid > 0 && w == 0) {	/* a file that blocks, a hung perf */
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		status = -1;
+		fprintf(stderr, "flame: report: perf inject --buildid-all took over %d s; container binaries seen only in callchains stay unnamed\n",
+			INJECT_TIMEOUT_MS / 1000);
+	}
+	fd = -1;
+	if (pid > 0 && w == pid && WIFEXITED(status) && !WEXITSTATUS(status))
+		fd = open(tmp, O_RDONLY);	/* perf opens it by /proc/self/fd */
+	unlink(tmp);
+	return fd;
+}
+
+/*
  * flame report of a plain perf record: the sandbox hides /proc and every
  * container's root, so take one snapshot of the live processes' maps (the
- * same safe copier as flame record) before entering it. Returns the
- * temporary directory (remove it after) or NULL.
+ * same safe copier as flame record) before entering it, and copy the
+ * container binaries perf will look up by build id (those of infd's
+ * build-id table that are not in perf's build-id cache yet, e.g. after
+ * perf record -N) into that cache, as flame record does while it runs.
+ * Returns the temporary directory (remove it after) or NULL.
  */
-static char *snapshot_live(void)
+static char *snapshot_live(int infd)
 {
-	struct fg_snapshot_opts so = { .no_events = true };
+	struct fg_snapshot_opts so = {
+		.no_events = true, .keep_bins = true, .bins_for_fd = infd,
+	};
+	const struct fg_bincache_stats *bs;
 	char *dir = strdup("/var/tmp/flame-report.XXXXXX");
 	struct fg_snapshot *s;
 
@@ -795,6 +872,12 @@ static char *snapshot_live(void)
 		free(dir);
 		return NULL;
 	}
+	bs = &fg_snapshot__stats(s)->bins;
+	if (bs->files || bs->capped || bs->failed)
+		fprintf(stderr, "flame: report: container binaries: %" PRIu64
+			" copied (%" PRIu64 " bytes) to perf's build-id cache, %"
+			PRIu64 " over the caps, %" PRIu64 " failed\n", bs->files,
+			bs->bytes, bs->capped, bs->failed);
 	fg_snapshot__delete(s);
 	return dir;
 }
@@ -932,8 +1015,15 @@ int cmd_report(int argc, char **argv)
 	if (!maps && asprintf(&maps_def, "%s.maps", input) >= 0 &&
 	    !stat(maps_def, &st) && S_ISDIR(st.st_mode))
 		maps = maps_def;
-	if (!maps)	/* no flame record: the maps of what still lives */
-		maps = live_maps = snapshot_live();
+	if (!maps) {	/* no flame record: the maps of what still lives */
+		fd = inject_build_ids(perf, inpath, infd);
+		if (fd >= 0) {	/* the same samples, every build id */
+			close(infd);
+			infd = fd;
+			snprintf(inpath, sizeof(inpath), "/proc/self/fd/%d", infd);
+		}
+		maps = live_maps = snapshot_live(infd);
+	}
 	if (maps) {
 		mapsfd = open(maps, O_PATH | O_DIRECTORY);
 		if (mapsfd < 0) {

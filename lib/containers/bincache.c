@@ -32,12 +32,20 @@ struct seen {
 	uint64_t dev, ino;		/* from the maps line; 0/0: free */
 };
 
+/* a build id, zero padded to 20 bytes */
+struct bid {
+	uint8_t id[20];
+};
+
 struct fg_bincache {
 	char *dir;			/* perf's build-id cache directory */
 	struct fg_bincache_opts o;
 	struct seen *seen;
 	size_t nr_seen;
 	struct fg_bincache_stats st;
+	struct bid *want;		/* sorted; copy only these (NULL: all) */
+	size_t nr_want;
+	bool want_on;
 };
 
 struct fg_bincache *fg_bincache__new(const char *dir,
@@ -74,6 +82,7 @@ void fg_bincache__delete(struct fg_bincache *b)
 {
 	if (!b)
 		return;
+	free(b->want);
 	free(b->seen);
 	free(b->dir);
 	free(b);
@@ -119,6 +128,111 @@ static int mkdir_p(char *path)
 	if (mkdir(path, 0755) && errno != EEXIST)
 		return -errno;
 	return 0;
+}
+
+static int bid_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct bid));
+}
+
+static bool wanted(const struct fg_bincache *b, const uint8_t *id, size_t len)
+{
+	struct bid k = { { 0 } };
+
+	memcpy(k.id, id, len < sizeof(k.id) ? len : sizeof(k.id));
+	return bsearch(&k, b->want, b->nr_want, sizeof(k), bid_cmp) != NULL;
+}
+
+/*
+ * perf.data's build-id table (feature HEADER_BUILD_ID, bit 2; layout in
+ * perf's Documentation/perf.data-file-format.txt): the feature sections
+ * follow the data section, one {offset, size} per feature bit set, in bit
+ * order; the section holds records { u32 type; u16 misc; u16 size; s32
+ * pid; u8 build_id[20]; u8 id_size; u8 pad[3]; char filename[] }, id_size
+ * valid when misc has bit 15 (else 20 bytes).
+ */
+#define PERF_MAGIC2		0x32454c4946524550ULL	/* "PERFILE2" */
+#define FEAT_BUILD_ID		2
+#define MAX_BID_SECTION		(64u << 20)
+#define MAX_WANT		65536
+
+static int pread_all(int fd, void *buf, size_t len, uint64_t off)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = pread(fd, (char *)buf + done, len - done, (off_t)(off + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n ? -errno : -EINVAL;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+int fg_bincache__want_perf_data(struct fg_bincache *b, int fd)
+{
+	uint64_t hdr[9], sec[2], feat[4];
+	uint8_t *buf = NULL, *p, *end;
+	size_t idx = 0, k;
+	int err, bit;
+
+	err = pread_all(fd, hdr, sizeof(hdr), 0);
+	if (err)
+		return err;
+	/* magic, size, attr_size, attrs{2}, data{2}, event_types{2} */
+	if (hdr[0] != PERF_MAGIC2 || hdr[1] < sizeof(hdr) + sizeof(feat))
+		return -EINVAL;
+	err = pread_all(fd, feat, sizeof(feat), sizeof(hdr));
+	if (err)
+		return err;
+	if (!(feat[0] & 1ull << FEAT_BUILD_ID))
+		return -ENOENT;
+	for (bit = 0; bit < FEAT_BUILD_ID; bit++)
+		idx += !!(feat[0] & 1ull << bit);
+	err = pread_all(fd, sec, sizeof(sec), hdr[5] + hdr[6] + idx * sizeof(sec));
+	if (err)
+		return err;
+	if (sec[1] > MAX_BID_SECTION)
+		return -EFBIG;
+	buf = malloc(sec[1] ? sec[1] : 1);
+	if (!buf)
+		return -ENOMEM;
+	err = pread_all(fd, buf, sec[1], sec[0]);
+	if (err)
+		goto out;
+	free(b->want);
+	b->want = NULL;
+	b->nr_want = 0;
+	b->want = calloc(MAX_WANT, sizeof(*b->want));
+	if (!b->want) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (p = buf, end = buf + sec[1]; end - p >= 36 && b->nr_want < MAX_WANT;) {
+		uint16_t misc, size;
+		size_t len = 20;
+
+		memcpy(&misc, p + 4, 2);
+		memcpy(&size, p + 6, 2);
+		if (size < 36 || size > end - p)
+			break;
+		if (misc & (1u << 15) && p[32] && p[32] < 20)
+			len = p[32];
+		memcpy(b->want[b->nr_want++].id, p + 12, len);
+		p += size;
+	}
+	qsort(b->want, b->nr_want, sizeof(*b->want), bid_cmp);
+	for (k = idx = 0; k < b->nr_want; k++)	/* unique */
+		if (!idx || bid_cmp(&b->want[idx - 1], &b->want[k]))
+			b->want[idx++] = b->want[k];
+	b->nr_want = idx;
+	b->want_on = true;
+out:
+	free(buf);
+	return err;
 }
 
 static int copy_fd(int in, int out, uint64_t size)
@@ -173,6 +287,10 @@ static void add_mapping(struct fg_bincache *b, int pid, const char *range)
 		return;
 	err = fg_elf__build_id_fd(fd, id, &len);
 	if (err || len < 2) {
+		close(fd);
+		return;
+	}
+	if (b->want_on && !wanted(b, id, len)) {
 		close(fd);
 		return;
 	}

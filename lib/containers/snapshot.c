@@ -275,6 +275,12 @@ struct fg_snapshot *fg_snapshot__new(const char *dir,
 			err = -ENOMEM;
 			goto out_err;
 		}
+		if (s->o.bins_for_fd > 0 &&
+		    fg_bincache__want_perf_data(s->bc, s->o.bins_for_fd)) {
+			/* nothing for perf to look up by build id */
+			fg_bincache__delete(s->bc);
+			s->bc = NULL;
+		}
 	}
 	if (!s->o.no_events) {
 		s->pc_fd = fg_procconn__open();

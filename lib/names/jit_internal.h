@@ -199,6 +199,8 @@ struct fg_snapshot_opts {
 	bool no_events;		/* do not use the process connector */
 	bool keep_bins;		/* copy container binaries to perf's
 				 * build-id cache (bincache.c) */
+	int bins_for_fd;	/* > 0: only what this perf.data's build-id
+				 * table lists (keep_bins) */
 };
 
 /*
@@ -222,6 +224,12 @@ struct fg_bincache;
 struct fg_bincache *fg_bincache__new(const char *dir,
 				     const struct fg_bincache_opts *o);
 int fg_bincache__scan(struct fg_bincache *b, int pid);
+/*
+ * Copy only the files whose build id is in perf.data's build-id table
+ * (fd open on a perf.data): what perf will look up. 0, -ENOENT when the
+ * file has no table (then nothing is copied: -B recordings name by path).
+ */
+int fg_bincache__want_perf_data(struct fg_bincache *b, int fd);
 const struct fg_bincache_stats *fg_bincache__stats(const struct fg_bincache *b);
 void fg_bincache__delete(struct fg_bincache *b);
 
