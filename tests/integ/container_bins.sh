@@ -26,7 +26,13 @@ run() {
 	local mode=$1 extra=
 	[ "$mode" = off ] && extra=--no-keep-binaries
 	mkdir -p "bid-$mode"
-	( sleep 0.3; unshare -m -p -f --mount-proc sh "$T/ctr.sh" "$T/kt" $$ >/dev/null 2>&1 ) &
+	# start once perf records (a loaded machine may take seconds to get there)
+	( for _ in $(seq 1 100); do
+		pgrep -f "perf record .*-o $mode.data" >/dev/null && break
+		sleep 0.1
+	  done
+	  sleep 0.5
+	  unshare -m -p -f --mount-proc sh "$T/ctr.sh" "$T/kt" $$ >/dev/null 2>&1 ) &
 	local bg=$!
 	PERF_BUILDID_DIR=$T/bid-$mode timeout 60 "$FLAME" record $extra -a \
 		-e cpu-clock -F 499 -g -o "$mode.data" -- sleep 4 \
