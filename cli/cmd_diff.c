@@ -174,8 +174,20 @@ int cmd_diff(int argc, char **argv)
 		partial |= ret;
 	}
 	{
-		uint64_t ta = fg_profile__total(pa, 0), tb = fg_profile__total(pb, 0);
-		bool norm = o.normalize && ta && ta != tb;
+		unsigned int da = fg_profile__decimals(pa), db = fg_profile__decimals(pb);
+		unsigned int dec = da > db ? da : db;	/* fractional counts */
+		uint64_t ta, tb;
+		bool norm;
+
+		if (fg_profile__set_decimals(pa, dec) ||
+		    fg_profile__set_decimals(pb, dec) ||
+		    fg_profile__set_decimals(p, dec)) {
+			cli_error("diff: counts with %u decimals take a total past 2^63-1", dec);
+			goto out;
+		}
+		ta = fg_profile__total(pa, 0);
+		tb = fg_profile__total(pb, 0);
+		norm = o.normalize && ta && ta != tb;
 
 		if (copy_profile(p, pa, 0, o.strip_hex, norm ? tb : 1, norm ? ta : 1) ||
 		    copy_profile(p, pb, 1, o.strip_hex, 1, 1)) {

@@ -91,6 +91,12 @@ int cli_load_profile(struct fg_profile *p, const char *path, const char *kind,
 		fg_reader__close(r);
 		return CLI_PERF_DATA;
 	}
+	/* readers other than folded add whole counts: give them first */
+	if (fg_profile__decimals(p) && strcmp(in->name, "folded")) {
+		fg_reader__close(r);
+		return cli_error("%s: %s after folded stacks with fractional counts: give it first",
+				 path, in->desc);
+	}
 	ret = in->read(p, r, io, &st);
 	if (ret == -ENOMEM) {
 		rc = cli_error("%s: out of memory", path);

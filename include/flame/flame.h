@@ -49,6 +49,9 @@ int fg_buf__grow(struct fg_buf *b, size_t extra);
 int fg_buf__add(struct fg_buf *b, const void *data, size_t len);
 int fg_buf__adds(struct fg_buf *b, const char *s);
 int fg_buf__addch(struct fg_buf *b, char c);
+/* v units of 10^-decimals as a decimal number: "12", "1.5" (no trailing
+ * zeros), the way fractional folded counts are written back. */
+int fg_buf__add_fixed(struct fg_buf *b, uint64_t v, unsigned int decimals);
 int fg_buf__addf(struct fg_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void fg_buf__reset(struct fg_buf *b);
@@ -160,6 +163,29 @@ int fg_profile__add_node(struct fg_profile *p, uint32_t node, uint64_t weight,
  * sample) to nearest: weights summed in ns, shown in us or ms.
  */
 void fg_profile__scale(struct fg_profile *p, uint64_t div);
+/*
+ * Fractional counts (folded "a;b 1.5"): weights are then whole units of
+ * 10^-decimals (at most FG_DECIMALS_MAX); 0 decimals = plain counts.
+ * fg_profile__unit() is 10^decimals. Raising the decimals multiplies every
+ * weight; -EOVERFLOW (nothing changed) when a total would pass FG_WEIGHT_MAX.
+ */
+#define FG_DECIMALS_MAX	6
+unsigned int fg_profile__decimals(const struct fg_profile *p);
+uint64_t fg_profile__unit(const struct fg_profile *p);
+int fg_profile__set_decimals(struct fg_profile *p, unsigned int d);
+/*
+ * A copy of p with every stack cut below its leaf-most frame named in
+ * skip_after (that frame becomes the root; stacks without one are kept
+ * whole, as inferno-collapse-perf's --skip-after), then, when base names
+ * any, cut the same way at its leaf-most frame named in base, stacks
+ * without one dropped (inferno-flamegraph's --base). A name matches with
+ * or without its _[k]/_[j]/_[i]/_[w] annotation. NULL with errno set on
+ * failure.
+ */
+struct fg_strlist;
+struct fg_profile *fg_profile__cut(const struct fg_profile *p,
+				   const struct fg_strlist *skip_after,
+				   const struct fg_strlist *base);
 /* Convenience: frames are name ids, root first. */
 int fg_profile__add(struct fg_profile *p, const uint32_t *frames, size_t n,
 		    uint64_t weight, uint64_t time);
@@ -288,13 +314,15 @@ struct fg_opts {
 	bool flamechart;
 	bool negate;		/* diff: colour by shrink instead of growth */
 	double factor;
-	uint64_t total;		/* override the total (0 = computed) */
+	double total;		/* override the total (0 = computed) */
 	char *notes;
 	char *nameattr;		/* file: name\tattr=value... */
 	char *cp;		/* consistent palette file */
 	char *search_color;
 	char *stroke_color;	/* frame outline (none when NULL) */
 	char *encoding;		/* XML declaration; UTF-8 only */
+	struct fg_strlist skip_after;	/* cut stacks below these frames */
+	struct fg_strlist base;		/* keep stacks through these, cut there */
 	/* heatmap */
 	int rows;		/* subsecond rows per second */
 	bool idle;		/* keep idle stacks in the heatmap */

@@ -2,11 +2,11 @@
 /*
  * Folded stacks reader: "frame;frame;...;frame COUNT" per line, root first.
  * A line ending in two counts ("stack A B") is the differential form: A goes
- * to column 0, B to column 1. Counts may carry a fraction; they are rounded
- * to whole units (the model counts integers).
+ * to column 0, B to column 1. Counts may carry a fraction ("1.5", as
+ * flamegraph.pl reads them): the profile then counts in 10^-N units
+ * (fg_profile__set_decimals), so fractions are kept exactly.
  */
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,55 +14,74 @@
 
 /*
  * Parse a trailing " NUMBER" of line[0..*len) ("12", "2.5", "5.", ".5");
- * shrink *len past it. 1: parsed; 0: no count there; -ERANGE: a count
- * over FG_WEIGHT_MAX.
+ * shrink *len past it. The count is *out units of 10^-*dec: "2.50" is 25
+ * with 1 decimal; past FG_DECIMALS_MAX decimals it is rounded half away
+ * from zero. 1: parsed; 0: no count there; -ERANGE: a count over
+ * FG_WEIGHT_MAX.
  */
-static int take_count(const char *line, size_t *len, uint64_t *out)
+static int take_count(const char *line, size_t *len, uint64_t *out,
+		      unsigned int *dec)
 {
-	size_t end = *len, i = end;
-	bool dot = false;
+	size_t end = *len, i = end, k, dot = 0;
+	unsigned int nd = 0;
 	uint64_t v = 0;
 
 	while (i > 0 && ((line[i - 1] >= '0' && line[i - 1] <= '9') ||
 			 (line[i - 1] == '.' && !dot))) {
 		if (line[i - 1] == '.')
-			dot = true;
+			dot = i - 1;
 		i--;
 	}
 	if (i == end || i == 0 || (dot && end - i == 1) ||
 	    (line[i - 1] != ' ' && line[i - 1] != '\t'))
 		return 0;
-	if (!dot) {
-		size_t k;
+	if (dot) {	/* significant decimals: trailing zeros carry none */
+		size_t last = end;
 
-		for (k = i; k < end; k++) {
-			uint64_t d = (uint64_t)(line[k] - '0');
+		while (last > dot + 1 && line[last - 1] == '0')
+			last--;
+		end = last;
+	}
+	for (k = i; k < end; k++) {
+		uint64_t d;
 
-			if (v > (FG_WEIGHT_MAX - d) / 10)
+		if (k == dot)
+			continue;
+		if (dot && k > dot && nd == FG_DECIMALS_MAX) {
+			if (line[k] >= '5' && v++ == FG_WEIGHT_MAX)
 				return -ERANGE;
-			v = v * 10 + d;
+			break;
 		}
-	} else {
-		char tmp[64];
-		size_t n = end - i;
-		double d;
-
-		if (n >= sizeof(tmp))
+		d = (uint64_t)(line[k] - '0');
+		if (v > (FG_WEIGHT_MAX - d) / 10)
 			return -ERANGE;
-		memcpy(tmp, line + i, n);
-		tmp[n] = '\0';
-		d = strtod(tmp, NULL);
-		/* 2^63 is the first double past FG_WEIGHT_MAX */
-		if (!(d < 9223372036854775808.0))
-			return -ERANGE;
-		v = (uint64_t)llround(d);
+		v = v * 10 + d;
+		if (dot && k > dot)
+			nd++;
 	}
 	*out = v;
+	*dec = nd;
 	/* drop the separating blanks */
 	while (i > 0 && (line[i - 1] == ' ' || line[i - 1] == '\t'))
 		i--;
 	*len = i;
 	return 1;
+}
+
+/* v units of 10^-dec in the profile's units (rounded half away from zero
+ * when it has fewer decimals). -ERANGE: too big. */
+static int to_units(const struct fg_profile *p, uint64_t *v, unsigned int dec)
+{
+	unsigned int pd = fg_profile__decimals(p);
+
+	for (; dec > pd; dec--)
+		*v = *v / 10 + (*v % 10 >= 5);
+	for (; dec < pd; dec++) {
+		if (*v > FG_WEIGHT_MAX / 10)
+			return -ERANGE;
+		*v *= 10;
+	}
+	return 0;
 }
 
 static int add_stack(struct fg_profile *p, const char *s, size_t len,
@@ -105,6 +124,7 @@ int fg_folded__read(struct fg_profile *p, struct fg_reader *r,
 	memset(st, 0, sizeof(*st));	/* callers may pass it uninitialised */
 	while ((ret = fg_reader__getline(r, &line, &len)) > 0) {
 		uint64_t a = 0, b;
+		unsigned int da = 0, db = 0;
 		int two = 0, one = 0;
 
 		st->lines++;
@@ -112,14 +132,19 @@ int fg_folded__read(struct fg_profile *p, struct fg_reader *r,
 			len--;
 		if (!len || line[0] == '#')
 			continue;
-		one = take_count(line, &len, &b);
+		one = take_count(line, &len, &b, &db);
 		if (one <= 0)
 			goto bad_count;
-		two = take_count(line, &len, &a);
+		two = take_count(line, &len, &a, &da);
 		if (two < 0)
 			goto bad_count;
 		if (!len)
 			goto bad;
+		/* a total too big for more decimals keeps fewer: rounded */
+		if ((da > db ? da : db) > fg_profile__decimals(p))
+			(void)fg_profile__set_decimals(p, da > db ? da : db);
+		if (to_units(p, &a, da) || to_units(p, &b, db))
+			goto too_big;
 		/* sums past FG_WEIGHT_MAX: the line is refused, nothing wraps */
 		if (two ? a > FG_WEIGHT_MAX - fg_profile__total(p, 0) ||
 			  b > FG_WEIGHT_MAX - fg_profile__total(p, 1) :

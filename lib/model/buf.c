@@ -50,6 +50,30 @@ int fg_buf__addch(struct fg_buf *b, char c)
 	return 0;
 }
 
+int fg_buf__add_fixed(struct fg_buf *b, uint64_t v, unsigned int decimals)
+{
+	char tmp[48], *p = tmp + sizeof(tmp);
+	unsigned int d;
+	bool digits = false;
+
+	for (d = 0; d < decimals && d < 20; d++) {
+		char c = '0' + v % 10;
+
+		v /= 10;
+		if (c != '0' || digits) {
+			*--p = c;
+			digits = true;
+		}
+	}
+	if (digits)
+		*--p = '.';
+	do {
+		*--p = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	return fg_buf__add(b, p, tmp + sizeof(tmp) - p);
+}
+
 int fg_buf__addf(struct fg_buf *b, const char *fmt, ...)
 {
 	va_list ap;

@@ -25,6 +25,7 @@ struct fg_profile {
 	uint64_t total[FG_NCOLS];
 	uint64_t adds[FG_NCOLS];
 	unsigned int col;
+	unsigned int decimals;	/* weights in units of 10^-decimals */
 	bool keep_samples;
 	struct fg_sample *samples;
 	size_t nr_samples, samples_alloc;
@@ -224,6 +225,48 @@ void fg_profile__scale(struct fg_profile *p, uint64_t div)
 		p->samples[j].weight = (p->samples[j].weight + div / 2) / div;
 }
 
+unsigned int fg_profile__decimals(const struct fg_profile *p)
+{
+	return p->decimals;
+}
+
+uint64_t fg_profile__unit(const struct fg_profile *p)
+{
+	uint64_t u = 1;
+	unsigned int i;
+
+	for (i = 0; i < p->decimals; i++)
+		u *= 10;
+	return u;
+}
+
+int fg_profile__set_decimals(struct fg_profile *p, unsigned int d)
+{
+	uint64_t m = 1;
+	uint32_t i;
+	size_t j;
+	unsigned int c;
+
+	if (d > FG_DECIMALS_MAX)
+		return -ERANGE;
+	if (d <= p->decimals)
+		return 0;
+	for (c = p->decimals; c < d; c++)
+		m *= 10;
+	for (c = 0; c < FG_NCOLS; c++)
+		if (p->total[c] > FG_WEIGHT_MAX / m)
+			return -EOVERFLOW;
+	for (c = 0; c < FG_NCOLS; c++)
+		p->total[c] *= m;
+	for (i = 0; i < p->nr_nodes; i++)
+		for (c = 0; c < FG_NCOLS; c++)
+			p->nodes[i].self[c] *= m;
+	for (j = 0; j < p->nr_samples; j++)
+		p->samples[j].weight *= m;
+	p->decimals = d;
+	return 0;
+}
+
 int fg_profile__add(struct fg_profile *p, const uint32_t *frames, size_t n,
 		    uint64_t weight, uint64_t time)
 {
@@ -291,4 +334,137 @@ size_t fg_profile__path(const struct fg_profile *p, uint32_t node,
 		node = p->nodes[node].parent;
 	}
 	return depth;
+}
+
+/* Name ids of p equal to one of l's names, or to one with its _[k]/_[j]/
+ * _[i]/_[w] annotation taken off: a bool per id, NULL on ENOMEM. */
+static bool *names_matching(const struct fg_profile *p,
+			    const struct fg_strlist *l)
+{
+	uint32_t n = fg_strtab__count(p->names), i;
+	bool *m = calloc((size_t)n + 1, 1);
+	size_t k;
+
+	if (!m || !l)
+		return m;
+	for (i = 0; i < n; i++) {
+		const char *s = fg_strtab__str(p->names, i);
+		size_t len = fg_strtab__len(p->names, i), bare = len;
+
+		if (len > 4 && s[len - 4] == '_' && s[len - 3] == '[' &&
+		    s[len - 1] == ']' && strchr("kjiw", s[len - 2]))
+			bare = len - 4;
+		for (k = 0; k < l->n && !m[i]; k++) {
+			size_t nl = strlen(l->v[k]);
+
+			m[i] = (nl == len || nl == bare) && !memcmp(s, l->v[k], nl);
+		}
+	}
+	return m;
+}
+
+struct fg_profile *fg_profile__cut(const struct fg_profile *p,
+				   const struct fg_strlist *skip_after,
+				   const struct fg_strlist *base)
+{
+	uint32_t nr = p->nr_nodes, i, *map = NULL, *sk = NULL, *bs = NULL;
+	uint32_t *path = NULL, *names = NULL, maxd = 0;
+	bool *msk = NULL, *mbs = NULL, want_base = base && base->n;
+	struct fg_profile *q = fg_profile__new();
+	int err = -ENOMEM;
+	size_t j;
+
+	if (!q)
+		return NULL;
+	q->decimals = p->decimals;
+	q->keep_samples = p->keep_samples;
+	for (i = 0; i < nr; i++)
+		if (p->nodes[i].depth > maxd)
+			maxd = p->nodes[i].depth;
+	map = malloc((size_t)nr * sizeof(*map));
+	sk = malloc((size_t)nr * sizeof(*sk));
+	bs = malloc((size_t)nr * sizeof(*bs));
+	path = malloc(((size_t)maxd + 1) * sizeof(*path));
+	names = malloc(((size_t)fg_strtab__count(p->names) + 1) * sizeof(*names));
+	msk = names_matching(p, skip_after);
+	mbs = names_matching(p, base);
+	if (!map || !sk || !bs || !path || !names || !msk || !mbs)
+		goto out;
+	memset(names, 0xff, ((size_t)fg_strtab__count(p->names) + 1) * sizeof(*names));
+	/* depth of the leaf-most match on the way from the root (0: none);
+	 * parents come before children */
+	map[0] = FG_ROOT;
+	sk[0] = bs[0] = 0;
+	for (i = 1; i < nr; i++) {
+		const struct fg_node *n = &p->nodes[i];
+		uint32_t from, d, node = FG_ROOT;
+
+		sk[i] = msk[n->name] ? n->depth : sk[n->parent];
+		bs[i] = mbs[n->name] ? n->depth : bs[n->parent];
+		from = sk[i] ? sk[i] : 1;
+		if (want_base) {
+			if (bs[i] < from) {	/* no base frame left: dropped */
+				map[i] = FG_NO_NODE;
+				continue;
+			}
+			from = bs[i];
+		}
+		fg_profile__path(p, i, path, maxd);
+		for (d = from; d <= n->depth; d++) {
+			uint32_t nm = path[d - 1];
+
+			if (names[nm] == UINT32_MAX) {
+				names[nm] = fg_profile__intern(q,
+					fg_strtab__str(p->names, nm),
+					fg_strtab__len(p->names, nm));
+				if (names[nm] == UINT32_MAX)
+					goto out;
+			}
+			node = fg_profile__child(q, node, names[nm]);
+			if (node == FG_NO_NODE)
+				goto out;
+		}
+		map[i] = node;
+	}
+	err = 0;
+	if (p->keep_samples) {
+		for (j = 0; j < p->nr_samples && !err; j++) {
+			const struct fg_sample *sm = &p->samples[j];
+
+			if (map[sm->node] == FG_NO_NODE)
+				continue;
+			q->col = sm->col;
+			err = fg_profile__add_node(q, map[sm->node], sm->weight,
+						   sm->time);
+		}
+	} else {
+		for (i = 1; i < nr && !err; i++) {
+			unsigned int c;
+
+			if (map[i] == FG_NO_NODE)
+				continue;
+			for (c = 0; c < FG_NCOLS && !err; c++) {
+				if (!p->nodes[i].self[c])
+					continue;
+				q->col = c;
+				err = fg_profile__add_node(q, map[i],
+							   p->nodes[i].self[c], 0);
+			}
+		}
+	}
+	q->col = 0;
+out:
+	free(map);
+	free(sk);
+	free(bs);
+	free(path);
+	free(names);
+	free(msk);
+	free(mbs);
+	if (err) {
+		fg_profile__delete(q);
+		errno = -err;
+		return NULL;
+	}
+	return q;
 }

@@ -39,6 +39,7 @@ static int write_folded_sorted(struct fg_buf *out, const struct fg_profile *p,
 {
 	uint32_t nr = fg_profile__nr_nodes(p), i, nl = 0;
 	bool diff = fg_profile__total(p, 1) > 0;
+	unsigned int dec = fg_profile__decimals(p);
 	struct fg_buf keys = FG_BUF_INIT;
 	uint32_t *path = NULL;
 	struct line *lines;
@@ -79,14 +80,12 @@ static int write_folded_sorted(struct fg_buf *out, const struct fg_profile *p,
 
 		if (fg_buf__add(out, keys.buf + lines[i].off, lines[i].len))
 			goto out;
-		if (diff)
-			ret = fg_buf__addf(out, " %llu %llu\n",
-					   (unsigned long long)n->self[0],
-					   (unsigned long long)n->self[1]);
-		else
-			ret = fg_buf__addf(out, " %llu\n",
-					   (unsigned long long)n->self[0]);
-		if (ret)
+		/* fractional counts are written back as read ("1.5") */
+		if (fg_buf__addch(out, ' ') ||
+		    fg_buf__add_fixed(out, n->self[0], dec) ||
+		    (diff && (fg_buf__addch(out, ' ') ||
+			      fg_buf__add_fixed(out, n->self[1], dec))) ||
+		    fg_buf__addch(out, '\n'))
 			goto out;
 	}
 	ret = 0;

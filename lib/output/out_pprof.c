@@ -139,6 +139,7 @@ static int pprof_encode(struct fg_buf *pb, const struct fg_profile *p,
 	uint32_t *path = NULL;
 	uint8_t *used = NULL;
 	uint64_t period = o ? o->period_ns : 0;
+	uint64_t unit = fg_profile__unit(p), v;
 	const char *countname = o && o->countname && *o->countname ?
 				o->countname : "samples";
 	int ret = -ENOMEM;
@@ -166,7 +167,9 @@ static int pprof_encode(struct fg_buf *pb, const struct fg_profile *p,
 		const struct fg_node *n = fg_profile__node(p, i);
 		size_t depth, k;
 
-		if (!n->self[0])
+		/* int64 values: fractional counts rounded to whole units */
+		v = (n->self[0] + unit / 2) / unit;
+		if (!v)
 			continue;
 		depth = fg_profile__path(p, i, path, nr_nodes);
 		fg_buf__reset(&ids);
@@ -179,9 +182,9 @@ static int pprof_encode(struct fg_buf *pb, const struct fg_profile *p,
 		ret = put_bytes(&tmp, SAMPLE_LOCATION_ID, ids.buf ? ids.buf : "",
 				ids.len);
 		fg_buf__reset(&ids);
-		ret = ret ?: put_varint(&ids, n->self[0]);
+		ret = ret ?: put_varint(&ids, v);
 		if (!ret && period)
-			ret = put_varint(&ids, n->self[0] * period);
+			ret = put_varint(&ids, v * period);
 		ret = ret ?: put_bytes(&tmp, SAMPLE_VALUE, ids.buf, ids.len);
 		ret = ret ?: put_msg(pb, PROFILE_SAMPLE, &tmp);
 	}

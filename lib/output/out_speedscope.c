@@ -40,6 +40,7 @@ static int add_profile(struct fg_buf *b, const struct fg_profile *p,
 	uint32_t nr = fg_profile__nr_nodes(p), i;
 	size_t ns = 0, j, n = 0;
 	uint64_t end = 0;
+	unsigned int dec = fg_profile__decimals(p);	/* "1.5" counts */
 	int err;
 
 	s = fg_profile__samples(p, &ns);
@@ -56,8 +57,8 @@ static int add_profile(struct fg_buf *b, const struct fg_profile *p,
 				continue;
 			if ((n && (err = fg_buf__addch(b, ','))) ||
 			    (err = add_stack(b, p, s[j].node, path, maxd)) ||
-			    (err = fg_buf__addf(&w, "%s%llu", n ? "," : "",
-						(unsigned long long)s[j].weight)))
+			    (n && (err = fg_buf__addch(&w, ','))) ||
+			    (err = fg_buf__add_fixed(&w, s[j].weight, dec)))
 				goto out;
 			end += s[j].weight;
 			n++;
@@ -70,8 +71,8 @@ static int add_profile(struct fg_buf *b, const struct fg_profile *p,
 				continue;
 			if ((n && (err = fg_buf__addch(b, ','))) ||
 			    (err = add_stack(b, p, i, path, maxd)) ||
-			    (err = fg_buf__addf(&w, "%s%llu", n ? "," : "",
-						(unsigned long long)nd->self[col])))
+			    (n && (err = fg_buf__addch(&w, ','))) ||
+			    (err = fg_buf__add_fixed(&w, nd->self[col], dec)))
 				goto out;
 			end += nd->self[col];
 			n++;
@@ -79,8 +80,9 @@ static int add_profile(struct fg_buf *b, const struct fg_profile *p,
 	}
 	if ((err = fg_buf__adds(b, "],\"weights\":[")) ||
 	    (w.len && (err = fg_buf__add(b, w.buf, w.len))) ||
-	    (err = fg_buf__addf(b, "],\"startValue\":0,\"endValue\":%llu}",
-				(unsigned long long)end)))
+	    (err = fg_buf__adds(b, "],\"startValue\":0,\"endValue\":")) ||
+	    (err = fg_buf__add_fixed(b, end, dec)) ||
+	    (err = fg_buf__addch(b, '}')))
 		goto out;
 out:
 	fg_buf__release(&w);

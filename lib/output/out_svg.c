@@ -37,6 +37,7 @@ struct svg_ctx {
 	double title_fs;	/* >0: font-size of the next add_text */
 	double ypad1, ypad2, height;
 	double factor;
+	uint64_t unit;		/* weights count 1/unit (fractional input) */
 	const char *countname;
 };
 
@@ -73,48 +74,60 @@ static int add_fix1(struct fg_buf *b, double v)
 	return fg_buf__addch(b, '0' + t % 10);
 }
 
-static int add_commas(struct fg_buf *b, uint64_t v)
+/* digits (an optional '-', then 0-9) with thousands separated, as
+ * flamegraph.pl's commify */
+static int add_commas(struct fg_buf *b, const char *digits)
 {
-	char tmp[32], *p = tmp + sizeof(tmp);
-	int n = 0;
-
-	do {
-		if (n && n % 3 == 0)
-			*--p = ',';
-		*--p = '0' + v % 10;
-		v /= 10;
-		n++;
-	} while (v);
-	return fg_buf__add(b, p, tmp + sizeof(tmp) - p);
-}
-
-/* A weight as shown to people: times --factor, thousands separated. */
-static int add_count(struct svg_ctx *c, uint64_t w)
-{
-	double v;
-
-	if (c->factor == 1)
-		return add_commas(c->b, w);
-	v = (double)w * c->factor;
-	if (v >= 0 && v < 9e18 && v == floor(v))
-		return add_commas(c->b, (uint64_t)v);
-	return fg_buf__addf(c->b, "%.2f", v);
-}
-
-/* 100 * num / den with two decimals. */
-static int add_pct(struct fg_buf *b, double num, double den)
-{
-	double v = den > 0 ? 100.0 * num / den : 0;
-	long long t = llround(v * 100);
+	size_t n, i;
 	int err;
 
-	if (t < 0) {
+	if (*digits == '-') {
 		if ((err = fg_buf__addch(b, '-')))
 			return err;
-		t = -t;
+		digits++;
 	}
-	return fg_buf__addf(b, "%llu.%02llu%%", (unsigned long long)t / 100,
-			    (unsigned long long)t % 100);
+	n = strlen(digits);
+	for (i = 0; i < n; i++) {
+		if (i && (n - i) % 3 == 0 && (err = fg_buf__addch(b, ',')))
+			return err;
+		if ((err = fg_buf__addch(b, digits[i])))
+			return err;
+	}
+	return 0;
+}
+
+/* A weight in real units (the profile may count in 10^-N units). */
+static double real_w(const struct svg_ctx *c, double w)
+{
+	return w / (double)c->unit;
+}
+
+/*
+ * A weight as shown to people, as flamegraph.pl prints it: times --factor,
+ * rounded to whole units ("%.0f": ties to even), thousands separated. The
+ * rounded figure is kept in *shown, the base of the percentage.
+ */
+static int add_count(struct svg_ctx *c, uint64_t w, double *shown)
+{
+	char tmp[400];
+	double v;
+
+	if (c->unit == 1 && c->factor == 1) {
+		snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)w);
+		*shown = (double)w;
+		return add_commas(c->b, tmp);
+	}
+	v = nearbyint(real_w(c, (double)w) * c->factor);
+	*shown = v;
+	snprintf(tmp, sizeof(tmp), "%.0f", v);
+	return add_commas(c->b, tmp);
+}
+
+/* 100 * num / den as "%.2f" (flamegraph.pl's percentages); "0.00" when
+ * den is 0. */
+static int add_pct(struct fg_buf *b, double num, double den)
+{
+	return fg_buf__addf(b, "%.2f%%", den > 0 ? 100.0 * num / den : 0.0);
 }
 
 static int add_cdata(struct fg_buf *b, const char *s, size_t len)
@@ -200,32 +213,50 @@ static uint32_t frame_color(struct svg_ctx *c, const struct svg_frame *f)
 	    (c->colors[f->name] >> 31))
 		return c->colors[f->name] & 0xffffff;
 	s = frame_name(c, f->name, &len);
+	if (f->name == SVG_ALL)	/* flamegraph.pl colours it as an empty name */
+		len = 0;
 	col = svg_palette__color(c->pal, s, len);
 	if (f->name != SVG_ALL && f->name < c->nr_names)
 		c->colors[f->name] = col | 1u << 31;
 	return col;
 }
 
-/* "(1,234 samples, 5.67%)" or, differential, "(..., 5.67%; +1.25%)": the
- * frame's own delta as a share of the total, as flamegraph.pl prints it. */
+/*
+ * "(1,234 samples, 5.67%)" or, differential, "(..., 5.67%; +1.25%)": the
+ * frame's own delta as a share of the total, with --negate's sign (and,
+ * as flamegraph.pl computes it, divided by --factor once more). The
+ * bottom frame is "all (TOTAL samples, 100%)", TOTAL being --total when
+ * given. The text is flamegraph.pl's: counts times --factor rounded to
+ * whole units, the percentage taken of that rounded count.
+ */
 static int add_info(struct svg_ctx *c, const struct svg_frame *f)
 {
 	struct fg_buf *b = c->b;
 	unsigned int wc = c->l.wcol;
+	double shown, den = real_w(c, (double)c->l.total) * c->factor;
 	int64_t d;
 	int err;
 
-	if ((err = fg_buf__adds(b, " (")) || (err = add_count(c, f->w[wc])) ||
+	if (f->name == SVG_ALL) {
+		if ((err = fg_buf__adds(b, " (")) ||
+		    (err = add_count(c, c->l.total, &shown)) ||
+		    (err = fg_buf__addch(b, ' ')) ||
+		    (err = fg_buf__add_xml(b, c->countname, strlen(c->countname), 0)))
+			return err;
+		return fg_buf__adds(b, ", 100%)");
+	}
+	if ((err = fg_buf__adds(b, " (")) || (err = add_count(c, f->w[wc], &shown)) ||
 	    (err = fg_buf__addch(b, ' ')) ||
 	    (err = fg_buf__add_xml(b, c->countname, strlen(c->countname), 0)) ||
 	    (err = fg_buf__adds(b, ", ")) ||
-	    (err = add_pct(b, f->w[wc], c->l.total)))
+	    (err = add_pct(b, shown, den)))
 		return err;
 	if (c->l.diff) {
-		d = self_delta(&c->l, f);	/* --negate swaps hues only */
-		if ((err = fg_buf__adds(b, d > 0 ? "; +" : d < 0 ? "; -" : "; ")) ||
-		    (err = add_pct(b, d < 0 ? -(uint64_t)d : (uint64_t)d,
-				   c->l.total)))
+		d = self_delta(&c->l, f);
+		if (c->o->negate)
+			d = -d;
+		if ((err = fg_buf__adds(b, d > 0 ? "; +" : "; ")) ||
+		    (err = add_pct(b, real_w(c, (double)d), den)))
 			return err;
 	}
 	return fg_buf__addch(b, ')');
@@ -257,11 +288,14 @@ static int add_frame(struct svg_ctx *c, uint32_t id)
 		}
 	}
 	x = SVG_XPAD + svg_layout__px(&c->l, f->x);
-	w = svg_layout__px(&c->l, f->w[c->l.wcol]);
+	/* all spans the width, --total included (as flamegraph.pl draws it) */
+	w = svg_layout__px(&c->l, f->name == SVG_ALL ? c->l.total : f->w[c->l.wcol]);
+	/* both edges at 0.1 px, the width their difference (flamegraph.pl) */
+	w = round(10 * (x + w)) / 10 - round(10 * x) / 10;
 	if (c->o->inverted)
 		y = c->ypad1 + f->depth * c->fh;
-	else
-		y = c->height - c->ypad2 - (f->depth + 1) * c->fh;
+	else	/* the 1 px gap above the frame, as flamegraph.pl's framepad */
+		y = c->height - c->ypad2 - (f->depth + 1) * c->fh + 1;
 	col = frame_color(c, f);
 
 	if ((err = fg_buf__addch(b, '<')) || (err = fg_buf__adds(b, tag)) ||
@@ -272,7 +306,7 @@ static int add_frame(struct svg_ctx *c, uint32_t id)
 		return err;
 	if ((err = fg_buf__adds(b, "\" data-x=\"")) || (err = add_u64(b, f->x)) ||
 	    (err = fg_buf__adds(b, "\" data-w=\"")) ||
-	    (err = add_u64(b, f->w[c->l.wcol])) ||
+	    (err = add_u64(b, f->name == SVG_ALL ? c->l.total : f->w[c->l.wcol])) ||
 	    (err = fg_buf__adds(b, "\" data-d=\"")) || (err = add_u64(b, f->depth)) ||
 	    (err = fg_buf__addch(b, '"')))
 		return err;
@@ -317,9 +351,12 @@ static int add_frame(struct svg_ctx *c, uint32_t id)
 	    (err = add_fix1(b, y + c->fh / 2 + c->fs * 0.35)) ||
 	    (err = fg_buf__adds(b, "\">")))
 		return err;
-	/* same rule as the JS: what fits, cut with "..", nothing below 3 */
-	fit = floor((w - 3) / (c->fs * c->fw));
-	if (fit >= 3 && (err = fg_buf__add_xml(b, name, shown_len(name, len),
+	/* what fits, cut with "..", nothing below 3 characters: flamegraph.pl
+	 * writes int(width / (fontsize * fontwidth)) (its JS and ours take 3 px
+	 * off when they redo labels on zoom) */
+	fit = floor(w / (c->fs * c->fw));
+	if (fit >= 3 && f->name != SVG_ALL &&	/* flamegraph.pl: unlabelled */
+	    (err = fg_buf__add_xml(b, name, shown_len(name, len),
 					      fit > SVG_TITLE_MAX ? SVG_TITLE_MAX : (size_t)fit)))
 		return err;
 	if ((err = fg_buf__adds(b, "</text></")) || (err = fg_buf__adds(b, tag)) ||
@@ -488,6 +525,7 @@ static int write_svg(struct fg_buf *buf, const struct fg_profile *p,
 	c.fs = o->fontsize > 0 ? o->fontsize : 12;
 	c.fw = o->fontwidth > 0 ? o->fontwidth : 0.59;
 	c.factor = o->factor > 0 || o->factor < 0 ? o->factor : 1;
+	c.unit = fg_profile__unit(p);
 	c.countname = o->countname && *o->countname ? o->countname : "samples";
 
 	if ((err = svg_layout__build(&c.l, p, o)))
@@ -513,6 +551,7 @@ static int write_svg(struct fg_buf *buf, const struct fg_profile *p,
 		goto out;
 	}
 	if (c.l.diff) {
+		c.maxdelta = c.unit;	/* flamegraph.pl's floor: 1 */
 		for (i = 1; i < c.l.nr_vis; i++) {
 			const struct svg_frame *f = &c.l.f[c.l.order[i]];
 			int64_t sd = self_delta(&c.l, f);

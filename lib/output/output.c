@@ -380,12 +380,21 @@ int fg_output__write_file(const struct fg_output_ops *ops, const char *path,
 			  const struct fg_profile *p, const struct fg_opts *o)
 {
 	struct fg_buf buf = FG_BUF_INIT;
+	struct fg_profile *cut = NULL;
 	int ret;
 
+	/* --skip-after, --base: the stacks cut at those frames */
+	if (o && (o->skip_after.n || o->base.n)) {
+		cut = fg_profile__cut(p, &o->skip_after, &o->base);
+		if (!cut)
+			return -errno;
+		p = cut;
+	}
 	ret = ops->write(&buf, p, o);
 	if (!ret)
 		ret = fg_file__write(path, buf.buf ? buf.buf : "", buf.len);
 	fg_buf__release(&buf);
+	fg_profile__delete(cut);
 	return ret;
 }
 

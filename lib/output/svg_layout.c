@@ -6,6 +6,7 @@
  * Everything is linear in the number of frames except the sorts.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -329,7 +330,7 @@ out:
 }
 
 /* Depth-first: x from cumulative weights, drop what is too narrow. */
-static int place(struct svg_layout *l)
+static int place(struct svg_layout *l, bool self_first)
 {
 	uint32_t *stack, sp = 0, i;
 	unsigned int c = l->wcol;
@@ -352,6 +353,16 @@ static int place(struct svg_layout *l)
 		l->order[l->nr_vis++] = id;
 		if (f->depth > l->max_depth)
 			l->max_depth = f->depth;
+		/* a frame's own weight comes before its children, as in
+		 * flamegraph.pl (its "a 1" line sorts before "a;b 1") */
+		if (self_first) {
+			uint64_t kids = 0;
+
+			for (i = 0; i < f->nr_kids; i++)
+				kids += l->f[l->kids[f->first_child + i]].w[c];
+			if (f->w[c] > kids && id)
+				x += f->w[c] - kids;
+		}
 		/* children get their x in display order; pushed reversed so
 		 * they come out of the stack (and the file) left to right */
 		for (i = 0; i < f->nr_kids; i++) {
@@ -377,6 +388,7 @@ int svg_layout__build(struct svg_layout *l, const struct fg_profile *p,
 		      const struct fg_opts *o)
 {
 	uint64_t have;
+	double want;
 	uint32_t i;
 	int err;
 
@@ -397,12 +409,14 @@ int svg_layout__build(struct svg_layout *l, const struct fg_profile *p,
 	l->wcol = l->diff ? 1 : 0;
 	have = l->f[0].w[l->wcol];
 	l->total = have;
-	if (o->total > have)
-		l->total = o->total;
-	else if (o->total && o->total < have)
-		pr_warn("svg: total %llu is less than the profile's %llu; using %llu\n",
-			(unsigned long long)o->total,
-			(unsigned long long)have, (unsigned long long)have);
+	/* --total is in the input's units; the profile may count 10^-N units */
+	want = o->total * (double)fg_profile__unit(p);
+	if (want > (double)have)
+		l->total = want < 9.2e18 ? (uint64_t)llround(want) : FG_WEIGHT_MAX;
+	else if (o->total > 0 && want < (double)have)
+		pr_warn("svg: total %g is less than the profile's %g; using %g\n",
+			o->total, (double)have / (double)fg_profile__unit(p),
+			(double)have / (double)fg_profile__unit(p));
 	l->width_px = (o->width > 0 ? o->width : 1200) - 2 * SVG_XPAD;
 	if (l->width_px < 1)
 		l->width_px = 1;
@@ -411,7 +425,7 @@ int svg_layout__build(struct svg_layout *l, const struct fg_profile *p,
 		l->min_px = o->minwidth_pct / 100 * l->width_px;
 	if ((err = link_children(l, p, !o->flamechart)))
 		goto out_err;
-	if ((err = place(l)))
+	if ((err = place(l, !o->flamechart)))
 		goto out_err;
 	return 0;
 out_err:

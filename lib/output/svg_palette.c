@@ -501,10 +501,11 @@ uint32_t svg_diff_color(int64_t delta, uint64_t maxdelta, bool negate)
 		delta = -delta;
 	if (!delta || !maxdelta)
 		return rgb(255, 255, 255);
-	t = (delta < 0 ? -(double)delta : (double)delta) / (double)maxdelta;
-	if (t > 1)
-		t = 1;
-	c = floor(210 * (1 - t));
+	t = delta < 0 ? -(double)delta : (double)delta;
+	if (t > (double)maxdelta)
+		t = (double)maxdelta;
+	/* flamegraph.pl's int(210 * (max - |delta|) / max) */
+	c = floor(210 * ((double)maxdelta - t) / (double)maxdelta);
 	return delta > 0 ? rgb(255, c, c) : rgb(c, c, 255);
 }
 

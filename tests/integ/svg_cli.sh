@@ -30,13 +30,13 @@ check "two CDATA ends (style, script)" test "$(grep -o ']]>' "$T/a.svg" | wc -l)
 check "markup name escaped" grep -q '<title>&lt;script&gt;alert(1)&lt;/script&gt; (40 samples' "$T/a.svg"
 check "title escaped" grep -q '>T &lt;&amp;&gt;</text>' "$T/a.svg"
 check "invalid UTF-8 replaced" grep -q $'bad\xef\xbf\xbd' "$T/a.svg"
-check "total exact" grep -q '<title>all (2,100 samples, 100.00%)' "$T/a.svg"
+check "total exact" grep -q '<title>all (2,100 samples, 100%)' "$T/a.svg"
 # 1 of 2100 samples is 0.56 px: drawn by default (0.1 px), dropped at 1 px
 check "narrow frame drawn by default" grep -q '<title>tiny (1 samples' "$T/a.svg"
 "$FLAME" svg --minwidth 1 "$T/a.folded" > "$T/b.svg" || die "--minwidth failed"
 xml_ok "$T/b.svg"
 check "--minwidth 1 drops it" bash -c "! grep -q '<title>tiny (' '$T/b.svg'"
-check "--minwidth keeps the total" grep -q '<title>all (2,100 samples, 100.00%)' "$T/b.svg"
+check "--minwidth keeps the total" grep -q '<title>all (2,100 samples, 100%)' "$T/b.svg"
 "$FLAME" svg --minwidth 2% "$T/a.folded" > "$T/b.svg" || die "--minwidth 2% failed"
 check "--minwidth 2% drops memcpy_[k] (0.95%)" bash -c "! grep -q '<title>memcpy_\[k\] (' '$T/b.svg'"
 
@@ -55,9 +55,10 @@ check "--inverted titles it Icicle Graph" grep -q '>Icicle Graph</text>' "$T/o.s
 check "--reverse puts leaves at the root" grep -q '<title>leaf (40 samples' "$T/o.svg"
 check "--reverse: main is the top of leaf" grep -q 'data-w="40" data-d="3"><title>main (40 ' "$T/o.svg"
 "$FLAME" svg --factor 0.5 --countname ms "$T/a.folded" > "$T/o.svg"
-check "--factor scales counts" grep -q '<title>all (1,050 ms, 100.00%)' "$T/o.svg"
+check "--factor scales counts" grep -q '<title>all (1,050 ms, 100%)' "$T/o.svg"
 "$FLAME" svg --total 4200 "$T/a.folded" > "$T/o.svg"
-check "--total scales percentages" grep -q '<title>all (2,100 samples, 50.00%)' "$T/o.svg"
+check "--total: all spans it" grep -q '<title>all (4,200 samples, 100%)' "$T/o.svg"
+check "--total scales percentages" grep -q '<title>main (2,100 samples, 50.00%)' "$T/o.svg"
 "$FLAME" svg --notes 'run <7>' "$T/a.folded" > "$T/o.svg"
 check "--notes embedded, escaped" grep -q '<desc class="fg-notes">run &lt;7&gt;</desc>' "$T/o.svg"
 
@@ -92,13 +93,14 @@ printf '%s\n' 'main;grow 10 40' 'main;shrink 30 10' 'main;same 5 5' 'main;gone 5
 xml_ok "$T/d.svg"
 # flamegraph.pl's rules: widths from "after", each frame coloured and labelled
 # by its own delta (all: +5 through its children, 0 of its own: white)
-check "diff widths from after" grep -q '<title>all (55 samples, 100.00%; 0.00%)</title><rect[^>]*fill="rgb(255,255,255)"' "$T/d.svg"
+check "diff widths from after" grep -q '<title>all (55 samples, 100%)</title><rect[^>]*fill="rgb(255,255,255)"' "$T/d.svg"
+check "diff: main's own delta 0" grep -q '<title>main (55 samples, 100.00%; 0.00%)</title><rect[^>]*fill="rgb(255,255,255)"' "$T/d.svg"
 check "diff growth is red" grep -q '<title>grow (40 samples, 72.73%; +54.55%)</title><rect[^>]*fill="rgb(255,0,0)"' "$T/d.svg"
 check "diff shrink is blue" grep -q '<title>shrink (10 samples, 18.18%; -36.36%)</title><rect[^>]*fill="rgb(70,70,255)"' "$T/d.svg"
 check "diff same is white" grep -q '<title>same (5 samples, 9.09%; 0.00%)</title><rect[^>]*fill="rgb(255,255,255)"' "$T/d.svg"
 check "diff: gone has no width" bash -c "! grep -q '<title>gone (' '$T/d.svg'"
 "$FLAME" svg --negate "$T/d.folded" > "$T/d.svg"
-check "--negate: growth is blue" grep -q '<title>grow (40 samples[^<]*+54.55%)</title><rect[^>]*fill="rgb(0,0,255)"' "$T/d.svg"
+check "--negate: growth is blue, its delta negated" grep -q '<title>grow (40 samples, 72.73%; -54.55%)</title><rect[^>]*fill="rgb(0,0,255)"' "$T/d.svg"
 
 # ---- real recording ---------------------------------------------------------
 command -v perf >/dev/null || die "perf not installed"

@@ -325,22 +325,57 @@ static void test_fractional(void **state)
 {
 	struct fg_folded_stats st;
 	struct fg_profile *p;
+	char *out;
 
 	(void)state;
-	p = read_str("a 2.5\nb 0.4\nc 1.49\nd 3.\ne 0.5\nf 7.51 2.5\ng .5\n"
+	p = read_str("a 2.5\nb 0.4\nc 1.49\nd 3.\ne 0.50\nf 7.51 2.5\ng .5\n"
 		     "h .\n", &st, NULL);
 	/* ".5" is a count like "5." and "0.5"; a lone "." is not */
 	assert_int_equal(st.bad_lines, 1);
 	assert_int_equal(st.first_bad_line, 8);
-	assert_int_equal(self_of(p, "g", 0), 1);
-	assert_int_equal(self_of(p, "a", 0), 3);	/* half away from 0 */
-	assert_int_equal(self_of(p, "b", 0), 0);
-	assert_int_equal(self_of(p, "c", 0), 1);
-	assert_int_equal(self_of(p, "d", 0), 3);
-	assert_int_equal(self_of(p, "e", 0), 1);
-	assert_int_equal(self_of(p, "f", 0), 8);
-	assert_int_equal(self_of(p, "f", 1), 3);
-	assert_int_equal(fg_profile__total(p, 0), 3 + 0 + 1 + 3 + 1 + 8 + 1);
+	/* kept exactly, in hundredths (the most decimals seen: "1.49") */
+	assert_int_equal(fg_profile__decimals(p), 2);
+	assert_int_equal(fg_profile__unit(p), 100);
+	assert_int_equal(self_of(p, "g", 0), 50);
+	assert_int_equal(self_of(p, "a", 0), 250);
+	assert_int_equal(self_of(p, "b", 0), 40);
+	assert_int_equal(self_of(p, "c", 0), 149);
+	assert_int_equal(self_of(p, "d", 0), 300);
+	assert_int_equal(self_of(p, "e", 0), 50);
+	assert_int_equal(self_of(p, "f", 0), 751);
+	assert_int_equal(self_of(p, "f", 1), 250);
+	assert_int_equal(fg_profile__total(p, 0), 250 + 40 + 149 + 300 + 50 + 751 + 50);
+	out = write_str(p);
+	assert_string_equal(out, "a 2.5 0\nb 0.4 0\nc 1.49 0\nd 3 0\ne 0.5 0\n"
+			    "f 7.51 2.5\ng 0.5 0\n");
+	free(out);
+	fg_profile__delete(p);
+
+	/* whole counts read before the first fraction are scaled with it */
+	p = read_str("x 3\nx;y 1\nz 0.125\n", &st, NULL);
+	assert_int_equal(fg_profile__decimals(p), 3);
+	assert_int_equal(self_of(p, "x", 0), 3000);
+	assert_int_equal(self_of(p, "x;y", 0), 1000);
+	assert_int_equal(self_of(p, "z", 0), 125);
+	out = write_str(p);
+	assert_string_equal(out, "x 3\nx;y 1\nz 0.125\n");
+	free(out);
+	fg_profile__delete(p);
+
+	/* past FG_DECIMALS_MAX decimals: rounded half away from zero */
+	p = read_str("a 0.12345649\nb 0.0000005\nc 1.0000000\n", &st, NULL);
+	assert_int_equal(fg_profile__decimals(p), FG_DECIMALS_MAX);
+	assert_int_equal(self_of(p, "a", 0), 123456);
+	assert_int_equal(self_of(p, "b", 0), 1);
+	assert_int_equal(self_of(p, "c", 0), 1000000);
+	fg_profile__delete(p);
+
+	/* a total too big for more decimals: the fraction is rounded */
+	p = read_str("a 9000000000000000000\nb 0.5\nc 0.4\n", &st, NULL);
+	assert_int_equal(fg_profile__decimals(p), 0);
+	assert_int_equal(self_of(p, "b", 0), 1);
+	assert_int_equal(node_of(p, "c") != FG_NO_NODE, 1);
+	assert_int_equal(self_of(p, "c", 0), 0);
 	fg_profile__delete(p);
 }
 

@@ -121,30 +121,38 @@ static void test_int(void **state)
 	fg_opts__release(&o);
 }
 
+/* FG_OPT_U64 through a table of its own (no output option is one) */
+struct u64_holder {
+	uint64_t n;
+};
+
+static const struct fg_opt_desc u64_opts[] = {
+	{ "n", FG_OPT_U64, offsetof(struct u64_holder, n), NULL, "a count", 0 },
+	{ NULL },
+};
+
 static void test_u64(void **state)
 {
 	static const char *const bad[] = {
 		"-1", "", "18446744073709551616", "12 ", "1e3", "x",
 	};
-	struct fg_opts o;
+	struct u64_holder h = { 0 };
 	const char *err;
 	size_t i;
 
 	(void)state;
-	fg_opts__init(&o);
-	assert_int_equal(set(&o, "total", "18446744073709551615", &err), 0);
-	assert_true(o.total == UINT64_MAX);
-	assert_int_equal(set(&o, "total", "4294967296", &err), 0);
-	assert_true(o.total == 4294967296ULL);
-	assert_int_equal(set(&o, "total", "0", &err), 0);
-	assert_true(o.total == 0);
-	assert_int_equal(set(&o, "total", "12345", &err), 0);
+	assert_int_equal(fg_opt__set(u64_opts, &h, "n", "18446744073709551615", &err), 0);
+	assert_true(h.n == UINT64_MAX);
+	assert_int_equal(fg_opt__set(u64_opts, &h, "n", "4294967296", &err), 0);
+	assert_true(h.n == 4294967296ULL);
+	assert_int_equal(fg_opt__set(u64_opts, &h, "n", "0", &err), 0);
+	assert_true(h.n == 0);
+	assert_int_equal(fg_opt__set(u64_opts, &h, "n", "12345", &err), 0);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_int_equal(set(&o, "total", bad[i], &err), -EINVAL);
+		assert_int_equal(fg_opt__set(u64_opts, &h, "n", bad[i], &err), -EINVAL);
 		assert_string_equal(err, "expects a whole number");
-		assert_true(o.total == 12345);
+		assert_true(h.n == 12345);
 	}
-	fg_opts__release(&o);
 }
 
 static void test_double(void **state)
@@ -164,6 +172,9 @@ static void test_double(void **state)
 	assert_true(o.factor == 1000.0);
 	assert_int_equal(set(&o, "factor", "0", &err), 0);
 	assert_true(o.factor == 0.0);
+	/* --total takes what flamegraph.pl takes: a count, fractional too */
+	assert_int_equal(set(&o, "total", "1234.5", &err), 0);
+	assert_true(o.total == 1234.5);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(set(&o, "fontsize", bad[i], &err), -EINVAL);
 		assert_string_equal(err, "expects a non-negative number");

@@ -174,7 +174,8 @@ static void test_layout_widths(void **state)
 	assert_int_equal(find(&l, p, "main;baz")->x, 0);
 	assert_int_equal(find(&l, p, "main;foo")->x, 50);
 	assert_int_equal(find(&l, p, "main;foo")->w[0], 55);
-	assert_int_equal(find(&l, p, "main;foo;bar")->x, 50);
+	/* foo's own 20 come first, then its children (flamegraph.pl) */
+	assert_int_equal(find(&l, p, "main;foo;bar")->x, 70);
 	assert_int_equal(find(&l, p, "main;foo;bar")->w[0], 35);
 	assert_int_equal(l.max_depth, 3);
 	assert_int_equal(l.nr_vis, 6);
@@ -263,9 +264,12 @@ static void test_layout_total(void **state)
 	assert_int_equal(svg_layout__px(&l, l.f[0].w[0]) * 2, l.width_px);
 	svg_layout__release(&l);
 	svg = render(p, &o);
-	assert_non_null(strstr(svg, "<title>all (500 samples, 50.00%)"));
+	/* as flamegraph.pl: all spans --total, and says so */
+	assert_non_null(strstr(svg, "<title>all (1,000 samples, 100%)"));
+	assert_non_null(strstr(svg, "<title>main (500 samples, 50.00%)"));
 	assert_non_null(strstr(svg, "data-total=\"1000\""));
 	assert_int_equal(attr(frame_el(svg, "main"), "width"), 590);
+	assert_int_equal(attr(strstr(frame_el(svg, "all"), "<rect"), "width"), 1180);
 	free(svg);
 	/* smaller than the profile: ignored */
 	o.total = 10;
@@ -789,9 +793,11 @@ static void test_options(void **state)
 	assert_non_null(strstr(svg, "data-nametype=\"Frame:\""));
 	assert_non_null(strstr(svg, "data-searchcolor=\"#00ff00\""));
 	assert_non_null(strstr(svg, "<desc class=\"fg-notes\">run 42</desc>"));
-	/* factor scales what is shown, not the layout */
-	assert_non_null(strstr(svg, "<title>work (7.50 ms, 75.00%)"));
-	assert_non_null(strstr(svg, "<title>all (10 ms, 100.00%)"));
+	/* factor scales what is shown, not the layout; shown as flamegraph.pl
+	 * does: rounded ("%.0f", 7.5 -> 8, 2.5 -> 2), the percentage of that */
+	assert_non_null(strstr(svg, "<title>work (8 ms, 80.00%)"));
+	assert_non_null(strstr(svg, "<title>idle (2 ms, 20.00%)"));
+	assert_non_null(strstr(svg, "<title>all (10 ms, 100%)"));
 	assert_non_null(strstr(svg, "data-w=\"3\""));
 	assert_int_equal(attr(strstr(frame_el(svg, "work"), "<rect"), "height"), 19);
 	assert_int_equal(attr(strstr(frame_el(svg, "all"), "<rect"), "width"), 780);
