@@ -176,7 +176,8 @@ static int write_folded(struct fg_buf *out, const struct fg_profile *p,
 	uint64_t *ent = NULL;
 	int ret = -ENOMEM;
 
-	if (names_have_semicolon(p))
+	/* ';' in names, or fractional counts ("1.5"): the general path */
+	if (names_have_semicolon(p) || fg_profile__decimals(p))
 		return write_folded_sorted(out, p, o);
 	/* entries of each parent, CSR: first[parent] .. first[parent + 1] */
 	first = calloc((size_t)nr + 1, sizeof(*first));
