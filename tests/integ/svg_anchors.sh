@@ -46,6 +46,18 @@ expect 'x (0 samples, 0.00%) | x=1185.3 w=4.7 | rgb(255,230,55)' "fractional: 0.
 check "fractional counts written back as read" \
 	test "$(cat "$T/f2.folded")" = "$(printf 'main;parse 10.25\nmain;parse;lex 30.5\nmain;work 60\nmain;work;x 0.4')"
 
+"$FLAME" svg -o "$T/f.speedscope.json" "$T/f.folded" || die "speedscope output failed"
+check "fractional counts in speedscope weights" python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))["profiles"][0]
+assert sorted(p["weights"]) == [0.4, 10.25, 30.5, 60], p["weights"]
+assert p["endValue"] == 101.15, p["endValue"]' "$T/f.speedscope.json"
+# labels: what int(width / (fontsize * fontwidth)) characters hold, cut with
+# "..", none under 3, all unlabelled (flamegraph.pl's text for these frames)
+grep -o '<title>[^<]*</title><rect[^>]*/><text[^>]*>[^<]*</text>' "$T/o.svg" |
+	sed -E 's/<title>([^ ]*) .*<text[^>]*>([^<]*)<.*/\1=\2/' | sort > "$T/labels"
+check "labels as flamegraph.pl writes them" test "$(tr '\n' ' ' < "$T/labels")" = "all= lex=lex main=main parse=parse work=work x= "
+
 # ---- --factor and --total ---------------------------------------------------
 svg --factor 2.5 "$T/f.folded"
 expect 'all (253 samples, 100%) | x=10.0 w=1180.0 | rgb(255,230,55)' "--factor 2.5: all"
