@@ -84,23 +84,114 @@ static int to_units(const struct fg_profile *p, uint64_t *v, unsigned int dec)
 	return 0;
 }
 
-static int add_stack(struct fg_profile *p, const char *s, size_t len,
-		     uint64_t w, unsigned int col)
+/*
+ * The previous stack's text and the node after each of its frames: a line
+ * sharing a prefix of whole frames with the one before (sorted input, as
+ * stackcollapse tools print) starts below the shared part, without
+ * interning or looking up those frames again. Same nodes, same order of
+ * creation as walking from the root.
+ */
+struct prev_stack {
+	char *text;
+	size_t len, alloc;
+	size_t *end;		/* end offset of each non-empty frame */
+	uint32_t *node;		/* node after that frame */
+	size_t n, nalloc;
+};
+
+static void prev_stack__release(struct prev_stack *m)
+{
+	free(m->text);
+	free(m->end);
+	free(m->node);
+}
+
+/* Shared whole frames of s with the previous stack: how many to reuse. */
+static size_t prev_stack__shared(const struct prev_stack *m, const char *s,
+				 size_t len)
+{
+	size_t max = len < m->len ? len : m->len, l = 0, k;
+
+	while (l + 8 <= max) {
+		uint64_t a, b;
+
+		memcpy(&a, m->text + l, 8);
+		memcpy(&b, s + l, 8);
+		if (a != b)
+			break;
+		l += 8;
+	}
+	while (l < max && m->text[l] == s[l])
+		l++;
+	/* frame k ends at end[k]: reusable when s holds the same bytes up
+	 * to there and a frame of s ends there too */
+	for (k = 0; k < m->n; k++) {
+		size_t e = m->end[k];
+
+		if (e > l || (e == l && e < len && s[e] != ';'))
+			break;
+	}
+	return k;
+}
+
+static int prev_stack__push(struct prev_stack *m, size_t end, uint32_t node)
+{
+	if (m->n == m->nalloc) {
+		size_t n = m->nalloc ? m->nalloc * 2 : 64;
+		size_t *e = realloc(m->end, n * sizeof(*e));
+		uint32_t *d;
+
+		if (!e)
+			return -ENOMEM;
+		m->end = e;
+		d = realloc(m->node, n * sizeof(*d));
+		if (!d)
+			return -ENOMEM;
+		m->node = d;
+		m->nalloc = n;
+	}
+	m->end[m->n] = end;
+	m->node[m->n++] = node;
+	return 0;
+}
+
+static int add_stack(struct fg_profile *p, struct prev_stack *m,
+		     const char *s, size_t len, uint64_t w, unsigned int col)
 {
 	uint32_t node = FG_ROOT;
-	size_t i = 0;
+	size_t i = 0, k = prev_stack__shared(m, s, len);
 
+	if (k) {
+		node = m->node[k - 1];
+		i = m->end[k - 1] + 1;
+	}
+	m->n = k;
+	if (len > m->alloc) {
+		size_t n = len * 2;
+		char *t = realloc(m->text, n);
+
+		if (!t) {
+			m->n = m->len = 0;
+			return -ENOMEM;
+		}
+		m->text = t;
+		m->alloc = n;
+	}
+	memcpy(m->text, s, len);
+	m->len = len;
 	while (i <= len) {
 		const char *f = s + i;
-		const char *semi = memchr(f, ';', len - i);
+		const char *semi = i < len ? memchr(f, ';', len - i) : NULL;
 		size_t flen = semi ? (size_t)(semi - f) : len - i;
 		uint32_t id;
 
 		if (flen) {	/* ";;" and a trailing ";" carry no frame */
 			id = fg_profile__intern(p, f, flen);
 			node = fg_profile__child(p, node, id);
-			if (node == FG_NO_NODE)
+			if (node == FG_NO_NODE || prev_stack__push(m, i + flen, node)) {
+				m->n = m->len = 0;
 				return -ENOMEM;
+			}
 		}
 		i += flen + 1;
 	}
@@ -114,6 +205,7 @@ int fg_folded__read(struct fg_profile *p, struct fg_reader *r,
 		    struct fg_folded_stats *st)
 {
 	struct fg_folded_stats local = { 0 };
+	struct prev_stack prev = { 0 };
 	uint64_t big = 0, first_big = 0, mal = 0, first_mal = 0;
 	const char *line;
 	size_t len;
@@ -151,13 +243,13 @@ int fg_folded__read(struct fg_profile *p, struct fg_reader *r,
 			  b > FG_WEIGHT_MAX - fg_profile__total(p, 0))
 			goto too_big;
 		if (two) {
-			if ((a && add_stack(p, line, len, a, 0)) ||
-			    (b && add_stack(p, line, len, b, 1)))
+			if ((a && add_stack(p, &prev, line, len, a, 0)) ||
+			    (b && add_stack(p, &prev, line, len, b, 1)))
 				goto bad;
 			/* keep zero-count stacks visible in both columns */
-			if (!a && !b && add_stack(p, line, len, 0, 0))
+			if (!a && !b && add_stack(p, &prev, line, len, 0, 0))
 				goto bad;
-		} else if (add_stack(p, line, len, b, 0)) {
+		} else if (add_stack(p, &prev, line, len, b, 0)) {
 			goto bad;
 		}
 		continue;
@@ -176,6 +268,7 @@ skipped:
 			st->first_bad_line = fg_reader__lineno(r);
 	}
 	fg_profile__set_column(p, 0);
+	prev_stack__release(&prev);
 	if (big)
 		pr_warn("%s:%llu: skipped %llu line(s) whose count would take the total past 2^63-1\n",
 			fg_reader__name(r), (unsigned long long)first_big,

@@ -12,6 +12,12 @@ void fg__print(enum fg_print_level level, const char *fmt, ...)
 #define pr_info(fmt, ...)  fg__print(FG_INFO, fmt, ##__VA_ARGS__)
 #define pr_debug(fmt, ...) fg__print(FG_DEBUG, fmt, ##__VA_ARGS__)
 
+/* Big tables (lib/model/mem.c): zeroed, huge pages past 4 MB; the caller
+ * passes back the exact size it allocated. */
+void *fg_mem__alloc(size_t size);
+void *fg_mem__realloc(void *p, size_t old, size_t size);
+void fg_mem__free(void *p, size_t size);
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* 64-bit mix (splitmix64 finaliser): good enough for open addressing. */

@@ -46,9 +46,9 @@ struct fg_profile *fg_profile__new(void)
 		return NULL;
 	p->names = fg_strtab__new();
 	p->nodes_alloc = 4096;
-	p->nodes = calloc(p->nodes_alloc, sizeof(*p->nodes));
+	p->nodes = fg_mem__alloc(p->nodes_alloc * sizeof(*p->nodes));
 	p->mask = 8191;
-	p->slots = calloc(p->mask + 1, sizeof(*p->slots));
+	p->slots = fg_mem__alloc((p->mask + 1) * sizeof(*p->slots));
 	if (!p->names || !p->nodes || !p->slots) {
 		fg_profile__delete(p);
 		errno = ENOMEM;
@@ -66,8 +66,8 @@ void fg_profile__delete(struct fg_profile *p)
 	if (!p)
 		return;
 	fg_strtab__delete(p->names);
-	free(p->nodes);
-	free(p->slots);
+	fg_mem__free(p->nodes, (size_t)p->nodes_alloc * sizeof(*p->nodes));
+	fg_mem__free(p->slots, ((size_t)p->mask + 1) * sizeof(*p->slots));
 	free(p->samples);
 	free(p);
 }
@@ -105,7 +105,7 @@ const char *fg_profile__name(const struct fg_profile *p, uint32_t name_id)
 static int rehash(struct fg_profile *p)
 {
 	uint32_t nmask = p->mask * 2 + 1, i;
-	struct slot *ns = calloc((size_t)nmask + 1, sizeof(*ns));
+	struct slot *ns = fg_mem__alloc(((size_t)nmask + 1) * sizeof(*ns));
 
 	if (!ns)
 		return -ENOMEM;
@@ -119,7 +119,7 @@ static int rehash(struct fg_profile *p)
 			h = (h + 1) & nmask;
 		ns[h] = p->slots[i];
 	}
-	free(p->slots);
+	fg_mem__free(p->slots, ((size_t)p->mask + 1) * sizeof(*p->slots));
 	p->slots = ns;
 	p->mask = nmask;
 	return 0;
@@ -156,7 +156,8 @@ uint32_t fg_profile__child(struct fg_profile *p, uint32_t parent,
 	if (p->nr_nodes == p->nodes_alloc) {
 		uint32_t na = p->nodes_alloc * 2;
 
-		n = realloc(p->nodes, (size_t)na * sizeof(*n));
+		n = fg_mem__realloc(p->nodes, (size_t)p->nodes_alloc * sizeof(*n),
+				    (size_t)na * sizeof(*n));
 		if (!n)
 			return FG_NO_NODE;
 		p->nodes = n;

@@ -23,7 +23,8 @@ static int frame_new(struct svg_layout *l, uint32_t parent, uint32_t name,
 
 		if (n <= l->alloc)
 			return -ENOMEM;
-		f = realloc(l->f, (size_t)n * sizeof(*f));
+		f = fg_mem__realloc(l->f, (size_t)l->alloc * sizeof(*f),
+				    (size_t)n * sizeof(*f));
 		if (!f)
 			return -ENOMEM;
 		l->f = f;
@@ -188,15 +189,27 @@ static int build_tree(struct svg_layout *l, const struct fg_profile *p,
 	if ((err = frame_new(l, 0, SVG_ALL, &root)))
 		return err;
 	if (!o->reverse && !o->flamechart) {
-		/* the profile's own trie: same ids, same parents */
+		/* the profile's own trie: same ids, same parents, one table */
+		struct svg_frame *f = fg_mem__realloc(l->f,
+			(size_t)l->alloc * sizeof(*f), (size_t)nr * sizeof(*f));
+
+		if (!f)
+			return -ENOMEM;
+		l->f = f;
+		l->alloc = nr;
 		for (i = 1; i < nr; i++) {
 			const struct fg_node *n = fg_profile__node(p, i);
-			uint32_t id;
 
-			if ((err = frame_new(l, n->parent, n->name, &id)))
-				return err;
-			memcpy(l->f[id].w, n->self, sizeof(n->self));
+			f = &l->f[i];
+			f->name = n->name;
+			f->parent = n->parent;
+			f->depth = n->depth;
+			f->first_child = f->nr_kids = 0;
+			f->last_kid = FG_NO_NODE;
+			memcpy(f->w, n->self, sizeof(n->self));
+			f->x = 0;
 		}
+		l->nr = nr;
 		memcpy(l->f[0].w, fg_profile__node(p, 0)->self,
 		       sizeof(l->f[0].w));
 		return 0;
@@ -435,7 +448,7 @@ out_err:
 
 void svg_layout__release(struct svg_layout *l)
 {
-	free(l->f);
+	fg_mem__free(l->f, (size_t)l->alloc * sizeof(*l->f));
 	free(l->kids);
 	free(l->order);
 	free(l->slots);
