@@ -406,15 +406,15 @@ int stack_cache__init(struct stack_cache *c, size_t arena_max_words)
 {
 	memset(c, 0, sizeof(*c));
 	c->mask = (1 << 12) - 1;
-	c->ents = calloc(c->mask + 1, sizeof(*c->ents));
+	c->ents = fg_mem__alloc((c->mask + 1) * sizeof(*c->ents));
 	c->arena_max = arena_max_words;
 	return c->ents ? 0 : -ENOMEM;
 }
 
 void stack_cache__release(struct stack_cache *c)
 {
-	free(c->ents);
-	free(c->arena);
+	fg_mem__free(c->ents, c->ents ? (c->mask + 1) * sizeof(*c->ents) : 0);
+	fg_mem__free(c->arena, c->arena_alloc * sizeof(*c->arena));
 	memset(c, 0, sizeof(*c));
 }
 
@@ -479,7 +479,8 @@ void stack_cache__insert(struct stack_cache *c, const struct stack_key *k,
 
 		while (n < c->arena_len + k->nr)
 			n *= 2;
-		a = realloc(c->arena, n * sizeof(*a));
+		a = fg_mem__realloc(c->arena, c->arena_alloc * sizeof(*a),
+				    n * sizeof(*a));
 		if (!a)
 			return;
 		c->arena = a;
@@ -489,7 +490,7 @@ void stack_cache__insert(struct stack_cache *c, const struct stack_key *k,
 		struct stack_cache old = *c;
 		size_t i;
 
-		c->ents = calloc((old.mask + 1) * 2, sizeof(*c->ents));
+		c->ents = fg_mem__alloc((old.mask + 1) * 2 * sizeof(*c->ents));
 		if (!c->ents) {
 			c->ents = old.ents;
 			return;
@@ -499,7 +500,7 @@ void stack_cache__insert(struct stack_cache *c, const struct stack_key *k,
 		for (i = 0; i <= old.mask; i++)
 			if (old.ents[i].hash)
 				stack_put(c, &old.ents[i]);
-		free(old.ents);
+		fg_mem__free(old.ents, (old.mask + 1) * sizeof(*old.ents));
 	}
 	memcpy(c->arena + c->arena_len, k->chain, k->nr * sizeof(uint64_t));
 	e.hash = k->hash;
