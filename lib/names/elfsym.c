@@ -171,6 +171,16 @@ static int load_symtab(struct dso *d, Elf *elf, Elf_Scn *scn, GElf_Shdr *sh)
 	if (!data || !sh->sh_entsize)
 		return 0;
 	n = sh->sh_size / sh->sh_entsize;
+	/* room for every name at once: no copy on each growth */
+	{
+		GElf_Shdr strsh;
+		Elf_Scn *str = elf_getscn(elf, sh->sh_link);
+
+		if (str && gelf_getshdr(str, &strsh) &&
+		    strsh.sh_size < UINT32_MAX - 4096 &&
+		    fg_buf__grow(&d->names, strsh.sh_size))
+			return -ENOMEM;
+	}
 	for (i = 0; i < n; i++) {
 		GElf_Sym sym;
 		const char *name;
@@ -334,7 +344,7 @@ static int load_debug_file(const struct fg_elfsym *s, struct dso *d,
 		fd = open_binary(s, cand[i]);
 		if (fd < 0)
 			continue;
-		elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+		elf = elf_begin(fd, ELF_C_READ, NULL);
 		if (elf && elf_kind(elf) == ELF_K_ELF) {
 			read_build_id(elf, id, &id_size);
 			if (!d->build_id_size || (id_size == d->build_id_size &&
@@ -373,7 +383,7 @@ static int dso__load(struct fg_elfsym *s, struct dso *d)
 	fd = open_binary(s, d->path);
 	if (fd < 0)
 		return fd;
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF) {
 		err = -ENOEXEC;
 		goto out_elf;

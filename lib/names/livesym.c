@@ -140,6 +140,8 @@ struct proc {
 					 * garbage in frame-pointer chains) */
 	uint64_t jit_read_ns;		/* last forced re-read of its perf map */
 	struct lmap *maps;		/* sorted by start, no overlaps */
+	bool anon_exec;			/* has had anonymous executable memory:
+					 * may run JIT code */
 	size_t nr_maps, alloc_maps;
 	struct root *root;		/* NULL until needed */
 	/* DWARF unwinding (fg_livesym__unwind) */
@@ -303,6 +305,20 @@ static const char *intern_path(struct fg_livesym *s, const char *path,
 	return id == UINT32_MAX ? NULL : fg_strtab__str(s->paths, id);
 }
 
+static bool starts_with(const char *s, const char *p)
+{
+	return !strncmp(s, p, strlen(p));
+}
+
+/* Where JIT code lives: no file behind it, or a perf map. */
+static bool anon_region(const char *path)
+{
+	return !*path || starts_with(path, "//anon") ||
+	       starts_with(path, "[anon") || starts_with(path, "/memfd:") ||
+	       !strcmp(path, "[heap]") || starts_with(path, "anon_inode:") ||
+	       starts_with(path, "/dev/zero");
+}
+
 /* Insert m, dropping what it overlaps (a new mapping replaces old ones). */
 static int proc__add_map(struct proc *p, const struct lmap *m)
 {
@@ -310,6 +326,8 @@ static int proc__add_map(struct proc *p, const struct lmap *m)
 
 	if (m->end <= m->start)
 		return 0;
+	if (!m->data && anon_region(m->path))
+		p->anon_exec = true;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -492,6 +510,7 @@ static void proc__reset(struct fg_livesym *s, struct proc *p)
 	p->loaded = false;
 	p->exited = 0;
 	p->reread_ns = 0;
+	p->anon_exec = false;
 	p->root = NULL;
 	p->gen = s->next_gen++;
 	if (p->dwfl)
@@ -602,6 +621,7 @@ int fg_livesym__fork(struct fg_livesym *s, uint32_t pid, uint32_t ppid,
 		}
 		memcpy(p->maps, pp->maps, pp->nr_maps * sizeof(*p->maps));
 		p->nr_maps = p->alloc_maps = pp->nr_maps;
+		p->anon_exec = pp->anon_exec;
 		p->loaded = true;
 		p->maps_read_ns = now_ns();
 		p->root = pp->root;
@@ -778,15 +798,57 @@ static bool ksyms_sorted(const struct ksym *k, size_t n)
 	return true;
 }
 
+/* One line of /proc/kallsyms ("ffffffff81000000 T _stext\t[module]"):
+ * a function is kept, its name copied to s->knames. */
+static int kallsyms_line(struct fg_livesym *s, char *p, size_t *alloc)
+{
+	char *name, type;
+	uint64_t addr = 0;
+	size_t len;
+
+	for (; *p; p++) {
+		int v = hexval(*p);
+
+		if (v < 0)
+			break;
+		addr = addr << 4 | (uint64_t)v;
+	}
+	if (*p != ' ' || !p[1] || p[2] != ' ')
+		return 0;
+	type = p[1];
+	name = p + 3;
+	len = strcspn(name, "\t ");
+	if (type != 't' && type != 'T' && type != 'w' && type != 'W')
+		return 0;
+	if (!addr || !len)
+		return 0;	/* kptr_restrict hides addresses */
+	if (s->nr_ksyms == *alloc) {
+		size_t na = *alloc ? *alloc * 2 : 65536;
+		void *t = realloc(s->ksyms, na * sizeof(*s->ksyms));
+
+		if (!t)
+			return -ENOMEM;
+		s->ksyms = t;
+		*alloc = na;
+	}
+	s->ksyms[s->nr_ksyms].addr = addr;
+	s->ksyms[s->nr_ksyms].name = (uint32_t)s->knames.len;
+	if (fg_buf__add(&s->knames, name, len) ||
+	    fg_buf__addch(&s->knames, '\0'))
+		return -ENOMEM;
+	s->nr_ksyms++;
+	return 0;
+}
+
 /*
- * /proc/kallsyms is read whole into s->knames with large reads and parsed
- * in place (names stay there, NUL-terminated); it is sorted by address
- * already (the kernel's order), so qsort runs only when it is not.
+ * /proc/kallsyms through one reused 64 KiB buffer; only functions are
+ * kept (names packed in s->knames). It is sorted by address already (the
+ * kernel's order), so qsort runs only when it is not.
  */
 static void load_kallsyms(struct fg_livesym *s)
 {
-	size_t alloc = 0, n;
-	char *line, *p, *end;
+	char buf[65536];
+	size_t alloc = 0, have = 0;
 	int fd;
 
 	s->kallsyms_loaded = true;
@@ -796,67 +858,29 @@ static void load_kallsyms(struct fg_livesym *s)
 			strerror(errno));
 		return;
 	}
-	if (fg_buf__grow(&s->knames, 8 << 20)) {
-		close(fd);
-		return;
-	}
 	for (;;) {
-		ssize_t r;
+		ssize_t r = read(fd, buf + have, sizeof(buf) - 1 - have);
+		char *line, *nl;
 
-		if (fg_buf__grow(&s->knames, 1 << 20))
-			break;
-		r = read(fd, s->knames.buf + s->knames.len,
-			 s->knames.alloc - s->knames.len - 1);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
 			break;
-		s->knames.len += (size_t)r;
+		have += (size_t)r;
+		buf[have] = '\0';
+		for (line = buf; (nl = strchr(line, '\n')) != NULL;
+		     line = nl + 1) {
+			*nl = '\0';
+			if (kallsyms_line(s, line, &alloc))
+				goto out;
+		}
+		have -= (size_t)(line - buf);
+		if (have == sizeof(buf) - 1)
+			have = 0;	/* a line longer than the buffer */
+		memmove(buf, line, have);
 	}
+out:
 	close(fd);
-	if (!s->knames.buf)
-		return;
-	s->knames.buf[s->knames.len] = '\0';
-	for (line = s->knames.buf, end = line + s->knames.len; line < end;
-	     line += n + 1) {
-		/* "ffffffff81000000 T _stext\t[module]" */
-		char *name, type;
-		uint64_t addr = 0;
-		size_t len;
-
-		n = strcspn(line, "\n");
-		line[n] = '\0';
-		p = line;
-		for (; *p; p++) {
-			int v = hexval(*p);
-
-			if (v < 0)
-				break;
-			addr = addr << 4 | (uint64_t)v;
-		}
-		if (*p != ' ' || !p[1] || p[2] != ' ')
-			continue;
-		type = p[1];
-		name = p + 3;
-		len = strcspn(name, "\t ");
-		if (type != 't' && type != 'T' && type != 'w' && type != 'W')
-			continue;
-		if (!addr || !len)
-			continue;	/* kptr_restrict hides addresses */
-		if (s->nr_ksyms == alloc) {
-			size_t na = alloc ? alloc * 2 : 65536;
-			void *t = realloc(s->ksyms, na * sizeof(*s->ksyms));
-
-			if (!t)
-				break;
-			s->ksyms = t;
-			alloc = na;
-		}
-		name[len] = '\0';
-		s->ksyms[s->nr_ksyms].addr = addr;
-		s->ksyms[s->nr_ksyms].name = (uint32_t)(name - s->knames.buf);
-		s->nr_ksyms++;
-	}
 	if (!ksyms_sorted(s->ksyms, s->nr_ksyms))
 		qsort(s->ksyms, s->nr_ksyms, sizeof(*s->ksyms), ksym_cmp);
 }
@@ -987,20 +1011,6 @@ static const char *vdso_find(struct fg_livesym *s, uint64_t off)
 
 /* ---- resolution ---- */
 
-static bool starts_with(const char *s, const char *p)
-{
-	return !strncmp(s, p, strlen(p));
-}
-
-/* Where JIT code lives: no file behind it, or a perf map. */
-static bool anon_region(const char *path)
-{
-	return !*path || starts_with(path, "//anon") ||
-	       starts_with(path, "[anon") || starts_with(path, "/memfd:") ||
-	       !strcmp(path, "[heap]") || starts_with(path, "anon_inode:") ||
-	       starts_with(path, "/dev/zero");
-}
-
 /* "/usr/bin/x (deleted)" is still the file the process runs. */
 static void file_path(const char *path, char *buf, size_t len)
 {
@@ -1103,20 +1113,24 @@ void fg_livesym__resolve(struct fg_livesym *s, uint32_t pid, uint64_t time,
 			p->reread_ns *= 2;
 	}
 	if (!m) {
-		resolve_jit(s, p, time, addr, false, out);
+		/* stack garbage, unless a JIT runtime mapped code since */
+		if (p->anon_exec)
+			resolve_jit(s, p, time, addr, false, out);
+		else
+			out->retry = true;
 		return;
 	}
 	if (m->data) {
 		/*
 		 * Not code when the maps were read: stack garbage, as perf
-		 * would show it ([unknown], its records have no data maps),
-		 * asked again later. An anonymous region may be JIT code
-		 * that was writable then (W^X runtimes flip protections).
+		 * would show it ([unknown], its records have no data maps).
+		 * An anonymous region may be JIT code that was writable
+		 * then (W^X runtimes flip protections): asked again later;
+		 * a file's data or the brk heap never holds JIT code.
 		 */
-		if (anon_region(m->path))
+		if (p->anon_exec && anon_region(m->path) &&
+		    strcmp(m->path, "[heap]"))
 			resolve_jit(s, p, time, addr, false, out);
-		else
-			out->retry = true;
 		return;
 	}
 	out->dso = m->path;
