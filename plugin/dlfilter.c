@@ -194,6 +194,7 @@ FLAME_API int start(void **data, void *ctx)
 			.jit = f->jit,
 			.node = offcpu_node,
 			.arg = f,
+			.tp_field = fg_perf__tp_field_fn(&perf_dlfilter_fns),
 		};
 
 		f->off = offcpu__new(&f->cfg, &d);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "offcpu.h"
+#include "jit_internal.h"	/* the snapshot index (fg_snapidx) */
 
 enum ev_kind {
 	EV_OTHER,
@@ -64,6 +65,7 @@ struct offcpu {
 	const struct flame_cfg *cfg;
 	struct offcpu_deps d;
 	struct fg_tp *tp;
+	fg_perf_tp_field_fn tpf;	/* perf decodes fields (0004), or NULL */
 	struct fg_runq *runq;
 	/* event name pointer -> kind */
 	const char *ev_ptr[16];
@@ -85,6 +87,9 @@ struct offcpu {
 	char **groups;
 	size_t nr_groups;
 	char host_pidns[64];
+	uint64_t host_pidns_ino;
+	struct fg_snapidx *snap;	/* flame record's index, NULL = none */
+	uint64_t ns_snap, ns_live;	/* threads whose pidns came from each */
 	/* counts */
 	uint64_t first, last;
 	uint64_t nr_sched, switches, idle_out, blocks, blocked_ns;
@@ -304,6 +309,14 @@ static void thr_del(struct offcpu *o, struct thr *t)
 
 /* ---- setup ---- */
 
+/* "pid:[4026531836]" -> 4026531836, 0 when not that form */
+static uint64_t ns_ino(const char *link)
+{
+	const char *b = strchr(link, '[');
+
+	return b ? strtoull(b + 1, NULL, 10) : 0;
+}
+
 struct offcpu *offcpu__new(const struct flame_cfg *c, const struct offcpu_deps *d)
 {
 	struct fg_tp_opts to = { 0 };
@@ -327,14 +340,17 @@ struct offcpu *offcpu__new(const struct flame_cfg *c, const struct offcpu_deps *
 	if (!input)
 		goto nomem;
 	to.path = input;
+	o->tpf = d->tp_field;
+	to.no_formats = o->tpf != NULL;	/* perf has them: no second parse */
 	o->tp = fg_tp__new(&to);
 	if (!o->tp) {
 		fprintf(stderr, "flame.so: %s: cannot read the tracepoint formats in its header: %s\n",
-			input, strerror(errno));
+			input, errno == ENODATA ?
+			"its data size is 0 (perf record did not finish writing it)" :
+			strerror(errno));
 		goto fail;
 	}
-	if (fg_tp__nr_header_events(o->tp) == 0 && !access(input, R_OK) &&
-	    strcmp(fg_tp__source(o->tp), "perf.data header")) {
+	if (!fg_tp__has_tracing_data(o->tp) && !access(input, R_OK)) {
 		/* a file without tracing data has no tracepoint samples */
 		fprintf(stderr, "flame.so: mode=%s: %s has no sched tracepoints (no tracing data in its header); record with flame record --off-cpu -a, or perf record -e sched:sched_switch -e sched:sched_waking -a -g\n",
 			c->mode_s, input);
@@ -351,6 +367,10 @@ struct offcpu *offcpu__new(const struct flame_cfg *c, const struct offcpu_deps *
 			input);
 	n = readlink("/proc/self/ns/pid", o->host_pidns, sizeof(o->host_pidns) - 1);
 	o->host_pidns[n > 0 ? n : 0] = '\0';
+	o->host_pidns_ino = ns_ino(o->host_pidns);
+	/* PID namespaces of processes gone by now: flame record's snapshots */
+	if (fg_jit__maps_dir(d->jit))
+		o->snap = fg_snapidx__load(fg_jit__maps_dir(d->jit));
 	o->sep_name = fg_profile__intern(d->prof, "--", 2);
 	for (n = 0; n < FG_TASK__MAX; n++)
 		o->state_name[n] = UINT32_MAX;
@@ -371,6 +391,7 @@ void offcpu__delete(struct offcpu *o)
 	if (!o)
 		return;
 	fg_tp__delete(o->tp);
+	fg_snapidx__delete(o->snap);
 	fg_runq__delete(o->runq);
 	for (i = 0; i < o->nr_groups; i++)
 		free(o->groups[i]);
@@ -404,6 +425,27 @@ static enum ev_kind kind_of(struct offcpu *o, const char *ev)
 	return k;
 }
 
+/* with perf's decoder: check the field on the event's first sample */
+static int perf_field_check(struct offcpu *o, enum ev_kind k, const char *name,
+			    bool str, void *ctx)
+{
+	const void *data = NULL;
+	__u64 v;
+	__s32 n = o->tpf(ctx, name, &v, &data);
+
+	if (n < 0) {
+		fprintf(stderr, "flame.so: %s: no field '%s' in its format (perf's tp_field)\n",
+			ev_names[k], name);
+		return -ENOENT;
+	}
+	if (str ? n < 1 : (n != 1 && n != 2 && n != 4 && n != 8)) {
+		fprintf(stderr, "flame.so: %s: field '%s' has an unexpected layout (%d bytes, want %s)\n",
+			ev_names[k], name, n, str ? "a string" : "a number");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int need_field(struct offcpu *o, const struct fg_tp_event *ev,
 		      const char *name, bool str, struct fg_tp_field *f)
 {
@@ -414,14 +456,38 @@ static int need_field(struct offcpu *o, const struct fg_tp_event *ev,
 	return ret;
 }
 
+static int resolve_perf(struct offcpu *o, enum ev_kind k, void *ctx)
+{
+	int ret;
+
+	switch (k) {
+	case EV_SWITCH:
+		if ((ret = perf_field_check(o, k, "prev_pid", false, ctx)) ||
+		    (ret = perf_field_check(o, k, "prev_state", false, ctx)) ||
+		    (ret = perf_field_check(o, k, "next_pid", false, ctx)) ||
+		    (ret = perf_field_check(o, k, "next_comm", true, ctx)) ||
+		    (ret = perf_field_check(o, k, "prev_comm", true, ctx)))
+			return ret;
+		break;
+	default:
+		if ((ret = perf_field_check(o, k, "pid", false, ctx)))
+			return ret;
+		break;
+	}
+	o->resolved[k] = true;
+	return 0;
+}
+
 /* Resolve the fields of an event kind the first time it is seen. */
-static int resolve(struct offcpu *o, enum ev_kind k)
+static int resolve(struct offcpu *o, enum ev_kind k, void *ctx)
 {
 	struct fg_tp_event ev;
 	int ret;
 
 	if (o->resolved[k])
 		return 0;
+	if (o->tpf)
+		return resolve_perf(o, k, ctx);
 	ret = fg_tp__event(o->tp, ev_names[k], &ev);
 	if (ret) {
 		fprintf(stderr, "flame.so: %s\n", fg_tp__error(o->tp));
@@ -581,32 +647,89 @@ static uint32_t compose(struct offcpu *o, uint32_t b, uint32_t w,
 	return node;
 }
 
+/* ---- reading fields: perf's decoder (0004) or the header's formats ---- */
+
+static int fld_u64(const struct offcpu *o, const struct fg_tp_field *f,
+		   const char *name, const struct perf_dlfilter_sample *s,
+		   void *ctx, uint64_t *val)
+{
+	__u64 v;
+
+	if (!o->tpf)
+		return fg_tp_field__u64(f, s->raw_data, s->raw_size, val);
+	if (o->tpf(ctx, name, &v, NULL) < 0)
+		return -ERANGE;
+	*val = v;
+	return 0;
+}
+
+static void fld_str(const struct offcpu *o, const struct fg_tp_field *f,
+		    const char *name, const struct perf_dlfilter_sample *s,
+		    void *ctx, char *buf, size_t len)
+{
+	const void *data = NULL;
+	__s32 n;
+	size_t l;
+
+	if (!o->tpf) {
+		fg_tp_field__str(f, s->raw_data, s->raw_size, buf, len);
+		return;
+	}
+	n = o->tpf(ctx, name, NULL, &data);
+	l = n > 0 && data ? strnlen(data, n) : 0;
+	if (l >= len)
+		l = len - 1;
+	memcpy(buf, data, l);
+	buf[l] = '\0';
+}
+
 /* ---- the state machine ---- */
+
+/*
+ * The PID namespace (inode) pid lived in at time: flame record's snapshot
+ * index for the incarnation alive then (the process may be gone), else
+ * the live /proc (a process still running). 0 = unknown.
+ */
+static uint64_t pidns_of(struct offcpu *o, int pid, uint64_t time)
+{
+	const struct fg_snap_entry *e, *best = NULL;
+	char path[64], ns[64];
+	size_t nr = 0, i;
+	ssize_t n;
+
+	e = fg_snapidx__find(o->snap, pid, &nr);
+	for (i = 0; i < nr; i++)	/* sorted by start: the last started before */
+		if (e[i].pidns && (!best || e[i].start_ns <= time))
+			best = &e[i];
+	if (best) {
+		o->ns_snap++;
+		return best->pidns;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", pid);
+	n = readlink(path, ns, sizeof(ns) - 1);
+	if (n <= 0)
+		return 0;
+	ns[n] = '\0';
+	o->ns_live++;
+	return ns_ino(ns);
+}
 
 static uint32_t group_of(struct offcpu *o, const struct perf_dlfilter_sample *s)
 {
 	uint64_t cg = s->size >= offsetof(struct perf_dlfilter_sample, cgroup) +
 		      sizeof(s->cgroup) ? s->cgroup : 0;
 	const char *label = fg_jit__container(o->d.jit, s->pid, cg, s->time);
-	char path[64], ns[64], buf[96];
-	ssize_t n;
+	char buf[96];
+	uint64_t ns;
 	size_t i;
 	char **v;
 
 	/* no container runtime's cgroup: a private PID namespace still counts */
 	if (!strcmp(label, "host") || !strcmp(label, "unknown")) {
-		snprintf(path, sizeof(path), "/proc/%d/ns/pid", s->pid);
-		n = readlink(path, ns, sizeof(ns) - 1);
-		if (n > 0) {
-			ns[n] = '\0';
-			if (strcmp(ns, o->host_pidns)) {
-				const char *id = strchr(ns, '[');
-
-				snprintf(buf, sizeof(buf), "pidns:%.*s",
-					 id ? (int)strcspn(id + 1, "]") : 0,
-					 id ? id + 1 : "");
-				label = buf;
-			}
+		ns = s->pid > 0 ? pidns_of(o, s->pid, s->time) : 0;
+		if (ns && o->host_pidns_ino && ns != o->host_pidns_ino) {
+			snprintf(buf, sizeof(buf), "pidns:%llu", (unsigned long long)ns);
+			label = buf;
 		}
 	}
 	for (i = 0; i < o->nr_groups; i++)
@@ -715,9 +838,9 @@ static int on_switch(struct offcpu *o, const struct perf_dlfilter_sample *s,
 	struct thr *t;
 	int ret;
 
-	if (fg_tp_field__u64(&o->prev_pid, s->raw_data, s->raw_size, &prev) ||
-	    fg_tp_field__u64(&o->prev_state, s->raw_data, s->raw_size, &pstate) ||
-	    fg_tp_field__u64(&o->next_pid, s->raw_data, s->raw_size, &next)) {
+	if (fld_u64(o, &o->prev_pid, "prev_pid", s, ctx, &prev) ||
+	    fld_u64(o, &o->prev_state, "prev_state", s, ctx, &pstate) ||
+	    fld_u64(o, &o->next_pid, "next_pid", s, ctx, &next)) {
 		fprintf(stderr, "flame.so: sched:sched_switch: payload of %u bytes is shorter than its format\n",
 			s->raw_size);
 		return -EINVAL;
@@ -733,8 +856,7 @@ static int on_switch(struct offcpu *o, const struct perf_dlfilter_sample *s,
 
 		t->pid = s->pid;
 		/* the payload names the thread: perf need not resolve it */
-		fg_tp_field__str(&o->prev_comm, s->raw_data, s->raw_size,
-				 comm, sizeof(comm));
+		fld_str(o, &o->prev_comm, "prev_comm", s, ctx, comm, sizeof(comm));
 		if (t->comm_id == UINT32_MAX || strcmp(comm, t->comm)) {
 			memcpy(t->comm, comm, sizeof(comm));
 			t->comm_id = fg_profile__intern(o->d.prof, comm, strlen(comm));
@@ -768,8 +890,8 @@ static int on_switch(struct offcpu *o, const struct perf_dlfilter_sample *s,
 	if (!t)
 		return 0;	/* first sight: no block, no wait known */
 	if (!t->comm[0])
-		fg_tp_field__str(&o->next_comm, s->raw_data, s->raw_size,
-				 t->comm, sizeof(t->comm));
+		fld_str(o, &o->next_comm, "next_comm", s, ctx, t->comm,
+			sizeof(t->comm));
 	if ((ret = runq_add(o, t, s->time)))
 		return ret;
 	if (t->open)
@@ -784,7 +906,7 @@ static int on_wake(struct offcpu *o, enum ev_kind k,
 	struct thr *t;
 	int ret;
 
-	if (fg_tp_field__u64(&o->wake_pid[k], s->raw_data, s->raw_size, &tid)) {
+	if (fld_u64(o, &o->wake_pid[k], "pid", s, ctx, &tid)) {
 		fprintf(stderr, "flame.so: %s: payload of %u bytes is shorter than its format\n",
 			ev_names[k], s->raw_size);
 		return -EINVAL;
@@ -813,12 +935,13 @@ static int on_wake(struct offcpu *o, enum ev_kind k,
 	return 0;
 }
 
-static int on_exit_ev(struct offcpu *o, const struct perf_dlfilter_sample *s)
+static int on_exit_ev(struct offcpu *o, const struct perf_dlfilter_sample *s,
+		      void *ctx)
 {
 	uint64_t tid;
 	struct thr *t;
 
-	if (fg_tp_field__u64(&o->exit_pid, s->raw_data, s->raw_size, &tid))
+	if (fld_u64(o, &o->exit_pid, "pid", s, ctx, &tid))
 		return -EINVAL;
 	t = thr_find(o, (int32_t)tid);
 	if (t)
@@ -867,14 +990,14 @@ int offcpu__sample(struct offcpu *o, const struct perf_dlfilter_sample *s,
 	}
 	if (k == EV_OTHER)
 		return on_cpu(o, s, ctx);
-	if ((ret = resolve(o, k)))
+	if ((ret = resolve(o, k, ctx)))
 		return ret;
 	o->nr_sched++;
 	switch (k) {
 	case EV_SWITCH:
 		return on_switch(o, s, ctx);
 	case EV_EXIT:
-		return on_exit_ev(o, s);
+		return on_exit_ev(o, s, ctx);
 	default:
 		return on_wake(o, k, s, ctx);
 	}
@@ -916,7 +1039,8 @@ void offcpu__summary(struct offcpu *o, struct fg_buf *b)
 
 	fg_buf__addf(b, "flame.so: mode=%s: %llu sched events (formats from %s), %llu switches",
 		     o->cfg->mode_s, (unsigned long long)o->nr_sched,
-		     fg_tp__source(o->tp), (unsigned long long)o->switches);
+		     o->tpf ? "perf, tp_field" : fg_tp__source(o->tp),
+		     (unsigned long long)o->switches);
 	if (o->cfg->mode != MODE_RUNQ) {
 		const char *sep = " (";
 

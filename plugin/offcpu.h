@@ -11,6 +11,7 @@
 
 #include <flame/flame.h>
 #include <flame/jit.h>
+#include <flame/perf_ext.h>
 #include <flame/sched.h>
 
 #include "frames.h"
@@ -42,6 +43,11 @@ struct offcpu_deps {
 	offcpu_node_fn node;	/* dlfilter.c's stack builder */
 	void *arg;
 	const char *input;	/* perf.data path (NULL: from perf's -i) */
+	/*
+	 * perf's tracepoint field decoder (perf-patches/0004), NULL when this
+	 * perf lacks it: then formats come from perf.data's header.
+	 */
+	fg_perf_tp_field_fn tp_field;
 };
 
 struct offcpu;

@@ -16,6 +16,9 @@
  *    cgroup_path (reserved[118] in the 6.1 header); slots are counted from
  *    the end so the same index works on 6.1 and 6.12, whose header has one
  *    reserved slot fewer (al_cleanup) but ends at the same place.
+ *  - tp_field (perf-patches/0004): a field of the sample's tracepoint,
+ *    decoded by name with the format perf read from perf.data's header.
+ *    The slot before resolved_callchain (reserved[117] in the 6.1 header).
  */
 #ifndef FLAME_PERF_EXT_H
 #define FLAME_PERF_EXT_H
@@ -104,6 +107,31 @@ static inline __s32 fg_perf__resolved_callchain(const struct perf_dlfilter_fns *
 		return -1;
 	al[0].size = sizeof(*al);
 	return fn(ctx, al, nr);
+}
+
+/* ---- tp_field (0004) ---- */
+
+#define FG_PERF_TP_FIELD_SLOT	117
+
+/*
+ * Field name of the current sample's tracepoint: the size of its data,
+ * or -1 (no such function, not a tracepoint, no such field, data outside
+ * raw_data). *data (when not NULL): the data within sample->raw_data;
+ * *val (when not NULL): a number field's value, host order, sign extended
+ * when signed, 0 for arrays and strings. filter_event() only.
+ */
+typedef __s32 (*fg_perf_tp_field_fn)(void *ctx, const char *name, __u64 *val,
+				     const void **data);
+
+static inline fg_perf_tp_field_fn
+fg_perf__tp_field_fn(const struct perf_dlfilter_fns *fns)
+{
+#ifdef PERF_DLFILTER_HAS_TP_FIELD
+	return fns->tp_field;
+#else
+	return (fg_perf_tp_field_fn)(void (*)(void))
+		fns->reserved[FG_PERF_TP_FIELD_SLOT];
+#endif
 }
 
 #endif /* FLAME_PERF_EXT_H */

@@ -25,12 +25,18 @@ struct fg_tp_opts {
 	/* tracefs directories to try, NULL ended; NULL = the usual two */
 	const char *const *tracefs;
 	bool no_tracefs;	/* never fall back to tracefs */
+	/*
+	 * Do not parse the formats (perf decodes fields itself, perf-patches
+	 * 0004): only the command line and whether tracing data is there.
+	 */
+	bool no_formats;
 };
 
 /*
  * Read the event formats stored in path's header. A file without a
  * tracing-data section (or no file) is not an error: formats then come
- * from tracefs when asked for. NULL and errno on a malformed header;
+ * from tracefs when asked for. NULL and errno on a malformed header (ENODATA:
+ * data size 0, perf record did not finish the file);
  * fg_tp__error() is not available then, the caller names the file.
  */
 struct fg_tp *fg_tp__new(const struct fg_tp_opts *o);
@@ -39,6 +45,8 @@ void fg_tp__delete(struct fg_tp *t);
 const char *fg_tp__source(const struct fg_tp *t);
 /* Number of event formats found in the perf.data header. */
 int fg_tp__nr_header_events(const struct fg_tp *t);
+/* Has the perf.data header a tracing-data section (parsed or not)? */
+bool fg_tp__has_tracing_data(const struct fg_tp *t);
 /*
  * perf record's command line from the header (HEADER_CMDLINE), words
  * separated by spaces; NULL when absent. Owned by t.

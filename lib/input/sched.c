@@ -52,6 +52,7 @@ struct fg_tp {
 	bool header_tracing;	/* the header had a tracing-data section */
 	bool tracefs_used;
 	bool no_tracefs;
+	bool no_formats;
 	const char *const *tracefs;
 	char *cmdline;
 	int system_wide;
@@ -241,6 +242,8 @@ static int read_header(struct fg_tp *t, int fd)
 		return -EINVAL;
 	if (h.size != sizeof(h))	/* pipe mode: formats are events */
 		return 0;
+	if (!h.data.size)		/* perf record did not finish it */
+		return -ENODATA;
 	table = h.data.offset + h.data.size;
 	for (bit = 0; bit < NR_FEATS; bit++) {
 		unsigned char *buf;
@@ -252,6 +255,10 @@ static int read_header(struct fg_tp *t, int fd)
 			return -EINVAL;
 		if (bit != FEAT_TRACING_DATA && bit != FEAT_CMDLINE)
 			continue;
+		if (bit == FEAT_TRACING_DATA && t->no_formats) {
+			t->header_tracing = true;	/* there, not read */
+			continue;
+		}
 		if (sec.size > MAX_SECTION)
 			return -EFBIG;
 		buf = malloc(sec.size ? sec.size : 1);
@@ -289,6 +296,7 @@ struct fg_tp *fg_tp__new(const struct fg_tp_opts *o)
 		return NULL;
 	}
 	t->no_tracefs = o && o->no_tracefs;
+	t->no_formats = o && o->no_formats;
 	t->tracefs = o && o->tracefs ? o->tracefs : default_tracefs;
 	if (o && o->path) {
 		fd = open(o->path, O_RDONLY | O_CLOEXEC);
@@ -324,6 +332,11 @@ const char *fg_tp__source(const struct fg_tp *t)
 int fg_tp__nr_header_events(const struct fg_tp *t)
 {
 	return t->nr_header;
+}
+
+bool fg_tp__has_tracing_data(const struct fg_tp *t)
+{
+	return t->header_tracing;
 }
 
 const char *fg_tp__cmdline(const struct fg_tp *t)

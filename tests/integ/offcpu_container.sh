@@ -51,4 +51,24 @@ check "container=ID keeps exactly that container's off-CPU time" \
 check "run-queue latency has a row for the container" grep -qE "^  \[docker:$id\] +[0-9]+ +p50 " group.err
 check "and one for offcpu_work inside it" \
 	awk -v id="$id" '/^  \[/ {g = $1} g == "[docker:" id "]" && /^    offcpu_work-[0-9]+ / {f = 1} END {exit !f}' group.err
+
+# a PID namespace with no container runtime's cgroup, gone before perf
+# script runs: its run-queue row comes from flame record's snapshot index
+for try in 1 2; do
+	timeout 120 "$FLAME" record --off-cpu -e cpu-clock/freq=99/ --no-buildid -o ns.data -- \
+		unshare -m -p -f --mount-proc sh -c "readlink /proc/self/ns/pid && exec $dir/offcpu_work 100 300 3" \
+		>ns.out 2>ns.rec && break
+	[ $try = 2 ] && die "flame record --off-cpu (unshare -p) failed: $(tail -3 ns.rec)"
+done
+ns=$(sed -n 's/^pid:\[\([0-9]*\)\]$/\1/p' ns.out)
+[ -n "$ns" ] || die "the namespaced shell printed no PID namespace: $(head -3 ns.out)"
+perf script -i ns.data --dlfilter "$FLAME_SO" --dlarg mode=runq --dlarg out=ns.folded \
+	>/dev/null 2>ns.err || die "mode=runq (unshare -p): $(cat ns.err)"
+sed -n '/run-queue/,$p' ns.err | head -8
+check "the PID namespace's process is gone when perf script runs" \
+	bash -c "! grep -q 'pid:\[$ns\]' <(readlink /proc/[0-9]*/ns/pid 2>/dev/null)"
+check "run-queue latency has a row for pidns:$ns (from the snapshot index)" \
+	grep -qE "^  \[pidns:$ns\] +[0-9]+ +p50 " ns.err
+check "and offcpu_work inside it" \
+	awk -v g="[pidns:$ns]" '/^  \[/ {c = $1} c == g && /^    offcpu_work-[0-9]+ / {f = 1} END {exit !f}' ns.err
 echo PASS

@@ -144,13 +144,24 @@ bwall=$(folded_match "$T/wall.folded" "^offB-[0-9]+/$(tid_of offB);")
 check "wall: offB is its 2 s sleep" awk -v a="$bwall" 'BEGIN {exit !(a > 1.99e9 && a < 2.2e9)}'
 
 # recordings that cannot give off-CPU time
-perf record -q -e cpu-clock -a -o "$T/cpu.data" -- sleep 0.2 2>/dev/null
+# perf 6.1's record has aborted here on a loaded machine, leaving a file
+# with no data size: record again until perf itself reads the file
+rec_ok() {	# rec_ok FILE ARGS...: perf record ARGS into FILE, up to 3 tries
+	local f=$1 try; shift
+	for try in 1 2 3; do
+		perf record -q -o "$f" "$@" 2>/dev/null &&
+			perf evlist -i "$f" >/dev/null 2>&1 && return 0
+		echo "perf record $* failed (try $try), again"
+	done
+	die "perf record $* failed 3 times"
+}
+rec_ok "$T/cpu.data" -e cpu-clock -a -- sleep 0.2
 perf script -i "$T/cpu.data" --dlfilter "$FLAME_SO" --dlarg mode=offcpu \
 	--dlarg out="$T/x.svg" >/dev/null 2>"$T/nosched.err" && die "mode=offcpu on a file without sched events succeeded"
 cat "$T/nosched.err"
 check "no sched events: one clear line" grep -q 'has no sched tracepoints' "$T/nosched.err"
 check "and no graph" test ! -e "$T/x.svg"
-perf record -q -e sched:sched_switch -g -o "$T/task.data" -- sleep 0.2 2>/dev/null
+rec_ok "$T/task.data" -e sched:sched_switch -g -- sleep 0.2
 perf script -i "$T/task.data" --dlfilter "$FLAME_SO" --dlarg mode=offcpu \
 	--dlarg out="$T/y.svg" >/dev/null 2>"$T/task.err" && die "mode=offcpu on a per-task recording succeeded"
 cat "$T/task.err"
