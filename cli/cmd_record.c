@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -82,9 +83,12 @@ static int poll_loop(struct fg_snapshot *s, struct fg_cpulog *cl, pid_t child,
 	int status = 0, rc = 0;
 	pid_t w;
 
+	const char *mnt;
+
 	for (;;) {
 		fg_snapshot__poll(s);
-		fg_cpulog__poll(cl);	/* CPU controller files: docs/cpu-quota.md */
+		/* CPU controller files (docs/cpu-quota.md), same cgroup walk */
+		fg_cpulog__poll_with(cl, fg_snapshot__cgmap(s, &mnt), mnt);
 		if (child > 0) {
 			w = waitpid(child, &status, WNOHANG);
 			if (w == child)
@@ -95,7 +99,7 @@ static int poll_loop(struct fg_snapshot *s, struct fg_cpulog *cl, pid_t child,
 		fg_snapshot__wait(s, interval);
 	}
 	fg_snapshot__poll(s);	/* once more at the end */
-	fg_cpulog__poll(cl);
+	fg_cpulog__poll_with(cl, fg_snapshot__cgmap(s, &mnt), mnt);
 	if (child > 0)
 		rc = WIFEXITED(status) ? WEXITSTATUS(status) :
 		     128 + WTERMSIG(status);
@@ -113,18 +117,33 @@ static struct fg_cpulog *cpu_log(const char *dir)
 	return cl;
 }
 
+/*
+ * This process's CPU time so far (user + system; not its children: perf,
+ * jcmd helpers): polls, process events, the CPU series, start-up.
+ */
+static uint64_t self_cpu_ns(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return 0;
+	return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000ull +
+	       (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000ull;
+}
+
 static void print_stats(const char *what, const char *dir,
 			const struct fg_snapshot *s, uint64_t wall)
 {
 	const struct fg_snapshot_stats *st = fg_snapshot__stats(s);
+	uint64_t cpu = self_cpu_ns();
 
 	fprintf(stderr, "flame: %s: %" PRIu64 " maps (%" PRIu64
 		" bytes) of %" PRIu64 " processes in %s; %" PRIu64
 		" polls, own CPU %.1f ms (%.2f%% of %.1f s); %" PRIu64
 		" read after exit, %" PRIu64 " pins at most%s%s\n",
 		what, st->maps, st->bytes, st->procs_seen, dir, st->polls,
-		(double)st->cpu_ns / 1e6,
-		wall ? 100.0 * (double)st->cpu_ns / (double)wall : 0.0,
+		(double)cpu / 1e6,
+		wall ? 100.0 * (double)cpu / (double)wall : 0.0,
 		(double)wall / 1e9, st->exit_reads, st->pins_peak,
 		st->pins_full ? " (cap reached: some maps written at exit may be missed)" : "",
 		st->refused ? "; some maps refused (see warnings)" : "");

@@ -121,6 +121,13 @@ struct fg_cpulog *fg_cpulog__new(const char *dir,
 /* Sample the host and every container cgroup once. Never fails hard:
  * problems are warned about once per cgroup. */
 int fg_cpulog__poll(struct fg_cpulog *l);
+/*
+ * The same with the cgroup2 tree already walked (fg_snapshot__cgmap())
+ * when cg is not NULL and mnt is the cgroup2 mount this log reads.
+ */
+struct fg_cgmap;
+int fg_cpulog__poll_with(struct fg_cpulog *l, const struct fg_cgmap *cg,
+			 const char *mnt);
 void fg_cpulog__delete(struct fg_cpulog *l);
 
 /* ---- reading the series and summing it up -------------------------------- */

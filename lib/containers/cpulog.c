@@ -24,6 +24,7 @@ struct grp {
 	char label[64];
 	char cgroup[512];
 	bool warned, gone;
+	bool empty;		/* no process in it at the last poll */
 };
 
 struct fg_cpulog {
@@ -157,10 +158,10 @@ static void grp_add(struct fg_cpulog *l, const char *label, const char *cg)
 	snprintf(g->cgroup, sizeof(g->cgroup), "%s", cg);
 }
 
-static void discover(struct fg_cpulog *l)
+static void discover(struct fg_cpulog *l, const struct fg_cgmap *given)
 {
 	char label[64], full[80], clean[512];
-	struct fg_cgmap *cg;
+	struct fg_cgmap *cg = NULL;
 	const char *path;
 	uint64_t ino;
 	size_t i;
@@ -173,10 +174,11 @@ static void discover(struct fg_cpulog *l)
 	}
 	if (!l->m.v2[0])
 		return;
-	cg = fg_cgmap__scan(l->m.v2);
-	if (!cg)
+	if (!given)
+		given = cg = fg_cgmap__scan(l->m.v2);
+	if (!given)
 		return;
-	for (i = 0; fg_cgmap__entry(cg, i, &ino, &path); i++) {
+	for (i = 0; fg_cgmap__entry(given, i, &ino, &path); i++) {
 		if (strlen(path) >= sizeof(clean))
 			continue;
 		snprintf(clean, sizeof(clean), "%s", path);
@@ -186,6 +188,32 @@ static void discover(struct fg_cpulog *l)
 			grp_add(l, label, clean);
 	}
 	fg_cgmap__delete(cg);
+}
+
+/*
+ * false when cgroup2 says no process is in the cgroup or below
+ * ("populated 0" in cgroup.events); true when it has some or cannot tell.
+ */
+static bool populated(const struct fg_cpulog *l, const char *cg)
+{
+	char path[2048], buf[256];
+	ssize_t n;
+	int fd;
+
+	while (*cg == '/')
+		cg++;
+	if (!l->m.v2[0] || snprintf(path, sizeof(path), "%s/%s/cgroup.events",
+				    l->m.v2, cg) >= (int)sizeof(path))
+		return true;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return true;
+	buf[n] = '\0';
+	return !strstr(buf, "populated 0\n");
 }
 
 static void add_val(struct fg_buf *b, uint64_t v)
@@ -214,6 +242,12 @@ static void add_g(struct fg_buf *b, uint64_t now, const char *label,
 
 int fg_cpulog__poll(struct fg_cpulog *l)
 {
+	return fg_cpulog__poll_with(l, NULL, NULL);
+}
+
+int fg_cpulog__poll_with(struct fg_cpulog *l, const struct fg_cgmap *given,
+			 const char *mnt)
+{
 	struct fg_buf b = FG_BUF_INIT;
 	struct fg_cgcpu_stat st;
 	struct fg_cgcpu_host h;
@@ -224,7 +258,7 @@ int fg_cpulog__poll(struct fg_cpulog *l)
 
 	if (!l || l->truncated)
 		return 0;
-	discover(l);
+	discover(l, given && mnt && !strcmp(mnt, l->m.v2) ? given : NULL);
 	now = fg_proc__now_ns();
 	e = fg_cgcpu__host(&h);
 	if (!e)
@@ -239,6 +273,18 @@ int fg_cpulog__poll(struct fg_cpulog *l)
 
 		if (g->gone)
 			continue;
+		/*
+		 * An empty cgroup's counters stand still: after one sample
+		 * once it is empty (its last usage), one file a poll instead
+		 * of ten, until a process enters it again.
+		 */
+		if (!populated(l, g->cgroup)) {
+			if (g->empty)
+				continue;
+			g->empty = true;
+		} else {
+			g->empty = false;
+		}
 		e = fg_cgcpu__read(&l->m, g->cgroup, &st, &bad, &why);
 		if (e == -ENOENT && bad && !strcmp(bad, "cgroup")) {
 			/* removed while we poll: its samples so far stay */

@@ -38,6 +38,7 @@ struct track {
 	bool in_long_line;	/* skipping a line longer than a read chunk */
 	const char *why;	/* why the map was refused (static) */
 	bool gone;
+	bool kthread;
 	int pin;		/* index into pins, -1: none */
 	bool jvm_checked, jvm;	/* a HotSpot JVM (--jvm-perfmap) */
 	bool bin_scans;	/* maps scanned for binaries (keep_bins) */
@@ -75,6 +76,8 @@ struct fg_snapshot {
 	size_t nr_pins, max_pins, held;
 	uint64_t now;		/* time of the current poll */
 	int pc_fd;		/* process connector, -1: none */
+	uint64_t lost_checked;	/* events_lost at the end of the last poll */
+	bool cg_stale;		/* a new process in a cgroup not walked yet */
 	struct fg_bincache *bc;	/* keep_bins, else NULL */
 };
 
@@ -590,6 +593,7 @@ static void track_gone(struct fg_snapshot *s, struct track *t)
 }
 
 static void visit(struct fg_snapshot *s, int pid, uint64_t now, bool exec);
+static bool cg_known(const struct fg_snapshot *s, const char *cg);
 
 static bool wanted(const struct fg_snapshot *s, int pid)
 {
@@ -671,9 +675,26 @@ static void visit(struct fg_snapshot *s, int pid, uint64_t now, bool exec)
 	bool kthread = false, fresh = false;
 	size_t k;
 
+	k = slot_of(s, pid);
+	/*
+	 * A process looked at before, with the process connector on and no
+	 * event lost since: no exit event means the same incarnation, no exec
+	 * event the same program; skip re-reading /proc/PID/stat (most of a
+	 * poll's cost on a host with many processes).
+	 */
+	if (s->slot_idx[k] && !exec && s->pc_fd >= 0 &&
+	    s->st.events_lost == s->lost_checked) {
+		t = &s->t[s->slot_idx[k] - 1];
+		if (!t->gone) {
+			t->last_ns = now;
+			if (t->kthread)
+				return;
+			goto known;
+		}
+		t = NULL;
+	}
 	if (stat_start(pid, &ticks, comm, sizeof(comm), &kthread))
 		return;
-	k = slot_of(s, pid);
 	if (s->slot_idx[k]) {
 		t = &s->t[s->slot_idx[k] - 1];
 		if (t->pi.start_ticks != ticks)
@@ -686,13 +707,17 @@ static void visit(struct fg_snapshot *s, int pid, uint64_t now, bool exec)
 		if (!t)
 			return;
 		fresh = true;
+		if (!s->cg_stale && !cg_known(s, pi.cgroup))
+			s->cg_stale = true;
 	}
 	t->last_ns = now;
 	t->gone = false;	/* alive after all (a racing exit event) */
 	if (comm[0])	/* exec changes comm, not the incarnation */
 		memcpy(t->pi.comm, comm, sizeof(t->pi.comm));
+	t->kthread = kthread;
 	if (kthread)	/* no user space, no map */
 		return;
+known:
 	/*
 	 * A host process keeps the host's /tmp unless it moves to another
 	 * mount namespace: one readlink instead of re-pinning at each poll.
@@ -708,6 +733,7 @@ static void visit(struct fg_snapshot *s, int pid, uint64_t now, bool exec)
 		if (exec && (ns = mntns_of(pid)) && ns != t->pi.mntns) {
 			t->pi.mntns = ns;
 			t->host_mntns = ns == s->self_mntns;
+			s->cg_stale = true;	/* a container starting: its cgroup */
 		}
 		track_pin(s, t);
 	}
@@ -740,6 +766,23 @@ static void add_line(struct fg_buf *b, const struct track *t)
 		     t->pi.pidns, t->pi.mntns, (unsigned int)t->pi.euid,
 		     t->first_ns, t->last_ns, t->host_mntns ? 1 : 0,
 		     name[0] ? name : "-", t->label, t->pi.cgroup, t->pi.comm);
+}
+
+/* Is cgroup path cg in the tree of the last walk? */
+static bool cg_known(const struct fg_snapshot *s, const char *cg)
+{
+	const char *path;
+	uint64_t ino;
+	size_t i;
+
+	if (!s->cg)
+		return false;
+	if (!cg[0] || !strcmp(cg, "/"))
+		return true;
+	for (i = 0; fg_cgmap__entry(s->cg, i, &ino, &path); i++)
+		if (!strcmp(path, cg))
+			return true;
+	return false;
 }
 
 static void scan_cgroups(struct fg_snapshot *s)
@@ -853,13 +896,28 @@ int fg_snapshot__poll(struct fg_snapshot *s)
 		if (!t->gone && t->last_ns < now)
 			track_gone(s, t);
 	}
-	scan_cgroups(s);
+	s->lost_checked = s->st.events_lost;
+	/*
+	 * The cgroup2 tree (perf's cgroup ids to containers): walked when a
+	 * new process sits in a cgroup the last walk did not see, else every
+	 * 8th poll (cgroups made and left empty meanwhile hold no samples).
+	 */
+	if (s->cg_stale || !s->cg || !(s->st.polls % 8))
+		scan_cgroups(s);
+	s->cg_stale = false;
 	if (s->bc)
 		s->st.bins = *fg_bincache__stats(s->bc);
 	err = write_index(s);
 	s->st.polls++;
 	s->st.cpu_ns += cpu_ns() - c0;
 	return err;
+}
+
+const struct fg_cgmap *fg_snapshot__cgmap(const struct fg_snapshot *s,
+					  const char **mnt)
+{
+	*mnt = s->cgmnt;
+	return s->cgmnt[0] ? s->cg : NULL;
 }
 
 const struct fg_snapshot_stats *fg_snapshot__stats(const struct fg_snapshot *s)

@@ -268,6 +268,13 @@ int fg_snapshot__poll(struct fg_snapshot *s);
  */
 void fg_snapshot__wait(struct fg_snapshot *s, double secs);
 const struct fg_snapshot_stats *fg_snapshot__stats(const struct fg_snapshot *s);
+/*
+ * The cgroup2 tree as the last poll walked it, and where it is mounted
+ * (NULL when none): valid until the next poll. flame record hands it to
+ * the CPU series so the tree is walked once per poll, not twice.
+ */
+const struct fg_cgmap *fg_snapshot__cgmap(const struct fg_snapshot *s,
+					  const char **mnt);
 void fg_snapshot__delete(struct fg_snapshot *s);
 
 struct fg_snap_entry {

@@ -9,10 +9,16 @@
 [ -n "$CG_V1CPU" ] || skip "the bind-mount cases use the v1 cpu controller's files"
 command -v unshare >/dev/null || skip "unshare(1) not installed"
 
-GONE=$(new_id) BAD=$(new_id) FIFO=$(new_id) OK=$(new_id)
-for c in $GONE $BAD $FIFO $OK; do cg_make "$c"; done
+GONE=$(new_id) BAD=$(new_id) FIFO=$(new_id) OK=$(new_id) EMPTY=$(new_id)
+for c in $GONE $BAD $FIFO $OK $EMPTY; do cg_make "$c"; done
 spin "$GONE"; gone_pid=$SPIN
 spin "$OK"
+# the broken ones hold a sleeping process, as a container's cgroup does
+# (an empty cgroup is sampled once only: its counters stand still)
+for c in $BAD $FIFO; do
+	( cg_move "$c" "$BASHPID"; exec sleep 60 ) &
+	cg_pids+=("$!")
+done
 printf 'nr_periods many\nnr_throttled 0\nthrottled_time 0\n' > "$T/bad.stat"
 mkfifo "$T/fifo"
 
@@ -47,4 +53,6 @@ check "the removed cgroup was sampled before, and not after" test "$ng" -ge 2 -a
 check "the healthy container is sampled at every poll" test "$nok" = "$nh" -a "$nok" -ge 8
 nbad=$(grep -c "^G	[0-9]*	container:${BAD:0:12}	v1	[0-9]*	-	" "$tsv")
 check "the malformed cgroup's lines carry '-' for what could not be read ($nbad)" test "$nbad" -ge 8
+ne=$(grep -c "^G	[0-9]*	container:${EMPTY:0:12}	" "$tsv")
+check "a cgroup with no process is sampled once ($ne), not at every poll" test "$ne" = 1
 exit 0
