@@ -75,25 +75,25 @@ static int add_fix1(struct fg_buf *b, double v)
 }
 
 /* digits (an optional '-', then 0-9) with thousands separated, as
- * flamegraph.pl's commify */
+ * flamegraph.pl's commify; one append */
 static int add_commas(struct fg_buf *b, const char *digits)
 {
+	char tmp[600], *d = tmp;
 	size_t n, i;
-	int err;
 
 	if (*digits == '-') {
-		if ((err = fg_buf__addch(b, '-')))
-			return err;
+		*d++ = '-';
 		digits++;
 	}
 	n = strlen(digits);
+	if (n > 400)
+		return fg_buf__adds(b, digits);	/* not a count a graph shows */
 	for (i = 0; i < n; i++) {
-		if (i && (n - i) % 3 == 0 && (err = fg_buf__addch(b, ',')))
-			return err;
-		if ((err = fg_buf__addch(b, digits[i])))
-			return err;
+		if (i && (n - i) % 3 == 0)
+			*d++ = ',';
+		*d++ = digits[i];
 	}
-	return 0;
+	return fg_buf__add(b, tmp, d - tmp);
 }
 
 /* A weight in real units (the profile may count in 10^-N units). */
@@ -112,10 +112,15 @@ static int add_count(struct svg_ctx *c, uint64_t w, double *shown)
 	char tmp[400];
 	double v;
 
-	if (c->unit == 1 && c->factor == 1) {
-		snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)w);
+	if (c->unit == 1 && c->factor == 1) {	/* the common case, no printf */
+		char *p = tmp + 24;
+
 		*shown = (double)w;
-		return add_commas(c->b, tmp);
+		*p = '\0';
+		do {
+			*--p = (char)('0' + w % 10);
+		} while (w /= 10);
+		return add_commas(c->b, p);
 	}
 	v = nearbyint(real_w(c, (double)w) * c->factor);
 	*shown = v;
