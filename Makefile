@@ -1,6 +1,10 @@
 # perf-flame — see README.md.   make | make check | make demo | make bench
 # Objects are listed in Kbuild. BUILD=dir builds out of tree (default build/).
 
+# SANITIZE=1: ASan+UBSan build in build-asan/ (mk/sanitize.mk)
+ifeq ($(SANITIZE),1)
+BUILD	?= build-asan
+endif
 BUILD	?= build
 PREFIX	?= /usr/local
 CC	?= gcc
@@ -57,12 +61,12 @@ $(CORE_LIB): $(CORE_OBJS)
 
 $(BUILD)/flame.so: $(PLUGIN_OBJS) $(CORE_LIB) plugin/flame.map
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
-	$(Q)$(CC) -shared -o $@ $(PLUGIN_OBJS) $(CORE_LIB) \
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -shared -o $@ $(PLUGIN_OBJS) $(CORE_LIB) \
 		-Wl,--version-script=plugin/flame.map -Wl,-z,defs $(LIBS)
 
 $(BUILD)/flame: $(CLI_OBJS) $(CORE_LIB)
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
-	$(Q)$(CC) -o $@ $(CLI_OBJS) $(CORE_LIB) $(CLI_LIBS) $(LIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJS) $(CORE_LIB) $(CLI_LIBS) $(LIBS)
 
 # Test helpers: small programs with known call trees (frame pointers on).
 # *_nofp: built as distributions build, -O2 without frame pointers
@@ -81,14 +85,14 @@ $(BUILD)/tests/test_plugin: $(BUILD)/plugin/frames.o $(BUILD)/plugin/cfg.o $(BUI
 $(BUILD)/tests/%: tests/unit/%.c $(CORE_LIB) $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(Q)scripts/deps.sh test
-	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) $(CPPFLAGS) -MMD -MP -o $@ $< \
+	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -MMD -MP -o $@ $< \
 		$(filter %.o,$^) $(CORE_LIB) -lcmocka $(LIBS)
 
 tests-build: all $(UNIT_BINS) $(PROG_BINS)
 
 check: tests-build
 	$(Q)scripts/deps.sh test
-	$(Q)BUILD=$(BUILD) tests/run.sh
+	$(Q)BUILD=$(BUILD) $(CHECK_ENV) tests/run.sh
 
 demo: all
 	$(Q)BUILD=$(BUILD) scripts/demo.sh

@@ -2,7 +2,8 @@
 # Runs every unit test binary and every end-to-end script; prints one
 # closing line "N passed, N failed, N skipped". Exit 0 only when none failed.
 # Integration scripts: exit 0 = pass, 77 = skip (reason on stdout), else fail.
-# ONLY=pattern runs the matching tests only.
+# ONLY=pattern runs the matching tests only; TESTS="a b" runs only these
+# end-to-end scripts (by name), with every unit test.
 set -u
 set -o pipefail
 BUILD=${BUILD:-build}
@@ -41,6 +42,7 @@ for t in tests/integ/*.sh; do
 	n=$(basename "$t" .sh)
 	[ "$n" = lib ] && continue	# sourced by the others
 	[ -n "${ONLY:-}" ] && [[ $n != *$ONLY* ]] && continue
+	[ -n "${TESTS:-}" ] && [[ " $TESTS " != *" $n "* ]] && continue
 	start=$(date +%s)
 	timeout -k 10 600 bash "$t" > "$logdir/$n.log" 2>&1
 	rc=$?

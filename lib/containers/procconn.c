@@ -78,23 +78,25 @@ int fg_procconn__read(int fd, void (*cb)(void *arg, int pid, bool exit),
 		for (nl = (struct nlmsghdr *)buf; NLMSG_OK(nl, (size_t)n);
 		     nl = NLMSG_NEXT(nl, n)) {
 			struct cn_msg *cn = NLMSG_DATA(nl);
-			struct proc_event *ev;
+			struct proc_event ev;
 
 			if (nl->nlmsg_type == NLMSG_ERROR ||
 			    nl->nlmsg_type == NLMSG_NOOP)
 				continue;
-			if (nl->nlmsg_len < NLMSG_LENGTH(sizeof(*cn) + sizeof(*ev)) ||
+			if (nl->nlmsg_len < NLMSG_LENGTH(sizeof(*cn) + sizeof(ev)) ||
 			    cn->id.idx != CN_IDX_PROC || cn->id.val != CN_VAL_PROC)
 				continue;
-			ev = (struct proc_event *)cn->data;
-			if (ev->what == PROC_EVENT_EXEC &&
-			    ev->event_data.exec.process_pid ==
-			    ev->event_data.exec.process_tgid)
-				cb(arg, ev->event_data.exec.process_tgid, false);
-			else if (ev->what == PROC_EVENT_EXIT &&
-				 ev->event_data.exit.process_pid ==
-				 ev->event_data.exit.process_tgid)
-				cb(arg, ev->event_data.exit.process_tgid, true);
+			/* cn->data sits 4 bytes off the 8-byte alignment
+			 * struct proc_event needs: copy it out */
+			memcpy(&ev, cn->data, sizeof(ev));
+			if (ev.what == PROC_EVENT_EXEC &&
+			    ev.event_data.exec.process_pid ==
+			    ev.event_data.exec.process_tgid)
+				cb(arg, ev.event_data.exec.process_tgid, false);
+			else if (ev.what == PROC_EVENT_EXIT &&
+				 ev.event_data.exit.process_pid ==
+				 ev.event_data.exit.process_tgid)
+				cb(arg, ev.event_data.exit.process_tgid, true);
 		}
 	}
 	return lost ? -ENOBUFS : 0;

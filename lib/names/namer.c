@@ -28,10 +28,11 @@ static bool has_suffix(const char *s, size_t len, const char *x)
 
 bool fg_namer__is_perf_map(const char *dso, size_t len)
 {
-	const char *end = dso + len, *p;
+	const char *end, *p;
 
 	if (!dso || !has_suffix(dso, len, ".map"))
 		return false;
+	end = dso + len;
 	p = end - 4;
 	while (p > dso && p[-1] >= '0' && p[-1] <= '9')
 		p--;

@@ -26,11 +26,21 @@ if command -v node >/dev/null; then node_cmd="node --perf-basic-prof $js"
 else echo "  (node not installed: no JIT frames in this run; scripts/deps.sh browser)"; fi
 cleanup_hooks+=('[ -s "$T/node.pid" ] && kill -KILL "$(cat "$T/node.pid")" 2>/dev/null')
 cd "$T" || die "cd $T"
-perf record -q -e cpu-clock -F 499 -g -o "$T/p.data" -- sh -c "
-	$node_cmd >/dev/null & echo \$! > $T/node.pid
-	dd if=/dev/urandom bs=4k count=3000 2>/dev/null | gzip -1 > /dev/null &
-	$PROGS/known_tree 700 >/dev/null; sleep 0.2" >/dev/null 2>"$T/rec.err" ||
-	die "perf record failed: $(cat "$T/rec.err")"
+# perf 6.1 aborts now and then on a loaded machine while it collects build
+# ids at the end ("assertion failed at util/build-id.c"): retry that only,
+# then without build ids (-B: the files are all on the host, by path)
+nb=
+for try in 1 2 3; do
+	perf record $nb -q -e cpu-clock -F 499 -g -o "$T/p.data" -- sh -c "
+		$node_cmd >/dev/null & echo \$! > $T/node.pid
+		dd if=/dev/urandom bs=4k count=3000 2>/dev/null | gzip -1 > /dev/null &
+		$PROGS/known_tree 700 >/dev/null; sleep 0.2" >/dev/null 2>"$T/rec.err" && break
+	[ -s "$T/node.pid" ] && kill -KILL "$(cat "$T/node.pid")" 2>/dev/null
+	grep -q 'build-id.c' "$T/rec.err" && [ $try -lt 3 ] ||
+		die "perf record failed: $(cat "$T/rec.err")"
+	echo "perf record aborted in its build-id code (try $try): again with -B"
+	nb=-B
+done
 [ -s "$T/node.pid" ] && kill -STOP "$(cat "$T/node.pid")"
 n=$(perf_samples "$T/p.data")
 [ "$n" -gt 150 ] || die "too few samples ($n)"
