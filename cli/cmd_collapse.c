@@ -24,7 +24,7 @@ static const char collapse_help[] =
 	"  --event-filter=EV   keep samples of event EV (default: the first event seen)\n"
 	"  --weight=samples|period  weigh by sample count (default) or by period\n"
 	"  --no-demangle       keep C++/Rust symbols mangled (default: demangle)\n"
-	"  --threads=N         parser threads, 1 or 2 (default 1; same output)\n";
+	"  --threads=N         accepted and ignored: one parser thread (docs/collapse.md)\n";
 
 static void collapse_usage(FILE *fp)
 {
@@ -110,11 +110,11 @@ int cli_collapse_opt(int argc, char **argv, int *i, struct fg_collapse_opts *co)
 		char *end;
 		long n = strtol(v, &end, 10);
 
+		/* a no-op since the 2-thread parser was removed */
 		if (!*v || *end || n < 0 || n > 64) {
 			cli_error("option --threads: '%s' is not a number of threads", v);
 			return -1;
 		}
-		co->threads = n;
 	} else {
 		return 0;
 	}

@@ -36,10 +36,9 @@ struct fg_collapse_opts {
 	bool no_demangle;	/* keep _Z / _R symbols as they are */
 	const char *event_filter; /* NULL: the first event seen */
 	enum fg_collapse_weight weight;
-	unsigned int threads;	/* 0 = automatic (1 today), 1 = no threads, 2 */
 };
 
-/* Set the defaults (all false, sample weight, automatic threads). */
+/* Set the defaults (all false, sample weight). */
 void fg_collapse_opts__init(struct fg_collapse_opts *o);
 
 struct fg_collapse_stats {

@@ -6,14 +6,13 @@
  *
  * Speed: no per-line allocation. Every distinct frame line (symbol without
  * its +0x offset, dso, annotations) is turned into names once and cached;
- * every distinct stack is a sequence of cached frame ids, interned once.
- * The input is cut into blocks at sample boundaries (blank lines) and parsed
- * by worker threads, each with its own tables; the tables are merged into
- * the profile at the end, in a fixed order, so the result does not depend
- * on the number of threads.
+ * every distinct stack is a sequence of cached frame ids, interned once,
+ * and the profile is built from the distinct stacks at the end, in the order
+ * they first appeared. One thread: a two-thread version that handed blocks
+ * to workers lost to this one on 2 CPUs (bench/bench-collapse.sh) and was
+ * removed.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -81,14 +80,6 @@ static inline bool is_hex(char c)
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
 }
 
-struct job {
-	char *buf;
-	size_t len, alloc;
-	uint64_t seq;
-};
-
-#define POOL	4
-
 struct collapse_ctx {
 	const struct fg_collapse_opts *o;
 	struct fg_namer_opts names;	/* from o */
@@ -96,20 +87,9 @@ struct collapse_ctx {
 	const char *event;	/* the event kept; NULL = not known yet */
 	struct fg_inline *inl;
 	bool event_scanned;
-
-	/* threaded: a queue of blocks */
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	struct job *queue[POOL];
-	unsigned int q_head, q_len;
-	struct job *free_jobs[POOL];
-	unsigned int nr_free;
-	bool done;
-	uint64_t *block_lines;	/* lines per block sequence */
-	size_t nr_blocks, blocks_alloc;
 };
 
-/* ---- per-thread tables -------------------------------------------------- */
+/* ---- tables -------------------------------------------------- */
 
 struct arena {
 	char *cur;
@@ -225,18 +205,15 @@ struct worker {
 	uint64_t nr_added;
 	uint64_t filtered;
 	uint64_t bad;
-	uint64_t first_bad_seq;		/* block sequence of the first bad line */
-	uint64_t first_bad_local;	/* line within that block, 1-based */
+	uint64_t first_bad_line;	/* 1-based */
 	char first_bad_text[96];
 	uint64_t room;			/* weight this worker may still add */
 	uint64_t big;			/* samples refused: sum past the room */
-	uint64_t first_big_seq, first_big_local;
+	uint64_t first_big_line;
 	char other_event[64];
-	int err;
 
 	/* for merging */
 	uint32_t *name_ids;	/* pieces -> profile name ids */
-	pthread_t thread;
 };
 
 static int worker_init(struct worker *w, const struct fg_collapse_opts *o,
@@ -250,8 +227,6 @@ static int worker_init(struct worker *w, const struct fg_collapse_opts *o,
 	w->fslots = calloc(w->fmask + 1, sizeof(*w->fslots));
 	w->smask = 4095;
 	w->sslots = calloc(w->smask + 1, sizeof(*w->sslots));
-	w->first_bad_seq = UINT64_MAX;
-	w->first_big_seq = UINT64_MAX;
 	w->room = FG_WEIGHT_MAX;
 	if (!w->fslots || !w->sslots)
 		return -ENOMEM;
@@ -599,17 +574,14 @@ found:
 
 /* ---- line parsing ------------------------------------------------------- */
 
-static void note_bad(struct worker *w, uint64_t seq, uint64_t local,
-		     const char *line, size_t len)
+static void note_bad(struct worker *w, uint64_t lineno, const char *line,
+		     size_t len)
 {
-	w->bad++;
-	if (seq < w->first_bad_seq ||
-	    (seq == w->first_bad_seq && local < w->first_bad_local)) {
+	if (!w->bad++) {
 		size_t n = len < sizeof(w->first_bad_text) - 1 ?
 			   len : sizeof(w->first_bad_text) - 1;
 
-		w->first_bad_seq = seq;
-		w->first_bad_local = local;
+		w->first_bad_line = lineno;
 		memcpy(w->first_bad_text, line, n);
 		w->first_bad_text[n] = '\0';
 	}
@@ -921,7 +893,7 @@ static bool is_srcline(const char *line, size_t len)
 }
 
 static int do_line(struct worker *w, const char *line, size_t len,
-		   uint64_t seq, uint64_t local)
+		   uint64_t lineno)
 {
 	struct fg_collapse_header h;
 	struct fg_collapse_frame f;
@@ -959,7 +931,7 @@ static int do_line(struct worker *w, const char *line, size_t len,
 		 */
 		if (is_srcline(line, len) && (w->in_sample || w->skipping))
 			return 0;
-		note_bad(w, seq, local, line, len);
+		note_bad(w, lineno, line, len);
 		return 0;
 	}
 	/* a header; the previous sample ends here if no blank line did */
@@ -968,7 +940,7 @@ static int do_line(struct worker *w, const char *line, size_t len,
 		if ((w->in_sample || w->skipping) &&
 		    fg_collapse__parse_frame(line, len, &f) == 0)
 			return w->skipping ? 0 : do_frame(w, &f);
-		note_bad(w, seq, local, line, len);
+		note_bad(w, lineno, line, len);
 		ret = flush_sample(w);
 		w->skipping = true;	/* its frames belong to nothing */
 		return ret;
@@ -981,12 +953,8 @@ header:
 	ret = do_header(w, &h);
 	if (ret == 1) {
 		/* its weight would take the column total past FG_WEIGHT_MAX */
-		w->big++;
-		if (seq < w->first_big_seq ||
-			   (seq == w->first_big_seq && local < w->first_big_local)) {
-			w->first_big_seq = seq;
-			w->first_big_local = local;
-		}
+		if (!w->big++)
+			w->first_big_line = lineno;
 		w->skipping = true;
 		ret = 0;
 	}
@@ -995,7 +963,7 @@ header:
 
 /* Parse whole lines in [data, data+len); the last may lack '\n'. */
 static int worker_parse(struct worker *w, const char *data, size_t len,
-			uint64_t seq, uint64_t base)
+			uint64_t base)
 {
 	const char *p = data, *end = data + len, *nl;
 	uint64_t local = base;
@@ -1006,7 +974,7 @@ static int worker_parse(struct worker *w, const char *data, size_t len,
 		if (!nl)
 			nl = end;
 		local++;
-		ret = do_line(w, p, nl - p, seq, local);
+		ret = do_line(w, p, nl - p, local);
 		if (ret)
 			return ret;
 		p = nl + 1;
@@ -1060,210 +1028,6 @@ static void detect_event(struct collapse_ctx *ctx, const char *data, size_t len)
 	}
 }
 
-static void *worker_main(void *arg)
-{
-	struct worker *w = arg;
-	struct collapse_ctx *ctx = w->ctx;
-	struct job *j;
-	uint64_t lines;
-	int ret;
-
-	for (;;) {
-		pthread_mutex_lock(&ctx->lock);
-		while (!ctx->q_len && !ctx->done)
-			pthread_cond_wait(&ctx->cond, &ctx->lock);
-		if (!ctx->q_len) {
-			pthread_mutex_unlock(&ctx->lock);
-			break;
-		}
-		j = ctx->queue[ctx->q_head];
-		ctx->q_head = (ctx->q_head + 1) % POOL;
-		ctx->q_len--;
-		pthread_cond_broadcast(&ctx->cond);
-		pthread_mutex_unlock(&ctx->lock);
-
-		lines = w->lines;
-		w->skipping = false;
-		ret = worker_parse(w, j->buf, j->len, j->seq, 0);
-		if (!ret)
-			ret = flush_sample(w);
-		if (ret && !w->err)
-			w->err = ret;
-
-		pthread_mutex_lock(&ctx->lock);
-		ctx->block_lines[j->seq] = w->lines - lines;
-		ctx->free_jobs[ctx->nr_free++] = j;
-		pthread_cond_broadcast(&ctx->cond);
-		pthread_mutex_unlock(&ctx->lock);
-	}
-	return NULL;
-}
-
-/* Where a block may end: right after a blank line, or failing that before
- * a header line, or failing that after any line. 0 = no line end. */
-static size_t find_cut(const char *buf, size_t len, bool desperate)
-{
-	const char *p;
-
-	for (p = buf + len; p > buf;) {
-		p = memrchr(buf, '\n', p - buf);
-		if (!p)
-			break;
-		if (p > buf && (p[-1] == '\n' ||
-				(p[-1] == '\r' && p - 1 > buf && p[-2] == '\n')))
-			return p + 1 - buf;
-		if (desperate && p + 1 < buf + len && !is_space(p[1]) && p[1] != '#')
-			return p + 1 - buf;
-	}
-	if (desperate) {
-		p = memrchr(buf, '\n', len);
-		if (p)
-			return p + 1 - buf;
-	}
-	return 0;
-}
-
-static int job_reserve(struct job *j, size_t need)
-{
-	char *nb;
-	size_t na;
-
-	if (need <= j->alloc)
-		return 0;
-	na = j->alloc ? j->alloc : BLOCK_SIZE + 65536;
-	while (na < need)
-		na *= 2;
-	nb = realloc(j->buf, na);
-	if (!nb)
-		return -ENOMEM;
-	j->buf = nb;
-	j->alloc = na;
-	return 0;
-}
-
-static int read_threaded(struct collapse_ctx *ctx, struct worker *ws,
-			 unsigned int nw, struct fg_reader *r)
-{
-	struct job jobs[POOL] = { 0 };
-	struct job carry = { 0 };
-	unsigned int i, started = 0;
-	uint64_t seq = 0;
-	bool eof = false;
-	int ret = 0, rret = 0;
-
-	pthread_mutex_init(&ctx->lock, NULL);
-	pthread_cond_init(&ctx->cond, NULL);
-	for (i = 0; i < POOL; i++)
-		ctx->free_jobs[ctx->nr_free++] = &jobs[i];
-	for (i = 0; i < nw; i++) {
-		if (pthread_create(&ws[i].thread, NULL, worker_main, &ws[i])) {
-			ret = -errno ? -errno : -EAGAIN;
-			break;
-		}
-		started++;
-	}
-
-	while (!ret && !eof) {
-		struct job *j;
-		size_t cut;
-
-		pthread_mutex_lock(&ctx->lock);
-		while (!ctx->nr_free)
-			pthread_cond_wait(&ctx->cond, &ctx->lock);
-		j = ctx->free_jobs[--ctx->nr_free];
-		pthread_mutex_unlock(&ctx->lock);
-
-		j->len = 0;
-		if (job_reserve(j, carry.len + BLOCK_SIZE)) {
-			ret = -ENOMEM;
-			break;
-		}
-		if (carry.len)	/* carry.buf is NULL before the first cut */
-			memcpy(j->buf, carry.buf, carry.len);
-		j->len = carry.len;
-		carry.len = 0;
-		for (;;) {
-			const char *d;
-			size_t l;
-			int rc;
-
-			while (j->len < BLOCK_SIZE) {
-				rc = fg_reader__block(r, BLOCK_SIZE - j->len, &d, &l);
-				if (rc <= 0) {
-					eof = true;
-					rret = rc;
-					break;
-				}
-				if (job_reserve(j, j->len + l)) {
-					ret = -ENOMEM;
-					break;
-				}
-				memcpy(j->buf + j->len, d, l);
-				j->len += l;
-			}
-			if (ret || eof)
-				break;
-			cut = find_cut(j->buf, j->len, j->len >= 4 * BLOCK_SIZE);
-			if (cut) {
-				if (job_reserve(&carry, j->len - cut)) {
-					ret = -ENOMEM;
-					break;
-				}
-				memcpy(carry.buf, j->buf + cut, j->len - cut);
-				carry.len = j->len - cut;
-				j->len = cut;
-				break;
-			}
-			/* one huge sample: read on */
-			if (job_reserve(j, j->len + BLOCK_SIZE)) {
-				ret = -ENOMEM;
-				break;
-			}
-		}
-		if (ret)
-			break;
-		if (!ctx->event_scanned) {
-			if (!ctx->o->event_filter)
-				detect_event(ctx, j->buf, j->len);
-			ctx->event_scanned = true;
-		}
-
-		pthread_mutex_lock(&ctx->lock);
-		if (seq >= ctx->blocks_alloc) {
-			size_t na = ctx->blocks_alloc ? ctx->blocks_alloc * 2 : 256;
-			uint64_t *nb = realloc(ctx->block_lines, na * sizeof(*nb));
-
-			if (!nb) {
-				pthread_mutex_unlock(&ctx->lock);
-				ret = -ENOMEM;
-				break;
-			}
-			ctx->block_lines = nb;
-			ctx->blocks_alloc = na;
-		}
-		ctx->block_lines[seq] = 0;
-		ctx->nr_blocks = seq + 1;
-		j->seq = seq++;
-		ctx->queue[(ctx->q_head + ctx->q_len) % POOL] = j;
-		ctx->q_len++;
-		pthread_cond_broadcast(&ctx->cond);
-		pthread_mutex_unlock(&ctx->lock);
-	}
-
-	pthread_mutex_lock(&ctx->lock);
-	ctx->done = true;
-	pthread_cond_broadcast(&ctx->cond);
-	pthread_mutex_unlock(&ctx->lock);
-	for (i = 0; i < started; i++)
-		pthread_join(ws[i].thread, NULL);
-	for (i = 0; i < POOL; i++)
-		free(jobs[i].buf);
-	free(carry.buf);
-	pthread_mutex_destroy(&ctx->lock);
-	pthread_cond_destroy(&ctx->cond);
-	return ret ? ret : rret;
-}
-
 static int read_single(struct collapse_ctx *ctx, struct worker *w,
 		       struct fg_reader *r)
 {
@@ -1277,7 +1041,7 @@ static int read_single(struct collapse_ctx *ctx, struct worker *w,
 				detect_event(ctx, d, l);
 			ctx->event_scanned = true;
 		}
-		rc = worker_parse(w, d, l, 0, w->lines);
+		rc = worker_parse(w, d, l, w->lines);
 		if (rc)
 			return rc;
 	}
@@ -1351,12 +1115,9 @@ int fg_collapse__read(struct fg_profile *p, struct fg_reader *r,
 {
 	struct fg_collapse_opts defaults;
 	struct collapse_ctx ctx = { 0 };
-	struct worker ws[2];
-	unsigned int nw, i, nr_init = 0;
+	struct worker w;
 	bool keep = fg_profile__keeps_samples(p);
 	struct fg_collapse_stats local;
-	struct worker *bad = NULL, *big = NULL;
-	uint64_t room, nr_big = 0;
 	int ret = 0, rret;
 
 	if (!o) {
@@ -1382,70 +1143,29 @@ int fg_collapse__read(struct fg_profile *p, struct fg_reader *r,
 		if (!ctx.inl)
 			return -errno;
 	}
-	/*
-	 * Automatic: one parser thread. Measured on the 2-CPU machines this
-	 * was written on (bench/bench-collapse.sh), handing blocks to 2
-	 * threads was slower than parsing in place; --threads=2 stays
-	 * available and gives the same output.
-	 */
-	nw = o->threads ? o->threads : 1;
-	if (nw > 2)
-		nw = 2;
-	if (keep || o->inline_)
-		nw = 1;	/* samples in input order; libdw is not shared */
+	ret = worker_init(&w, o, &ctx, keep);
+	if (ret)
+		goto out;
+	w.room = FG_WEIGHT_MAX - (fg_profile__total(p, 0) > fg_profile__total(p, 1) ?
+				  fg_profile__total(p, 0) : fg_profile__total(p, 1));
+	rret = read_single(&ctx, &w, r);
 
-	room = FG_WEIGHT_MAX - (fg_profile__total(p, 0) > fg_profile__total(p, 1) ?
-				fg_profile__total(p, 0) : fg_profile__total(p, 1));
-	for (i = 0; i < nw; i++) {
-		ret = worker_init(&ws[i], o, &ctx, keep);
-		nr_init++;
-		if (ret)
-			goto out;
-		ws[i].room = room / nw;	/* the merged sum stays in range */
-	}
-	if (nw == 1)
-		rret = read_single(&ctx, &ws[0], r);
-	else
-		rret = read_threaded(&ctx, ws, nw, r);
-
-	for (i = 0; i < nw; i++) {
-		struct worker *w = &ws[i];
-
-		if (w->err && !ret)
-			ret = w->err;
-		st->lines += w->lines;
-		st->samples += w->nr_added;
-		st->filtered += w->filtered;
-		st->bad_lines += w->bad;
-		if (w->bad && (!bad || w->first_bad_seq < bad->first_bad_seq))
-			bad = w;
-		if (w->big && (!big || w->first_big_seq < big->first_big_seq))
-			big = w;
-		nr_big += w->big;
-		if (w->other_event[0] && !st->other_event[0])
-			memcpy(st->other_event, w->other_event,
-			       sizeof(st->other_event));
-	}
-	if (bad) {
-		uint64_t line = bad->first_bad_local, b;
-
-		for (b = 0; nw > 1 && b < bad->first_bad_seq && b < ctx.nr_blocks; b++)
-			line += ctx.block_lines[b];
-		st->first_bad_line = line;
+	st->lines = w.lines;
+	st->samples = w.nr_added;
+	st->filtered = w.filtered;
+	st->bad_lines = w.bad;
+	memcpy(st->other_event, w.other_event, sizeof(st->other_event));
+	if (w.bad) {
+		st->first_bad_line = w.first_bad_line;
 		pr_warn("%s:%llu: skipped %llu malformed line%s, the first: \"%s\"\n",
-			fg_reader__name(r), (unsigned long long)line,
+			fg_reader__name(r), (unsigned long long)w.first_bad_line,
 			(unsigned long long)st->bad_lines,
-			st->bad_lines == 1 ? "" : "s", bad->first_bad_text);
+			st->bad_lines == 1 ? "" : "s", w.first_bad_text);
 	}
-	if (big) {
-		uint64_t line = big->first_big_local, b;
-
-		for (b = 0; nw > 1 && b < big->first_big_seq && b < ctx.nr_blocks; b++)
-			line += ctx.block_lines[b];
+	if (w.big)
 		pr_warn("%s:%llu: skipped %llu sample%s whose weight would take the total past 2^63-1\n",
-			fg_reader__name(r), (unsigned long long)line,
-			(unsigned long long)nr_big, nr_big == 1 ? "" : "s");
-	}
+			fg_reader__name(r), (unsigned long long)w.first_big_line,
+			(unsigned long long)w.big, w.big == 1 ? "" : "s");
 	if (ctx.event)
 		snprintf(st->first_event, sizeof(st->first_event), "%s", ctx.event);
 	if (st->filtered)
@@ -1455,15 +1175,12 @@ int fg_collapse__read(struct fg_profile *p, struct fg_reader *r,
 			o->event_filter ? "" : "; choose with --event-filter");
 	fg_reader__add_lines(r, st->lines);
 
-	for (i = 0; i < nw && !ret; i++)
-		ret = merge(p, &ws[i]);
+	ret = merge(p, &w);
 	if (!ret)
 		ret = rret;
 out:
-	for (i = 0; i < nr_init; i++)
-		worker_release(&ws[i]);
+	worker_release(&w);
 	fg_inline__delete(ctx.inl);
-	free(ctx.block_lines);
 	return ret;
 }
 

@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.tid = size & 2;
 	o.kernel = o.jit = size & 4;
 	o.weight = size & 8 ? FG_WEIGHT_PERIOD : FG_WEIGHT_SAMPLES;
-	o.threads = size & 16 ? 2 : 1;
+	o.pid = size & 16;
 	p = fg_profile__new();
 	r = fg_reader__fdopen(fd, "fuzz");
 	if (p && r) {

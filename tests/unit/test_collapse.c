@@ -162,7 +162,6 @@ static void test_overflow(void **state)
 	struct fg_reader *r;
 	char path[64], want[128];
 	const char *l;
-	unsigned int threads;
 
 	l = "p 1/1 [000] 18446744073.709551615: 1 cpu-clock: ";
 	assert_int_equal(fg_collapse__parse_header(l, strlen(l), &h), 0);
@@ -176,30 +175,27 @@ static void test_overflow(void **state)
 	assert_int_equal(fg_collapse__parse_header(l, strlen(l), &h), -ERANGE);
 
 	fg_set_print(capture);
-	for (threads = 1; threads <= 2; threads++) {
-		p = fg_profile__new();
-		r = reader_for("p 1/1 [000] 1.0: 4611686018427387000 cpu-clock: \n"
-			       "\t1 a (/bin/p)\n"
-			       "\n"
-			       "p 1/1 [000] 2.0: 18446744073709551615 cpu-clock: \n"
-			       "\t1 b (/bin/p)\n"
-			       "\n"
-			       "p 1/1 [000] 3.0: 5 cpu-clock: \n"
-			       "\t1 c (/bin/p)\n"
-			       "\n", path);
-		fg_collapse_opts__init(&o);
-		o.weight = FG_WEIGHT_PERIOD;
-		o.threads = threads;
-		warned[0] = '\0';
-		assert_int_equal(fg_collapse__read(p, r, &o, &st), 0);
-		assert_int_equal(st.samples, 2);
-		assert_int_equal(fg_profile__total(p, 0), 4611686018427387005ULL);
-		snprintf(want, sizeof(want), "%s:4: skipped 1 sample ", path);
-		assert_non_null(strstr(warned, want));
-		fg_reader__close(r);
-		fg_profile__delete(p);
-		unlink(path);
-	}
+	p = fg_profile__new();
+	r = reader_for("p 1/1 [000] 1.0: 4611686018427387000 cpu-clock: \n"
+		       "\t1 a (/bin/p)\n"
+		       "\n"
+		       "p 1/1 [000] 2.0: 18446744073709551615 cpu-clock: \n"
+		       "\t1 b (/bin/p)\n"
+		       "\n"
+		       "p 1/1 [000] 3.0: 5 cpu-clock: \n"
+		       "\t1 c (/bin/p)\n"
+		       "\n", path);
+	fg_collapse_opts__init(&o);
+	o.weight = FG_WEIGHT_PERIOD;
+	warned[0] = '\0';
+	assert_int_equal(fg_collapse__read(p, r, &o, &st), 0);
+	assert_int_equal(st.samples, 2);
+	assert_int_equal(fg_profile__total(p, 0), 4611686018427387005ULL);
+	snprintf(want, sizeof(want), "%s:4: skipped 1 sample ", path);
+	assert_non_null(strstr(warned, want));
+	fg_reader__close(r);
+	fg_profile__delete(p);
+	unlink(path);
 	fg_set_print(NULL);
 }
 
