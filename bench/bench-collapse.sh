@@ -85,7 +85,6 @@ bench_one() {
 	if [ -n "$BASE" ]; then
 		names+=("FLAME_BASE collapse");	cmds+=("$BASE collapse $in")
 	fi
-	names+=("flame collapse --threads=2");	cmds+=("$FLAME collapse --threads=2 $in")
 	names+=("flame collapse < pipe");	cmds+=("sh -c 'cat $in | $FLAME collapse'")
 	if [ -n "$SCP" ]; then
 		names+=("stackcollapse-perf.pl");	cmds+=("perl $SCP $in")
