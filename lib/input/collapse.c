@@ -59,6 +59,95 @@ static inline uint64_t hash_more(uint64_t h, const void *data, size_t len)
 	return h;
 }
 
+static inline uint64_t fmix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+/*
+ * Find the end of the line at p (the '\n', or end) and hash its bytes on
+ * the way, 8 at a time: one pass over the text, no memchr then hash.
+ */
+static inline const char *scan_line(const char *p, const char *end,
+				    uint64_t *hash)
+{
+	const uint64_t ones = 0x0101010101010101ULL, nls = ones * '\n';
+	const char *s = p;
+	uint64_t h = 0x9e3779b97f4a7c15ULL, v, x, t;
+
+	if (__BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__) {
+		const char *nl = memchr(p, '\n', end - p);
+
+		if (!nl)
+			nl = end;
+		*hash = fmix64(hash_more(0, p, nl - p));
+		return nl;
+	}
+	while (end - p >= 8) {
+		v = rd64((const unsigned char *)p);
+		x = v ^ nls;
+		t = (x - ones) & ~x & (ones << 7);	/* 0x80 where a byte was '\n' */
+		if (t) {
+			unsigned int n = __builtin_ctzll(t) >> 3;
+
+			if (n) {
+				v &= ~0ULL >> (64 - 8 * n);
+				h = (h ^ v) * 0xff51afd7ed558ccdULL;
+				h ^= h >> 32;
+			}
+			p += n;
+			*hash = fmix64(h ^ (uint64_t)(p - s));
+			return p;
+		}
+		h = (h ^ v) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+		p += 8;
+	}
+	v = 0;
+	for (x = 0; p < end && *p != '\n'; p++, x++)
+		v |= (uint64_t)(unsigned char)*p << (8 * x);
+	if (x) {
+		h = (h ^ v) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	*hash = fmix64(h ^ (uint64_t)(p - s));
+	return p;
+}
+
+/* memcmp(a, b, len) == 0, inlined: the keys are short and usually equal. */
+static inline bool same_bytes(const char *a, const char *b, size_t len)
+{
+	size_t i;
+
+	if (len >= 8) {
+		for (i = 0; i + 8 <= len; i += 8)
+			if (rd64((const unsigned char *)a + i) !=
+			    rd64((const unsigned char *)b + i))
+				return false;
+		return rd64((const unsigned char *)a + len - 8) ==
+		       rd64((const unsigned char *)b + len - 8);
+	}
+	for (i = 0; i < len; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
+static inline bool same_ids(const uint32_t *a, const uint32_t *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
 static inline bool is_space(char c)
 {
 	return c == ' ' || c == '\t';
@@ -148,6 +237,29 @@ struct piece {
 	uint32_t len;
 };
 
+/*
+ * A distinct frame line, byte for byte after its address (symbol+offset,
+ * dso; the address too with --addrs): the hot path finds a line here by its
+ * hash and gets its frame id without parsing it. The id depends on two
+ * things besides the text: whether the process is Java (part of the key)
+ * and whether the address is a kernel-half one seen before any user frame
+ * of the sample (id[1]) or not (id[0]). The text follows the entry.
+ */
+#define LINE_NEW	UINT32_MAX		/* id not made yet */
+#define LINE_DROPPED	(UINT32_MAX - 1)	/* the frame has no names */
+
+struct line {
+	uint32_t len;
+	uint32_t id[2];
+	bool java;
+	char text[];
+};
+
+struct line_slot {
+	uint64_t hash;
+	struct line *line;	/* NULL: empty */
+};
+
 struct stack {
 	uint64_t hash;
 	uint64_t weight;
@@ -170,6 +282,10 @@ struct worker {
 	uint32_t nr_frames, frames_alloc;
 	uint32_t *fslots;	/* frame ids + 1, 0 = empty */
 	uint32_t fmask;
+
+	bool fast;		/* the line cache is used (not with --inline) */
+	struct line_slot *lslots;
+	uint32_t nr_lines, lmask;
 
 	struct piece *pieces;
 	uint32_t nr_pieces, pieces_alloc;
@@ -196,6 +312,9 @@ struct worker {
 	uint64_t time;
 	uint32_t *cur;		/* frame ids, leaf first */
 	size_t nr_cur, cur_alloc;
+	uint64_t shash;		/* running hash of cur */
+	struct fg_buf proc;	/* comm, pid, tid of the last header */
+	uint32_t proc_pname;	/* and its process name frame */
 
 	struct fg_buf tmp;
 	struct fg_buf tmp2;
@@ -227,8 +346,12 @@ static int worker_init(struct worker *w, const struct fg_collapse_opts *o,
 	w->fslots = calloc(w->fmask + 1, sizeof(*w->fslots));
 	w->smask = 4095;
 	w->sslots = calloc(w->smask + 1, sizeof(*w->sslots));
+	w->fast = !o->inline_;
+	w->lmask = 16383;
+	w->lslots = calloc(w->lmask + 1, sizeof(*w->lslots));
+	w->proc_pname = NO_FRAME;
 	w->room = FG_WEIGHT_MAX;
-	if (!w->fslots || !w->sslots)
+	if (!w->fslots || !w->sslots || !w->lslots)
 		return -ENOMEM;
 	return 0;
 }
@@ -238,6 +361,8 @@ static void worker_release(struct worker *w)
 	arena_release(&w->arena);
 	free(w->frames);
 	free(w->fslots);
+	free(w->lslots);
+	fg_buf__release(&w->proc);
 	free(w->pieces);
 	free(w->stacks);
 	free(w->sslots);
@@ -492,40 +617,56 @@ static int rehash_stacks(struct worker *w)
 	return 0;
 }
 
-/* The sample just read is complete: intern its stack and count it. */
+static int cur_grow(struct worker *w)
+{
+	size_t na = w->cur_alloc ? w->cur_alloc * 2 : 256;
+	uint32_t *nc = realloc(w->cur, na * sizeof(*nc));
+
+	if (!nc)
+		return -ENOMEM;
+	w->cur = nc;
+	w->cur_alloc = na;
+	return 0;
+}
+
+/* Add a frame to the sample being read (leaf first). */
+static inline int push_frame(struct worker *w, uint32_t id)
+{
+	/* room for the process name too, at flush */
+	if (w->nr_cur + 1 >= w->cur_alloc && cur_grow(w))
+		return -ENOMEM;
+	w->cur[w->nr_cur++] = id;
+	w->shash = (w->shash ^ id) * 0x9e3779b97f4a7c15ULL;
+	w->shash ^= w->shash >> 29;
+	return 0;
+}
+
+/*
+ * The sample just read is complete: intern its stack and count it. A stack
+ * is kept leaf first, the process name last.
+ */
 static int flush_sample(struct worker *w)
 {
 	uint32_t *ids, i, id, n;
 	uint64_t h;
-	size_t need;
 
 	if (!w->in_sample)
 		return 0;
 	w->in_sample = false;
-	/* root first: process name, then the frames in reverse */
-	need = w->nr_cur + 1;
-	if (w->cur_alloc < need * 2) {
-		size_t na = need * 2 + 64;
-		uint32_t *nc = realloc(w->cur, na * sizeof(*nc));
-
-		if (!nc)
-			return -ENOMEM;
-		w->cur = nc;
-		w->cur_alloc = na;
-	}
-	ids = w->cur + w->nr_cur;
-	ids[0] = w->pname;
-	for (i = 0; i < w->nr_cur; i++)
-		ids[i + 1] = w->cur[w->nr_cur - 1 - i];
-	n = need;
+	if (w->nr_cur + 1 > w->cur_alloc && cur_grow(w))
+		return -ENOMEM;
+	ids = w->cur;
+	ids[w->nr_cur] = w->pname;
+	n = w->nr_cur + 1;
+	h = fmix64(w->shash ^ ((uint64_t)w->pname << 32 | n));
 	w->nr_cur = 0;
-	h = hash_more(0, ids, n * sizeof(*ids));
+	w->shash = 0;
 
 	for (i = h & w->smask; (id = w->sslots[i]); i = (i + 1) & w->smask) {
 		struct stack *s = &w->stacks[id - 1];
 
 		if (s->hash == h && s->n == n &&
-		    !memcmp(w->stack_ids + s->off, ids, n * sizeof(*ids)))
+		    same_ids(w->stack_ids + s->off, ids, n))
 			goto found;
 	}
 	if (grow((void **)&w->stacks, &w->stacks_alloc, w->nr_stacks + 1,
@@ -814,17 +955,37 @@ static int do_header(struct worker *w, const struct fg_collapse_header *h)
 		w->skipping = true;
 		return 0;
 	}
-	ret = fg_namer__process(&w->ctx->names, h->comm, h->comm_len, h->pid,
-				h->pid_len, h->tid, h->tid_len, b);
-	if (ret)
-		return ret;
-	w->pname = frame_get(w, KEY_PNAME, b->buf, b->len, "", 0, "", 0, "", 0);
-	if (w->pname == NO_FRAME)
-		return -ENOMEM;
+	/* the same thread as the last sample: same process name */
+	if (w->proc_pname == NO_FRAME ||
+	    w->proc.len != h->comm_len + h->pid_len + h->tid_len + 2 ||
+	    !same_bytes(w->proc.buf, h->comm, h->comm_len) ||
+	    !same_bytes(w->proc.buf + h->comm_len + 1, h->pid, h->pid_len) ||
+	    !same_bytes(w->proc.buf + h->comm_len + h->pid_len + 2, h->tid,
+			h->tid_len)) {
+		ret = fg_namer__process(&w->ctx->names, h->comm, h->comm_len,
+					h->pid, h->pid_len, h->tid, h->tid_len, b);
+		if (ret)
+			return ret;
+		w->proc_pname = frame_get(w, KEY_PNAME, b->buf, b->len, "", 0,
+					  "", 0, "", 0);
+		if (w->proc_pname == NO_FRAME)
+			return -ENOMEM;
+		fg_buf__reset(&w->proc);
+		if (fg_buf__add(&w->proc, h->comm, h->comm_len) ||
+		    fg_buf__add(&w->proc, "", 1) ||
+		    fg_buf__add(&w->proc, h->pid, h->pid_len) ||
+		    fg_buf__add(&w->proc, "", 1) ||
+		    fg_buf__add(&w->proc, h->tid, h->tid_len)) {
+			w->proc_pname = NO_FRAME;
+			return -ENOMEM;
+		}
+	}
+	w->pname = w->proc_pname;
 	w->java = h->comm_len >= 4 && !memcmp(h->comm, "java", 4);
 	w->in_sample = true;
 	w->user_seen = false;
 	w->nr_cur = 0;
+	w->shash = 0;
 	w->time = h->time;
 	if (o->weight == FG_WEIGHT_PERIOD)
 		w->weight = h->period ? h->period : 1;
@@ -838,12 +999,16 @@ static int do_header(struct worker *w, const struct fg_collapse_header *h)
 	return 0;
 }
 
-static int do_frame(struct worker *w, const struct fg_collapse_frame *f)
+/*
+ * The frame id of a parsed frame line; kern: a kernel-half address before
+ * any user frame of the sample (see do_frame). NO_FRAME: out of memory.
+ */
+static uint32_t frame_id(struct worker *w, const struct fg_collapse_frame *f,
+			 bool kern)
 {
 	const char *extra = "";
 	size_t elen = 0;
 	unsigned int kind = w->java ? KEY_FRAME_JAVA : KEY_FRAME;
-	uint32_t id;
 
 	if (w->o->addrs && (!f->sym_len ||
 			    memmem(f->sym, f->sym_len, "[unknown]", 9))) {
@@ -853,35 +1018,145 @@ static int do_frame(struct worker *w, const struct fg_collapse_frame *f)
 		extra = f->pc;	/* inlining depends on the address */
 		elen = f->pc_len;
 	}
+	if (kern && w->ctx->names.annotate)
+		kind |= KEY_KERNEL_ADDR;
+	w->off_len = f->off_len;
+	return frame_get(w, kind, f->sym, f->sym_len, f->dso ? f->dso : "",
+			 f->dso_len, f->pc, f->pc_len, extra, elen);
+}
+
+static inline bool frame_khalf(const struct fg_collapse_frame *f)
+{
+	return f->pc_len == 16 && f->pc[0] >= '8';
+}
+
+static int do_frame(struct worker *w, const struct fg_collapse_frame *f)
+{
+	bool kern = false;
+	uint32_t id;
+
 	/*
 	 * Kernel or user, as perf's context markers would say: perf prints
 	 * a sample's kernel frames (kernel-half addresses) before its user
 	 * frames; after the first user frame, garbage addresses of a broken
 	 * user stack walk are still user frames.
 	 */
-	if (!w->user_seen && f->pc_len == 16 && f->pc[0] >= '8')
-		kind |= w->ctx->names.annotate ? KEY_KERNEL_ADDR : 0;
+	if (!w->user_seen && frame_khalf(f))
+		kern = true;
 	else
 		w->user_seen = true;
-	w->off_len = f->off_len;
-	id = frame_get(w, kind, f->sym,
-		       f->sym_len, f->dso ? f->dso : "", f->dso_len, f->pc,
-		       f->pc_len, extra, elen);
+	id = frame_id(w, f, kern);
 	if (id == NO_FRAME)
 		return -ENOMEM;
 	if (!w->frames[id].n)
 		return 0;
-	if (w->nr_cur == w->cur_alloc) {
-		size_t na = w->cur_alloc ? w->cur_alloc * 2 : 256;
-		uint32_t *nc = realloc(w->cur, na * sizeof(*nc));
+	return push_frame(w, id);
+}
 
-		if (!nc)
-			return -ENOMEM;
-		w->cur = nc;
-		w->cur_alloc = na;
+/* ---- the line cache: the hot path --------------------------------------- */
+
+static int rehash_lines(struct worker *w)
+{
+	uint32_t nmask = w->lmask * 2 + 1, i, j;
+	struct line_slot *ns = calloc(nmask + 1, sizeof(*ns));
+
+	if (!ns)
+		return -ENOMEM;
+	for (i = 0; i <= w->lmask; i++) {
+		if (!w->lslots[i].line)
+			continue;
+		j = w->lslots[i].hash & nmask;
+		while (ns[j].line)
+			j = (j + 1) & nmask;
+		ns[j] = w->lslots[i];
 	}
-	w->cur[w->nr_cur++] = id;
+	free(w->lslots);
+	w->lslots = ns;
+	w->lmask = nmask;
 	return 0;
+}
+
+/*
+ * A frame line (starts with a tab) of a sample being kept, up to its '\n'
+ * (or end): 0 done, 1 not a frame line (the caller parses it the slow
+ * way), -errno. *nl is set to the end of the line.
+ */
+static inline int fast_frame(struct worker *w, const char *p, const char *end,
+			     const char **nl)
+{
+	struct fg_collapse_frame f;
+	const char *q = p + 1, *a, *key;
+	struct line *e;
+	uint32_t i, id;
+	unsigned int k;
+	size_t len;
+	uint64_t h;
+	bool khalf;
+
+	/* "\t   ADDR " */
+	while (q < end && *q == ' ')
+		q++;
+	a = q;
+	while (q < end && is_word(*q))
+		q++;
+	if (q == a || q >= end || *q != ' ') {
+		*nl = memchr(p, '\n', end - p) ?: end;
+		return 1;
+	}
+	khalf = q - a == 16 && *a >= '8';
+	key = w->o->addrs ? p : q;
+	*nl = scan_line(key, end, &h);
+	len = *nl - key;
+	h ^= w->java;
+	for (i = h & w->lmask; (e = w->lslots[i].line); i = (i + 1) & w->lmask) {
+		if (w->lslots[i].hash == h && e->len == len &&
+		    e->java == w->java && same_bytes(e->text, key, len))
+			goto found;
+	}
+	/* a line not seen yet: the same parse as do_line's */
+	len = *nl - p;
+	if (len && p[len - 1] == '\r')
+		len--;
+	if (fg_collapse__parse_frame(p, len, &f) || f.pc != a ||
+	    f.pc_len != (size_t)(q - a))
+		return 1;
+	len = *nl - key;
+	e = arena_alloc(&w->arena, sizeof(*e) + len);
+	if (!e)
+		return -ENOMEM;
+	memcpy(e->text, key, len);
+	e->len = len;
+	e->id[0] = e->id[1] = LINE_NEW;
+	e->java = w->java;
+	w->lslots[i].hash = h;
+	w->lslots[i].line = e;
+	if (++w->nr_lines * 2 > w->lmask && rehash_lines(w))
+		return -ENOMEM;
+found:
+	/* as do_frame decides kernel or user */
+	if (!w->user_seen && khalf) {
+		k = 1;
+	} else {
+		w->user_seen = true;
+		k = 0;
+	}
+	id = e->id[k];
+	if (__builtin_expect(id == LINE_NEW, 0)) {
+		len = *nl - p;
+		if (len && p[len - 1] == '\r')
+			len--;
+		if (fg_collapse__parse_frame(p, len, &f))
+			return -EINVAL;	/* cannot be: the same text parsed */
+		id = frame_id(w, &f, k);
+		if (id == NO_FRAME)
+			return -ENOMEM;
+		if (!w->frames[id].n)
+			id = LINE_DROPPED;
+		e->id[k] = id;
+	}
+	if (id == LINE_DROPPED)
+		return 0;
+	return push_frame(w, id);
 }
 
 /* One line (no '\n'). */
@@ -970,13 +1245,24 @@ static int worker_parse(struct worker *w, const char *data, size_t len,
 	int ret;
 
 	while (p < end) {
-		nl = memchr(p, '\n', end - p);
-		if (!nl)
-			nl = end;
 		local++;
-		ret = do_line(w, p, nl - p, local);
-		if (ret)
+		if (*p == '\t' && w->fast && w->in_sample && !w->skipping) {
+			ret = fast_frame(w, p, end, &nl);
+			if (ret == 1)
+				ret = do_line(w, p, nl - p, local);
+		} else if (*p == '\n' && !w->skipping) {
+			nl = p;
+			ret = flush_sample(w);	/* a blank line ends a sample */
+		} else {
+			nl = memchr(p, '\n', end - p);
+			if (!nl)
+				nl = end;
+			ret = do_line(w, p, nl - p, local);
+		}
+		if (ret) {
+			w->lines += local - base;
 			return ret;
+		}
 		p = nl + 1;
 	}
 	w->lines += local - base;
@@ -1050,13 +1336,17 @@ static int read_single(struct collapse_ctx *ctx, struct worker *w,
 	return rc;
 }
 
-/* Move one worker's stacks into the profile, in the order they appeared. */
+/*
+ * Move the stacks into the profile, in the order they appeared. A stack
+ * shares the nodes of the longest prefix (from the root) it has in common
+ * with the stack before it: those child lookups are not made again.
+ */
 static int merge(struct fg_profile *p, struct worker *w)
 {
-	uint32_t *nodes = NULL;
-	uint32_t i, k, j;
+	uint32_t *nodes = NULL, *prev = NULL, *pnode = NULL;
+	uint32_t i, k, j, nprev = 0, depth = 0;
 	size_t s;
-	int ret = 0;
+	int ret = -ENOMEM;
 
 	w->name_ids = malloc((w->nr_pieces + 1) * sizeof(*w->name_ids));
 	if (!w->name_ids)
@@ -1066,14 +1356,29 @@ static int merge(struct fg_profile *p, struct worker *w)
 	if (w->keep_samples) {
 		nodes = malloc((w->nr_stacks + 1) * sizeof(*nodes));
 		if (!nodes)
-			return -ENOMEM;
+			goto out;
 	}
+	for (i = 0; i < w->nr_stacks; i++)
+		if (w->stacks[i].n > depth)
+			depth = w->stacks[i].n;
+	prev = malloc((depth + 1) * sizeof(*prev));
+	pnode = malloc((depth + 1) * sizeof(*pnode));
+	if (!prev || !pnode)
+		goto out;
+	ret = 0;
 	for (i = 0; i < w->nr_stacks; i++) {
 		const struct stack *st = &w->stacks[i];
-		uint32_t node = FG_ROOT;
+		const uint32_t *ids = w->stack_ids + st->off;
+		uint32_t node = FG_ROOT, c = 0;
 
-		for (k = 0; k < st->n; k++) {
-			const struct frame *f = &w->frames[w->stack_ids[st->off + k]];
+		/* root first: ids[n - 1] (the process name) down to ids[0] */
+		while (c < nprev && c < st->n && prev[c] == ids[st->n - 1 - c])
+			c++;
+		if (c)
+			node = pnode[c - 1];
+		for (k = c; k < st->n; k++) {
+			uint32_t fid = ids[st->n - 1 - k];
+			const struct frame *f = &w->frames[fid];
 
 			for (j = f->first; j < f->first + f->n; j++) {
 				if (w->name_ids[j] == UINT32_MAX) {
@@ -1090,7 +1395,10 @@ static int merge(struct fg_profile *p, struct worker *w)
 					goto out;
 				}
 			}
+			prev[k] = fid;
+			pnode[k] = node;
 		}
+		nprev = st->n;
 		if (nodes)
 			nodes[i] = node;
 		else if ((ret = fg_profile__add_node(p, node, st->weight, 0)))
@@ -1105,6 +1413,8 @@ static int merge(struct fg_profile *p, struct worker *w)
 			break;
 	}
 out:
+	free(prev);
+	free(pnode);
 	free(nodes);
 	return ret;
 }
