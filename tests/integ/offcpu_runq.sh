@@ -22,7 +22,7 @@ rec free free 25 rr
 grep -q 'sched_setscheduler' "$T/pinned.out" "$T/pinned.rec" && skip "SCHED_RR not allowed here"
 p50() {	# p50 NAME: the worker's median run-queue latency in ns
 	perf script -i "$T/$1.data" --dlfilter "$FLAME_SO" --dlarg mode=runq \
-		--dlarg comm=rqwork --dlarg out="$T/$1.svg" --dlarg out="$T/$1.folded" \
+		--dlarg comm=rqwork --dlarg out="$T/$1.svg" --dlarg out="$T/$1.folded" --dlarg out="$T/$1.html" \
 		>/dev/null 2>"$T/$1.err" || die "mode=runq on $1: $(cat "$T/$1.err")"
 	# comm=rqwork keeps the worker's process only: its row is the first
 	# process row, named after the main thread's last comm (perf-exec if
@@ -42,6 +42,9 @@ check "pinned p50 is at least 10x the lone worker's" test "$pp" -ge $((10 * pf))
 check "runq graph draws the worker's waits after wakeup" \
 	grep -qE '^rqwork;.*\[runq\] after wakeup [0-9]+$' "$T/pinned.folded"
 check "runq svg parses" xmllint --noout "$T/pinned.svg"
+# the heatmap page: cells weighted by run-queue wait (unit us), per wait start
+check "runq heatmap page written, counting us of run-queue wait" grep -q '"countname":"us"' "$T/pinned.html"
+check "its title names run-queue latency" grep -q 'Run-Queue Latency' "$T/pinned.html"
 
 # filters: state=R keeps preemption only; min-block drops short blocks
 perf script -i "$T/pinned.data" --dlfilter "$FLAME_SO" --dlarg mode=offcpu --dlarg comm=rqspin \
