@@ -11,7 +11,7 @@ CC	?= gcc
 V	?= 0
 
 CFLAGS	?= -O2 -g
-WARN	:= -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2
+WARN	:= -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wshadow -Wformat=2
 LIBDIRS := lib/model lib/containers lib/names lib/input lib/output
 CPPFLAGS += -Iinclude $(addprefix -I,$(LIBDIRS)) -Iplugin -Icli -D_GNU_SOURCE
 BASE_CFLAGS := -std=gnu11 $(WARN) -fPIC -fvisibility=hidden -fno-omit-frame-pointer

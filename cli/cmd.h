@@ -34,6 +34,12 @@ int cli_output_opt(int argc, char **argv, int *i, struct fg_opts *o);
 /* The same, accepting only options of groups (FG_GRP_CMD_* in flame.h). */
 int cli_output_opt_in(int argc, char **argv, int *i, struct fg_opts *o,
 		      unsigned int groups);
+/*
+ * The same for any tables (the first set that has the key wins): "-x",
+ * "-x VALUE", "--key value", "--key=value", "--flag", "--no-flag".
+ */
+int cli_opt(int argc, char **argv, int *i, const struct fg_optset *sets,
+	    size_t n);
 
 /*
  * flame.so for commands that run perf script: $FLAME_SO, else flame.so next

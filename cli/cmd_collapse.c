@@ -4,6 +4,7 @@
  * flame FILE [options]: guess the input kind and write a flame graph.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,19 +13,100 @@
 
 #include "collapse_cli.h"
 
-static const char collapse_help[] =
-	"  --pid               root frame \"comm-PID\"\n"
-	"  --tid               root frame \"comm-PID/TID\"\n"
-	"  --kernel            annotate kernel frames with _[k]\n"
-	"  --jit               annotate JIT (perf map) frames with _[j]\n"
-	"  --all               --kernel and --jit\n"
-	"  --addrs             raw addresses for unresolved frames: [dso <addr>]\n"
-	"  --inline            expand inlined functions (DWARF of each dso, via libdw)\n"
-	"  --context           with --inline: add :file:line to those frames\n"
-	"  --event-filter=EV   keep samples of event EV (default: the first event seen)\n"
-	"  --weight=samples|period  weigh by sample count (default) or by period\n"
-	"  --no-demangle       keep C++/Rust symbols mangled (default: demangle)\n"
-	"  --threads=N         accepted and ignored: one parser thread (docs/collapse.md)\n";
+static int set_all(void *base, const char *v, const char **err)
+{
+	struct fg_collapse_opts *co = base;
+	bool on;
+
+	if (!fg_opt__bool(v, &on)) {
+		*err = "expects on/off, yes/no, 1/0";
+		return -EINVAL;
+	}
+	co->kernel = co->jit = on;
+	return 0;
+}
+
+static int set_event_filter(void *base, const char *v, const char **err)
+{
+	if (!*v) {
+		*err = "needs an event name";
+		return -EINVAL;
+	}
+	((struct fg_collapse_opts *)base)->event_filter = v;	/* argv lives on */
+	return 0;
+}
+
+static int set_weight(void *base, const char *v, const char **err)
+{
+	struct fg_collapse_opts *co = base;
+
+	if (!strcmp(v, "samples") || !strcmp(v, "count"))
+		co->weight = FG_WEIGHT_SAMPLES;
+	else if (!strcmp(v, "period"))
+		co->weight = FG_WEIGHT_PERIOD;
+	else {
+		*err = "expects samples or period";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int set_period(void *base, const char *v, const char **err)
+{
+	bool on;
+
+	if (!fg_opt__bool(v, &on)) {
+		*err = "expects on/off, yes/no, 1/0";
+		return -EINVAL;
+	}
+	((struct fg_collapse_opts *)base)->weight = on ? FG_WEIGHT_PERIOD : FG_WEIGHT_SAMPLES;
+	return 0;
+}
+
+static int set_threads(void *base, const char *v, const char **err)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+
+	/* a no-op since the 2-thread parser was removed */
+	if (!*v || *end || n < 0 || n > 64) {
+		*err = "expects a number of threads";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+#define C(f) offsetof(struct fg_collapse_opts, f)
+
+/* perf script text: stackcollapse-perf's spellings (docs/collapse.md) */
+static const struct fg_opt_desc collapse_opts[] = {
+	{ "pid", FG_OPT_BOOL, C(pid), NULL, "root frame \"comm-PID\"", FG_GRP_NAMING },
+	{ "tid", FG_OPT_BOOL, C(tid), NULL, "root frame \"comm-PID/TID\"", FG_GRP_NAMING },
+	{ "kernel", FG_OPT_BOOL, C(kernel), NULL, "annotate kernel frames with _[k]", FG_GRP_NAMING },
+	{ "jit", FG_OPT_BOOL, C(jit), NULL, "annotate JIT (perf map) frames with _[j]", FG_GRP_NAMING },
+	{ "all", FG_OPT_BOOL, 0, NULL, "--kernel and --jit", FG_GRP_NAMING, set_all },
+	{ "addrs", FG_OPT_BOOL, C(addrs), NULL, "raw addresses for unresolved frames: [dso <addr>]",
+	  FG_GRP_NAMING },
+	{ "inline", FG_OPT_BOOL, C(inline_), NULL, "expand inlined functions (DWARF of each dso, via libdw)",
+	  FG_GRP_NAMING },
+	{ "context", FG_OPT_BOOL, C(context), NULL, "with --inline: add :file:line to those frames",
+	  FG_GRP_NAMING },
+	{ "event-filter", FG_OPT_STR, 0, "the first event seen", "keep samples of event EV",
+	  FG_GRP_SELECT, set_event_filter, "EV" },
+	{ "weight", FG_OPT_STR, 0, "samples", "weigh by sample count or by period",
+	  FG_GRP_INPUT, set_weight, "samples|period" },
+	{ "period", FG_OPT_BOOL, 0, NULL, "--weight period", FG_GRP_INPUT, set_period },
+	{ "no-demangle", FG_OPT_BOOL, C(no_demangle), NULL, "keep C++/Rust symbols mangled (default: demangle)",
+	  FG_GRP_NAMING },
+	{ "threads", FG_OPT_INT, 0, NULL, "accepted and ignored: one parser thread (docs/collapse.md)",
+	  FG_GRP_INPUT, set_threads },
+	{ NULL },
+};
+
+void cli_collapse_help(FILE *fp)
+{
+	fg_opt__help(collapse_opts, "--", fp);
+}
 
 static void collapse_usage(FILE *fp)
 {
@@ -35,96 +117,24 @@ static void collapse_usage(FILE *fp)
 		"folded stacks, one \"comm;caller;...;leaf COUNT\" line per unique stack,\n"
 		"like stackcollapse-perf.pl (see docs/collapse.md for the differences).\n"
 		"Writes folded stacks to stdout unless -o/--out names files (format by\n"
-		"extension: .folded/.txt folded, .svg flame graph).\n\n"
-		"Options:\n%s  -o, --out=FILE      output file (repeatable)\n"
-		"  Graph options for .svg outputs: see flame svg --help.\n\n"
-		"Example: perf script | flame collapse --all > out.folded\n",
-		collapse_help);
-}
-
-static bool flag(const char *a, const char *name)
-{
-	return !strcmp(a + 2, name);
-}
-
-/* "--key=value" or "--key value" */
-static const char *value_of(int argc, char **argv, int *i, const char *key)
-{
-	const char *a = argv[*i] + 2;
-	size_t kl = strlen(key);
-
-	if (strncmp(a, key, kl))
-		return NULL;
-	if (a[kl] == '=')
-		return a + kl + 1;
-	if (a[kl] == '\0') {
-		if (*i + 1 >= argc)
-			return "";
-		return argv[++*i];
-	}
-	return NULL;
+		"extension: .folded/.txt folded, .svg flame graph, .html heatmap, .pb.gz pprof).\n\n"
+		"perf script options:\n");
+	cli_collapse_help(fp);
+	fprintf(fp, "\nOutput and graph options:\n");
+	fg_opt__help_groups(fg_output_opts, FG_GRP_CMD_ANY_OUTPUT, "--", fp);
+	fprintf(fp, "\nExample: perf script | flame collapse --all > out.folded\n");
 }
 
 int cli_collapse_opt(int argc, char **argv, int *i, struct fg_collapse_opts *co)
 {
-	const char *a = argv[*i], *v;
+	const struct fg_optset set = { collapse_opts, co, FG_GRP_ALL };
 
-	if (a[0] != '-' || a[1] != '-')
-		return 0;
-	if (flag(a, "pid"))
-		co->pid = true;
-	else if (flag(a, "tid"))
-		co->tid = true;
-	else if (flag(a, "kernel"))
-		co->kernel = true;
-	else if (flag(a, "jit"))
-		co->jit = true;
-	else if (flag(a, "all"))
-		co->kernel = co->jit = true;
-	else if (flag(a, "addrs"))
-		co->addrs = true;
-	else if (flag(a, "inline"))
-		co->inline_ = true;
-	else if (flag(a, "context"))
-		co->context = true;
-	else if (flag(a, "no-demangle"))
-		co->no_demangle = true;
-	else if (flag(a, "demangle"))
-		co->no_demangle = false;
-	else if ((v = value_of(argc, argv, i, "event-filter"))) {
-		if (!*v) {
-			cli_error("option --event-filter needs an event name");
-			return -1;
-		}
-		co->event_filter = v;
-	} else if ((v = value_of(argc, argv, i, "weight"))) {
-		if (!strcmp(v, "samples") || !strcmp(v, "count"))
-			co->weight = FG_WEIGHT_SAMPLES;
-		else if (!strcmp(v, "period"))
-			co->weight = FG_WEIGHT_PERIOD;
-		else {
-			cli_error("option --weight: '%s' is not samples or period", v);
-			return -1;
-		}
-	} else if ((v = value_of(argc, argv, i, "threads"))) {
-		char *end;
-		long n = strtol(v, &end, 10);
-
-		/* a no-op since the 2-thread parser was removed */
-		if (!*v || *end || n < 0 || n > 64) {
-			cli_error("option --threads: '%s' is not a number of threads", v);
-			return -1;
-		}
-	} else {
-		return 0;
-	}
-	return 1;
+	return cli_opt(argc, argv, i, &set, 1);
 }
 
-/* Shared body of collapse and auto: default_fmt "folded" or "svg". */
-static int run(int argc, char **argv, int first, const char *default_fmt,
-	       const char *kind, void (*usage)(FILE *), const char *cmd)
+int cli_render(int argc, char **argv, const struct cli_render_cmd *c)
 {
+	const char *default_fmt = c->default_fmt, *kind = c->kind, *cmd = c->name;
 	const struct fg_input_ops *in = NULL;
 	struct fg_profile *p = NULL;
 	const char *input = NULL, **inputs = NULL;
@@ -132,28 +142,28 @@ static int run(int argc, char **argv, int first, const char *default_fmt,
 	int nin = 0;
 	struct fg_opts o;
 	int i, rc = 1, ret, at = 0;
+	const struct fg_optset sets[] = {
+		{ collapse_opts, &io.collapse, FG_GRP_ALL },
+		{ fg_output_opts, &o, c->groups },
+	};
 
 	fg_opts__init(&o);
 	fg_input_opts__init(&io);
-	for (i = first; i < argc; i++) {
+	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			usage(stdout);
+			c->usage(stdout);
 			rc = 0;
 			goto out;
 		}
-		ret = cli_collapse_opt(argc, argv, &i, &io.collapse);
-		if (ret < 0)
-			goto out;
-		if (ret)
-			continue;
-		ret = cli_output_opt_in(argc, argv, &i, &o, FG_GRP_CMD_ANY_OUTPUT);
+		/* the first set only when the command reads perf script options */
+		ret = cli_opt(argc, argv, &i, sets + !c->collapse, 2 - !c->collapse);
 		if (ret < 0)
 			goto out;
 		if (ret)
 			continue;
 		if (argv[i][0] == '-' && strcmp(argv[i], "-")) {
-			cli_error("%s: unknown option '%s' (flame %s--help)", cmd,
-				  argv[i], kind ? "collapse " : "");
+			cli_error("%s: unknown option '%s' (%s --help)", cmd, argv[i],
+				  c->help_cmd);
 			goto out;
 		}
 		if (!inputs)
@@ -204,8 +214,12 @@ out:
 
 int cmd_collapse(int argc, char **argv)
 {
-	return run(argc, argv, 1, "folded", "perf-script", collapse_usage,
-		   "collapse");
+	static const struct cli_render_cmd c = {
+		"collapse", "flame collapse", "folded", "perf-script",
+		FG_GRP_CMD_ANY_OUTPUT, true, collapse_usage,
+	};
+
+	return cli_render(argc, argv, &c);
 }
 
 static void auto_usage(FILE *fp)
@@ -214,12 +228,18 @@ static void auto_usage(FILE *fp)
 		"usage: flame FILE [options] [-o OUT.svg]\n\n"
 		"Guesses what FILE holds (perf script text, folded stacks, bcc -f output;\n"
 		"plain or gzip) and writes a flame graph (stdout unless -o).\n\n"
-		"perf script options:\n%s\nGraph options:\n", collapse_help);
+		"perf script options:\n");
+	cli_collapse_help(fp);
+	fprintf(fp, "\nOutput and graph options:\n");
 	fg_opt__help_groups(fg_output_opts, FG_GRP_CMD_ANY_OUTPUT, "--", fp);
 	fprintf(fp, "\nExample: flame stacks.txt.gz -o cpu.svg\n");
 }
 
 int cmd_auto(int argc, char **argv)
 {
-	return run(argc, argv, 1, "svg", NULL, auto_usage, "flame");
+	static const struct cli_render_cmd c = {
+		"flame", "flame", "svg", NULL, FG_GRP_CMD_ANY_OUTPUT, true, auto_usage,
+	};
+
+	return cli_render(argc, argv, &c);
 }

@@ -21,9 +21,10 @@ static void usage(FILE *fp)
 		"and writes a differential flame graph: frame widths from AFTER, red where\n"
 		"AFTER has more, blue where it has less; hover shows both counts and the\n"
 		"delta. --negate swaps the colours.\n\n"
-		"  --folded            write \"stack COUNT_BEFORE COUNT_AFTER\" lines instead\n"
-		"  perf script inputs take the options of flame collapse (--pid, --all...)\n\n"
-		"Diff, graph and output options:\n");
+		"  --folded               write \"stack COUNT_BEFORE COUNT_AFTER\" lines instead\n\n"
+		"perf script options (for perf script inputs):\n");
+	cli_collapse_help(fp);
+	fprintf(fp, "\nDiff, graph and output options:\n");
 	fg_opt__help_groups(fg_output_opts, FG_GRP_CMD_DIFF, "--", fp);
 	fprintf(fp, "\nExample: flame diff before.folded after.folded > diff.svg\n");
 }

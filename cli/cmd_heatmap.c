@@ -22,14 +22,9 @@ static void usage(FILE *fp)
 		"an end cell to see the flame graph of exactly that time range, compare two\n"
 		"ranges as a differential graph. Idle samples are left out unless --idle.\n"
 		"Writes to stdout when no -o/--out is given.\n\n"
-		"Input options:\n"
-		"  --pid               process frames as comm-PID\n"
-		"  --tid               process frames as comm-PID/TID\n"
-		"  --kernel            mark kernel frames _[k]\n"
-		"  --jit               mark JIT (perf map) frames _[j]\n"
-		"  --event-filter EV   keep samples of event EV (default: the first seen)\n"
-		"  --period            weigh samples by their period instead of 1\n\n"
-		"Output options:\n");
+		"perf script options:\n");
+	cli_collapse_help(fp);
+	fprintf(fp, "\nOutput options:\n");
 	fg_opt__help_groups(fg_output_opts, FG_GRP_CMD_HEATMAP, "--", fp);
 	fprintf(fp, "\nExample:\n"
 		"  perf record -F 999 -a -g -- sleep 30\n"
@@ -66,10 +61,6 @@ int cmd_heatmap(int argc, char **argv)
 			usage(stdout);
 			rc = 0;
 			goto out;
-		}
-		if (!strcmp(argv[i], "--period")) {	/* short for --weight=period */
-			io.collapse.weight = FG_WEIGHT_PERIOD;
-			continue;
 		}
 		ret = cli_collapse_opt(argc, argv, &i, &io.collapse);
 		if (ret < 0)

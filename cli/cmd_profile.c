@@ -50,13 +50,8 @@ struct profile_opts {
 	double every;
 	char *push;
 	int mmap_pages;
-	char *annotate;
 	char *call_graph;
-	bool kernel_only;
-	bool user_only;
-	bool show_pid;
-	bool show_tid;
-	bool addrs;
+	struct fg_naming_args sel;	/* fg_naming_opts */
 	bool no_jit;
 	bool help;
 };
@@ -64,33 +59,20 @@ struct profile_opts {
 #define P(f) offsetof(struct profile_opts, f)
 
 static const struct fg_opt_desc profile_table[] = {
-	{ "all-cpus", FG_OPT_BOOL, P(all_cpus), "off", "-a: every process on every CPU (the default without -p/--cgroup/--container)", FG_GRP_SELECT },
-	{ "pid", FG_OPT_STR, P(pid), NULL, "-p PID[,PID..]: these processes, their threads and future children", FG_GRP_SELECT },
-	{ "cgroup", FG_OPT_STR, P(cgroup), NULL, "only tasks of this cgroup (path as in /proc/PID/cgroup, or a directory)", FG_GRP_SELECT },
-	{ "container", FG_OPT_STR, P(container), NULL, "only this container's cgroup (id prefix >= 4, or docker:<id> label)", FG_GRP_SELECT },
-	{ "event", FG_OPT_STR, P(event), "cpu-clock", "-e: sampling event (cpu-clock, task-clock, cycles, page-faults, ...)", FG_GRP_RECORD },
-	{ "freq", FG_OPT_INT, P(freq), "99", "-F: samples a second per CPU", FG_GRP_RECORD },
-	{ "duration", FG_OPT_DOUBLE, P(duration), NULL, "stop after this many seconds (default: at Ctrl-C / SIGTERM)", FG_GRP_RECORD },
-	{ "every", FG_OPT_DOUBLE, P(every), NULL, "write outputs every N seconds and start afresh; -o names take strftime %-escapes", FG_GRP_RECORD },
-	{ "push", FG_OPT_STR, P(push), NULL, "POST each profile as pprof to this http:// URL", FG_GRP_RECORD },
+	{ "all-cpus", FG_OPT_BOOL, P(all_cpus), "off", "every process on every CPU (the default without -p/--cgroup/--container)", FG_GRP_SELECT, .short_name = 'a' },
+	{ "pid", FG_OPT_STR, P(pid), NULL, "these processes, their threads and future children", FG_GRP_SELECT, .arg = "PID[,PID..]", .short_name = 'p' },
+	{ "cgroup", FG_OPT_STR, P(cgroup), NULL, "only tasks of this cgroup (path as in /proc/PID/cgroup, or a directory)", FG_GRP_SELECT, .arg = "PATH" },
+	{ "container", FG_OPT_STR, P(container), NULL, "only this container's cgroup (id prefix >= 4, or docker:<id> label)", FG_GRP_SELECT, .arg = "ID" },
+	{ "event", FG_OPT_STR, P(event), "cpu-clock", "sampling event (cpu-clock, task-clock, cycles, page-faults, ...)", FG_GRP_RECORD, .short_name = 'e' },
+	{ "freq", FG_OPT_INT, P(freq), "99", "samples a second per CPU", FG_GRP_RECORD, .arg = "HZ", .short_name = 'F' },
+	{ "duration", FG_OPT_DOUBLE, P(duration), NULL, "stop after this many seconds (default: at Ctrl-C / SIGTERM)", FG_GRP_RECORD, .arg = "S" },
+	{ "every", FG_OPT_DOUBLE, P(every), NULL, "write outputs every N seconds and start afresh; -o names take strftime %-escapes", FG_GRP_RECORD, .arg = "S" },
+	{ "push", FG_OPT_STR, P(push), NULL, "POST each profile as pprof to this http:// URL", FG_GRP_RECORD, .arg = "URL" },
 	{ "mmap-pages", FG_OPT_INT, P(mmap_pages), "256", "ring buffer pages per CPU (power of 2)", FG_GRP_RECORD },
 	{ "call-graph", FG_OPT_STR, P(call_graph), "fp", "user stacks: fp (frame pointers), or dwarf[,SIZE] (copy SIZE bytes of user stack, default 8192, and unwind with libdw: binaries without frame pointers)", FG_GRP_RECORD },
-	{ "annotate", FG_OPT_STR, P(annotate), "none", "suffix frames: kernel (_[k]), jit (_[j]), all, none", FG_GRP_NAMING },
-	{ "kernel-only", FG_OPT_BOOL, P(kernel_only), "off", "keep kernel frames only", FG_GRP_SELECT },
-	{ "user-only", FG_OPT_BOOL, P(user_only), "off", "keep user frames only", FG_GRP_SELECT },
-	{ "show-pid", FG_OPT_BOOL, P(show_pid), "off", "root frame comm-PID", FG_GRP_NAMING },
-	{ "show-tid", FG_OPT_BOOL, P(show_tid), "off", "root frame comm-PID/TID", FG_GRP_NAMING },
-	{ "addrs", FG_OPT_BOOL, P(addrs), "off", "name unresolved frames by their address", FG_GRP_NAMING },
 	{ "no-jit", FG_OPT_BOOL, P(no_jit), "off", "do not read perf maps of JIT runtimes", FG_GRP_NAMING },
-	{ "help", FG_OPT_BOOL, P(help), NULL, "this text", 0 },
+	{ "help", FG_OPT_BOOL, P(help), NULL, "this text", 0, .short_name = 'h' },
 	{ NULL },
-};
-
-static const struct {
-	const char *s, *l;
-} short_opts[] = {
-	{ "-a", "all-cpus" }, { "-p", "pid" }, { "-e", "event" },
-	{ "-F", "freq" }, { "-h", "help" },
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -470,8 +452,8 @@ static int sample_frames(struct session *s, const struct fg_live_sample *sm,
 		}
 		if (s->dwarf_size && !kernel)
 			break;		/* the user part is unwound below */
-		if ((s->po.kernel_only && !kernel) ||
-		    (s->po.user_only && kernel))
+		if ((s->po.sel.kernel_only && !kernel) ||
+		    (s->po.sel.user_only && kernel))
 			continue;
 		ret = frame_id(s, sm->pid, gen, sm->time, ip, kernel, &ids[n]);
 		if (ret)
@@ -481,7 +463,7 @@ static int sample_frames(struct session *s, const struct fg_live_sample *sm,
 		n++;
 	}
 	s->callers_until = s->until;
-	if (s->dwarf_size && sm->regs && sm->regs_abi && !s->po.kernel_only &&
+	if (s->dwarf_size && sm->regs && sm->regs_abi && !s->po.sel.kernel_only &&
 	    n < max) {
 		nu = fg_livesym__unwind(s->syms, sm->pid, sm->tid, sm->regs,
 					sm->stack, sm->stack_size, uips,
@@ -510,7 +492,7 @@ static int chain_key(const struct session *s, const struct fg_live_sample *sm,
 {
 	uint64_t i;
 
-	if (s->dwarf_size || s->po.kernel_only || s->po.user_only ||
+	if (s->dwarf_size || s->po.sel.kernel_only || s->po.sel.user_only ||
 	    sm->nr > MAX_FRAMES)
 		return -1;
 	*kernel = sm->cpumode == PERF_RECORD_MISC_KERNEL;
@@ -960,54 +942,26 @@ static void usage(FILE *fp)
 		    "Outputs by extension: .svg .folded/.txt .html .pb.gz (pprof); none: folded on stdout.\n\n"
 		    "Profile options:\n");
 	fg_opt__help(profile_table, "--", fp);
+	fg_opt__help(fg_naming_opts, "--", fp);
 	fprintf(fp, "\nGraph and output options:\n");
-	fg_opt__help(fg_output_opts, "--", fp);
+	fg_opt__help_groups(fg_output_opts, FG_GRP_CMD_ANY_OUTPUT, "--", fp);
 }
 
 static int parse_args(struct session *s, int argc, char **argv)
 {
-	int i;
+	const struct fg_optset sets[] = {
+		{ profile_table, &s->po, FG_GRP_ALL },
+		{ fg_naming_opts, &s->po.sel, FG_GRP_ALL },
+		{ fg_output_opts, &s->out, FG_GRP_CMD_ANY_OUTPUT },
+	};
+	int i, r;
 
 	for (i = 1; i < argc; i++) {
-		const char *a = argv[i], *val = NULL, *err = NULL, *eq;
-		const struct fg_opt_desc *d = NULL;
-		char key[64];
-		size_t j, klen;
-		int r;
-
-		r = cli_output_opt(argc, argv, &i, &s->out);
+		r = cli_opt(argc, argv, &i, sets, ARRAY_SIZE_P(sets));
 		if (r < 0)
 			return -1;
-		if (r)
-			continue;
-		for (j = 0; j < ARRAY_SIZE_P(short_opts); j++)
-			if (!strcmp(a, short_opts[j].s))
-				d = fg_opt__find(profile_table, short_opts[j].l);
-		if (!d && !strncmp(a, "--", 2)) {
-			eq = strchr(a + 2, '=');
-			klen = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
-			if (klen < sizeof(key)) {
-				memcpy(key, a + 2, klen);
-				key[klen] = '\0';
-				d = fg_opt__find(profile_table, key);
-				if (d && eq)
-					val = eq + 1;
-			}
-		}
-		if (!d) {
-			cli_error("profile: unknown argument '%s' (flame profile --help)", a);
-			return -1;
-		}
-		if (!val && d->type != FG_OPT_BOOL) {
-			if (i + 1 >= argc) {
-				cli_error("option %s needs a value", a);
-				return -1;
-			}
-			val = argv[++i];
-		}
-		r = fg_opt__set(profile_table, &s->po, d->name, val, &err);
-		if (r) {
-			cli_error("option %s: %s", a, err ? err : strerror(-r));
+		if (!r) {
+			cli_error("profile: unknown argument '%s' (flame profile --help)", argv[i]);
 			return -1;
 		}
 	}
@@ -1016,7 +970,7 @@ static int parse_args(struct session *s, int argc, char **argv)
 
 static int check_opts(struct session *s)
 {
-	const char *a = s->po.annotate;
+	const char *err = NULL;
 	size_t i;
 
 	if (s->po.freq <= 0 || s->po.freq > 100000)
@@ -1044,13 +998,8 @@ static int check_opts(struct session *s)
 		return cli_error("--mmap-pages %d: expects a power of 2", s->po.mmap_pages);
 	if (s->po.push && strncmp(s->po.push, "http://", 7))
 		return cli_error("--push %s: only http:// URLs", s->po.push);
-	if (s->po.kernel_only && s->po.user_only)
-		return cli_error("--kernel-only and --user-only exclude each other");
-	if (a && fg_namer__parse_annotate(a, &s->names.annotate))
-		return cli_error("--annotate %s: expects kernel, jit, all or none", a);
-	s->names.pid = s->po.show_pid;
-	s->names.tid = s->po.show_tid;
-	s->names.addrs = s->po.addrs;
+	if (fg_naming_args__derive(&s->po.sel, &s->names, &err))
+		return cli_error("profile: %s", err);
 	for (i = 0; i < s->out.out.n; i++) {
 		const char *o = s->out.out.v[i];
 
@@ -1248,12 +1197,8 @@ out:
 	if (s.cgroup_fd >= 0)
 		close(s.cgroup_fd);
 	free(s.pids);
-	free(s.po.pid);
-	free(s.po.cgroup);
-	free(s.po.container);
-	free(s.po.event);
-	free(s.po.push);
-	free(s.po.annotate);
+	fg_opt__release(profile_table, &s.po);
+	fg_naming_args__release(&s.po.sel);
 	fg_opts__release(&s.out);
 	return rc;
 }

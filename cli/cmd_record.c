@@ -7,6 +7,7 @@
  * See docs/containers.md.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -47,11 +48,96 @@ static int parse_interval(const char *s, double *out)
 	char *e;
 	double v = strtod(s, &e);
 
-	if (*e || !(v >= 0.01 && v <= 3600))
-		return cli_error("--interval %s: expects seconds between 0.01 and 3600", s);
+	if (!*s || *e || !(v >= 0.01 && v <= 3600))
+		return -EINVAL;
 	*out = v;
 	return 0;
 }
+
+/* flame record's and flame snapshot's own options (the rest go to perf record) */
+struct rec_args {
+	double interval;
+	double duration;
+	char *maps;		/* record: snapshot directory */
+	char *output;		/* snapshot: -o DIR */
+	char *jvm_perfmap;	/* record: "" = every 2 s */
+	struct fg_strlist pid;	/* snapshot */
+	bool no_cgroups, no_keep_binaries, off_cpu, help;
+};
+
+static int set_interval(void *base, const char *v, const char **err)
+{
+	if (parse_interval(v, &((struct rec_args *)base)->interval)) {
+		*err = "expects seconds between 0.01 and 3600";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int set_duration(void *base, const char *v, const char **err)
+{
+	char *e;
+	double d = strtod(v, &e);
+
+	if (!*v || *e || !(d > 0)) {
+		*err = "expects seconds";
+		return -EINVAL;
+	}
+	((struct rec_args *)base)->duration = d;
+	return 0;
+}
+
+static int set_jvm_perfmap(void *base, const char *v, const char **err)
+{
+	struct rec_args *r = base;
+	double secs;
+	char *s;
+
+	if (*v && parse_interval(v, &secs)) {
+		*err = "expects seconds between 0.01 and 3600";
+		return -EINVAL;
+	}
+	s = strdup(v);
+	if (!s)
+		return -ENOMEM;
+	free(r->jvm_perfmap);
+	r->jvm_perfmap = s;
+	return 0;
+}
+
+#define R(f) offsetof(struct rec_args, f)
+
+static const struct fg_opt_desc record_opts[] = {
+	{ "interval", FG_OPT_DOUBLE, 0, "0.5", "seconds between polls", FG_GRP_RECORD,
+	  set_interval, "S" },
+	{ "maps", FG_OPT_STR, R(maps), "<perf.data>.maps", "snapshot directory", FG_GRP_RECORD,
+	  .arg = "DIR" },
+	{ "no-cgroups", FG_OPT_BOOL, R(no_cgroups), NULL, "do not add --all-cgroups", FG_GRP_RECORD },
+	{ "no-keep-binaries", FG_OPT_BOOL, R(no_keep_binaries), NULL,
+	  "do not copy container binaries to perf's build-id cache (by default each container process's mapped executables are copied once per build id while it lives, and perf records with --buildid-mmap; -B/--no-buildid also turns this off)",
+	  FG_GRP_RECORD },
+	{ "jvm-perfmap", FG_OPT_OPTSTR, 0, NULL,
+	  "ask every HotSpot JVM for its perf map every S seconds (default 2), as jcmd PID Compiler.perfmap does, from inside its mount namespace as its user",
+	  FG_GRP_RECORD, set_jvm_perfmap, "S" },
+	{ "off-cpu", FG_OPT_BOOL, R(off_cpu), NULL,
+	  "also record the sched events flame.so's mode=offcpu, wakeup, offwake, wall and runq need (with -a and -g unless given; -e cpu-clock unless an event is given; a -F or -c goes to that cpu-clock only: the sched events are never sampled); docs/offcpu.md",
+	  FG_GRP_RECORD },
+	{ "help", FG_OPT_BOOL, R(help), NULL, "this text", 0, .short_name = 'h' },
+	{ NULL },
+};
+
+static const struct fg_opt_desc snapshot_opts[] = {
+	{ "output", FG_OPT_STR, R(output), NULL, "snapshot directory (required)", FG_GRP_RECORD,
+	  .arg = "DIR", .short_name = 'o' },
+	{ "pid", FG_OPT_STRLIST, R(pid), NULL, "only these processes", FG_GRP_RECORD,
+	  .arg = "PID[,PID...]" },
+	{ "interval", FG_OPT_DOUBLE, 0, "0.5", "seconds between polls", FG_GRP_RECORD,
+	  set_interval, "S" },
+	{ "duration", FG_OPT_DOUBLE, 0, NULL, "stop after S seconds", FG_GRP_RECORD,
+	  set_duration, "S" },
+	{ "help", FG_OPT_BOOL, R(help), NULL, "this text", 0, .short_name = 'h' },
+	{ NULL },
+};
 
 /* Remove what an earlier run left in a snapshot directory (our names only). */
 static void clear_snapshot_dir(const char *dir)
@@ -291,51 +377,28 @@ static void record_usage(FILE *fp)
 "size-capped, non-blocking) and copied incrementally, validated line by line.\n"
 "Each poll also samples the CPU controller files of every container cgroup\n"
 "and the host's idle share into <maps dir>/cpu.tsv (docs/cpu-quota.md).\n"
-"\n"
-"  --interval S     seconds between polls (default 0.5)\n"
-"  --maps DIR       snapshot directory (default <perf.data>.maps)\n"
-"  --no-cgroups     do not add --all-cgroups\n"
-"  --no-keep-binaries  do not copy container binaries to perf's build-id cache\n"
-"                   (by default each container process's mapped executables are\n"
-"                   copied once per build id while it lives, and perf records\n"
-"                   with --buildid-mmap; -B/--no-buildid also turns this off)\n"
-"  --jvm-perfmap[=S]  ask every HotSpot JVM for its perf map every S seconds\n"
-"                   (default 2), as jcmd PID Compiler.perfmap does, from inside\n"
-"                   its mount namespace as its user\n"
-"  --off-cpu        also record the sched events flame.so's mode=offcpu, wakeup,\n"
-"                   offwake, wall and runq need (with -a and -g unless given;\n"
-"                   -e cpu-clock unless an event is given; a -F or -c goes to\n"
-"                   that cpu-clock only: the sched events are never sampled);\n"
-"                   docs/offcpu.md\n"
-"  -h, --help       this text\n"
+"\n");
+	fg_opt__help(record_opts, "--", fp);
+	fprintf(fp,
 "All other options go to perf record; -o/--output names perf.data. For\n"
 "binaries without frame pointers: --call-graph dwarf[,SIZE] (SIZE bytes of\n"
 "user stack per sample, default 8192; flame report unwinds them; docs/dwarf.md).\n"
 "Then: perf script --dlfilter flame.so --dlarg out=x.svg, or flame report.\n");
 }
 
-static int parse_jvm_perfmap(const char *v, struct fg_snapshot_opts *so)
-{
-	double secs = 0;
-
-	if (parse_interval(v, &secs))
-		return -EINVAL;
-	so->jvm_perfmap_ns = (uint64_t)(secs * 1e9);
-	return 0;
-}
-
 int cmd_record(int argc, char **argv)
 {
 	struct fg_snapshot_opts so = { 0 };
+	struct rec_args ra = { .interval = 0.5 };
+	const struct fg_optset set = { record_opts, &ra, FG_GRP_ALL };
 	const char *output = "perf.data", *maps = NULL;
-	double interval = 0.5;
 	bool cgroups = true, have_cgroups = false, after_dd = false;
 	bool off_cpu = false, keep_bins = true, have_bidmmap = false;
-	struct fg_snapshot *s;
+	struct fg_snapshot *s = NULL;
 	struct fg_cpulog *cl = NULL;
 	char **pargv, *mapsbuf = NULL;
 	char *rate = NULL, *sample_ev = NULL;
-	int i, n = 0, rc, r;
+	int i, n = 0, rc = 1, r;
 	uint64_t t0;
 	pid_t child;
 
@@ -363,50 +426,35 @@ int cmd_record(int argc, char **argv)
 				pargv[n++] = "--buildid-mmap";
 			have_bidmmap = true;
 			pargv[n++] = argv[i];
-		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			record_usage(stdout);
-			free(pargv);
-			return 0;
-		} else if (!strcmp(a, "--interval") || !strcmp(a, "--maps")) {
-			if (i + 1 >= argc) {
-				free(pargv);
-				return cli_error("record: %s needs a value", a);
+		} else if ((r = cli_opt(argc, argv, &i, &set, 1))) {
+			if (r < 0)
+				goto out;
+			if (ra.help) {
+				record_usage(stdout);
+				rc = 0;
+				goto out;
 			}
-			if (!strcmp(a, "--maps")) {
-				maps = argv[++i];
-			} else if (parse_interval(argv[++i], &interval)) {
-				free(pargv);
-				return 1;
-			}
-		} else if (!strcmp(a, "--no-cgroups")) {
-			cgroups = false;
-		} else if (!strcmp(a, "--no-keep-binaries")) {
-			keep_bins = false;
-		} else if (!strncmp(a, "--jvm-perfmap", 13) &&
-			   (!a[13] || a[13] == '=')) {
-			if (parse_jvm_perfmap(a[13] ? a + 14 : "2", &so)) {
-				free(pargv);
-				return 1;
-			}
-		} else if (!strcmp(a, "--off-cpu")) {
-			continue;	/* offcpu_args() added its events */
+			/* --off-cpu: offcpu_args() adds its events */
+			cgroups = !ra.no_cgroups;
+			if (ra.no_keep_binaries)
+				keep_bins = false;
 		} else if (off_cpu && (r = rate_opt(argc, argv, &i, &rate))) {
 			static const char *const events[] = { "-e", "--event", NULL };
 
 			if (r < 0 || !rate) {
 				rc = cli_error("record: %s needs a value", a);
-				goto out_args;
+				goto out;
 			}
 			if (has_opt(argc, argv, events)) {
 				rc = cli_error("record: --off-cpu with %s: perf would apply it to the sched events too and keep only some of them; give it on your event instead, e.g. -e cpu-clock/%s/",
 					       a, rate);
-				goto out_args;
+				goto out;
 			}
 			free(sample_ev);
 			if (asprintf(&sample_ev, "cpu-clock/%s,name=cpu-clock/", rate) < 0) {
 				sample_ev = NULL;
 				rc = cli_error("record: out of memory");
-				goto out_args;
+				goto out;
 			}
 		} else {
 			if (!strcmp(a, "--all-cgroups"))
@@ -431,6 +479,13 @@ int cmd_record(int argc, char **argv)
 	}
 	if (off_cpu && !after_dd)
 		n = offcpu_args(argc, argv, pargv, n, sample_ev);
+	if (ra.jvm_perfmap) {
+		double secs = 2;
+
+		parse_interval(*ra.jvm_perfmap ? ra.jvm_perfmap : "2", &secs);
+		so.jvm_perfmap_ns = (uint64_t)(secs * 1e9);
+	}
+	maps = ra.maps;
 	if (cgroups && !have_cgroups)
 		pargv[n++] = "--all-cgroups";
 	if (keep_bins && !have_bidmmap)
@@ -439,8 +494,8 @@ int cmd_record(int argc, char **argv)
 	pargv[n] = NULL;
 	if (!maps) {
 		if (asprintf(&mapsbuf, "%s.maps", output) < 0) {
-			free(pargv);
-			return cli_error("record: out of memory");
+			rc = cli_error("record: out of memory");
+			goto out;
 		}
 		maps = mapsbuf;
 	}
@@ -462,13 +517,14 @@ int cmd_record(int argc, char **argv)
 		rc = cli_error("record: fork: %s", strerror(errno));
 		goto out;
 	}
-	rc = poll_loop(s, cl, child, interval, 0);
+	rc = poll_loop(s, cl, child, ra.interval, 0);
 	print_stats("record", maps, s, wall_ns() - t0);
 out:
 	fg_cpulog__delete(cl);
 	fg_snapshot__delete(s);
+	fg_opt__release(record_opts, &ra);
+	free(ra.jvm_perfmap);
 	free(mapsbuf);
-out_args:
 	free(rate);
 	free(sample_ev);
 	free(pargv);
@@ -487,22 +543,20 @@ static void snapshot_usage(FILE *fp)
 "SIGINT/SIGTERM. Use with a perf record you run yourself, then\n"
 "perf script --dlfilter flame.so --dlarg maps=DIR. Each poll also samples the\n"
 "container cgroups' CPU files into DIR/cpu.tsv (docs/cpu-quota.md).\n"
-"\n"
-"  -o, --output DIR   snapshot directory (required)\n"
-"  --pid PID          only this process (repeatable, or PID,PID,...)\n"
-"  --interval S       seconds between polls (default 0.5)\n"
-"  --duration S       stop after S seconds\n"
-"  -h, --help         this text\n");
+"\n");
+	fg_opt__help(snapshot_opts, "--", fp);
 }
 
 int cmd_snapshot(int argc, char **argv)
 {
 	struct fg_snapshot_opts so = { 0 };
+	struct rec_args ra = { .interval = 0.5 };
+	const struct fg_optset set = { snapshot_opts, &ra, FG_GRP_ALL };
 	struct fg_cpulog *cl;
-	const char *dir = NULL;
-	double interval = 0.5, duration = 0;
-	int *pids = NULL, i, rc = 0;
-	size_t nr = 0;
+	const char *dir;
+	double interval, duration;
+	int *pids = NULL, i, r, rc = 1;
+	size_t nr = 0, k;
 	struct fg_snapshot *s;
 	pid_t child = 0;
 	uint64_t t0;
@@ -511,53 +565,42 @@ int cmd_snapshot(int argc, char **argv)
 	if (!pids)
 		return cli_error("snapshot: out of memory");
 	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "--"))
+		if (!strcmp(argv[i], "--"))
 			break;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+		r = cli_opt(argc, argv, &i, &set, 1);
+		if (r < 0)
+			goto out_bad;
+		if (!r) {
+			cli_error("snapshot: unknown option: %s", argv[i]);
+			goto out_bad;
+		}
+		if (ra.help) {
 			snapshot_usage(stdout);
-			free(pids);
-			return 0;
-		}
-		if (i + 1 >= argc) {
-			free(pids);
-			return cli_error("snapshot: unknown option or missing value: %s", a);
-		}
-		if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-			dir = argv[++i];
-		} else if (!strcmp(a, "--interval")) {
-			if (parse_interval(argv[++i], &interval))
-				goto out_bad;
-		} else if (!strcmp(a, "--duration")) {
-			char *e;
-
-			duration = strtod(argv[++i], &e);
-			if (*e || duration <= 0) {
-				rc = cli_error("snapshot: --duration %s: expects seconds", argv[i]);
-				goto out_bad;
-			}
-		} else if (!strcmp(a, "--pid")) {
-			char *p = argv[++i], *e;
-
-			for (;;) {
-				long v = strtol(p, &e, 10);
-
-				if (e == p || v <= 0 || v > INT_MAX ||
-				    (*e && *e != ',') || nr >= (size_t)argc * 64) {
-					rc = cli_error("snapshot: --pid %s: expects PID[,PID...]", argv[i]);
-					goto out_bad;
-				}
-				pids[nr++] = (int)v;
-				if (!*e)
-					break;
-				p = e + 1;
-			}
-		} else {
-			rc = cli_error("snapshot: unknown option: %s", a);
+			rc = 0;
 			goto out_bad;
 		}
 	}
+	for (k = 0; k < ra.pid.n; k++) {
+		char *p = ra.pid.v[k], *e;
+
+		for (;;) {
+			long v = strtol(p, &e, 10);
+
+			if (e == p || v <= 0 || v > INT_MAX ||
+			    (*e && *e != ',') || nr >= (size_t)argc * 64) {
+				cli_error("snapshot: --pid %s: expects PID[,PID...]", ra.pid.v[k]);
+				goto out_bad;
+			}
+			pids[nr++] = (int)v;
+			if (!*e)
+				break;
+			p = e + 1;
+		}
+	}
+	dir = ra.output;
+	interval = ra.interval;
+	duration = ra.duration;
+	rc = 0;
 	if (!dir) {
 		rc = cli_error("snapshot: -o DIR is required (see --help)");
 		goto out_bad;
@@ -592,6 +635,7 @@ int cmd_snapshot(int argc, char **argv)
 	fg_cpulog__delete(cl);
 	fg_snapshot__delete(s);
 out_bad:
+	fg_opt__release(snapshot_opts, &ra);
 	free(pids);
 	return rc;
 }

@@ -12,6 +12,24 @@
  * 0 when not a collapse option, -1 after printing an error.
  */
 int cli_collapse_opt(int argc, char **argv, int *i, struct fg_collapse_opts *co);
+/* Their help lines ("  --pid ..."), from the same table. */
+void cli_collapse_help(FILE *fp);
+
+/* A command that reads inputs into one profile and writes its outputs. */
+struct cli_render_cmd {
+	const char *name;		/* in error messages: "svg" */
+	const char *help_cmd;		/* "flame svg" (--help) */
+	const char *default_fmt;	/* without -o: "svg", "folded" */
+	const char *kind;		/* input table name, NULL: probe */
+	unsigned int groups;		/* of fg_output_opts it takes */
+	bool collapse;			/* takes the perf script options */
+	void (*usage)(FILE *fp);
+};
+/*
+ * flame svg, collapse and FILE: options, inputs (files or stdin), outputs;
+ * one policy for errors and truncation. The exit code.
+ */
+int cli_render(int argc, char **argv, const struct cli_render_cmd *c);
 
 struct fg_input_opts;
 struct fg_input_ops;

@@ -85,31 +85,43 @@ int cli_output_opt(int argc, char **argv, int *i, struct fg_opts *o)
 int cli_output_opt_in(int argc, char **argv, int *i, struct fg_opts *o,
 		      unsigned int groups)
 {
-	const char *a = argv[*i], *eq, *val = NULL, *err = NULL;
+	const struct fg_optset set = { fg_output_opts, o, groups };
+
+	return cli_opt(argc, argv, i, &set, 1);
+}
+
+int cli_opt(int argc, char **argv, int *i, const struct fg_optset *sets,
+	    size_t n)
+{
+	const char *a = argv[*i], *eq = NULL, *val = NULL, *err = NULL;
+	const struct fg_optset *set = NULL;
 	const struct fg_opt_desc *d;
-	char key[64];
+	char key[64] = "";
 	size_t klen;
 	bool neg = false;
 	int ret;
 
-	if (!strcmp(a, "-o")) {
-		a = "--out";
-	} else if (a[0] != '-' || a[1] != '-') {
+	if (a[0] != '-' || !a[1])
 		return 0;
-	}
-	a += 2;
-	eq = strchr(a, '=');
-	klen = eq ? (size_t)(eq - a) : strlen(a);
-	if (klen >= sizeof(key))
-		return 0;
-	memcpy(key, a, klen);
-	key[klen] = '\0';
-	d = fg_opt__find_in(fg_output_opts, groups, key);
-	if (!d && !strncmp(key, "no-", 3)) {
-		d = fg_opt__find_in(fg_output_opts, groups, key + 3);
-		if (!d || d->type != FG_OPT_BOOL)
+	if (a[1] != '-') {		/* -x VALUE, -x */
+		if (a[2])
 			return 0;
-		neg = true;
+		d = fg_optset__find(sets, n, "", a[1], &set);
+	} else {
+		a += 2;
+		eq = strchr(a, '=');
+		klen = eq ? (size_t)(eq - a) : strlen(a);
+		if (klen >= sizeof(key))
+			return 0;
+		memcpy(key, a, klen);
+		key[klen] = '\0';
+		d = fg_optset__find(sets, n, key, 0, &set);
+		if (!d && !strncmp(key, "no-", 3)) {
+			d = fg_optset__find(sets, n, key + 3, 0, &set);
+			if (!d || d->type != FG_OPT_BOOL)
+				return 0;
+			neg = true;
+		}
 	}
 	if (!d)
 		return 0;
@@ -128,7 +140,7 @@ int cli_output_opt_in(int argc, char **argv, int *i, struct fg_opts *o,
 		}
 		val = argv[++*i];
 	}
-	ret = fg_opt__set(fg_output_opts, o, d->name, val, &err);
+	ret = fg_opt__set(set->table, set->base, d->name, val, &err);
 	if (ret) {
 		/* name the option, not the value (argv[*i] may be the value) */
 		cli_error("option --%s %s: %s", d->name, val ? val : "",

@@ -29,21 +29,8 @@ const struct fg_opt_desc flame_cfg_opts[] = {
 	{ "tid", FG_OPT_STR, C(tid_s), NULL,
 	  "tid=1: root frame comm-PID/TID; tid=LIST (other numbers): keep these TIDs",
 	  FG_GRP_SELECT | FG_GRP_NAMING },
-	{ "show-pid", FG_OPT_BOOL, C(show_pid), "off", "root frame comm-PID",
-	  FG_GRP_NAMING },
-	{ "show-tid", FG_OPT_BOOL, C(show_tid), "off", "root frame comm-PID/TID",
-	  FG_GRP_NAMING },
 	{ "cpu", FG_OPT_STR, C(cpu_s), NULL, "keep these CPUs (comma list)",
 	  FG_GRP_SELECT },
-	{ "kernel-only", FG_OPT_BOOL, C(kernel_only), "off", "keep kernel frames only",
-	  FG_GRP_SELECT },
-	{ "user-only", FG_OPT_BOOL, C(user_only), "off", "keep user frames only",
-	  FG_GRP_SELECT },
-	{ "annotate", FG_OPT_STR, C(annotate_s), "none",
-	  "suffix frames: kernel (_[k]), jit (_[j]), all, none",
-	  FG_GRP_NAMING },
-	{ "addrs", FG_OPT_BOOL, C(addrs), "off", "name unresolved frames by their address",
-	  FG_GRP_NAMING },
 	{ "weight", FG_OPT_STR, C(weight_s), "samples", "samples (count) or period",
 	  FG_GRP_INPUT },
 	{ "group", FG_OPT_STR, C(group_s), "none",
@@ -111,6 +98,7 @@ void flame_cfg__release(struct flame_cfg *c)
 	for (i = 0; i < c->rootfs.n; i++)
 		free(c->rootfs.v[i]);
 	free(c->rootfs.v);
+	fg_naming_args__release(&c->sel);
 	free(c->pids.v);
 	free(c->tids.v);
 	free(c->cpus.v);
@@ -125,6 +113,7 @@ void flame_cfg__help(FILE *fp)
 		"       perf script -s flame.so [KEY=VALUE | --KEY VALUE]...   (patched perf)\n\n"
 		"Samples and naming:\n");
 	fg_opt__help(flame_cfg_opts, "", fp);
+	fg_opt__help(fg_naming_opts, "", fp);
 	fprintf(fp, "\nOutputs and graphs:\n");
 	fg_opt__help_groups(fg_output_opts, PLUGIN_OUTPUT_GROUPS, "", fp);
 	fprintf(fp,
@@ -183,17 +172,24 @@ static int pid_or_naming(const char *opt, const char *s, bool *flag,
 
 static int derive(struct flame_cfg *c)
 {
+	const char *err = NULL;
 	int ret;
 
+	c->show_pid = c->sel.show_pid;
+	c->show_tid = c->sel.show_tid;
+	c->kernel_only = c->sel.kernel_only;
+	c->user_only = c->sel.user_only;
+	c->addrs = c->sel.addrs;
 	if (c->pid_s && (ret = pid_or_naming("pid", c->pid_s, &c->show_pid, &c->pids)))
 		return ret;
 	if (c->tid_s && (ret = pid_or_naming("tid", c->tid_s, &c->show_tid, &c->tids)))
 		return ret;
 	if (c->cpu_s && (ret = parse_idlist("cpu", c->cpu_s, &c->cpus)))
 		return ret;
-	if (c->annotate_s &&
-	    fg_namer__parse_annotate(c->annotate_s, &c->names.annotate))
-		goto bad_annotate;
+	if (fg_naming_args__derive(&c->sel, &c->names, &err)) {
+		fprintf(stderr, "flame.so: %s\n", err);
+		return -EINVAL;
+	}
 	if (c->weight_s) {
 		if (!strcmp(c->weight_s, "period"))
 			c->weight_period = true;
@@ -223,10 +219,6 @@ static int derive(struct flame_cfg *c)
 			return -EINVAL;
 		}
 	}
-	if (c->kernel_only && c->user_only) {
-		fprintf(stderr, "flame.so: kernel-only and user-only exclude each other\n");
-		return -EINVAL;
-	}
 	if ((ret = offcpu_cfg__derive(c)))	/* mode=wall sets show_tid */
 		return ret;
 	c->names.addrs = c->addrs;
@@ -237,24 +229,27 @@ static int derive(struct flame_cfg *c)
 	c->jit.no_live = c->no_live;
 	c->jit.no_host = c->no_host;
 	return 0;
-bad_annotate:
-	fprintf(stderr, "flame.so: option 'annotate=%s': expects kernel, jit, all or none\n",
-		c->annotate_s);
-	return -EINVAL;
 }
 
-static int set_one(struct flame_cfg *c, struct fg_opts *o, const char *key,
+/* Plugin options, then the shared naming ones, then graphs and outputs. */
+#define NSETS 3
+static void optsets(struct flame_cfg *c, struct fg_opts *o,
+		    struct fg_optset sets[NSETS])
+{
+	sets[0] = (struct fg_optset){ flame_cfg_opts, c, FG_GRP_ALL };
+	sets[1] = (struct fg_optset){ fg_naming_opts, &c->sel, FG_GRP_ALL };
+	sets[2] = (struct fg_optset){ fg_output_opts, o, PLUGIN_OUTPUT_GROUPS };
+}
+
+static int set_one(const struct fg_optset *sets, const char *key,
 		   const char *val, const char *word)
 {
+	const struct fg_optset *set;
 	const char *err = NULL;
-	int ret;
+	int ret = -ENOENT;
 
-	if (fg_opt__find(flame_cfg_opts, key))
-		ret = fg_opt__set(flame_cfg_opts, c, key, val, &err);
-	else if (fg_opt__find_in(fg_output_opts, PLUGIN_OUTPUT_GROUPS, key))
-		ret = fg_opt__set(fg_output_opts, o, key, val, &err);
-	else
-		ret = -ENOENT;
+	if (fg_optset__find(sets, NSETS, key, 0, &set))
+		ret = fg_opt__set(set->table, set->base, key, val, &err);
 	if (ret == -ENOENT) {
 		fprintf(stderr, "flame.so: unknown option '%s' (--dlarg help lists the options)\n",
 			word);
@@ -268,18 +263,13 @@ static int set_one(struct flame_cfg *c, struct fg_opts *o, const char *key,
 	return 0;
 }
 
-static const struct fg_opt_desc *find_any(const char *key)
-{
-	const struct fg_opt_desc *d = fg_opt__find(flame_cfg_opts, key);
-
-	return d ? d : fg_opt__find_in(fg_output_opts, PLUGIN_OUTPUT_GROUPS, key);
-}
-
 int flame_cfg__parse(struct flame_cfg *c, struct fg_opts *o, int argc,
 		     char **argv)
 {
+	struct fg_optset sets[NSETS];
 	int i, ret;
 
+	optsets(c, o, sets);
 	for (i = 0; i < argc; i++) {
 		const char *a = argv[i], *eq;
 		char key[64];
@@ -298,10 +288,12 @@ int flame_cfg__parse(struct flame_cfg *c, struct fg_opts *o, int argc,
 				goto unknown;
 			memcpy(key, a, klen);
 			key[klen] = '\0';
-			d = find_any(key);
-			if (!d && !eq && !strncmp(key, "no-", 3) &&
-			    find_any(key + 3) && find_any(key + 3)->type == FG_OPT_BOOL) {
-				ret = set_one(c, o, key + 3, "off", argv[i]);
+			d = fg_optset__find(sets, NSETS, key, 0, NULL);
+			if (!d && !eq && !strncmp(key, "no-", 3)) {
+				d = fg_optset__find(sets, NSETS, key + 3, 0, NULL);
+				if (!d || d->type != FG_OPT_BOOL)
+					goto unknown;
+				ret = set_one(sets, key + 3, "off", argv[i]);
 				if (ret)
 					return ret;
 				continue;
@@ -318,7 +310,7 @@ int flame_cfg__parse(struct flame_cfg *c, struct fg_opts *o, int argc,
 				}
 				val = argv[++i];
 			}
-			ret = set_one(c, o, key, val, argv[i]);
+			ret = set_one(sets, key, val, argv[i]);
 		} else {
 			eq = strchr(a, '=');
 			klen = eq ? (size_t)(eq - a) : strlen(a);
@@ -327,7 +319,8 @@ int flame_cfg__parse(struct flame_cfg *c, struct fg_opts *o, int argc,
 			memcpy(key, a, klen);
 			key[klen] = '\0';
 			if (!eq) {
-				const struct fg_opt_desc *d = find_any(key);
+				const struct fg_opt_desc *d =
+					fg_optset__find(sets, NSETS, key, 0, NULL);
 
 				if (!d || (d->type != FG_OPT_BOOL && d->type != FG_OPT_OPTSTR)) {
 					fprintf(stderr, "flame.so: malformed option '%s': expects key=value\n",
@@ -335,7 +328,7 @@ int flame_cfg__parse(struct flame_cfg *c, struct fg_opts *o, int argc,
 					return -EINVAL;
 				}
 			}
-			ret = set_one(c, o, key, eq ? eq + 1 : NULL, a);
+			ret = set_one(sets, key, eq ? eq + 1 : NULL, a);
 		}
 		if (ret)
 			return ret;

@@ -36,7 +36,6 @@ struct flame_cfg {
 	char *event;
 	char *comm;
 	char *pid_s, *tid_s, *cpu_s;
-	char *annotate_s;
 	char *weight_s;
 	char *group_s;
 	char *container;
@@ -44,6 +43,8 @@ struct flame_cfg {
 	char *unwind_s;
 	char *mode_s, *state_s, *min_block_s, *unit_s;	/* plugin/offcpu.c */
 	struct fg_strlist rootfs;
+	struct fg_naming_args sel;	/* fg_naming_opts (lib/names/namer.c) */
+	/* derived */
 	bool show_pid, show_tid;
 	bool addrs;
 	bool kernel_only, user_only;

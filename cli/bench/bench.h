@@ -96,6 +96,7 @@ struct bench {
 	const char *load_tool;	/* "wrk", "hey", "ab" (--load-tool) */
 	char *proxy_config, *sidecar_name, *container, *admin;
 	char *envoy_profiler, *envoy_path, *json;
+	char *serve, *from_gperf;	/* --serve-backend, --from-gperf */
 	pid_t sidecar_pid;	/* --sidecar-pid */
 	int heap_value;		/* enum fg_gperf_heap_value */
 	bool no_load, keep_raw, builtin, progress, convert;

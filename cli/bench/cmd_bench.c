@@ -10,6 +10,7 @@
  * the load in bench_load.c.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <glob.h>
 #include <libgen.h>
@@ -55,6 +56,207 @@ static const struct preset presets[] = {
 	{ NULL, NULL, NULL },
 };
 
+/* ---- options: one table per part of the help ----------------------------- */
+
+static int set_topology(void *base, const char *v, const char **err)
+{
+	struct bench *b = base;
+	char *s;
+
+	if (strcmp(v, "mesh") && strcmp(v, "server")) {
+		*err = "mesh or server";
+		return -EINVAL;
+	}
+	s = strdup(v);
+	if (!s)
+		return -ENOMEM;
+	free(b->topology);
+	b->topology = s;
+	return 0;
+}
+
+static int set_load_tool(void *base, const char *v, const char **err)
+{
+	struct bench *b = base;
+
+	if (strcmp(v, "wrk") && strcmp(v, "hey") && strcmp(v, "ab")) {
+		*err = "wrk, hey or ab";
+		return -EINVAL;
+	}
+	b->load_tool = !strcmp(v, "wrk") ? "wrk" : !strcmp(v, "hey") ? "hey" : "ab";
+	return 0;
+}
+
+static int add_sidecar_spec(struct bench *b, const char *spec);
+static int add_preset(struct bench *b, const char *name);
+
+static int set_sidecar(void *base, const char *v, const char **err)
+{
+	*err = "see above";
+	return add_sidecar_spec(base, v) ? -EINVAL : 0;
+}
+
+static int set_profile(void *base, const char *v, const char **err)
+{
+	*err = "see above";
+	return add_preset(base, v) ? -EINVAL : 0;
+}
+
+static int set_custom_cmd(void *base, const char *v, const char **err)
+{
+	struct bench *b = base;
+
+	if (b->nr_cmds >= BENCH_MAX_PROFILES) {
+		*err = "too many profiles";
+		return -EINVAL;
+	}
+	b->cmds[b->nr_cmds] = strdup(v);
+	if (!b->cmds[b->nr_cmds])
+		return -ENOMEM;
+	b->nr_cmds++;
+	return 0;
+}
+
+static int set_custom_name(void *base, const char *v, const char **err)
+{
+	struct bench *b = base;
+
+	if (b->nr_names >= BENCH_MAX_PROFILES) {
+		*err = "too many profiles";
+		return -EINVAL;
+	}
+	b->names[b->nr_names] = strdup(v);
+	if (!b->names[b->nr_names])
+		return -ENOMEM;
+	b->nr_names++;
+	return 0;
+}
+
+static int set_envoy_profiler(void *base, const char *v, const char **err)
+{
+	struct bench *b = base;
+	char *s;
+
+	if (strcmp(v, "cpuprofiler") && strcmp(v, "heapprofiler")) {
+		*err = "cpuprofiler or heapprofiler";
+		return -EINVAL;
+	}
+	s = strdup(v);
+	if (!s)
+		return -ENOMEM;
+	free(b->envoy_profiler);
+	b->envoy_profiler = s;
+	return 0;
+}
+
+static int set_heap_value(void *base, const char *v, const char **err)
+{
+	static const char *const hv[] = { "inuse_space", "inuse_objects",
+					  "alloc_space", "alloc_objects" };
+	int k;
+
+	for (k = 0; k < 4 && strcmp(v, hv[k]); k++)
+		;
+	if (k == 4) {
+		*err = "inuse_space, inuse_objects, alloc_space or alloc_objects";
+		return -EINVAL;
+	}
+	((struct bench *)base)->heap_value = k;
+	return 0;
+}
+
+#define B(f) offsetof(struct bench, f)
+
+static const struct fg_opt_desc bench_load_opts[] = {
+	{ "duration", FG_OPT_INT, B(duration), "30", "profile and load time", FG_GRP_BENCH,
+	  .arg = "SEC", .min = 1, .max = 86400 },
+	{ "qps", FG_OPT_INT, B(qps), "1000", "target requests/s, paced with wrk's Lua delay(); 0 = max",
+	  FG_GRP_BENCH, .min = 0, .max = 10000000 },
+	{ "conn", FG_OPT_INT, B(conn), "16", "connections", FG_GRP_BENCH, .min = 1, .max = 100000 },
+	{ "threads", FG_OPT_INT, B(threads), "min(conn, 2)", "wrk threads", FG_GRP_BENCH,
+	  .min = 1, .max = 1024 },
+	{ "url", FG_OPT_STR, B(url), NULL, "load an existing deployment at URL", FG_GRP_BENCH,
+	  .arg = "URL" },
+	{ "load-tool", FG_OPT_STR, 0, "wrk", "wrk, hey or ab (ab has no rate limit)", FG_GRP_BENCH,
+	  set_load_tool, "T" },
+	{ "load-command", FG_OPT_STR, B(load_cmd), NULL,
+	  "run CMD as the load instead ({duration} {qps} {conn} {url}); wrk's, hey's and ab's reports are parsed, others are not",
+	  FG_GRP_BENCH, .arg = "CMD" },
+	{ "no-load", FG_OPT_BOOL, B(no_load), NULL, "profile only", FG_GRP_BENCH },
+	{ "require-load", FG_OPT_BOOL, B(require_load), NULL,
+	  "fail when no load would run or none was measured", FG_GRP_BENCH },
+	{ NULL },
+};
+
+static const struct fg_opt_desc bench_sidecar_opts[] = {
+	{ "builtin", FG_OPT_BOOL, B(ask_builtin), NULL,
+	  "the built-in topology (the default when no sidecar is given)", FG_GRP_BENCH },
+	{ "topology", FG_OPT_STR, 0, "mesh",
+	  "built-in: client pod + client sidecar -> server sidecar + backend (mesh), or one sidecar (server)",
+	  FG_GRP_BENCH, set_topology, "mesh|server" },
+	{ "sidecar", FG_OPT_STR, 0, NULL,
+	  "a sidecar (repeatable; all are profiled at once): SEL is pid:PID, name:REGEX or container:ID; ROLE (client, server, ...) names its files <date>_<label>-<role>-<profile>",
+	  FG_GRP_BENCH, set_sidecar, "[ROLE=]SEL" },
+	{ "sidecar-pid", FG_OPT_INT, B(sidecar_pid), NULL, "the sidecar's host PID", FG_GRP_BENCH,
+	  .arg = "PID", .min = 1, .max = 0x3fffffff },
+	{ "sidecar-name", FG_OPT_STR, B(sidecar_name), NULL,
+	  "match the process name, then the command line (oldest wins)", FG_GRP_BENCH, .arg = "REGEX" },
+	{ "container", FG_OPT_STR, B(container), NULL, "processes whose /proc/PID/cgroup contains ID",
+	  FG_GRP_BENCH, .arg = "ID" },
+	{ "exec-prefix", FG_OPT_STR, B(exec_prefix), NULL,
+	  "run profiling commands through CMD (e.g. 'nsenter -t {host_pid} -a', 'kubectl exec POD -c perf --'); {sidecar_pid} is then the PID inside the sidecar's PID namespace, {host_pid} the host's",
+	  FG_GRP_BENCH, .arg = "CMD" },
+	{ "proxy-config", FG_OPT_STR, B(proxy_config), NULL,
+	  "haproxy config template for the built-in topology", FG_GRP_BENCH, .arg = "FILE" },
+	{ "proxy-threads", FG_OPT_INT, B(proxy_threads), "1", "haproxy nbthread", FG_GRP_BENCH,
+	  .min = 1, .max = 64 },
+	{ NULL },
+};
+
+static const struct fg_opt_desc bench_profiling_opts[] = {
+	{ "custom-profiling-command", FG_OPT_STR, 0, NULL,
+	  "(also --custom_profiling_command; repeatable) placeholders {duration} {sidecar_pid} {host_pid} {sidecar_nspid} {role} {output}",
+	  FG_GRP_BENCH, set_custom_cmd, "CMD" },
+	{ "custom-profiling-name", FG_OPT_STR, 0, "customN",
+	  "(also --custom_profiling_name) names the n-th command", FG_GRP_BENCH, set_custom_name, "NAME" },
+	{ "profile", FG_OPT_STR, 0, "perf-oncpu", "add a preset (repeatable; below)", FG_GRP_BENCH,
+	  set_profile, "PRESET" },
+	{ "envoy-profiler", FG_OPT_STR, 0, NULL,
+	  "(also --envoy_profiler) toggle Envoy's admin profiler and convert its gperftools output",
+	  FG_GRP_BENCH, set_envoy_profiler, "cpuprofiler|heapprofiler" },
+	{ "admin", FG_OPT_STR, B(admin), "127.0.0.1:15000", "Envoy admin address", FG_GRP_BENCH,
+	  .arg = "HOST:PORT" },
+	{ "envoy-profile-path", FG_OPT_STR, B(envoy_path), "/var/log/envoy/envoy.prof",
+	  "where the sidecar writes profiles", FG_GRP_BENCH, .arg = "P" },
+	{ "heap-value", FG_OPT_STR, 0, "inuse_space",
+	  "heap graphs weigh inuse_space, inuse_objects, alloc_space or alloc_objects", FG_GRP_BENCH,
+	  set_heap_value, "V" },
+	{ "freq", FG_OPT_INT, B(freq), "99", "sampling frequency of the perf-oncpu presets ({freq})",
+	  FG_GRP_BENCH, .arg = "HZ", .min = 1, .max = 100000 },
+	{ "grace", FG_OPT_INT, B(grace), "10", "extra time for profilers to finish", FG_GRP_BENCH,
+	  .arg = "SEC", .min = 0, .max = 3600 },
+	{ "allow-empty", FG_OPT_BOOL, B(allow_empty), NULL, "exit 0 even when a profile has no samples",
+	  FG_GRP_BENCH },
+	{ "flame-so", FG_OPT_STR, B(flame_so), "$FLAME_SO, else next to flame", "flame.so for perf.data",
+	  FG_GRP_BENCH, .arg = "PATH" },
+	{ NULL },
+};
+
+static const struct fg_opt_desc bench_output_opts[] = {
+	{ "label", FG_OPT_STR, B(label), "builtin, or the sidecar's name", "file name label",
+	  FG_GRP_BENCH, .arg = "NAME" },
+	{ "outdir", FG_OPT_STR, B(outdir), "flame/flameoutput", "output directory", FG_GRP_BENCH,
+	  .arg = "DIR" },
+	{ "keep-raw", FG_OPT_BOOL, B(keep_raw), NULL, "keep the raw profiler outputs (printed at the end)",
+	  FG_GRP_BENCH },
+	{ "serve-backend", FG_OPT_STR, B(serve), NULL,
+	  "only run the built-in HTTP backend in the foreground", FG_GRP_BENCH, .arg = "H:P" },
+	{ "from-gperf", FG_OPT_STR, B(from_gperf), NULL,
+	  "only render a gperftools CPU/heap profile collected earlier (with --sidecar-pid: binaries are read from its root)",
+	  FG_GRP_BENCH, .arg = "FILE" },
+	{ NULL },
+};
+
 static void usage(FILE *fp)
 {
 	const struct preset *p;
@@ -65,58 +267,19 @@ static void usage(FILE *fp)
 "flame graphs and a summary to OUTDIR/<date>_<label>-<profile>.{svg,folded,html}.\n"
 "With --builtin, or with no sidecar option at all, runs the built-in topology:\n"
 "load -> client sidecar -> server sidecar -> backend, in their own namespaces.\n\n"
-"Load:\n"
-"  --duration SEC           profile and load time (default 30)\n"
-"  --qps N                  target requests/s, paced with wrk's Lua delay(); 0 = max (default 1000)\n"
-"  --conn N                 connections (default 16)\n"
-"  --threads N              wrk threads (default: min(conn, 2))\n"
-"  --url URL                load an existing deployment at URL\n"
-"  --load-tool T            wrk (default), hey or ab (ab has no rate limit)\n"
-"  --load-command CMD       run CMD as the load instead ({duration} {qps} {conn} {url});\n"
-"                           wrk's, hey's and ab's reports are parsed, others are not\n"
-"  --no-load                profile only\n"
-"  --require-load           fail when no load would run or none was measured\n"
-"Sidecar:\n"
-"  --builtin                the built-in topology (the default when no sidecar is given)\n"
-"  --topology mesh|server   built-in: client pod + client sidecar -> server sidecar +\n"
-"                           backend (mesh, default), or one sidecar (server)\n"
-"  --sidecar [ROLE=]SEL     a sidecar (repeatable; all are profiled at once): SEL is\n"
-"                           pid:PID, name:REGEX or container:ID; ROLE (client, server,\n"
-"                           ...) names its files <date>_<label>-<role>-<profile>\n"
-"  --sidecar-pid PID        the sidecar's host PID\n"
-"  --sidecar-name REGEX     match the process name, then the command line (oldest wins)\n"
-"  --container ID           processes whose /proc/PID/cgroup contains ID\n"
-"  --exec-prefix CMD        run profiling commands through CMD (e.g. 'nsenter -t {host_pid} -a',\n"
-"                           'kubectl exec POD -c perf --'); {sidecar_pid} is then the PID\n"
-"                           inside the sidecar's PID namespace, {host_pid} the host's\n"
-"  --proxy-config FILE      haproxy config template for the built-in topology\n"
-"  --proxy-threads N        haproxy nbthread (default 1)\n"
-"Profiling:\n"
-"  --custom-profiling-command CMD   (also --custom_profiling_command; repeatable)\n"
-"                           {duration} {sidecar_pid} {host_pid} {sidecar_nspid} {role} {output}\n"
-"  --custom-profiling-name NAME     (also --custom_profiling_name) names the n-th command\n"
-"  --profile PRESET         add a preset (repeatable; default perf-oncpu):\n");
+"Load:\n");
+	fg_opt__help(bench_load_opts, "--", fp);
+	fprintf(fp, "Sidecar:\n");
+	fg_opt__help(bench_sidecar_opts, "--", fp);
+	fprintf(fp, "Profiling:\n");
+	fg_opt__help(bench_profiling_opts, "--", fp);
+	fprintf(fp, "  presets of --profile:\n");
 	for (p = presets; p->name; p++)
-		fprintf(fp, "                             %-16s %s\n", p->name, p->cmd);
-	fprintf(fp,
-"  --envoy-profiler cpuprofiler|heapprofiler   (also --envoy_profiler) toggle Envoy's\n"
-"                           admin profiler and convert its gperftools output\n"
-"  --admin HOST:PORT        Envoy admin address (default 127.0.0.1:15000)\n"
-"  --envoy-profile-path P   where the sidecar writes profiles (default /var/log/envoy/envoy.prof)\n"
-"  --heap-value V           heap graphs weigh inuse_space (default), inuse_objects,\n"
-"                           alloc_space or alloc_objects\n"
-"  --freq HZ                sampling frequency of the perf-oncpu presets ({freq}; default 99)\n"
-"  --grace SEC              extra time for profilers to finish (default 10)\n"
-"  --allow-empty            exit 0 even when a profile has no samples\n"
-"  --flame-so PATH          flame.so for perf.data (default $FLAME_SO, else next to flame)\n"
-"Output:\n"
-"  --label NAME             file name label (default: builtin, or the sidecar's name)\n"
-"  --outdir DIR             default flame/flameoutput\n"
-"  --keep-raw               keep the raw profiler outputs (printed at the end)\n"
-"  --serve-backend H:P      only run the built-in HTTP backend in the foreground\n"
-"  --from-gperf FILE        only render a gperftools CPU/heap profile collected earlier\n"
-"                           (with --sidecar-pid: binaries are read from its root)\n"
-"  graph options of flame svg (--title, --width, --colors, ...) apply to every graph\n");
+		fprintf(fp, "    %-20s %s\n", p->name, p->cmd);
+	fprintf(fp, "Output:\n");
+	fg_opt__help(bench_output_opts, "--", fp);
+	fprintf(fp, "Graph and heatmap options (as flame svg and flame heatmap take them) apply to every graph:\n");
+	fg_opt__help_groups(fg_output_opts, FG_GRP_GRAPH | FG_GRP_HEATMAP, "--", fp);
 }
 
 static void on_signal(int sig)
@@ -179,29 +342,6 @@ static int add_preset(struct bench *b, const char *name)
 	return cli_error("bench: unknown --profile '%s' (flame bench --help lists them)", name);
 }
 
-/* Long option names match with '_' or '-' (Istio's spellings and ours). */
-static bool opt_is(const char *arg, const char *name, const char **val)
-{
-	const char *a = arg, *n = name;
-
-	if (a[0] != '-' || a[1] != '-')
-		return false;
-	a += 2;
-	for (; *n; a++, n++) {
-		if (*a == *n || (*a == '_' && *n == '-'))
-			continue;
-		return false;
-	}
-	if (*a == '=') {
-		*val = a + 1;
-		return true;
-	}
-	if (*a)
-		return false;
-	*val = NULL;
-	return true;
-}
-
 /*
  * --sidecar [ROLE=]pid:PID | name:REGEX | container:ID | PID
  * ROLE is a word ([A-Za-z0-9_.-]); it names the sidecar's files and section.
@@ -211,7 +351,7 @@ static int add_sidecar_spec(struct bench *b, const char *spec)
 	struct bench_sidecar *sc;
 	const char *eq = strchr(spec, '='), *colon = strchr(spec, ':'), *v = spec;
 	char *role = NULL;
-	int pid;
+	int pid = 0;
 
 	if (b->nr_sc >= BENCH_MAX_SIDECARS)
 		return cli_error("bench: at most %d sidecars", BENCH_MAX_SIDECARS);
@@ -247,162 +387,27 @@ static int add_sidecar_spec(struct bench *b, const char *spec)
 	return 0;
 }
 
-static int parse_args(struct bench *b, int argc, char **argv, char **serve,
-		      char **from)
+static int parse_args(struct bench *b, int argc, char **argv)
 {
-	int i;
+	const struct fg_optset sets[] = {
+		{ bench_load_opts, b, FG_GRP_ALL },
+		{ bench_sidecar_opts, b, FG_GRP_ALL },
+		{ bench_profiling_opts, b, FG_GRP_ALL },
+		{ bench_output_opts, b, FG_GRP_ALL },
+		{ fg_output_opts, &b->gopts, FG_GRP_GRAPH | FG_GRP_HEATMAP },
+	};
+	int i, r;
 
 	for (i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = NULL;
-		int r;
-
-#define VAL() do {							\
-		if (!v) {						\
-			if (i + 1 >= argc)				\
-				return cli_error("bench: option %s needs a value", a); \
-			v = argv[++i];					\
-		}							\
-	} while (0)
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			exit(0);
-		} else if (opt_is(a, "duration", &v)) {
-			VAL();
-			if (parse_int(a, v, 1, 86400, &b->duration))
-				return 1;
-		} else if (opt_is(a, "qps", &v)) {
-			VAL();
-			if (parse_int(a, v, 0, 10000000, &b->qps))
-				return 1;
-		} else if (opt_is(a, "conn", &v)) {
-			VAL();
-			if (parse_int(a, v, 1, 100000, &b->conn))
-				return 1;
-		} else if (opt_is(a, "threads", &v)) {
-			VAL();
-			if (parse_int(a, v, 1, 1024, &b->threads))
-				return 1;
-		} else if (opt_is(a, "freq", &v)) {
-			VAL();
-			if (parse_int(a, v, 1, 100000, &b->freq))
-				return 1;
-		} else if (opt_is(a, "grace", &v)) {
-			VAL();
-			if (parse_int(a, v, 0, 3600, &b->grace))
-				return 1;
-		} else if (opt_is(a, "proxy-threads", &v)) {
-			VAL();
-			if (parse_int(a, v, 1, 64, &b->proxy_threads))
-				return 1;
-		} else if (opt_is(a, "sidecar-pid", &v)) {
-			int pid;
-
-			VAL();
-			if (parse_int(a, v, 1, 0x3fffffff, &pid))
-				return 1;
-			b->sidecar_pid = pid;
-		} else if (opt_is(a, "sidecar", &v)) {
-			VAL();
-			if (add_sidecar_spec(b, v))
-				return 1;
-		} else if (opt_is(a, "topology", &v)) {
-			VAL();
-			if (strcmp(v, "mesh") && strcmp(v, "server"))
-				return cli_error("bench: --topology '%s': mesh or server", v);
-			free(b->topology);
-			b->topology = strdup(v);
-		} else if (opt_is(a, "sidecar-name", &v)) {
-			VAL();
-			b->sidecar_name = strdup(v);
-		} else if (opt_is(a, "container", &v)) {
-			VAL();
-			b->container = strdup(v);
-		} else if (opt_is(a, "exec-prefix", &v)) {
-			VAL();
-			b->exec_prefix = strdup(v);
-		} else if (opt_is(a, "custom-profiling-command", &v)) {
-			VAL();
-			if (b->nr_cmds >= BENCH_MAX_PROFILES)
-				return cli_error("bench: at most %d profiles", BENCH_MAX_PROFILES);
-			b->cmds[b->nr_cmds++] = strdup(v);
-		} else if (opt_is(a, "custom-profiling-name", &v)) {
-			VAL();
-			if (b->nr_names >= BENCH_MAX_PROFILES)
-				return cli_error("bench: at most %d profiles", BENCH_MAX_PROFILES);
-			b->names[b->nr_names++] = strdup(v);
-		} else if (opt_is(a, "profile", &v)) {
-			VAL();
-			if (add_preset(b, v))
-				return 1;
-		} else if (opt_is(a, "envoy-profiler", &v)) {
-			VAL();
-			if (strcmp(v, "cpuprofiler") && strcmp(v, "heapprofiler"))
-				return cli_error("bench: --envoy-profiler '%s': cpuprofiler or heapprofiler", v);
-			b->envoy_profiler = strdup(v);
-		} else if (opt_is(a, "admin", &v)) {
-			VAL();
-			b->admin = strdup(v);
-		} else if (opt_is(a, "heap-value", &v)) {
-			static const char *const hv[] = { "inuse_space", "inuse_objects",
-							  "alloc_space", "alloc_objects" };
-			int k;
-
-			VAL();
-			for (k = 0; k < 4 && strcmp(v, hv[k]); k++)
-				;
-			if (k == 4)
-				return cli_error("bench: --heap-value '%s': inuse_space, inuse_objects, alloc_space or alloc_objects", v);
-			b->heap_value = k;
-		} else if (opt_is(a, "envoy-profile-path", &v)) {
-			VAL();
-			b->envoy_path = strdup(v);
-		} else if (opt_is(a, "url", &v)) {
-			VAL();
-			b->url = strdup(v);
-		} else if (opt_is(a, "load-command", &v)) {
-			VAL();
-			b->load_cmd = strdup(v);
-		} else if (opt_is(a, "no-load", &v)) {
-			b->no_load = true;
-		} else if (opt_is(a, "require-load", &v)) {
-			b->require_load = true;
-		} else if (opt_is(a, "allow-empty", &v)) {
-			b->allow_empty = true;
-		} else if (opt_is(a, "builtin", &v)) {
-			b->ask_builtin = true;
-		} else if (opt_is(a, "load-tool", &v)) {
-			VAL();
-			if (strcmp(v, "wrk") && strcmp(v, "hey") && strcmp(v, "ab"))
-				return cli_error("bench: --load-tool '%s': wrk, hey or ab", v);
-			b->load_tool = !strcmp(v, "wrk") ? "wrk" : !strcmp(v, "hey") ? "hey" : "ab";
-		} else if (opt_is(a, "label", &v)) {
-			VAL();
-			b->label = strdup(v);
-		} else if (opt_is(a, "outdir", &v)) {
-			VAL();
-			b->outdir = strdup(v);
-		} else if (opt_is(a, "flame-so", &v)) {
-			VAL();
-			b->flame_so = strdup(v);
-		} else if (opt_is(a, "proxy-config", &v)) {
-			VAL();
-			b->proxy_config = strdup(v);
-		} else if (opt_is(a, "keep-raw", &v)) {
-			b->keep_raw = true;
-		} else if (opt_is(a, "serve-backend", &v)) {
-			VAL();
-			*serve = (char *)v;
-		} else if (opt_is(a, "from-gperf", &v)) {
-			VAL();
-			*from = (char *)v;
-		} else {
-			r = cli_output_opt(argc, argv, &i, &b->gopts);
-			if (r < 0)
-				return 1;
-			if (!r)
-				return cli_error("bench: unknown option '%s' (flame bench --help)", a);
 		}
-#undef VAL
+		r = cli_opt(argc, argv, &i, sets, sizeof(sets) / sizeof(sets[0]));
+		if (r < 0)
+			return 1;
+		if (!r)
+			return cli_error("bench: unknown option '%s' (flame bench --help)", argv[i]);
 	}
 	return 0;
 }
@@ -736,6 +741,8 @@ static void bench_release(struct bench *b)
 	free(b->envoy_path);
 	free(b->load_out);
 	free(b->topology);
+	free(b->serve);
+	free(b->from_gperf);
 	fg_opts__release(&b->gopts);
 }
 
@@ -815,7 +822,6 @@ int cmd_bench(int argc, char **argv)
 {
 	struct bench b = { 0 };
 	struct sigaction sa = { 0 };
-	char *serve = NULL, *from = NULL;
 	bool envoy_on = false, selected;
 	double t0;
 	time_t now;
@@ -831,14 +837,14 @@ int cmd_bench(int argc, char **argv)
 	b.client_netns_fd = -1;
 	b.load_proc = -1;
 	fg_opts__init(&b.gopts);
-	if (parse_args(&b, argc, argv, &serve, &from))
+	if (parse_args(&b, argc, argv))
 		goto out_release;
-	if (serve) {
-		rc = bench__backend_main(serve);
+	if (b.serve) {
+		rc = bench__backend_main(b.serve);
 		goto out_release;
 	}
-	if (from) {
-		rc = convert_only(&b, from);
+	if (b.from_gperf) {
+		rc = convert_only(&b, b.from_gperf);
 		goto out_release;
 	}
 	if (legacy_sidecar(&b))

@@ -279,7 +279,39 @@ struct fg_opt_desc {
 	const char *defval;	/* text shown by help; NULL = none */
 	const char *help;
 	unsigned int groups;	/* FG_GRP_*; 0 = every command of the table */
+	/*
+	 * Optional: set the option instead of storing by type (the type still
+	 * says whether it takes a value). value: as given, NULL for a flag
+	 * without one, "off" for --no-flag. 0 or -EINVAL with *err set.
+	 */
+	int (*set)(void *base, const char *value, const char **err);
+	const char *arg;	/* help's name of the value; NULL: by type */
+	char short_name;	/* CLI "-x"; 0 = none */
+	int min, max;		/* FG_OPT_INT: the range when max > min */
 };
+
+/* The tables a command (or flame.so) takes, each with its struct. */
+struct fg_optset {
+	const struct fg_opt_desc *table;
+	void *base;		/* the struct the table's offsets point into */
+	unsigned int groups;	/* FG_GRP_* of the table it takes */
+};
+
+/*
+ * The option key in the first of sets that has it (in its groups); short
+ * (a letter, key "") by short_name. NULL when none; *set gets its set.
+ */
+const struct fg_opt_desc *fg_optset__find(const struct fg_optset *sets,
+					  size_t n, const char *key, char short_name,
+					  const struct fg_optset **set);
+/* Help lines of every option of sets, in order. */
+void fg_optset__help(const struct fg_optset *sets, size_t n,
+		     const char *prefix, FILE *fp);
+/* "on"/"off", "1"/"0", "yes"/"no", "true"/"false"; NULL = on. */
+bool fg_opt__bool(const char *value, bool *out);
+/* Free what fg_opt__set stored in base for table (strings, lists; not
+ * what a row's own set() stored). */
+void fg_opt__release(const struct fg_opt_desc *table, void *base);
 
 /* A repeatable string option. */
 struct fg_strlist {

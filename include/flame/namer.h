@@ -110,4 +110,25 @@ bool fg_namer__is_anon(const char *dso);
 /* "annotate" option values: none, kernel, jit, all. -EINVAL otherwise. */
 int fg_namer__parse_annotate(const char *s, unsigned int *annotate);
 
+/*
+ * Naming and frame selection options that every stack source shares
+ * (flame.so, flame profile): one table, fg_naming_opts (groups
+ * FG_GRP_NAMING and FG_GRP_SELECT), over this struct.
+ */
+struct fg_naming_args {
+	char *annotate;		/* kernel, jit, all, none */
+	bool show_pid, show_tid;
+	bool addrs;
+	bool kernel_only, user_only;
+};
+extern const struct fg_opt_desc fg_naming_opts[];
+
+/*
+ * a into o (annotate, addrs, pid, tid; no_demangle is left alone).
+ * 0, or -EINVAL with *err a one-line reason.
+ */
+int fg_naming_args__derive(const struct fg_naming_args *a,
+			   struct fg_namer_opts *o, const char **err);
+void fg_naming_args__release(struct fg_naming_args *a);
+
 #endif /* FLAME_NAMER_H */

@@ -28,7 +28,7 @@
 const struct fg_opt_desc fg_output_opts[] = {
 	{ "out", FG_OPT_STRLIST, O(out), NULL,
 	  "output file; format from the extension (.svg, .folded/.txt, .html, .pb.gz); - = folded to stdout",
-	  FG_GRP_OUTPUT },
+	  FG_GRP_OUTPUT, .arg = "FILE", .short_name = 'o' },
 	{ "format", FG_OPT_STR, O(format), NULL,
 	  "force the format of every output: folded, svg, heatmap, pprof",
 	  FG_GRP_OUTPUT },
@@ -125,18 +125,27 @@ static void strlist_free(struct fg_strlist *l)
 	l->n = 0;
 }
 
-void fg_opts__release(struct fg_opts *o)
+void fg_opt__release(const struct fg_opt_desc *table, void *base)
 {
 	const struct fg_opt_desc *d;
 
-	for (d = fg_output_opts; d->name; d++) {
-		char *base = (char *)o + d->offset;
+	for (d = table; d->name; d++) {
+		char *field = (char *)base + d->offset;
 
-		if (d->type == FG_OPT_STR || d->type == FG_OPT_OPTSTR)
-			free(*(char **)base);
-		else if (d->type == FG_OPT_STRLIST)
-			strlist_free((struct fg_strlist *)base);
+		if (d->set)
+			continue;	/* stored its own way: its owner frees */
+		if (d->type == FG_OPT_STR || d->type == FG_OPT_OPTSTR) {
+			free(*(char **)field);
+			*(char **)field = NULL;
+		} else if (d->type == FG_OPT_STRLIST) {
+			strlist_free((struct fg_strlist *)field);
+		}
 	}
+}
+
+void fg_opts__release(struct fg_opts *o)
+{
+	fg_opt__release(fg_output_opts, o);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -160,7 +169,7 @@ const struct fg_opt_desc *fg_opt__find(const struct fg_opt_desc *table,
 	return NULL;
 }
 
-static bool parse_bool(const char *v, bool *out)
+bool fg_opt__bool(const char *v, bool *out)
 {
 	static const char *const yes[] = { "1", "on", "yes", "true", "y" };
 	static const char *const no[] = { "0", "off", "no", "false", "n" };
@@ -189,6 +198,7 @@ int fg_opt__set(const struct fg_opt_desc *table, void *base, const char *key,
 	const struct fg_opt_desc *d = fg_opt__find(table, key);
 	char *field, *end;
 	const char *dummy;
+	int ret;
 
 	if (!err)
 		err = &dummy;
@@ -202,6 +212,13 @@ int fg_opt__set(const struct fg_opt_desc *table, void *base, const char *key,
 	if (!value && d->type != FG_OPT_BOOL) {
 		*err = "needs a value";
 		return -EINVAL;
+	}
+	if (d->set) {	/* value is NULL only for a flag given bare */
+		*err = NULL;
+		ret = d->set(base, value, err);
+		if (ret && !*err)
+			*err = strerror(-ret);
+		return ret;
 	}
 	switch (d->type) {
 	case FG_OPT_OPTSTR:
@@ -228,12 +245,19 @@ int fg_opt__set(const struct fg_opt_desc *table, void *base, const char *key,
 		break;
 	}
 	case FG_OPT_INT: {
-		long long n;
+		static char range[64];
+		long long n, lo = 0, hi = INT_MAX;
 
+		if (d->max > d->min) {
+			lo = d->min;
+			hi = d->max;
+		}
 		errno = 0;
 		n = strtoll(value, &end, 0);
-		if (errno || end == value || *end || n < 0 || n > INT_MAX) {
-			*err = "expects a whole number from 0 to 2147483647";
+		if (errno || end == value || *end || n < lo || n > hi) {
+			snprintf(range, sizeof(range),
+				 "expects a whole number from %lld to %lld", lo, hi);
+			*err = range;
 			return -EINVAL;
 		}
 		*(int *)field = (int)n;
@@ -280,7 +304,7 @@ int fg_opt__set(const struct fg_opt_desc *table, void *base, const char *key,
 		break;
 	}
 	case FG_OPT_BOOL:
-		if (!parse_bool(value, (bool *)field)) {
+		if (!fg_opt__bool(value, (bool *)field)) {
 			*err = "expects on/off, yes/no, 1/0";
 			return -EINVAL;
 		}
@@ -317,14 +341,21 @@ void fg_opt__help_groups(const struct fg_opt_desc *table, unsigned int groups,
 		if (!in_groups(d, groups))
 			continue;
 		char left[64];
-		const char *val = d->type == FG_OPT_BOOL ? "" :
+		const char *val = d->arg ? d->arg :
+				  d->type == FG_OPT_BOOL ? "" :
 				  d->type == FG_OPT_OPTSTR ? "[FILE]" :
 				  d->type == FG_OPT_INT ? "N" :
 				  d->type == FG_OPT_U64 ? "N" :
 				  d->type == FG_OPT_PCT ? "X[%]" :
 				  d->type == FG_OPT_DOUBLE ? "X" : "TEXT";
 
-		if (*prefix)
+		if (*prefix && d->type == FG_OPT_OPTSTR)
+			snprintf(left, sizeof(left), "%s%s[=%s]", prefix, d->name,
+				 d->arg ? d->arg : "FILE");
+		else if (*prefix && d->short_name)
+			snprintf(left, sizeof(left), "-%c, %s%s%s%s", d->short_name,
+				 prefix, d->name, *val ? " " : "", val);
+		else if (*prefix)
 			snprintf(left, sizeof(left), "%s%s%s%s", prefix, d->name,
 				 *val ? " " : "", val);
 		else
@@ -337,4 +368,40 @@ void fg_opt__help_groups(const struct fg_opt_desc *table, unsigned int groups,
 			fprintf(fp, " (repeatable)");
 		fputc('\n', fp);
 	}
+}
+
+const struct fg_opt_desc *fg_optset__find(const struct fg_optset *sets,
+					  size_t n, const char *key, char short_name,
+					  const struct fg_optset **set)
+{
+	const struct fg_opt_desc *d;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (short_name) {
+			for (d = sets[i].table; d->name; d++)
+				if (d->short_name == short_name &&
+				    in_groups(d, sets[i].groups))
+					break;
+			if (!d->name)
+				d = NULL;
+		} else {
+			d = fg_opt__find_in(sets[i].table, sets[i].groups, key);
+		}
+		if (d) {
+			if (set)
+				*set = &sets[i];
+			return d;
+		}
+	}
+	return NULL;
+}
+
+void fg_optset__help(const struct fg_optset *sets, size_t n,
+		     const char *prefix, FILE *fp)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		fg_opt__help_groups(sets[i].table, sets[i].groups, prefix, fp);
 }

@@ -5,7 +5,9 @@
  * has a test in tests/unit/test_namer.c.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <flame/collapse.h>
@@ -281,4 +283,66 @@ int fg_namer__parse_annotate(const char *s, unsigned int *annotate)
 	else
 		return -EINVAL;
 	return 0;
+}
+
+/* ---- naming options (flame.so and flame profile share this table) ---- */
+
+static int set_annotate(void *base, const char *value, const char **err)
+{
+	struct fg_naming_args *a = base;
+	unsigned int dummy;
+	char *s;
+
+	if (!value || fg_namer__parse_annotate(value, &dummy)) {
+		*err = "expects kernel, jit, all or none";
+		return -EINVAL;
+	}
+	s = strdup(value);
+	if (!s)
+		return -ENOMEM;
+	free(a->annotate);
+	a->annotate = s;
+	return 0;
+}
+
+#define N(f) offsetof(struct fg_naming_args, f)
+
+const struct fg_opt_desc fg_naming_opts[] = {
+	{ "show-pid", FG_OPT_BOOL, N(show_pid), "off", "root frame comm-PID",
+	  FG_GRP_NAMING },
+	{ "show-tid", FG_OPT_BOOL, N(show_tid), "off", "root frame comm-PID/TID",
+	  FG_GRP_NAMING },
+	{ "kernel-only", FG_OPT_BOOL, N(kernel_only), "off", "keep kernel frames only",
+	  FG_GRP_SELECT },
+	{ "user-only", FG_OPT_BOOL, N(user_only), "off", "keep user frames only",
+	  FG_GRP_SELECT },
+	{ "annotate", FG_OPT_STR, N(annotate), "none",
+	  "suffix frames: kernel (_[k]), jit (_[j]), all, none",
+	  FG_GRP_NAMING, set_annotate },
+	{ "addrs", FG_OPT_BOOL, N(addrs), "off", "name unresolved frames by their address",
+	  FG_GRP_NAMING },
+	{ NULL },
+};
+
+int fg_naming_args__derive(const struct fg_naming_args *a,
+			   struct fg_namer_opts *o, const char **err)
+{
+	if (a->kernel_only && a->user_only) {
+		*err = "kernel-only and user-only exclude each other";
+		return -EINVAL;
+	}
+	if (a->annotate && fg_namer__parse_annotate(a->annotate, &o->annotate)) {
+		*err = "annotate: expects kernel, jit, all or none";
+		return -EINVAL;
+	}
+	o->addrs = a->addrs;
+	o->pid = a->show_pid || a->show_tid;
+	o->tid = a->show_tid;
+	return 0;
+}
+
+void fg_naming_args__release(struct fg_naming_args *a)
+{
+	free(a->annotate);
+	memset(a, 0, sizeof(*a));
 }

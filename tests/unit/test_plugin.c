@@ -362,6 +362,12 @@ static void test_cfg_help(void **state)
 		snprintf(want, sizeof(want), "\n  %s=", d->name);
 		assert_non_null(strstr(buf, want));
 	}
+	for (d = fg_naming_opts; d->name; d++) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "\n  %s=", d->name);
+		assert_non_null(strstr(buf, want));
+	}
 	assert_non_null(strstr(buf, "\n  width=N "));
 	assert_non_null(strstr(buf, "[default: samples]"));
 	free(buf);
