@@ -666,22 +666,6 @@ static void report_usage(FILE *fp)
 "  -h, --help         this text\n");
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -EIO;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* The CPU series, re-emitted from its parsed records. */
 static void copy_cpu_series(const char *src, const char *dst)
 {
@@ -701,7 +685,7 @@ static void copy_cpu_series(const char *src, const char *dst)
 			 src, cs->bad_lines);
 	snprintf(path, sizeof(path), "%s/" FG_CPULOG_FILE, dst);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0 || fg_cpuseries__write(cs, &b) || write_all(fd, b.buf, b.len))
+	if (fd < 0 || fg_cpuseries__write(cs, &b) || fg_write_all(fd, b.buf, b.len))
 		cli_warn("report: copying the CPU series failed; no CPU summary");
 	if (fd >= 0)
 		close(fd);
@@ -747,7 +731,7 @@ static int sanitize_maps(const char *src, const char *dst)
 			snprintf(path, sizeof(path), "%s/%s", dst, e->map);
 			fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 			if (fd >= 0) {
-				ok = !write_all(fd, out.buf ? out.buf : "", out.len);
+				ok = !fg_write_all(fd, out.buf ? out.buf : "", out.len);
 				close(fd);
 			}
 		} else if (e->map[0]) {
@@ -774,7 +758,7 @@ static int sanitize_maps(const char *src, const char *dst)
 		snprintf(path, sizeof(path), "%s/index", dst);
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	}
-	if (fd < 0 || write_all(fd, idx.buf, idx.len))
+	if (fd < 0 || fg_write_all(fd, idx.buf, idx.len))
 		err = -EIO;
 	if (fd >= 0)
 		close(fd);

@@ -58,6 +58,9 @@ void fg_buf__reset(struct fg_buf *b);
 /* Frees the storage; the buffer is FG_BUF_INIT afterwards. */
 void fg_buf__release(struct fg_buf *b);
 
+/* write(2) all of p (EINTR retried): 0, or -errno (-EIO for a 0-byte write). */
+int fg_write_all(int fd, const void *p, size_t len);
+
 /*
  * Escaping for the contexts names can land in. Invalid UTF-8 becomes U+FFFD,
  * XML-forbidden control characters become U+FFFD; max_chars > 0 truncates

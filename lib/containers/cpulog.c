@@ -39,22 +39,6 @@ struct fg_cpulog {
 	bool truncated, warned_groups, warned_host;
 };
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 struct fg_cpulog *fg_cpulog__new(const char *dir, const struct fg_cpulog_opts *o)
 {
 	static const char head[] = "# flame-cpu 1\n";
@@ -90,7 +74,7 @@ struct fg_cpulog *fg_cpulog__new(const char *dir, const struct fg_cpulog_opts *o
 		err = -errno;
 		goto out_err;
 	}
-	err = write_all(l->fd, head, sizeof(head) - 1);
+	err = fg_write_all(l->fd, head, sizeof(head) - 1);
 	if (err)
 		goto out_err;
 	l->written = sizeof(head) - 1;
@@ -311,10 +295,10 @@ int fg_cpulog__poll_with(struct fg_cpulog *l, const struct fg_cgmap *given,
 		l->truncated = true;
 		pr_warn("cpu: " FG_CPULOG_FILE " reached its cap of %" PRIu64
 			" bytes; CPU sampling stops here\n", l->max_bytes);
-		err = write_all(l->fd, trunc, sizeof(trunc) - 1);
+		err = fg_write_all(l->fd, trunc, sizeof(trunc) - 1);
 		goto out;
 	}
-	err = write_all(l->fd, b.buf, b.len);
+	err = fg_write_all(l->fd, b.buf, b.len);
 	if (!err)
 		l->written += b.len;
 out:

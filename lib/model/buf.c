@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -117,5 +118,22 @@ int fg_buf__write(const struct fg_buf *b, FILE *fp)
 {
 	if (b->len && fwrite(b->buf, 1, b->len, fp) != b->len)
 		return -EIO;
+	return 0;
+}
+
+int fg_write_all(int fd, const void *p, size_t len)
+{
+	const char *c = p;
+
+	while (len) {
+		ssize_t n = write(fd, c, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		c += n;
+		len -= (size_t)n;
+	}
 	return 0;
 }

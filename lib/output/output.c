@@ -53,22 +53,6 @@ const struct fg_output_ops *fg_output__for_path(const char *path)
 	return NULL;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
 /*
  * How a path is written (see flame.h):
  *   FD      - "-" or a name for our own stdout/stderr: write that fd
@@ -302,7 +286,7 @@ int fg_outfile__write(struct fg_outfile *f, const void *p, size_t len)
 
 	if (f->err)
 		return f->err;
-	err = write_all(f->fd, p, len);
+	err = fg_write_all(f->fd, p, len);
 	if (err)
 		f->err = err;
 	return err;
