@@ -58,6 +58,13 @@ void fg_buf__reset(struct fg_buf *b);
 /* Frees the storage; the buffer is FG_BUF_INIT afterwards. */
 void fg_buf__release(struct fg_buf *b);
 
+/*
+ * The one growth rule for arrays: *v (a T **) holds *alloc elements of size
+ * bytes, nr of them used; make room for one more, doubling (min the first
+ * time). 0, or -ENOMEM with *v and *alloc untouched.
+ */
+int fg_grow(void *v, size_t *alloc, size_t nr, size_t size, size_t min);
+
 /* write(2) all of p (EINTR retried): 0, or -errno (-EIO for a 0-byte write). */
 int fg_write_all(int fd, const void *p, size_t len);
 

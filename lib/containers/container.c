@@ -181,15 +181,8 @@ static int cg_add(struct fg_cgmap *c, uint64_t ino, const char *path)
 {
 	if (c->nr >= CG_MAX_DIRS)
 		return -E2BIG;
-	if (c->nr == c->alloc) {
-		size_t n = c->alloc ? c->alloc * 2 : 64;
-		struct cg_ent *e = realloc(c->e, n * sizeof(*e));
-
-		if (!e)
-			return -ENOMEM;
-		c->e = e;
-		c->alloc = n;
-	}
+	if (fg_grow(&c->e, &c->alloc, c->nr, sizeof(*c->e), 64))
+		return -ENOMEM;
 	c->e[c->nr].path = strdup(path);
 	if (!c->e[c->nr].path)
 		return -ENOMEM;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Growable byte buffer, always NUL terminated once used. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -135,5 +136,23 @@ int fg_write_all(int fd, const void *p, size_t len)
 		c += n;
 		len -= (size_t)n;
 	}
+	return 0;
+}
+
+int fg_grow(void *v, size_t *alloc, size_t nr, size_t size, size_t min)
+{
+	void **pp = v, *np;
+	size_t n;
+
+	if (nr < *alloc)
+		return 0;
+	n = *alloc ? *alloc * 2 : min;
+	if (n < nr + 1 || n > SIZE_MAX / size)
+		return -ENOMEM;
+	np = realloc(*pp, n * size);
+	if (!np)
+		return -ENOMEM;
+	*pp = np;
+	*alloc = n;
 	return 0;
 }

@@ -456,15 +456,8 @@ static struct dso *find_dso(struct fg_elfsym *s, const char *path)
 			return &s->dsos[i];
 		}
 	}
-	if (s->nr_dsos == s->alloc_dsos) {
-		size_t na = s->alloc_dsos ? s->alloc_dsos * 2 : 16;
-		void *t = realloc(s->dsos, na * sizeof(*s->dsos));
-
-		if (!t)
-			return NULL;
-		s->dsos = t;
-		s->alloc_dsos = na;
-	}
+	if (fg_grow(&s->dsos, &s->alloc_dsos, s->nr_dsos, sizeof(*s->dsos), 16))
+		return NULL;
 	d = &s->dsos[s->nr_dsos];
 	memset(d, 0, sizeof(*d));
 	d->path = strdup(path);

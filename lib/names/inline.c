@@ -118,7 +118,7 @@ static void load_syms(struct inl_mod *m)
 static struct inl_mod *get_mod(struct fg_inline *in, const char *dso,
 			       size_t dlen)
 {
-	struct inl_mod *m, *nm;
+	struct inl_mod *m;
 	struct stat st;
 	uint32_t id;
 	int fd;
@@ -129,15 +129,8 @@ static struct inl_mod *get_mod(struct fg_inline *in, const char *dso,
 		return NULL;
 	if (id < in->nr_mods)
 		return &in->mods[id];
-	if (in->nr_mods == in->alloc) {
-		size_t n = in->alloc ? in->alloc * 2 : 64;
-
-		nm = realloc(in->mods, n * sizeof(*nm));
-		if (!nm)
-			return NULL;
-		in->mods = nm;
-		in->alloc = n;
-	}
+	if (fg_grow(&in->mods, &in->alloc, in->nr_mods, sizeof(*in->mods), 64))
+		return NULL;
 	m = &in->mods[in->nr_mods];
 	memset(m, 0, sizeof(*m));
 	m->path = strndup(dso, dlen);

@@ -644,15 +644,8 @@ static struct cglabel *cgl_add(struct fg_jit *j, uint64_t ino,
 {
 	struct cglabel *c;
 
-	if (j->nr_cgl == j->alloc_cgl) {
-		size_t n = j->alloc_cgl ? j->alloc_cgl * 2 : 32;
-
-		c = realloc(j->cgl, n * sizeof(*c));
-		if (!c)
-			return NULL;
-		j->cgl = c;
-		j->alloc_cgl = n;
-	}
+	if (fg_grow(&j->cgl, &j->alloc_cgl, j->nr_cgl, sizeof(*j->cgl), 32))
+		return NULL;
 	c = &j->cgl[j->nr_cgl++];
 	c->ino = ino;
 	c->label = fg_strtab__intern(j->strs, label, strlen(label));

@@ -121,15 +121,8 @@ int fg_perfmap__add(struct fg_perfmap *m, uint64_t start, uint64_t size,
 
 	if (m->nr >= FG_PERFMAP_MAX_ENTRIES || off > UINT32_MAX - name_len - 1)
 		return -E2BIG;
-	if (m->nr == m->alloc) {
-		size_t n = m->alloc ? m->alloc * 2 : 256;
-
-		e = realloc(m->e, n * sizeof(*e));
-		if (!e)
-			return -ENOMEM;
-		m->e = e;
-		m->alloc = n;
-	}
+	if (fg_grow(&m->e, &m->alloc, m->nr, sizeof(*m->e), 256))
+		return -ENOMEM;
 	if (fg_buf__add(&m->names, name, name_len) ||
 	    fg_buf__addch(&m->names, '\0'))
 		return -ENOMEM;
