@@ -65,8 +65,8 @@ ns=$(sed -n 's/^pid:\[\([0-9]*\)\]$/\1/p' ns.out)
 perf script -i ns.data --dlfilter "$FLAME_SO" --dlarg mode=runq --dlarg out=ns.folded \
 	>/dev/null 2>ns.err || die "mode=runq (unshare -p): $(cat ns.err)"
 sed -n '/run-queue/,$p' ns.err | head -8
-check "the PID namespace's process is gone when perf script runs" \
-	bash -c "! grep -q 'pid:\[$ns\]' <(readlink /proc/[0-9]*/ns/pid 2>/dev/null)"
+# (offcpu_work has exited: unshare -p ended with it; its namespace's
+# inode number may already name another namespace, so /proc proves nothing)
 check "run-queue latency has a row for pidns:$ns (from the snapshot index)" \
 	grep -qE "^  \[pidns:$ns\] +[0-9]+ +p50 " ns.err
 check "and offcpu_work inside it" \
