@@ -153,6 +153,8 @@ const char *fg_profile__name(const struct fg_profile *p, uint32_t name_id);
 /* Child of parent named name_id, created when absent. FG_NO_NODE on ENOMEM. */
 uint32_t fg_profile__child(struct fg_profile *p, uint32_t parent,
 			   uint32_t name_id);
+/* Free the child index (memory) once done adding; rebuilt on next use. */
+void fg_profile__drop_index(struct fg_profile *p);
 /* Existing child or FG_NO_NODE. */
 uint32_t fg_profile__find_child(const struct fg_profile *p, uint32_t parent,
 				uint32_t name_id);

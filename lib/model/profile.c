@@ -125,11 +125,51 @@ static int rehash(struct fg_profile *p)
 	return 0;
 }
 
+/*
+ * The child index is only needed while stacks are added: a caller done
+ * adding (flame svg before rendering) may free it; the next lookup builds
+ * it again from the nodes.
+ */
+void fg_profile__drop_index(struct fg_profile *p)
+{
+	fg_mem__free(p->slots, ((size_t)p->mask + 1) * sizeof(*p->slots));
+	p->slots = NULL;
+}
+
+static int index_rebuild(struct fg_profile *p)
+{
+	uint32_t mask = 8191, i;
+	struct slot *ns;
+
+	while ((uint64_t)p->nr_nodes * 2 > mask)
+		mask = mask * 2 + 1;
+	ns = fg_mem__alloc(((size_t)mask + 1) * sizeof(*ns));
+	if (!ns)
+		return -ENOMEM;
+	for (i = 1; i < p->nr_nodes; i++) {
+		uint64_t k = child_key(p->nodes[i].parent, p->nodes[i].name);
+		uint32_t h = fg_hash64(k) & mask;
+
+		while (ns[h].key)
+			h = (h + 1) & mask;
+		ns[h].key = k;
+		ns[h].val = i;
+	}
+	p->slots = ns;
+	p->mask = mask;
+	return 0;
+}
+
 uint32_t fg_profile__find_child(const struct fg_profile *p, uint32_t parent,
 				uint32_t name_id)
 {
 	uint64_t k = child_key(parent, name_id);
-	uint32_t h = fg_hash64(k) & p->mask;
+	uint32_t h;
+
+	/* the index is a cache of the nodes: rebuilding it keeps p's value */
+	if (!p->slots && index_rebuild((struct fg_profile *)p))
+		return FG_NO_NODE;
+	h = fg_hash64(k) & p->mask;
 
 	while (p->slots[h].key) {
 		if (p->slots[h].key == k)
@@ -143,9 +183,12 @@ uint32_t fg_profile__child(struct fg_profile *p, uint32_t parent,
 			   uint32_t name_id)
 {
 	uint64_t k = child_key(parent, name_id);
-	uint32_t h = fg_hash64(k) & p->mask;
+	uint32_t h;
 	struct fg_node *n;
 
+	if (!p->slots && index_rebuild(p))
+		return FG_NO_NODE;
+	h = fg_hash64(k) & p->mask;
 	while (p->slots[h].key) {
 		if (p->slots[h].key == k)
 			return p->slots[h].val;

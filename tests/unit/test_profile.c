@@ -256,6 +256,21 @@ static void test_growth(void **state)
 	/* parents always precede children */
 	for (i = 1; i < fg_profile__nr_nodes(p); i++)
 		assert_true(fg_profile__node(p, i)->parent < i);
+	/* the child index freed (40k+ nodes, past the huge-page size) is
+	 * rebuilt on the next lookup: same nodes, and new ones still added */
+	fg_profile__drop_index(p);
+	for (i = 0; i < N_WIDE; i += 97) {
+		uint32_t n = fg_profile__find_child(p, FG_ROOT, names[i]);
+
+		assert_int_equal(fg_profile__find_child(p, n,
+				 names[(i + 1) % N_WIDE]), nodes[i]);
+	}
+	fg_profile__drop_index(p);
+	i = fg_profile__nr_nodes(p);
+	assert_int_equal(fg_profile__child(p, nodes[0], names[5]), i);
+	assert_int_equal(fg_profile__child(p, nodes[0], names[5]), i);
+	assert_int_equal(fg_profile__child(p, FG_ROOT, names[0]), 1);
+	assert_int_equal(fg_profile__nr_nodes(p), i + 1);
 	assert_int_equal(fg_profile__total(p, 0),
 			 (uint64_t)N_WIDE * (N_WIDE + 1) / 2);
 	assert_int_equal(fg_profile__nr_stacks(p), N_WIDE);
