@@ -12,7 +12,7 @@ if [ -z "${FLAMEGRAPH:-}" ] || [ ! -x "$FLAMEGRAPH/flamegraph.pl" ]; then
 	exit 0
 fi
 median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
-declare -A cmd times rss
+declare -A cmd times cpu
 cmd[flame]="perf script -i $C --dlfilter $BUILD/flame.so --dlarg out=$B/e2e.svg"
 cmd[perl]="perf script -i $C | $FLAMEGRAPH/stackcollapse-perf.pl | $FLAMEGRAPH/flamegraph.pl > $B/e2e-perl.svg"
 order="flame perl"
@@ -22,17 +22,20 @@ if [ -n "${BASE_SO:-}" ]; then
 fi
 for r in $(seq "$RUNS"); do
 	for k in $order; do
-		s=$(date +%s.%N)
-		bash -c "${cmd[$k]}" >/dev/null 2>"$B/err.e2e.$k" ||
+		# CPU: user + sys of every process of the pipeline (bash waits for them)
+		/usr/bin/time -f '%e %U %S' -o "$B/time.e2e.$k" bash -c "${cmd[$k]}" >/dev/null 2>"$B/err.e2e.$k" ||
 			{ echo "bench-e2e: $k failed: $(tail -1 "$B/err.e2e.$k")" >&2; exit 1; }
-		e=$(date +%s.%N)
-		times[$k]="${times[$k]:-} $(echo "$e - $s" | bc -l)"
+		times[$k]="${times[$k]:-} $(cut -d' ' -f1 "$B/time.e2e.$k")"
+		cpu[$k]="${cpu[$k]:-} $(awk '{print $2 + $3}' "$B/time.e2e.$k")"
 	done
 done
 echo "end to end, $(basename "$C"): perf.data -> SVG (median of $RUNS)"
 p=$(echo "${times[perl]}" | median)
+pc=$(echo "${cpu[perl]}" | median)
 for k in $order; do
 	m=$(echo "${times[$k]}" | median)
-	printf '  %-6s %8.2f s  %6.1fx faster than perl  %s\n' "$k" "$m" \
-		"$(echo "$p / $m" | bc -l)" "$(echo "${cmd[$k]}" | sed "s|$B/||g; s|$BUILD/||g; s|$FLAMEGRAPH/||g")"
+	c=$(echo "${cpu[$k]}" | median)
+	printf '  %-6s %8.2f s wall (%5.1fx faster than perl) %8.2f s cpu (%5.1fx less)  %s\n' "$k" "$m" \
+		"$(echo "$p / $m" | bc -l)" "$c" "$(echo "$pc / $c" | bc -l)" \
+		"$(echo "${cmd[$k]}" | sed "s|$B/||g; s|$BUILD/||g; s|$FLAMEGRAPH/||g")"
 done
