@@ -51,7 +51,7 @@ run() {
 			if (f[i] == "[kt-ctr]") u += w
 			else if (f[i] in own) k += w
 		}
-	} END { printf "%d %d\n", k, u }' "$mode.folded"
+	} END { printf "%.0f %.0f\n", k, u }' "$mode.folded"
 }
 
 read -r named unnamed < <(run on)

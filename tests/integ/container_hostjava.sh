@@ -25,7 +25,7 @@ stock=$(perf script -i perf.data -F ip,sym 2>/dev/null | grep -c 'Hot\.work')
 timeout 60 perf script -i perf.data --dlfilter "$FLAME_SO" --dlarg out=h.folded \
 	2> plugin.err || { cat plugin.err; die "flame.so failed"; }
 cat plugin.err
-ours=$(awk '{ w = $NF; n = gsub(/long Hot\.work/, "&"); s += n * w } END { printf "%d\n", s }' h.folded)
+ours=$(awk '{ w = $NF; n = gsub(/long Hot\.work/, "&"); s += n * w } END { printf "%.0f\n", s }' h.folded)
 echo "frames named Hot.work: stock perf script $stock, flame.so $ours"
 check "stock perf names Hot.work" test "$stock" -gt 50
 check "flame.so names at least as many" test "$ours" -ge "$stock"

@@ -28,8 +28,8 @@ need_root() { [ "$(id -u)" = 0 ] || skip "needs root ($1)"; }
 # check COND-DESCRIPTION CMD...: run CMD, fail with the description.
 check() { local d=$1; shift; "$@" || die "$d"; echo "  ok: $d"; }
 # Sum of the weights in a folded file.
-folded_total() { awk '{s += $NF} END {printf "%d\n", s}' "$1"; }
+folded_total() { awk '{s += $NF} END {printf "%.0f\n", s}' "$1"; }
 # Sum of the weights of lines matching a regex.
-folded_match() { awk -v re="$2" '$0 ~ re {s += $NF} END {printf "%d\n", s}' "$1"; }
+folded_match() { awk -v re="$2" '$0 ~ re {s += $NF} END {printf "%.0f\n", s}' "$1"; }
 # perf's own sample count for a perf.data.
 perf_samples() { perf script -i "$1" -F period 2>/dev/null | wc -l; }

@@ -41,7 +41,7 @@ check "and says so" grep -q 'wrote flame.svg' "$T/def.err"
 
 # weight=period sums perf's periods
 perf script -i "$T/p.data" --dlfilter "$FLAME_SO" --dlarg weight=period --dlarg out="$T/per.folded" 2>/dev/null
-want=$(perf script -i "$T/p.data" -F period 2>/dev/null | awk '{s += $1} END {printf "%d\n", s}')
+want=$(perf script -i "$T/p.data" -F period 2>/dev/null | awk '{s += $1} END {printf "%.0f\n", s}')
 check "weight=period total equals perf's period sum ($want)" test "$(folded_total "$T/per.folded")" = "$want"
 
 # pid=1 names the root comm-PID; tid=1 comm-PID/TID
