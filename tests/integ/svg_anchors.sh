@@ -12,9 +12,6 @@
 command -v xmllint >/dev/null || die "xmllint missing (scripts/deps.sh test)"
 [ -x "$FLAME" ] || die "$FLAME not built"
 
-T=$(mktemp -d /tmp/flame-svg-anchors.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-
 # Every frame of an SVG as "TITLE | x=X w=W | FILL" lines, x and w with one
 # decimal, the way flamegraph.pl writes them.
 frames() {
