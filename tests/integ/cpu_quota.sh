@@ -3,8 +3,8 @@
 # spinner: (1) under a quota of 5 ms per 100 ms: throttled in most periods,
 # verdict "capped by quota", figures as cpu.stat shows them within one poll;
 # (2) without a quota: "not throttled", and the host figure agrees with
-# /proc/stat; (3) without a quota beside two spinners per CPU of ours: host
-# saturated. Through the real path: flame record, then flame report.
+# /proc/stat; (3) without a quota beside two spinners per CPU of ours, each
+# in a neighbour cgroup: host saturated. Through the real path: flame record, then flame report.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/cgcpu.inc"
 command -v perf >/dev/null || skip "perf not installed"
@@ -87,14 +87,24 @@ check "verdict: not throttled" grep -q "verdict $LABEL: not throttled (no quota)
 # must follow the host idle figure it names
 if [ "$idle_flame" -ge 10 ]; then
 	check "idle host: not a CPU cap" grep -q "verdict $LABEL: not throttled (no quota), host idle $idle_flame%: not a CPU cap" "$T/free.rep.err"
-else
-	check "busy host (other work): host saturated" grep -q "verdict $LABEL: not throttled (no quota); host saturated by neighbours: host idle $idle_flame%" "$T/free.rep.err"
+else	# busy with other work: saturated only if the container waited (PSI)
+	fpsi=$(sed -n 's/.*PSI some \([0-9.]*\)%.*/\1/p' <<<"$line")
+	if [ -n "$fpsi" ] && awk -v p="$fpsi" 'BEGIN {exit !(p < 5)}'; then
+		check "busy host (other work), PSI some $fpsi%: busy but did not wait" \
+			grep -q "verdict $LABEL: not throttled (no quota), host idle $idle_flame% but its tasks did not wait for a CPU (PSI some" "$T/free.rep.err"
+	else
+		check "busy host (other work): host saturated" grep -q "verdict $LABEL: not throttled (no quota); host saturated by neighbours: host idle $idle_flame%" "$T/free.rep.err"
+	fi
 fi
 
 # ---- 3. neighbours saturate the host ------------------------------------------------
 echo "== spinner without a quota, two spinners per CPU beside it"
-cg_make neighbours
-for ((i = 0; i < 2 * ncpu; i++)); do spin neighbours; done
+# each neighbour in a cgroup of its own, as neighbour containers are: CFS
+# shares CPU time between sibling cgroups, so four spinners in one shared
+# cgroup would only take the other half and the container would not wait
+# (seen: PSI some 3.5%, 0.96 CPU used); with 2 * ncpu neighbour cgroups it
+# gets 1 / (2 * ncpu + 1) of each CPU's turn and waits
+for ((i = 0; i < 2 * ncpu; i++)); do cg_make "neighbour$i"; spin "neighbour$i"; done
 sleep 1
 spin "$ID"
 record busy
