@@ -382,6 +382,8 @@ static uint64_t mntns_of(int pid)
 }
 
 /* Copy new complete lines of t's map. */
+static void track_reset(struct fg_snapshot *s, struct track *t, bool truncate);
+
 static void copy_map(struct fg_snapshot *s, struct track *t)
 {
 	struct fg_safefile_opts so = {
@@ -410,19 +412,17 @@ static void copy_map(struct fg_snapshot *s, struct track *t)
 	if (rfd < 0)
 		return;
 	err = fg_safefile__read(rfd, rel, &so, t->copied, &in, &size, &why);
-	close(rfd);
 	if (err == 0 && size < t->copied) {
-		/* rewritten: start over */
-		t->copied = 0;
-		snprintf(name, sizeof(name), "%d-%" PRIu64 ".map", t->pi.pid,
-			 t->pi.start_ticks);
-		fd = openat(s->dir_fd, name, O_WRONLY | O_TRUNC | O_CLOEXEC);
-		if (fd >= 0)
-			close(fd);
-		t->lines = 0;
+		/*
+		 * rewritten (a JVM's dump truncates first): start over and copy
+		 * it again now, not at the next poll: this may be the last read
+		 * (after exit), and an emptied copy would lose every name
+		 */
+		track_reset(s, t, true);
 		fg_buf__release(&in);
-		return;
+		err = fg_safefile__read(rfd, rel, &so, 0, &in, &size, &why);
 	}
+	close(rfd);
 	if (err) {
 		/* warned once, at the end, under the final comm */
 		if (err != -ENOENT && !t->warned) {
@@ -568,6 +568,11 @@ static void jvm_reap(struct fg_snapshot *s, struct track *t, uint64_t now)
 	t->jvm_child = 0;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		s->st.jvm_answered++;
+		/* a request that ends after the JVM did: the exit read took
+		 * the last map through the pin, which is gone now; starting
+		 * over would leave an empty copy */
+		if (t->gone)
+			return;
 		track_reset(s, t, true);
 		copy_map(s, t);
 	}
