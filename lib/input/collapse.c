@@ -59,16 +59,6 @@ static inline uint64_t hash_more(uint64_t h, const void *data, size_t len)
 	return h;
 }
 
-static inline uint64_t fmix64(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
-}
-
 /*
  * Find the end of the line at p (the '\n', or end) and hash its bytes on
  * the way, 8 at a time: one pass over the text, no memchr then hash.
@@ -85,7 +75,7 @@ static inline const char *scan_line(const char *p, const char *end,
 
 		if (!nl)
 			nl = end;
-		*hash = fmix64(hash_more(0, p, nl - p));
+		*hash = fg_hash64(hash_more(0, p, nl - p));
 		return nl;
 	}
 	while (end - p >= 8) {
@@ -101,7 +91,7 @@ static inline const char *scan_line(const char *p, const char *end,
 				h ^= h >> 32;
 			}
 			p += n;
-			*hash = fmix64(h ^ (uint64_t)(p - s));
+			*hash = fg_hash64(h ^ (uint64_t)(p - s));
 			return p;
 		}
 		h = (h ^ v) * 0xff51afd7ed558ccdULL;
@@ -115,7 +105,7 @@ static inline const char *scan_line(const char *p, const char *end,
 		h = (h ^ v) * 0xff51afd7ed558ccdULL;
 		h ^= h >> 32;
 	}
-	*hash = fmix64(h ^ (uint64_t)(p - s));
+	*hash = fg_hash64(h ^ (uint64_t)(p - s));
 	return p;
 }
 
@@ -658,7 +648,7 @@ static int flush_sample(struct worker *w)
 	ids = w->cur;
 	ids[w->nr_cur] = w->pname;
 	n = w->nr_cur + 1;
-	h = fmix64(w->shash ^ ((uint64_t)w->pname << 32 | n));
+	h = fg_hash64(w->shash ^ ((uint64_t)w->pname << 32 | n));
 	w->nr_cur = 0;
 	w->shash = 0;
 
