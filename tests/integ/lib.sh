@@ -27,6 +27,22 @@ skip() { echo "SKIP: $*"; exit 77; }
 need_root() { [ "$(id -u)" = 0 ] || skip "needs root ($1)"; }
 # check COND-DESCRIPTION CMD...: run CMD, fail with the description.
 check() { local d=$1; shift; "$@" || die "$d"; echo "  ok: $d"; }
+# patched_perfs: every perf built by `make perf-patched [PERF_SRC=6.12]` into
+# the array perfs (skip when none); patched_version PP: its version, after
+# checking it is a +flame build
+patched_perfs() {
+	local p
+	perfs=()
+	for p in "$BUILD/perf-patched/perf" "$BUILD"/perf-patched-*/perf; do
+		[ -x "$p" ] && perfs+=("$p")
+	done
+	[ ${#perfs[@]} -gt 0 ] || skip "no $BUILD/perf-patched*/perf: run make perf-patched [PERF_SRC=6.12]"
+}
+patched_version() {
+	local v
+	v=$("$1" --version)
+	case $v in *+flame*) echo "$v" ;; *) die "$1 is not a patched build: $v" ;; esac
+}
 # Sum of the weights in a folded file.
 folded_total() { awk '{s += $NF} END {printf "%.0f\n", s}' "$1"; }
 # Sum of the weights of lines matching a regex.

@@ -10,11 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 set -o pipefail
 
-perfs=()
-for p in "$BUILD/perf-patched/perf" "$BUILD"/perf-patched-*/perf; do
-	[ -x "$p" ] && perfs+=("$p")
-done
-[ ${#perfs[@]} -gt 0 ] || skip "no $BUILD/perf-patched*/perf: run make perf-patched [PERF_SRC=6.12]"
+patched_perfs
 [ -x "$PROGS/tree_nofp" ] || skip "no $PROGS/tree_nofp (make tests-build)"
 gcc -shared -fPIC -O1 -Wall -Werror -I"$FLAME_TOP"/include -o "$T/chaindump.so" \
 	"$FLAME_TOP"/tests/data/perf-patches/chaindump.c || die "cannot build chaindump.so"
@@ -34,9 +30,8 @@ check "Debian's perf: no resolved_callchain, the filter still runs" \
 	test "$(grep -c '^(no api)$' "$T/stock.out")" = "$nsamp"
 
 for PP in "${perfs[@]}"; do
-	v=$("$PP" --version)
+	v=$(patched_version "$PP") || exit 1
 	echo "--- $PP: $v"
-	case $v in *+flame*) ;; *) die "$PP is not a patched build: $v" ;; esac
 
 	# the chain, sample by sample, against perf script's own output
 	"$PP" script -i "$T/d.data" --dlfilter "$T/chaindump.so" >"$T/chain.out" 2>"$T/chain.err" ||

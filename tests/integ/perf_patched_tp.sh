@@ -12,11 +12,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root "system-wide sched tracepoints"
 
-perfs=()
-for p in "$BUILD/perf-patched/perf" "$BUILD"/perf-patched-*/perf; do
-	[ -x "$p" ] && perfs+=("$p")
-done
-[ ${#perfs[@]} -gt 0 ] || skip "no $BUILD/perf-patched*/perf: run make perf-patched [PERF_SRC=6.12]"
+patched_perfs
 [ -x "$PROGS/offcpu_work" ] || skip "no $PROGS/offcpu_work (make tests-build)"
 gcc -shared -fPIC -O1 -Wall -Werror -I"$FLAME_TOP"/include -o "$T/tpdump.so" \
 	"$FLAME_TOP"/tests/data/perf-patches/tpdump.c || die "cannot build tpdump.so"
@@ -62,9 +58,8 @@ measured() { awk -v n="$1" '$1 == n {sub("blocked_ns=", "", $4); print $4}' "$T/
 tid_of() { awk -v n="$1" '$1 == n {sub("tid=", "", $2); print $2}' "$T/work.out"; }
 
 for PP in "${perfs[@]}"; do
-	v=$("$PP" --version)
+	v=$(patched_version "$PP") || exit 1
 	echo "--- $PP: $v"
-	case $v in *+flame*) ;; *) die "$PP is not a patched build: $v" ;; esac
 
 	"$PP" script -i "$T/t.data" --dlfilter "$T/tpdump.so" >"$T/tp.out" 2>"$T/tp.err" ||
 		die "tpdump.so on $PP: $(cat "$T/tp.err")"
