@@ -27,6 +27,23 @@ skip() { echo "SKIP: $*"; exit 77; }
 need_root() { [ "$(id -u)" = 0 ] || skip "needs root ($1)"; }
 # check COND-DESCRIPTION CMD...: run CMD, fail with the description.
 check() { local d=$1; shift; "$@" || die "$d"; echo "  ok: $d"; }
+# cg_remove DIR: kill what is left in DIR's cgroups, then remove them,
+# leaves first; tasks still exiting keep a cgroup busy for a moment, so
+# retry for up to 5 s (CI machines are shared: leave no cgroup behind).
+cg_remove() {
+	local d try
+	[ -d "$1" ] || return 0
+	for try in $(seq 50); do
+		for d in $(find "$1" -depth -type d 2>/dev/null); do
+			[ -w "$d/cgroup.kill" ] && echo 1 >"$d/cgroup.kill" 2>/dev/null
+			rmdir "$d" 2>/dev/null
+		done
+		[ -d "$1" ] || return 0
+		sleep 0.1
+	done
+	echo "warning: cgroup $1 left behind" >&2
+}
+
 # patched_perfs: every perf built by `make perf-patched [PERF_SRC=6.12]` into
 # the array perfs (skip when none); patched_version PP: its version, after
 # checking it is a +flame build
