@@ -2,7 +2,10 @@
 # (BUILD, set in the Makefile), the unit tests and a chosen set of fast
 # end-to-end tests run against it (docs/security.md). perf itself is not
 # instrumented: it loads the instrumented flame.so with libasan preloaded
-# for `perf script` (a `perf` wrapper first in PATH), leak checks off there.
+# for `perf script` (a `perf` wrapper first in PATH), leak checks off there
+# (detect_leaks=0 goes last: ASan reads ASAN_OPTIONS left to right, the last
+# value wins; CHECK_ENV's detect_leaks=1 used to override it and LSan then
+# reported perf's own leaks at exit in CI).
 ifeq ($(SANITIZE),1)
 SAN_FLAGS	:= -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 		   -fno-omit-frame-pointer
@@ -21,7 +24,7 @@ CHECK_ENV	= TESTS="$(SAN_TESTS)" FLAME_SANITIZE=1 PATH="$(abspath $(BUILD))/asan
 
 $(BUILD)/asan-bin/perf: mk/sanitize.mk
 	@mkdir -p $(@D)
-	$(Q)printf '#!/bin/sh\n# perf script with libasan preloaded, for the instrumented flame.so\n[ "$$1" = script ] || exec %s "$$@"\nLD_PRELOAD="%s$${LD_PRELOAD:+ $$LD_PRELOAD}" ASAN_OPTIONS="detect_leaks=0:$$ASAN_OPTIONS" exec %s "$$@"\n' \
+	$(Q)printf '#!/bin/sh\n# perf script with libasan preloaded, for the instrumented flame.so\n[ "$$1" = script ] || exec %s "$$@"\nLD_PRELOAD="%s$${LD_PRELOAD:+ $$LD_PRELOAD}" ASAN_OPTIONS="$${ASAN_OPTIONS:+$$ASAN_OPTIONS:}detect_leaks=0" exec %s "$$@"\n' \
 		'$(or $(SAN_PERF),/usr/bin/perf)' '$(SAN_LIBASAN)' '$(or $(SAN_PERF),/usr/bin/perf)' > $@
 	$(Q)chmod +x $@
 
