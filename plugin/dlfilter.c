@@ -31,6 +31,22 @@ FLAME_API struct perf_dlfilter_fns perf_dlfilter_fns;
 /* callchains kept for the stack cache: 64 MiB at most */
 #define STACK_ARENA_WORDS	(8u << 20)
 
+/*
+ * The path last placed for a thread: a new callchain mostly shares its
+ * callers with the thread's previous one, so the tree walk starts below
+ * the longest common run of names instead of at the root (one compare
+ * per frame in a small array instead of one probe into the child table).
+ */
+#define PATH_MEMO_WAYS	64	/* the top 6 bits of a 32-bit product */
+#define PATH_MEMO_DEPTH	256
+
+struct path_memo {
+	uint32_t base;		/* node the path hangs under; FG_NO_NODE: none */
+	uint32_t n;
+	uint32_t name[PATH_MEMO_DEPTH];	/* root first */
+	uint32_t node[PATH_MEMO_DEPTH];
+};
+
 struct flame {
 	struct flame_cfg cfg;
 	struct fg_opts out;
@@ -39,6 +55,7 @@ struct flame {
 	struct frame_cache cache;
 	struct stack_cache stacks;
 	struct comm_cache comms;
+	struct path_memo *memo;		/* PATH_MEMO_WAYS, by thread */
 	struct offcpu *off;	/* mode=offcpu, wakeup, offwake, wall, runq */
 	/* mode=cpu on a recording with sched events: run-queue latency only */
 	struct offcpu *rq;
@@ -59,6 +76,8 @@ struct flame {
 	char *other_name;
 	uint32_t stack[MAX_FRAMES + 4];
 	__u64 chain[MAX_CHAIN];
+	__u64 pchain[MAX_CHAIN];	/* keys of the leaf's callers' chains */
+	uint64_t derived;		/* chains placed from a caller's chain */
 	struct perf_dlfilter_al al[MAX_FRAMES];	/* perf's unwound chain */
 };
 
@@ -93,6 +112,7 @@ static void flame_free(struct flame *f)
 	frame_cache__release(&f->cache);
 	stack_cache__release(&f->stacks);
 	comm_cache__release(&f->comms);
+	free(f->memo);
 	flame_cfg__release(&f->cfg);
 	fg_opts__release(&f->out);
 	free(f->ev_name);
@@ -159,7 +179,11 @@ FLAME_API int start(void **data, void *ctx)
 		ret = -ENOMEM;
 	}
 	f->prof = fg_profile__new();
-	if (!f->prof || frame_cache__init(&f->cache) ||
+	f->memo = malloc(PATH_MEMO_WAYS * sizeof(*f->memo));
+	if (f->memo)
+		for (i = 0; i < PATH_MEMO_WAYS; i++)
+			f->memo[i].base = FG_NO_NODE;
+	if (!f->prof || !f->memo || frame_cache__init(&f->cache) ||
 	    stack_cache__init(&f->stacks, STACK_ARENA_WORDS) ||
 	    comm_cache__init(&f->comms))
 		goto fail;
@@ -270,6 +294,43 @@ static struct frame_walk walk_for(struct flame *f,
 }
 
 /*
+ * The node of the n frames in f->stack (leaf first) below node base, into
+ * *out. The thread's memo gives the nodes of the names its last path
+ * shared with this one; the child table is asked only below them.
+ */
+static int place_path(struct flame *f, int tid, uint32_t base, int n,
+		      uint32_t *out)
+{
+	struct path_memo *m = &f->memo[((uint32_t)tid * 2654435761u) >> 26];
+	uint32_t node = base, i = 0, nf = n;
+
+	if (m->base == base) {
+		uint32_t max = nf < m->n ? nf : m->n;
+
+		/* f->stack holds the leaf first */
+		while (i < max && m->name[i] == f->stack[nf - 1 - i])
+			i++;
+		if (i)
+			node = m->node[i - 1];
+	}
+	m->base = base;
+	for (; i < nf; i++) {
+		node = fg_profile__child(f->prof, node, f->stack[nf - 1 - i]);
+		if (node == FG_NO_NODE) {
+			m->base = FG_NO_NODE;
+			return -ENOMEM;
+		}
+		if (i < PATH_MEMO_DEPTH) {
+			m->name[i] = f->stack[nf - 1 - i];
+			m->node[i] = node;
+		}
+	}
+	m->n = nf < PATH_MEMO_DEPTH ? nf : PATH_MEMO_DEPTH;
+	*out = node;
+	return 0;
+}
+
+/*
  * The node of n frames in f->stack (leaf first) under the root frames
  * [container] comm[-pid[/tid]]: *out, or FG_NO_NODE when the sample's
  * container is not the one asked for.
@@ -277,7 +338,7 @@ static struct frame_walk walk_for(struct flame *f,
 static int place_stack(struct flame *f, const struct perf_dlfilter_sample *s,
 		       uint32_t comm_id, int n, uint32_t *out)
 {
-	uint32_t nf, node = FG_ROOT;
+	uint32_t node = FG_ROOT;
 	int ret;
 
 	*out = FG_NO_NODE;
@@ -308,13 +369,9 @@ static int place_stack(struct flame *f, const struct perf_dlfilter_sample *s,
 	if (comm_id == UINT32_MAX)
 		return -ENOMEM;
 	node = fg_profile__child(f->prof, node, comm_id);
-	/* f->stack holds the leaf first */
-	for (nf = n; node != FG_NO_NODE && nf > 0; nf--)
-		node = fg_profile__child(f->prof, node, f->stack[nf - 1]);
 	if (node == FG_NO_NODE)
 		return -ENOMEM;
-	*out = node;
-	return 0;
+	return place_path(f, s->tid, node, n, out);
 }
 
 static int build_stack(struct flame *f, const struct perf_dlfilter_sample *s,
@@ -337,6 +394,75 @@ static int build_stack(struct flame *f, const struct perf_dlfilter_sample *s,
 	/* with the leaf cut out, an empty walk may still get its leaf */
 	e->empty = !n;
 	return place_stack(f, s, k->gen, n, &e->node);
+}
+
+/*
+ * A new callchain k, whose leaf is cut out at index hole: most of its
+ * callers were seen before as a chain of their own (a sample whose leaf
+ * was one of them, with the same callers). Find the nearest such chain in
+ * the cache and place k below its node: d names and d child lookups
+ * instead of naming every frame and walking the tree from the root.
+ * 0: *e filled; 1: no caller chain cached (build it in full); -errno.
+ */
+static int derive_stack(struct flame *f, const struct perf_dlfilter_sample *s,
+			void *ctx, const struct stack_key *k, uint64_t hole,
+			int leaf_ctx, struct stack_ent *e)
+{
+	uint64_t hs[STACK_CUT_MAX];
+	struct stack_ent *p = NULL;
+	struct stack_key pk = *k;
+	struct frame_walk w;
+	unsigned int nd, d, i;
+	uint32_t node, name;
+	bool named = false;
+	int ret;
+
+	/* frames__walk keeps MAX_FRAMES of a longer chain: no shortcut */
+	if (k->chain != f->chain || k->nr > MAX_FRAMES)
+		return 1;
+	nd = stack_key__hash_cut(k, hole, 8, hs);
+	if (!nd)
+		return 1;
+	/* K_d = markers, hole, chain[hole + 1 + d ..]: built in place */
+	memcpy(f->pchain + hole + 2, f->chain + hole + 2,
+	       (k->nr - hole - 2) * sizeof(__u64));
+	for (d = 1; d <= nd; d++) {
+		memcpy(f->pchain + d, f->chain, hole * sizeof(__u64));
+		f->pchain[d + hole] = FRAMES_HOLE;
+		pk.chain = f->pchain + d;
+		pk.nr = k->nr - d;
+		pk.hash = hs[d - 1];
+		p = stack_cache__find(&f->stacks, &pk);
+		if (p && p->node != FG_NO_NODE)
+			break;
+	}
+	if (d > nd)
+		return 1;
+	w = walk_for(f, s, ctx, k);
+	*e = *p;
+	node = p->node;
+	/* the callers taken out, root first; all in the leaf's context */
+	for (i = d; i > 0; i--) {
+		ret = frames__name(&w, f->chain[hole + i], leaf_ctx, &name);
+		if (ret < 0)
+			return ret;
+		if (ret)
+			continue;	/* kernel-only / user-only */
+		node = fg_profile__child(f->prof, node, name);
+		if (node == FG_NO_NODE)
+			return -ENOMEM;
+		named = true;
+	}
+	e->node = node;
+	e->empty = p->empty && !named;
+	e->frames += w.frames;
+	e->unresolved += w.unresolved;
+	for (i = 0; i < FG_JIT__MAX; i++) {
+		e->jit_named[i] += w.jit_named[i];
+		f->jit_resolved[i] += w.jit_resolved[i];
+	}
+	f->derived++;
+	return 0;
 }
 
 /*
@@ -456,7 +582,9 @@ static int sample_node(struct flame *f, const struct perf_dlfilter_sample *s,
 	if (hit) {
 		e = *hit;
 	} else {
-		ret = build_stack(f, s, ctx, &k, &e);
+		ret = li >= 0 ? derive_stack(f, s, ctx, &k, li, leaf_ctx, &e) : 1;
+		if (ret > 0)
+			ret = build_stack(f, s, ctx, &k, &e);
 		if (ret)
 			return ret;
 		e.leaf_name = UINT32_MAX;
@@ -681,8 +809,9 @@ static void summary(struct flame *f, struct fg_buf *b, const struct fg_buf *writ
 		fg_buf__adds(b, "; DWARF user stacks NOT unwound (unwind=raw): callers missing");
 	fg_buf__addf(b, "; wrote %s", written->len ? written->buf : "nothing");
 	if (getenv("FLAME_DEBUG"))
-		fg_buf__addf(b, " [stack cache %zu chains; frame cache %zu addrs, %llu hits, %llu misses]",
-			     f->stacks.count, f->cache.count,
+		fg_buf__addf(b, " [stack cache %zu chains, %llu placed below a caller's; frame cache %zu addrs, %llu hits, %llu misses]",
+			     f->stacks.count, (unsigned long long)f->derived,
+			     f->cache.count,
 			     (unsigned long long)f->cache.hits,
 			     (unsigned long long)f->cache.misses);
 }

@@ -418,20 +418,64 @@ void stack_cache__release(struct stack_cache *c)
 	memset(c, 0, sizeof(*c));
 }
 
-void stack_key__hash(struct stack_key *k)
+/*
+ * The chain is hashed from its root end, so the hashes of the chains of
+ * the leaf's callers (stack_key__hash_cut) come from the same pass.
+ */
+static inline uint64_t chain_mix(uint64_t h, uint64_t w)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ k->nr;
-	uint64_t i;
+	h ^= w;
+	h *= 0xff51afd7ed558ccdULL;
+	return h ^ h >> 32;
+}
 
-	for (i = 0; i < k->nr; i++) {
-		h ^= k->chain[i];
-		h *= 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-	}
+static uint64_t chain_fin(const struct stack_key *k, uint64_t h, uint64_t nr)
+{
+	h ^= nr * 0x9e3779b97f4a7c15ULL;
 	h ^= ((uint64_t)(uint32_t)k->pid << 32) ^ (uint32_t)k->tid;
 	h ^= (uint64_t)k->gen << 21 ^ (uint64_t)k->incarnation << 43;
 	/* 0 marks an empty slot */
-	k->hash = fg_hash64(h) | 1;
+	return fg_hash64(h) | 1;
+}
+
+void stack_key__hash(struct stack_key *k)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL;
+	uint64_t i;
+
+	for (i = k->nr; i > 0; i--)
+		h = chain_mix(h, k->chain[i - 1]);
+	k->hash = chain_fin(k, h, k->nr);
+}
+
+unsigned int stack_key__hash_cut(const struct stack_key *k, uint64_t hole,
+				 unsigned int max, uint64_t *out)
+{
+	uint64_t st[STACK_CUT_MAX + 1], h = 0x9e3779b97f4a7c15ULL, i;
+	unsigned int d, n = 0;
+
+	if (max > STACK_CUT_MAX)
+		max = STACK_CUT_MAX;
+	/* the callers cut must be addresses: no context marker among them */
+	while (n < max && hole + 1 + n < k->nr &&
+	       k->chain[hole + 1 + n] < (uint64_t)PERF_CONTEXT_MAX)
+		n++;
+	if (!n)
+		return 0;
+	/* st[d]: the state after the words from the root down to hole+1+d */
+	for (i = k->nr; i > hole + 1 + n; i--)
+		h = chain_mix(h, k->chain[i - 1]);
+	st[n] = h;
+	for (d = n; d > 0; d--)
+		st[d - 1] = chain_mix(st[d], k->chain[hole + d]);
+	for (d = 1; d <= n; d++) {
+		/* the hole and the markers before it follow the callers left */
+		h = st[d];
+		for (i = hole + 1; i > 0; i--)
+			h = chain_mix(h, k->chain[i - 1]);
+		out[d - 1] = chain_fin(k, h, k->nr - d);
+	}
+	return n;
 }
 
 static bool stack_eq(const struct stack_cache *c, const struct stack_ent *e,

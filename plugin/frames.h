@@ -219,6 +219,15 @@ struct stack_cache {
 int stack_cache__init(struct stack_cache *c, size_t arena_max_words);
 void stack_cache__release(struct stack_cache *c);
 void stack_key__hash(struct stack_key *k);
+/*
+ * The hashes of k's chain with the d = 1..max callers next to its hole
+ * (index hole, the cut leaf) taken out: the keys of the chains the leaf's
+ * callers had as leaves. out[d - 1]; returns how many (the callers taken
+ * out must be addresses, not context markers). max <= STACK_CUT_MAX.
+ */
+#define STACK_CUT_MAX	16
+unsigned int stack_key__hash_cut(const struct stack_key *k, uint64_t hole,
+				 unsigned int max, uint64_t *out);
 struct stack_ent *stack_cache__find(struct stack_cache *c,
 				    const struct stack_key *k);
 /* Best effort: a full arena or ENOMEM just means no caching. */

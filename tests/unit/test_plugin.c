@@ -492,6 +492,55 @@ static void test_stack_cache(void **state)
 	stack_cache__release(&sc);
 }
 
+/*
+ * stack_key__hash_cut: the hash of the chain with d callers next to the
+ * hole taken out equals the hash of that chain written out; it stops at a
+ * context marker and at the chain's end.
+ */
+static void test_stack_key_hash_cut(void **state)
+{
+	__u64 chain[] = { PERF_CONTEXT_KERNEL, FRAMES_HOLE, 0xa1, 0xa2, 0xa3,
+			  PERF_CONTEXT_USER, 0x10, 0x20 };
+	__u64 user[] = { PERF_CONTEXT_USER, FRAMES_HOLE, 0x10, 0x20, 0x30 };
+	__u64 want[8];
+	struct stack_key k = { .chain = chain, .nr = 8, .pid = 7, .tid = 8,
+			       .gen = 3, .incarnation = 1 };
+	struct stack_key q = k;
+	uint64_t h[STACK_CUT_MAX];
+	unsigned int n, d;
+
+	(void)state;
+	/* kernel part: 0xa1..0xa3 may go, not the USER marker after them */
+	n = stack_key__hash_cut(&k, 1, STACK_CUT_MAX, h);
+	assert_int_equal(n, 3);
+	for (d = 1; d <= n; d++) {
+		want[0] = PERF_CONTEXT_KERNEL;
+		want[1] = FRAMES_HOLE;
+		memcpy(want + 2, chain + 2 + d, (8 - 2 - d) * sizeof(__u64));
+		q.chain = want;
+		q.nr = 8 - d;
+		stack_key__hash(&q);
+		assert_true(q.hash == h[d - 1]);
+	}
+	assert_int_equal(stack_key__hash_cut(&k, 1, 2, h), 2);
+	/* user part: every caller, down to a chain of the hole alone */
+	k.chain = user;
+	k.nr = 5;
+	n = stack_key__hash_cut(&k, 1, STACK_CUT_MAX, h);
+	assert_int_equal(n, 3);
+	q = k;
+	q.chain = user;
+	q.nr = 2;
+	stack_key__hash(&q);
+	assert_true(q.hash == h[2]);
+	q.nr = 3;
+	stack_key__hash(&q);
+	assert_true(q.hash != h[2]);
+	/* nothing after the hole: nothing to cut */
+	k.nr = 2;
+	assert_int_equal(stack_key__hash_cut(&k, 1, STACK_CUT_MAX, h), 0);
+}
+
 static void test_stack_cache_growth_and_cap(void **state)
 {
 	struct stack_cache sc;
@@ -1008,6 +1057,7 @@ int main(void)
 		cmocka_unit_test(test_cfg_help),
 		cmocka_unit_test(test_frame_cache),
 		cmocka_unit_test(test_stack_cache),
+		cmocka_unit_test(test_stack_key_hash_cut),
 		cmocka_unit_test(test_stack_cache_growth_and_cap),
 		cmocka_unit_test(test_comm_cache),
 		WALK_TEST(test_walk_names),
