@@ -1062,6 +1062,8 @@ static int run(struct session *s)
 			rc = cli_error("profile: %s", strerror(-ret));
 			break;
 		}
+		if (fg_live__stats(s->live)->lost_records)
+			fg_livesym__records_lost(s->syms);
 		fg_livesym__gc(s->syms);
 		now = mono_ns();
 		if (every && now - s->window_start_mono >= every) {

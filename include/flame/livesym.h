@@ -71,7 +71,14 @@ void fg_livesym__drop_files(struct fg_livesym *s);
 /* Use another fg_jit from now on (continuous profiling renews it). */
 void fg_livesym__set_jit(struct fg_livesym *s, struct fg_jit *jit);
 
-/* Side band, in the sampler's order. 0 or -ENOMEM. */
+/*
+ * Side band, in time order with the samples (fg_live__drain merges the
+ * CPUs' rings): every executable mapping made after a process's maps were
+ * read or inherited arrives as an MMAP2 record before the samples in it,
+ * so an address no mapping covers is not code and /proc/PID/maps is not
+ * read again for it, unless records were lost (fg_livesym__records_lost).
+ * 0 or -ENOMEM.
+ */
 int fg_livesym__comm(struct fg_livesym *s, uint32_t pid, uint32_t tid,
 		     const char *comm, bool exec);
 int fg_livesym__mmap(struct fg_livesym *s, const struct fg_live_mmap *m);
@@ -84,6 +91,13 @@ int fg_livesym__exit(struct fg_livesym *s, uint32_t pid, uint32_t tid);
  * memory for continuous profiling.
  */
 void fg_livesym__gc(struct fg_livesym *s);
+
+/*
+ * The kernel dropped records (LOST): an MMAP2 record may be missing, so
+ * from now on an address no mapping covers makes /proc/PID/maps be read
+ * again (at most every 50 ms, backing off to 3.2 s while nothing is found).
+ */
+void fg_livesym__records_lost(struct fg_livesym *s);
 
 /* Thread name ("swapper" for pid 0); read from /proc at first sight. */
 const char *fg_livesym__thread_comm(struct fg_livesym *s, uint32_t pid,

@@ -476,24 +476,109 @@ static int handle(struct fg_live *l, const union perf_event *ev,
 	}
 }
 
+/*
+ * The time of a record: a sample's PERF_SAMPLE_TIME follows its ip and
+ * pid/tid; any other record ends with the sample_id_all trailer (pid/tid,
+ * time, cpu for our sample_type), so its time is 16 bytes before its end.
+ * A record too short for either keeps its ring's last time.
+ */
+static uint64_t record_time(const union perf_event *ev, uint64_t last)
+{
+	size_t size = ev->header.size;
+	uint64_t t;
+
+	if (ev->header.type == PERF_RECORD_SAMPLE) {
+		if (size < sizeof(ev->header) + 3 * sizeof(uint64_t))
+			return last;
+		memcpy(&t, (const uint8_t *)ev + sizeof(ev->header) +
+		       2 * sizeof(uint64_t), sizeof(t));
+		return t;
+	}
+	if (size < sizeof(ev->header) + 3 * sizeof(uint64_t))
+		return last;
+	memcpy(&t, (const uint8_t *)ev + size - 2 * sizeof(uint64_t), sizeof(t));
+	return t;
+}
+
+struct ring {
+	struct perf_mmap *map;
+	union perf_event *ev;	/* the next record, not consumed yet */
+	uint64_t time;		/* its time */
+	uint64_t budget;	/* bytes left of what the ring held when the
+				 * drain began */
+};
+
+static void ring__next(struct ring *r)
+{
+	r->ev = r->budget ? perf_mmap__read_event(r->map) : NULL;
+	if (!r->ev)
+		return;
+	r->budget = r->ev->header.size < r->budget ?
+		    r->budget - r->ev->header.size : 0;
+	r->time = record_time(r->ev, r->time);
+}
+
+/*
+ * Every ring's records merged by time: a process that execs on one CPU
+ * and is sampled on another has its COMM and MMAP2 records handled before
+ * the samples that need them (draining the rings one after another handed
+ * those samples over first, and each cost a /proc/PID/maps read). Each
+ * ring's next record stays in the ring until handled (the kernel does not
+ * write over what is not consumed). A drain reads what the rings held when
+ * it began (their heads are read one after the other, microseconds apart),
+ * so a record written meanwhile on one CPU is not handled before an earlier
+ * one another CPU's ring had not shown yet; and the drain ends while the
+ * kernel keeps writing.
+ */
 int fg_live__drain(struct fg_live *l, const struct fg_live_ops *ops,
 		   void *arg)
 {
+	struct ring rings[64], *r, *rs = rings;
 	struct perf_mmap *map;
-	union perf_event *ev;
+	size_t nr = 0, alloc = ARRAY_SIZE(rings), i;
 	int ret = 0;
 
 	perf_evlist__for_each_mmap(l->evlist, map, false) {
 		if (perf_mmap__read_init(map) < 0)
 			continue;	/* empty */
-		while ((ev = perf_mmap__read_event(map)) != NULL) {
-			l->st.bytes += ev->header.size;
-			if (!ret)
-				ret = handle(l, ev, ops, arg);
-			perf_mmap__consume(map);
+		if (nr == alloc) {
+			size_t na = alloc * 2;
+			struct ring *n = rs == rings ?
+					 malloc(na * sizeof(*n)) :
+					 realloc(rs, na * sizeof(*n));
+
+			if (!n) {
+				ret = -ENOMEM;
+				break;
+			}
+			if (rs == rings)
+				memcpy(n, rings, sizeof(rings));
+			rs = n;
+			alloc = na;
 		}
-		perf_mmap__read_done(map);
+		r = &rs[nr];
+		r->map = map;
+		r->time = 0;
+		r->budget = live__ring_pending(map);
+		ring__next(r);
+		if (r->ev)
+			nr++;
 	}
+	while (nr && !ret) {
+		r = rs;
+		for (i = 1; i < nr; i++)
+			if (rs[i].time < r->time)
+				r = &rs[i];
+		l->st.bytes += r->ev->header.size;
+		ret = handle(l, r->ev, ops, arg);
+		perf_mmap__consume(r->map);
+		ring__next(r);
+		if (!r->ev)
+			*r = rs[--nr];
+	}
+	/* on an error the unread records stay for the next drain */
+	if (rs != rings)
+		free(rs);
 	return ret;
 }
 

@@ -5,7 +5,8 @@
  * (PERF_FLAG_PID_CGROUP, as perf record -G) are opened here into libperf's
  * own fd table; everything after (mmap, poll, enable, close) is libperf's.
  * The only file that needs libperf's private headers (built with the
- * kernel's tools/include, see mk/libperf.mk).
+ * kernel's tools/include, see mk/libperf.mk), so also the ring buffer's
+ * read window for fg_live__drain().
  */
 #include <errno.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include <perf/cpumap.h>
 #include <perf/evsel.h>
 #include <internal/evsel.h>
+#include <internal/mmap.h>
 #include <internal/xyarray.h>
 
 #include "live_int.h"
@@ -41,4 +43,9 @@ int live__open_cgroup_events(struct perf_evsel *evsel,
 	if (err)
 		perf_evsel__close(evsel);
 	return err;
+}
+
+uint64_t live__ring_pending(const struct perf_mmap *map)
+{
+	return map->end - map->start;
 }

@@ -181,6 +181,7 @@ struct fg_livesym {
 	size_t nr_roots;
 	uint64_t self_root_dev, self_root_ino, self_mntns;
 	uint32_t next_gen;
+	bool lossy;			/* records were lost: re-read maps */
 	/* kernel */
 	bool kallsyms_loaded;
 	struct ksym *ksyms;
@@ -681,6 +682,11 @@ void fg_livesym__gc(struct fg_livesym *s)
 	s->st.threads = s->threads.count;
 }
 
+void fg_livesym__records_lost(struct fg_livesym *s)
+{
+	s->lossy = true;
+}
+
 const char *fg_livesym__thread_comm(struct fg_livesym *s, uint32_t pid,
 				    uint32_t tid)
 {
@@ -1103,7 +1109,8 @@ void fg_livesym__resolve(struct fg_livesym *s, uint32_t pid, uint64_t time,
 		p->reread_ns = MAPS_REREAD_NS;
 	if (!m && above_user_maps(p, addr))
 		return;		/* text taken for a return address */
-	if (!m && !p->exited && now_ns() - p->maps_read_ns > p->reread_ns) {
+	if (!m && s->lossy && !p->exited &&
+	    now_ns() - p->maps_read_ns > p->reread_ns) {
 		s->st.maps_reread++;
 		proc__read_maps(s, p);
 		m = (struct lmap *)proc__find_map(p, addr);
@@ -1382,7 +1389,7 @@ int fg_livesym__unwind(struct fg_livesym *s, uint32_t pid, uint32_t tid,
 	p = proc__loaded(s, pid);
 	if (!p)
 		return -ENOMEM;
-	if (!proc__find_map(p, ip) && !p->exited &&
+	if (!proc__find_map(p, ip) && s->lossy && !p->exited &&
 	    now_ns() - p->maps_read_ns > MAPS_REREAD_NS)
 		proc__read_maps(s, p);
 	s->st.unwinds++;
