@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <flame/jit.h>
 #include "internal.h"
+#include "hashmap.h"
 #include "jit_internal.h"
 
 #define START_SLACK_NS	2000000ull	/* clock skew perf clock vs MONOTONIC */
@@ -71,6 +72,11 @@ struct cglabel {
 	uint32_t label, full;		/* strtab ids */
 };
 
+struct pid_ent {
+	uint64_t pid;			/* key */
+	struct pinfo *p;
+};
+
 struct fg_jit {
 	char *maps_dir;
 	struct fg_snapidx *snap;
@@ -78,9 +84,7 @@ struct fg_jit {
 	size_t nr_rootfs;
 	bool no_live, no_host;
 	uint64_t self_mntns;
-	/* pid -> pinfo, open addressing */
-	struct pinfo **slot;
-	size_t nr_slots, nr_pids;
+	struct fg_hashmap *pids;	/* struct pid_ent */
 	struct fg_strtab *strs;
 	struct cglabel *cgl;
 	size_t nr_cgl, alloc_cgl;
@@ -178,9 +182,8 @@ struct fg_jit *fg_jit__new(const struct fg_jit_opts *o)
 	j->cgroup_arg = o->cgroup_arg;
 	j->self_mntns = fg_proc__self_mntns();
 	j->strs = fg_strtab__new();
-	j->nr_slots = 1024;
-	j->slot = calloc(j->nr_slots, sizeof(*j->slot));
-	if (!j->strs || !j->slot)
+	j->pids = fg_hashmap__new(sizeof(struct pid_ent), fg_hashmap__eq_u64);
+	if (!j->strs || !j->pids)
 		goto out_err;
 	for (i = 0; i < o->rootfs.n; i++) {
 		err = add_rootfs(j, o->rootfs.v[i]);
@@ -243,16 +246,18 @@ const char *fg_jit__maps_dir(const struct fg_jit *j)
 
 void fg_jit__delete(struct fg_jit *j)
 {
+	struct pid_ent *e;
 	size_t i;
 
 	if (!j)
 		return;
-	for (i = 0; i < j->nr_slots; i++)
-		pinfo_delete(j->slot ? j->slot[i] : NULL);
+	if (j->pids)
+		fg_hashmap__for_each(j->pids, e, i)
+			pinfo_delete(e->p);
+	fg_hashmap__delete(j->pids);
 	for (i = 0; i < j->nr_rootfs; i++)
 		free(j->rootfs[i].dir);
 	free(j->rootfs);
-	free(j->slot);
 	free(j->cgl);
 	fg_cgmap__delete(j->cgmap);
 	fg_strtab__delete(j->strs);
@@ -329,36 +334,23 @@ static struct pinfo *pinfo_build(struct fg_jit *j, int pid)
 
 static struct pinfo *pinfo_get(struct fg_jit *j, int pid)
 {
-	size_t k, i;
+	uint64_t key = (uint64_t)pid;
+	struct pid_ent *e = fg_hashmap__find(j->pids, fg_hash64(key), &key);
+	struct pinfo *p;
 
-	if (j->nr_pids * 2 >= j->nr_slots) {
-		size_t n = j->nr_slots * 2;
-		struct pinfo **s = calloc(n, sizeof(*s));
-
-		if (!s)
-			return NULL;
-		for (i = 0; i < j->nr_slots; i++) {
-			if (!j->slot[i])
-				continue;
-			k = fg_hash64((uint64_t)j->slot[i]->pid) & (n - 1);
-			while (s[k])
-				k = (k + 1) & (n - 1);
-			s[k] = j->slot[i];
-		}
-		free(j->slot);
-		j->slot = s;
-		j->nr_slots = n;
+	if (e)
+		return e->p;
+	p = pinfo_build(j, pid);
+	if (!p)
+		return NULL;
+	e = fg_hashmap__insert(j->pids, fg_hash64(key), &key, NULL);
+	if (!e) {
+		pinfo_delete(p);
+		return NULL;
 	}
-	k = fg_hash64((uint64_t)pid) & (j->nr_slots - 1);
-	while (j->slot[k] && j->slot[k]->pid != pid)
-		k = (k + 1) & (j->nr_slots - 1);
-	if (!j->slot[k]) {
-		j->slot[k] = pinfo_build(j, pid);
-		if (!j->slot[k])
-			return NULL;
-		j->nr_pids++;
-	}
-	return j->slot[k];
+	e->pid = key;
+	e->p = p;
+	return p;
 }
 
 static struct pinc *pick_inc(struct pinfo *p, uint64_t time)
@@ -568,7 +560,7 @@ void fg_jit__forget_live(struct fg_jit *j, int pid)
 	struct pinfo *p;
 	size_t i;
 
-	if (!j || pid <= 0 || !j->nr_slots)
+	if (!j || pid <= 0)
 		return;
 	p = pinfo_get(j, pid);
 	if (!p)
@@ -822,13 +814,12 @@ static void nomap_consider(struct nomap_item *top, size_t *n, int pid,
 static void nomap_list(struct fg_jit *j)
 {
 	struct nomap_item top[NOMAP_LIST];
+	struct pid_ent *e;
 	size_t n = 0, i, k;
 
-	for (i = 0; i < j->nr_slots; i++) {
-		struct pinfo *p = j->slot[i];
+	fg_hashmap__for_each(j->pids, e, i) {
+		struct pinfo *p = e->p;
 
-		if (!p)
-			continue;
 		for (k = 0; k < p->nr_inc; k++)
 			nomap_consider(top, &n, p->pid, &p->inc[k]);
 		nomap_consider(top, &n, p->pid, &p->unknown);
