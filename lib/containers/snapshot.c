@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "internal.h"
+#include "hashmap.h"
 #include "jit_internal.h"
 
 struct track {
@@ -62,10 +63,7 @@ struct fg_snapshot {
 	int *pids;
 	struct track *t;
 	size_t nr, alloc;
-	/* pid -> latest track index + 1 (open addressing) */
-	uint32_t *slot_idx;
-	int *slot_pid;
-	size_t nr_slots;
+	struct fg_hashmap *by_pid;	/* struct pid_ent: the latest track */
 	uint64_t self_mntns;
 	char cgmnt[1024];
 	struct fg_cgmap *cg;
@@ -89,42 +87,18 @@ static uint64_t cpu_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static int slots_grow(struct fg_snapshot *s)
+struct pid_ent {
+	uint64_t pid;		/* key */
+	uint32_t idx;		/* in s->t */
+};
+
+/* The latest track of pid, else NULL. */
+static struct track *track_of(struct fg_snapshot *s, int pid)
 {
-	size_t n = s->nr_slots ? s->nr_slots * 2 : 1024, i, k;
-	uint32_t *idx = calloc(n, sizeof(*idx));
-	int *pid = calloc(n, sizeof(*pid));
+	uint64_t key = (uint64_t)pid;
+	struct pid_ent *e = fg_hashmap__find(s->by_pid, fg_hash64(key), &key);
 
-	if (!idx || !pid) {
-		free(idx);
-		free(pid);
-		return -ENOMEM;
-	}
-	for (i = 0; i < s->nr_slots; i++) {
-		if (!s->slot_idx[i])
-			continue;
-		k = fg_hash64((uint64_t)s->slot_pid[i]) & (n - 1);
-		while (idx[k])
-			k = (k + 1) & (n - 1);
-		idx[k] = s->slot_idx[i];
-		pid[k] = s->slot_pid[i];
-	}
-	free(s->slot_idx);
-	free(s->slot_pid);
-	s->slot_idx = idx;
-	s->slot_pid = pid;
-	s->nr_slots = n;
-	return 0;
-}
-
-/* Slot of pid (existing or the empty one to fill). */
-static size_t slot_of(struct fg_snapshot *s, int pid)
-{
-	size_t k = fg_hash64((uint64_t)pid) & (s->nr_slots - 1);
-
-	while (s->slot_idx[k] && s->slot_pid[k] != pid)
-		k = (k + 1) & (s->nr_slots - 1);
-	return k;
+	return e ? &s->t[e->idx] : NULL;
 }
 
 /* ---- pins ----------------------------------------------------------------- */
@@ -255,7 +229,8 @@ struct fg_snapshot *fg_snapshot__new(const char *dir,
 	s->budget = s->o.max_bytes_per_poll ? s->o.max_bytes_per_poll
 					    : 64ull << 20;
 	s->dir = strdup(dir);
-	if (!s->dir || slots_grow(s))
+	s->by_pid = fg_hashmap__new(sizeof(struct pid_ent), fg_hashmap__eq_u64);
+	if (!s->dir || !s->by_pid)
 		goto out_err;
 	if (mkdir(dir, 0700) && errno != EEXIST) {
 		err = -errno;
@@ -298,21 +273,19 @@ out_err:
 
 static struct track *track_new(struct fg_snapshot *s, const struct fg_procinfo *pi)
 {
+	struct pid_ent *e;
 	struct track *t;
-	size_t k;
+	uint64_t key;
 
-	if (s->nr == s->alloc) {
-		size_t n = s->alloc ? s->alloc * 2 : 256;
-
-		t = realloc(s->t, n * sizeof(*t));
-		if (!t)
-			return NULL;
-		s->t = t;
-		s->alloc = n;
-	}
-	if (s->nr * 2 >= s->nr_slots && slots_grow(s))
+	if (fg_grow(&s->t, &s->alloc, s->nr, sizeof(*s->t), 256))
 		return NULL;
-	t = &s->t[s->nr];
+	key = (uint64_t)pi->pid;
+	e = fg_hashmap__insert(s->by_pid, fg_hash64(key), &key, NULL);
+	if (!e)
+		return NULL;
+	e->pid = key;
+	e->idx = (uint32_t)s->nr;
+	t = &s->t[s->nr++];
 	memset(t, 0, sizeof(*t));
 	t->pin = -1;
 	t->pi = *pi;
@@ -320,9 +293,6 @@ static struct track *track_new(struct fg_snapshot *s, const struct fg_procinfo *
 	t->host_mntns = pi->mntns && pi->mntns == s->self_mntns;
 	fg_container__id(pi->cgroup, t->label, sizeof(t->label), t->full,
 			 sizeof(t->full));
-	k = slot_of(s, pi->pid);
-	s->slot_pid[k] = pi->pid;
-	s->slot_idx[k] = (uint32_t)++s->nr;
 	s->st.procs_seen++;
 	return t;
 }
@@ -618,7 +588,6 @@ static void on_event(void *arg, int pid, bool exit)
 {
 	struct fg_snapshot *s = arg;
 	struct track *t;
-	size_t k;
 
 	if (!wanted(s, pid))
 		return;
@@ -627,11 +596,8 @@ static void on_event(void *arg, int pid, bool exit)
 		visit(s, pid, fg_proc__now_ns(), true);
 		return;
 	}
-	k = slot_of(s, pid);
-	if (!s->slot_idx[k])
-		return;
-	t = &s->t[s->slot_idx[k] - 1];
-	if (!t->gone)
+	t = track_of(s, pid);
+	if (t && !t->gone)
 		track_gone(s, t);
 }
 
@@ -678,18 +644,17 @@ static void visit(struct fg_snapshot *s, int pid, uint64_t now, bool exec)
 	uint64_t ticks, ns;
 	char comm[64] = "";
 	bool kthread = false, fresh = false;
-	size_t k;
+	struct track *last = track_of(s, pid);
 
-	k = slot_of(s, pid);
 	/*
 	 * A process looked at before, with the process connector on and no
 	 * event lost since: no exit event means the same incarnation, no exec
 	 * event the same program; skip re-reading /proc/PID/stat (most of a
 	 * poll's cost on a host with many processes).
 	 */
-	if (s->slot_idx[k] && !exec && s->pc_fd >= 0 &&
+	if (last && !exec && s->pc_fd >= 0 &&
 	    s->st.events_lost == s->lost_checked) {
-		t = &s->t[s->slot_idx[k] - 1];
+		t = last;
 		if (!t->gone) {
 			t->last_ns = now;
 			if (t->kthread)
@@ -700,8 +665,8 @@ static void visit(struct fg_snapshot *s, int pid, uint64_t now, bool exec)
 	}
 	if (stat_start(pid, &ticks, comm, sizeof(comm), &kthread))
 		return;
-	if (s->slot_idx[k]) {
-		t = &s->t[s->slot_idx[k] - 1];
+	if (last) {
+		t = last;
 		if (t->pi.start_ticks != ticks)
 			t = NULL;
 	}
@@ -968,8 +933,7 @@ void fg_snapshot__delete(struct fg_snapshot *s)
 	fg_cgmap__delete(s->cg);
 	fg_buf__release(&s->cgseen);
 	free(s->t);
-	free(s->slot_idx);
-	free(s->slot_pid);
+	fg_hashmap__delete(s->by_pid);
 	free(s->pids);
 	free(s->dir);
 	free(s);
