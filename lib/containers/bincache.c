@@ -23,14 +23,20 @@
 #include <unistd.h>
 #include <flame/elfsym.h>
 #include "internal.h"
+#include "hashmap.h"
 #include "jit_internal.h"
 
 #define FUSE_MAGIC	0x65735546
-#define NR_SEEN		8192		/* power of two */
+#define MAX_SEEN	4096		/* files remembered */
 
 struct seen {
-	uint64_t dev, ino;		/* from the maps line; 0/0: free */
+	uint64_t dev, ino;		/* key, from the maps line */
 };
+
+static bool seen_eq(const void *entry, const void *key)
+{
+	return !memcmp(entry, key, sizeof(struct seen));
+}
 
 /* a build id, zero padded to 20 bytes */
 struct bid {
@@ -40,8 +46,7 @@ struct bid {
 struct fg_bincache {
 	char *dir;			/* perf's build-id cache directory */
 	struct fg_bincache_opts o;
-	struct seen *seen;
-	size_t nr_seen;
+	struct fg_hashmap *seen;	/* struct seen */
 	struct fg_bincache_stats st;
 	struct bid *want;		/* sorted; copy only these (NULL: all) */
 	size_t nr_want;
@@ -70,7 +75,7 @@ struct fg_bincache *fg_bincache__new(const char *dir,
 		b->dir = strdup(env);
 	else if (asprintf(&b->dir, "%s/.debug", home && home[0] ? home : "/root") < 0)
 		b->dir = NULL;
-	b->seen = calloc(NR_SEEN, sizeof(*b->seen));
+	b->seen = fg_hashmap__new(sizeof(struct seen), seen_eq);
 	if (!b->dir || !b->seen) {
 		fg_bincache__delete(b);
 		return NULL;
@@ -83,7 +88,7 @@ void fg_bincache__delete(struct fg_bincache *b)
 	if (!b)
 		return;
 	free(b->want);
-	free(b->seen);
+	fg_hashmap__delete(b->seen);
 	free(b->dir);
 	free(b);
 }
@@ -96,19 +101,17 @@ const struct fg_bincache_stats *fg_bincache__stats(const struct fg_bincache *b)
 /* true when (dev, ino) was already looked at; else remembers it */
 static bool seen_before(struct fg_bincache *b, uint64_t dev, uint64_t ino)
 {
-	size_t k = (size_t)((dev * 0x9e3779b97f4a7c15ull) ^ ino) & (NR_SEEN - 1);
+	struct seen k = { dev, ino }, *e;
+	uint64_t h = fg_hash64(dev * 0x9e3779b97f4a7c15ull ^ ino);
+	bool added;
 
-	while (b->seen[k].dev || b->seen[k].ino) {
-		if (b->seen[k].dev == dev && b->seen[k].ino == ino)
-			return true;
-		k = (k + 1) & (NR_SEEN - 1);
-	}
-	if (b->nr_seen >= NR_SEEN / 2)
+	if (fg_hashmap__count(b->seen) >= MAX_SEEN)
 		return true;	/* full: treat as seen (counted as capped) */
-	b->seen[k].dev = dev;
-	b->seen[k].ino = ino;
-	b->nr_seen++;
-	return false;
+	e = fg_hashmap__insert(b->seen, h, &k, &added);
+	if (!e)
+		return true;	/* no memory: as if full */
+	*e = k;
+	return !added;
 }
 
 static int mkdir_p(char *path)
