@@ -11,6 +11,7 @@
 #include <flame/sched.h>
 
 #include "internal.h"
+#include "hashmap.h"
 
 #define SUB_BITS	4
 #define SUB		(1u << SUB_BITS)
@@ -28,12 +29,21 @@ struct proc {
 	struct hist h;
 };
 
+struct proc_ent {
+	uint64_t key;		/* group << 32 | pid */
+	struct proc *p;
+};
+
+static uint64_t proc_key(uint32_t group, int pid)
+{
+	return (uint64_t)group << 32 | (uint32_t)pid;
+}
+
 struct fg_runq {
 	char **groups;		/* [0] = NULL: not in a container */
 	struct hist *ghist;
 	size_t nr_groups;
-	struct proc **procs;	/* open addressing on (group, pid) */
-	size_t mask, nr_procs;
+	struct fg_hashmap *procs;	/* struct proc_ent */
 	/* the last lookup: consecutive events often share a process */
 	struct proc *last;
 };
@@ -115,8 +125,7 @@ struct fg_runq *fg_runq__new(void)
 
 	if (!r)
 		return NULL;
-	r->mask = 63;
-	r->procs = calloc(r->mask + 1, sizeof(*r->procs));
+	r->procs = fg_hashmap__new(sizeof(struct proc_ent), fg_hashmap__eq_u64);
 	r->groups = calloc(1, sizeof(*r->groups));
 	r->ghist = calloc(1, sizeof(*r->ghist));
 	r->nr_groups = 1;
@@ -130,15 +139,17 @@ struct fg_runq *fg_runq__new(void)
 
 void fg_runq__delete(struct fg_runq *r)
 {
+	struct proc_ent *e;
 	size_t i;
 
 	if (!r)
 		return;
-	for (i = 0; r->procs && i <= r->mask; i++)
-		free(r->procs[i]);
+	if (r->procs)
+		fg_hashmap__for_each(r->procs, e, i)
+			free(e->p);
+	fg_hashmap__delete(r->procs);
 	for (i = 0; i < r->nr_groups; i++)
 		free(r->groups[i]);
-	free(r->procs);
 	free(r->groups);
 	free(r->ghist);
 	free(r);
@@ -176,65 +187,35 @@ static int group_id(struct fg_runq *r, const char *g, uint32_t *id)
 	return 0;
 }
 
-static size_t slot_of(const struct fg_runq *r, uint32_t g, int pid)
-{
-	uint64_t h = ((uint64_t)g << 32 | (uint32_t)pid) * 0x9e3779b97f4a7c15ull;
-
-	return (size_t)(h >> 40) & r->mask;
-}
-
-static struct proc **find_slot(const struct fg_runq *r, uint32_t g, int pid)
-{
-	size_t i = slot_of(r, g, pid);
-
-	while (r->procs[i] && (r->procs[i]->group != g || r->procs[i]->pid != pid))
-		i = (i + 1) & r->mask;
-	return &r->procs[i];
-}
-
-static int grow(struct fg_runq *r)
-{
-	struct proc **old = r->procs;
-	size_t omask = r->mask, i;
-
-	r->procs = calloc((omask + 1) * 2, sizeof(*r->procs));
-	if (!r->procs) {
-		r->procs = old;
-		return -ENOMEM;
-	}
-	r->mask = omask * 2 + 1;
-	for (i = 0; i <= omask; i++)
-		if (old[i])
-			*find_slot(r, old[i]->group, old[i]->pid) = old[i];
-	free(old);
-	return 0;
-}
-
 int fg_runq__add(struct fg_runq *r, const char *group, int pid,
 		 const char *comm, uint64_t ns)
 {
-	struct proc **slot, *p = r->last;
+	struct proc *p = r->last;
+	struct proc_ent *e;
+	uint64_t key;
 	uint32_t g;
 	int ret;
 
 	if ((ret = group_id(r, group, &g)))
 		return ret;
 	if (!p || p->group != g || p->pid != pid) {
-		slot = find_slot(r, g, pid);
-		if (!*slot) {
-			if (r->nr_procs * 2 >= r->mask) {
-				if ((ret = grow(r)))
-					return ret;
-				slot = find_slot(r, g, pid);
-			}
-			*slot = calloc(1, sizeof(**slot));
-			if (!*slot)
+		key = proc_key(g, pid);
+		e = fg_hashmap__find(r->procs, fg_hash64(key), &key);
+		if (!e) {
+			p = calloc(1, sizeof(*p));
+			if (!p)
 				return -ENOMEM;
-			(*slot)->group = g;
-			(*slot)->pid = pid;
-			r->nr_procs++;
+			e = fg_hashmap__insert(r->procs, fg_hash64(key), &key, NULL);
+			if (!e) {
+				free(p);
+				return -ENOMEM;
+			}
+			p->group = g;
+			p->pid = pid;
+			e->key = key;
+			e->p = p;
 		}
-		p = r->last = *slot;
+		p = r->last = e->p;
 	}
 	if (comm && strncmp(p->comm, comm, sizeof(p->comm) - 1))
 		snprintf(p->comm, sizeof(p->comm), "%s", comm);
@@ -246,7 +227,8 @@ int fg_runq__add(struct fg_runq *r, const char *group, int pid,
 int fg_runq__stats(const struct fg_runq *r, const char *group, int pid,
 		   struct fg_runq_stats *st)
 {
-	struct proc *p;
+	struct proc_ent *e;
+	uint64_t key;
 	size_t i;
 	uint32_t g = 0;
 
@@ -261,10 +243,11 @@ int fg_runq__stats(const struct fg_runq *r, const char *group, int pid,
 		hist_stats(&r->ghist[g], st);
 		return st->count ? 0 : -ENOENT;
 	}
-	p = *find_slot(r, g, pid);
-	if (!p)
+	key = proc_key(g, pid);
+	e = fg_hashmap__find(r->procs, fg_hash64(key), &key);
+	if (!e)
 		return -ENOENT;
-	hist_stats(&p->h, st);
+	hist_stats(&e->p->h, st);
 	return 0;
 }
 
@@ -317,9 +300,10 @@ int fg_runq__summary(const struct fg_runq *r, struct fg_buf *b,
 		     size_t max_procs, bool hist)
 {
 	struct proc **list;
-	size_t g, i, n;
+	struct proc_ent *e;
+	size_t g, i, n, it;
 
-	list = malloc((r->nr_procs + 1) * sizeof(*list));
+	list = malloc((fg_hashmap__count(r->procs) + 1) * sizeof(*list));
 	if (!list)
 		return -ENOMEM;
 	fg_buf__adds(b, "run-queue latency (wakeup or preemption to switch-in):\n");
@@ -330,9 +314,10 @@ int fg_runq__summary(const struct fg_runq *r, struct fg_buf *b,
 			continue;
 		snprintf(what, sizeof(what), "[%.50s]", r->groups[g] ? r->groups[g] : "host");
 		add_row(b, what, &r->ghist[g]);
-		for (i = n = 0; i <= r->mask; i++)
-			if (r->procs[i] && r->procs[i]->group == g)
-				list[n++] = r->procs[i];
+		n = 0;
+		fg_hashmap__for_each(r->procs, e, it)
+			if (e->p->group == g)
+				list[n++] = e->p;
 		qsort(list, n, sizeof(*list), by_count);
 		for (i = 0; i < n && i < max_procs; i++) {
 			snprintf(what, sizeof(what), "  %.16s-%d", list[i]->comm,
