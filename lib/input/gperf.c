@@ -17,6 +17,7 @@
 #include <flame/gperf.h>
 #include <flame/namer.h>
 #include "internal.h"
+#include "hashmap.h"
 
 #define GPERF_MAX_FILE		(1ULL << 30)
 #define GPERF_MAX_DEPTH		4096	/* gperftools itself stops at 64-255 */
@@ -29,8 +30,8 @@ struct gmap {
 	uint32_t name_id;	/* "[basename]" frame, lazily interned */
 };
 
-struct pc_slot {
-	uint64_t pc;		/* 0 = empty (pc 0 is never cached) */
+struct pc_ent {
+	uint64_t pc;		/* key */
 	uint32_t name;
 };
 
@@ -41,8 +42,7 @@ struct gperf {
 	struct fg_elfsym *syms;
 	struct gmap *maps;
 	size_t nr_maps;
-	struct pc_slot *cache;
-	size_t cache_mask, cache_used;
+	struct fg_hashmap *cache;	/* pc -> name id, struct pc_ent */
 	uint32_t root_id;
 	uint32_t *frames;	/* scratch, GPERF_MAX_DEPTH + 1 */
 	char path[4096];	/* scratch for a NUL ended path */
@@ -263,51 +263,23 @@ static uint32_t symbolize(struct gperf *g, uint64_t pc)
 	return id;
 }
 
-static int cache_grow(struct gperf *g)
-{
-	size_t n = g->cache_mask ? (g->cache_mask + 1) * 2 : 4096, i;
-	struct pc_slot *t = calloc(n, sizeof(*t));
-
-	if (!t)
-		return -ENOMEM;
-	for (i = 0; g->cache && i <= g->cache_mask; i++) {
-		size_t h;
-
-		if (!g->cache[i].pc)
-			continue;
-		h = fg_hash64(g->cache[i].pc) & (n - 1);
-		while (t[h].pc)
-			h = (h + 1) & (n - 1);
-		t[h] = g->cache[i];
-	}
-	free(g->cache);
-	g->cache = t;
-	g->cache_mask = n - 1;
-	return 0;
-}
-
 /* Name id for pc, through a pc -> name cache. */
 static uint32_t pc_name(struct gperf *g, uint64_t pc)
 {
-	size_t h;
+	struct pc_ent *e;
 	uint32_t id;
 
-	if (!pc)
-		return symbolize(g, pc);
-	if ((g->cache_used + 1) * 4 > (g->cache_mask + 1) * 3 && cache_grow(g))
-		return UINT32_MAX;
-	h = fg_hash64(pc) & g->cache_mask;
-	while (g->cache[h].pc) {
-		if (g->cache[h].pc == pc)
-			return g->cache[h].name;
-		h = (h + 1) & g->cache_mask;
-	}
+	e = fg_hashmap__find(g->cache, fg_hash64(pc), &pc);
+	if (e)
+		return e->name;
 	id = symbolize(g, pc);
-	if (id == UINT32_MAX)
+	if (id == UINT32_MAX || !pc)
 		return id;
-	g->cache[h].pc = pc;
-	g->cache[h].name = id;
-	g->cache_used++;
+	e = fg_hashmap__insert(g->cache, fg_hash64(pc), &pc, NULL);
+	if (!e)
+		return UINT32_MAX;
+	e->pc = pc;
+	e->name = id;
 	return id;
 }
 
@@ -624,7 +596,8 @@ int fg_gperf__read_mem(struct fg_profile *p, const void *data, size_t len,
 	}
 	g.syms = fg_elfsym__new(o ? o->root : NULL);
 	g.frames = malloc((GPERF_MAX_DEPTH + 1) * sizeof(*g.frames));
-	if (!g.syms || !g.frames) {
+	g.cache = fg_hashmap__new(sizeof(struct pc_ent), fg_hashmap__eq_u64);
+	if (!g.syms || !g.frames || !g.cache) {
 		err = g.syms ? -ENOMEM : -errno;
 		goto out;
 	}
@@ -634,7 +607,7 @@ int fg_gperf__read_mem(struct fg_profile *p, const void *data, size_t len,
 		err = read_heap(&g, data, len);
 out:
 	free(g.frames);
-	free(g.cache);
+	fg_hashmap__delete(g.cache);
 	free(g.maps);
 	fg_elfsym__delete(g.syms);
 	return err;
