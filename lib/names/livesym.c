@@ -2,7 +2,7 @@
 /*
  * Symbols of live processes (include/flame/livesym.h).
  *
- * Processes and threads sit in two chained hash tables keyed by id. A
+ * Processes and threads sit in two hash tables (fg_hashmap) keyed by id. A
  * process's executable mappings come from /proc/PID/maps when it is first
  * seen (it may predate the session) and then from MMAP2 records; an
  * address no mapping covers re-reads /proc/PID/maps, at most every 50 ms.
@@ -29,6 +29,7 @@
 #include <flame/live.h>
 #include <flame/livesym.h>
 #include "internal.h"
+#include "hashmap.h"
 
 #define MAPS_REREAD_NS	(50ull * 1000 * 1000)
 #define MAPS_REREAD_MAX_NS (3200ull * 1000 * 1000)
@@ -36,76 +37,35 @@
 #define MAX_MAPS	65536u		/* per process */
 #define MAX_ROOTS	4096u
 
-/* ---- a chained hash table of ids ---- */
+/* ---- processes and threads by id ---- */
 
 struct pnode {
-	struct pnode *next;
-	uint32_t key;
+	uint32_t key;			/* pid or tid */
 };
 
-struct ptab {
-	struct pnode **b;
-	size_t mask;
-	size_t count;
+struct id_ent {
+	uint64_t id;			/* key */
+	struct pnode *n;
 };
 
-static int ptab__init(struct ptab *t)
+static struct pnode *idmap__find(const struct fg_hashmap *m, uint32_t id)
 {
-	t->mask = 1023;
-	t->count = 0;
-	t->b = calloc(t->mask + 1, sizeof(*t->b));
-	return t->b ? 0 : -ENOMEM;
+	uint64_t k = id;
+	struct id_ent *e = fg_hashmap__find(m, fg_hash64(k), &k);
+
+	return e ? e->n : NULL;
 }
 
-static struct pnode *ptab__find(const struct ptab *t, uint32_t key)
+static int idmap__add(struct fg_hashmap *m, struct pnode *n)
 {
-	struct pnode *n = t->b[fg_hash64(key) & t->mask];
+	uint64_t k = n->key;
+	struct id_ent *e = fg_hashmap__insert(m, fg_hash64(k), &k, NULL);
 
-	while (n && n->key != key)
-		n = n->next;
-	return n;
-}
-
-static void ptab__insert(struct ptab *t, struct pnode *n)
-{
-	size_t h;
-
-	if (t->count + 1 > (t->mask + 1) * 2) {
-		size_t nmask = t->mask * 2 + 1, i;
-		struct pnode **nb = calloc(nmask + 1, sizeof(*nb));
-
-		if (nb) {
-			for (i = 0; i <= t->mask; i++) {
-				struct pnode *x = t->b[i], *next;
-
-				for (; x; x = next) {
-					next = x->next;
-					h = fg_hash64(x->key) & nmask;
-					x->next = nb[h];
-					nb[h] = x;
-				}
-			}
-			free(t->b);
-			t->b = nb;
-			t->mask = nmask;
-		}
-	}
-	h = fg_hash64(n->key) & t->mask;
-	n->next = t->b[h];
-	t->b[h] = n;
-	t->count++;
-}
-
-static void ptab__unlink(struct ptab *t, struct pnode *n)
-{
-	struct pnode **pp = &t->b[fg_hash64(n->key) & t->mask];
-
-	while (*pp && *pp != n)
-		pp = &(*pp)->next;
-	if (*pp) {
-		*pp = n->next;
-		t->count--;
-	}
+	if (!e)
+		return -ENOMEM;
+	e->id = k;
+	e->n = n;
+	return 0;
 }
 
 /* ---- processes ---- */
@@ -175,7 +135,7 @@ struct fg_livesym {
 	struct ksym *vsyms;
 	size_t nr_vsyms;
 	struct fg_buf vnames;
-	struct ptab procs, threads;
+	struct fg_hashmap *procs, *threads;	/* struct id_ent */
 	struct fg_strtab *paths;
 	struct root *roots;
 	size_t nr_roots;
@@ -208,7 +168,9 @@ struct fg_livesym *fg_livesym__new(const struct fg_livesym_opts *o)
 	if (o)
 		s->o = *o;
 	s->paths = fg_strtab__new();
-	if (!s->paths || ptab__init(&s->procs) || ptab__init(&s->threads)) {
+	s->procs = fg_hashmap__new(sizeof(struct id_ent), fg_hashmap__eq_u64);
+	s->threads = fg_hashmap__new(sizeof(struct id_ent), fg_hashmap__eq_u64);
+	if (!s->paths || !s->procs || !s->threads) {
 		fg_livesym__delete(s);
 		errno = ENOMEM;
 		return NULL;
@@ -231,25 +193,20 @@ static void proc__free(struct proc *p)
 	free(p);
 }
 
-static void ptab__free_all(struct ptab *t, bool procs)
+static void idmap__free_all(struct fg_hashmap *m, bool procs)
 {
+	struct id_ent *e;
 	size_t i;
 
-	if (!t->b)
+	if (!m)
 		return;
-	for (i = 0; i <= t->mask; i++) {
-		struct pnode *n = t->b[i], *next;
-
-		for (; n; n = next) {
-			next = n->next;
-			if (procs)
-				proc__free((struct proc *)n);
-			else
-				free(n);
-		}
+	fg_hashmap__for_each(m, e, i) {
+		if (procs)
+			proc__free((struct proc *)e->n);
+		else
+			free(e->n);
 	}
-	free(t->b);
-	t->b = NULL;
+	fg_hashmap__delete(m);
 }
 
 void fg_livesym__delete(struct fg_livesym *s)
@@ -258,8 +215,8 @@ void fg_livesym__delete(struct fg_livesym *s)
 
 	if (!s)
 		return;
-	ptab__free_all(&s->procs, true);
-	ptab__free_all(&s->threads, false);
+	idmap__free_all(s->procs, true);
+	idmap__free_all(s->threads, false);
 	for (i = 0; i < s->nr_roots; i++)
 		fg_elfsym__delete(s->roots[i].es);
 	free(s->roots);
@@ -271,16 +228,20 @@ void fg_livesym__delete(struct fg_livesym *s)
 	free(s);
 }
 
+static void forget_roots(struct fg_livesym *s)
+{
+	struct id_ent *e;
+	size_t i;
+
+	fg_hashmap__for_each(s->procs, e, i)
+		((struct proc *)e->n)->root = NULL;
+}
+
 void fg_livesym__drop_files(struct fg_livesym *s)
 {
 	size_t i;
 
-	for (i = 0; i <= s->procs.mask; i++) {
-		struct pnode *n;
-
-		for (n = s->procs.b[i]; n; n = n->next)
-			((struct proc *)n)->root = NULL;
-	}
+	forget_roots(s);
 	for (i = 0; i < s->nr_roots; i++)
 		fg_elfsym__delete(s->roots[i].es);
 	free(s->roots);
@@ -482,7 +443,7 @@ static void proc__read_maps(struct fg_livesym *s, struct proc *p)
 
 static struct proc *proc__get(struct fg_livesym *s, uint32_t pid, bool create)
 {
-	struct proc *p = (struct proc *)ptab__find(&s->procs, pid);
+	struct proc *p = (struct proc *)idmap__find(s->procs, pid);
 
 	if (p || !create)
 		return p;
@@ -490,9 +451,12 @@ static struct proc *proc__get(struct fg_livesym *s, uint32_t pid, bool create)
 	if (!p)
 		return NULL;
 	p->n.key = pid;
+	if (idmap__add(s->procs, &p->n)) {
+		free(p);
+		return NULL;
+	}
 	p->gen = s->next_gen++;
-	ptab__insert(&s->procs, &p->n);
-	s->st.procs = s->procs.count;
+	s->st.procs = fg_hashmap__count(s->procs);
 	return p;
 }
 
@@ -521,7 +485,7 @@ static void proc__reset(struct fg_livesym *s, struct proc *p)
 
 static struct thread *thread__get(struct fg_livesym *s, uint32_t tid)
 {
-	struct thread *t = (struct thread *)ptab__find(&s->threads, tid);
+	struct thread *t = (struct thread *)idmap__find(s->threads, tid);
 
 	if (t)
 		return t;
@@ -529,8 +493,11 @@ static struct thread *thread__get(struct fg_livesym *s, uint32_t tid)
 	if (!t)
 		return NULL;
 	t->n.key = tid;
-	ptab__insert(&s->threads, &t->n);
-	s->st.threads = s->threads.count;
+	if (idmap__add(s->threads, &t->n)) {
+		free(t);
+		return NULL;
+	}
+	s->st.threads = fg_hashmap__count(s->threads);
 	return t;
 }
 
@@ -603,7 +570,7 @@ int fg_livesym__fork(struct fg_livesym *s, uint32_t pid, uint32_t ppid,
 		fg_livesym__thread_comm(s, pid, pid);
 	else if (!t->comm[0])
 		fg_livesym__thread_comm(s, ppid, ppid);
-	parent = (struct thread *)ptab__find(&s->threads, pid == tid ? ppid : pid);
+	parent = (struct thread *)idmap__find(s->threads, pid == tid ? ppid : pid);
 	if (parent && !t->comm[0])
 		memcpy(t->comm, parent->comm, sizeof(t->comm));
 	if (pid != tid)
@@ -632,7 +599,7 @@ int fg_livesym__fork(struct fg_livesym *s, uint32_t pid, uint32_t ppid,
 
 int fg_livesym__exit(struct fg_livesym *s, uint32_t pid, uint32_t tid)
 {
-	struct thread *t = (struct thread *)ptab__find(&s->threads, tid);
+	struct thread *t = (struct thread *)idmap__find(s->threads, tid);
 	struct proc *p;
 
 	if (t)
@@ -647,39 +614,28 @@ int fg_livesym__exit(struct fg_livesym *s, uint32_t pid, uint32_t tid)
 
 void fg_livesym__gc(struct fg_livesym *s)
 {
+	struct id_ent *e;
 	size_t i;
 
-	for (i = 0; i <= s->procs.mask; i++) {
-		struct pnode *n = s->procs.b[i], *next;
+	fg_hashmap__for_each(s->procs, e, i) {
+		struct proc *p = (struct proc *)e->n;
 
-		for (; n; n = next) {
-			struct proc *p = (struct proc *)n;
-
-			next = n->next;
-			if (!p->exited)
-				continue;
-			if (p->exited++ < 2)
-				continue;
-			ptab__unlink(&s->procs, n);
-			proc__free(p);
-			s->st.freed++;
-		}
+		if (!p->exited || p->exited++ < 2)
+			continue;
+		fg_hashmap__remove_entry(s->procs, e);
+		proc__free(p);
+		s->st.freed++;
 	}
-	for (i = 0; i <= s->threads.mask; i++) {
-		struct pnode *n = s->threads.b[i], *next;
+	fg_hashmap__for_each(s->threads, e, i) {
+		struct thread *t = (struct thread *)e->n;
 
-		for (; n; n = next) {
-			struct thread *t = (struct thread *)n;
-
-			next = n->next;
-			if (!t->exited || t->exited++ < 2)
-				continue;
-			ptab__unlink(&s->threads, n);
-			free(t);
-		}
+		if (!t->exited || t->exited++ < 2)
+			continue;
+		fg_hashmap__remove_entry(s->threads, e);
+		free(t);
 	}
-	s->st.procs = s->procs.count;
-	s->st.threads = s->threads.count;
+	s->st.procs = fg_hashmap__count(s->procs);
+	s->st.threads = fg_hashmap__count(s->threads);
 }
 
 void fg_livesym__records_lost(struct fg_livesym *s)
@@ -761,14 +717,8 @@ static struct root *root_of(struct fg_livesym *s, struct proc *p)
 	r = realloc(s->roots, (s->nr_roots + 1) * sizeof(*r));
 	if (!r)
 		return NULL;
-	if (r != s->roots) {
-		for (i = 0; i <= s->procs.mask; i++) {
-			struct pnode *n;
-
-			for (n = s->procs.b[i]; n; n = n->next)
-				((struct proc *)n)->root = NULL;
-		}
-	}
+	if (r != s->roots)
+		forget_roots(s);
 	s->roots = r;
 	r = &s->roots[s->nr_roots];
 	r->dev = st.st_dev;
