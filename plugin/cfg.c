@@ -63,6 +63,9 @@ const struct fg_opt_desc flame_cfg_opts[] = {
 	  FG_GRP_SELECT },
 	{ "unit", FG_OPT_STR, C(unit_s), "us", "off-CPU modes: weights in ns, us or ms",
 	  FG_GRP_INPUT },
+	{ "field", FG_OPT_STRLIST, C(fields), NULL,
+	  "[SYS:EVENT:]FIELD OP VALUE: keep tracepoint samples whose field matches; OP: == != < <= > >= & (numbers), == != ~ !~ (strings; ~ glob); repeat to AND",
+	  FG_GRP_SELECT, .arg = "EXPR" },
 	{ "per-task", FG_OPT_BOOL, C(per_task), "off",
 	  "off-CPU modes: draw a recording made without -a anyway (its times are not exact)",
 	  FG_GRP_SELECT },
@@ -98,6 +101,10 @@ void flame_cfg__release(struct flame_cfg *c)
 	for (i = 0; i < c->rootfs.n; i++)
 		free(c->rootfs.v[i]);
 	free(c->rootfs.v);
+	for (i = 0; i < c->fields.n; i++)
+		free(c->fields.v[i]);
+	free(c->fields.v);
+	fg_tpf__delete(c->tpf);
 	fg_naming_args__release(&c->sel);
 	free(c->pids.v);
 	free(c->tids.v);
@@ -170,6 +177,61 @@ static int pid_or_naming(const char *opt, const char *s, bool *flag,
 	return parse_idlist(opt, s, l);
 }
 
+/*
+ * The events whose samples draw stacks in an off-CPU mode: a field= filter
+ * on another event would select nothing (offcpu.c reads them for times).
+ */
+static bool draws_stacks(const struct flame_cfg *c, const char *ev)
+{
+	if (!strcmp(ev, "sched:sched_switch"))
+		return true;
+	if (!strcmp(ev, "sched:sched_waking") || !strcmp(ev, "sched:sched_wakeup"))
+		return c->mode == MODE_WAKEUP || c->mode == MODE_OFFWAKE;
+	return c->mode == MODE_WALL && strncmp(ev, "sched:", 6);
+}
+
+static int parse_fields(struct flame_cfg *c)
+{
+	struct fg_buf err = FG_BUF_INIT;
+	size_t i;
+	int ret;
+
+	c->tpf = fg_tpf__new();
+	if (!c->tpf)
+		return -ENOMEM;
+	for (i = 0; i < c->fields.n; i++) {
+		const char *ev;
+
+		ret = fg_tpf__add(c->tpf, c->fields.v[i], &err);
+		if (ret == -EINVAL)
+			fprintf(stderr, "flame.so: option 'field=%s': %s\n",
+				c->fields.v[i], err.buf);
+		fg_buf__release(&err);
+		if (ret)
+			return ret;
+		ev = fg_tpf__event(c->tpf, i);
+		if (c->mode == MODE_CPU && ev && !c->event) {
+			/* the graph is of the event the filter names */
+			c->event = strdup(ev);
+			if (!c->event)
+				return -ENOMEM;
+		} else if (c->mode == MODE_CPU && ev && strcmp(ev, c->event)) {
+			fprintf(stderr, "flame.so: option 'field=%s': the graph is of event=%s only, whose samples this filter never sees\n",
+				c->fields.v[i], c->event);
+			return -EINVAL;
+		}
+		if (c->mode != MODE_CPU && ev && !draws_stacks(c, ev)) {
+			fprintf(stderr, "flame.so: option 'field=%s': mode=%s draws no stack from %s samples (filter sched:sched_switch for blocks%s)\n",
+				c->fields.v[i], c->mode_s, ev,
+				c->mode == MODE_WAKEUP || c->mode == MODE_OFFWAKE ?
+				", sched:sched_waking or sched:sched_wakeup for wakers" :
+				"; wakers in mode=wakeup or offwake");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int derive(struct flame_cfg *c)
 {
 	const char *err = NULL;
@@ -220,6 +282,8 @@ static int derive(struct flame_cfg *c)
 		}
 	}
 	if ((ret = offcpu_cfg__derive(c)))	/* mode=wall sets show_tid */
+		return ret;
+	if (c->fields.n && (ret = parse_fields(c)))
 		return ret;
 	c->names.addrs = c->addrs;
 	c->names.pid = c->show_pid || c->show_tid;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <perf/perf_dlfilter.h>
 
 #include <flame/flame.h>
@@ -61,6 +62,9 @@ struct flame {
 	struct offcpu *rq;
 	struct flame_cfg rq_cfg;	/* shallow copy of cfg, not released */
 	bool rq_tried;
+
+	/* field= filters: perf's decoder (perf-patches/0004) or NULL */
+	fg_perf_tp_field_fn tp_field;
 
 	/* event selection: perf hands the same name pointer per event */
 	const char *ev_ptr;
@@ -122,6 +126,90 @@ static void flame_free(struct flame *f)
 
 static int offcpu_node(void *arg, const struct perf_dlfilter_sample *s,
 		       void *ctx, uint32_t comm_id, uint32_t *node);
+
+/* fg_tpf's field reader over perf's tp_field (the types differ in name only) */
+static int32_t perf_tp_get(void *ctx, const char *name, uint64_t *val,
+			   const void **data)
+{
+	fg_perf_tp_field_fn fn = fg_perf__tp_field_fn(&perf_dlfilter_fns);
+	__u64 v = 0;
+	__s32 n;
+
+	if (!fn)
+		return -1;
+	n = fn(ctx, name, &v, data);
+	if (val)
+		*val = v;
+	return n;
+}
+
+/*
+ * field= filters: formats from perf.data's header, checked before perf
+ * reads a sample; values through perf's decoder when it has one (0004).
+ */
+static int fields_start(struct flame *f)
+{
+	struct fg_tp_opts to = { 0 };
+	struct fg_buf err = FG_BUF_INIT;
+	char *input = fg_perf__input_path();
+	struct fg_tp *tp;
+	struct stat st;
+	bool is_file;
+	int ret;
+
+	f->tp_field = fg_perf__tp_field_fn(&perf_dlfilter_fns);
+	to.path = input;
+	tp = fg_tp__new(&to);
+	if (!tp && !f->tp_field) {
+		fprintf(stderr, "flame.so: %s: cannot read the tracepoint formats in its header for field=: %s\n",
+			input ? input : "perf.data", strerror(errno));
+		free(input);
+		return -EINVAL;
+	}
+	is_file = input && !stat(input, &st) && S_ISREG(st.st_mode);
+	if (!f->tp_field && !is_file) {
+		fprintf(stderr, "flame.so: field=%s: %s is not a file: a pipe carries the tracepoint formats in its stream, which this perf does not hand to a dlfilter; record to a file, or use a perf with perf-patches/0004 (make perf-patched)\n",
+			fg_tpf__text(f->cfg.tpf, 0), input ? input : "the input");
+		fg_tp__delete(tp);
+		free(input);
+		return -EINVAL;
+	}
+	free(input);
+	/* a file's header tells; perf decodes what a pipe or odd header holds */
+	ret = fg_tpf__bind(f->cfg.tpf, tp, f->tp_field && !(is_file && tp), &err);
+	if (ret == -ENOMEM)
+		fprintf(stderr, "flame.so: out of memory\n");
+	else if (ret)
+		fprintf(stderr, "flame.so: %s\n", err.buf);
+	fg_buf__release(&err);
+	return ret;
+}
+
+/* 1: the sample passes the field= filters, 0: it does not, -errno. */
+static int fields_keep(struct flame *f, const struct perf_dlfilter_sample *s,
+		       void *ctx)
+{
+	struct fg_tp_sample ts = {
+		.event = s->event,
+		.raw = s->raw_data,
+		.raw_size = s->raw_size,
+		.get = f->tp_field ? perf_tp_get : NULL,
+		.get_arg = ctx,
+	};
+	struct fg_buf err = FG_BUF_INIT;
+	int ret;
+
+	if (!f->cfg.tpf)
+		return 1;
+	ret = fg_tpf__match(f->cfg.tpf, &ts, &err);
+	if (ret < 0) {
+		fprintf(stderr, "flame.so: %s\n",
+			err.buf ? err.buf : "out of memory");
+		f->refused = true;	/* said why: nothing more at stop() */
+	}
+	fg_buf__release(&err);
+	return ret;
+}
 
 /* perf-patches 0002: perf.data's cgroup names (ctx is stable per run) */
 static const char *perf_cgroup_path(void *ctx, uint64_t id)
@@ -212,6 +300,9 @@ FLAME_API int start(void **data, void *ctx)
 		f->ev_name = strdup(f->cfg.event);
 		f->ev_fixed = true;
 	}
+	if (f->cfg.tpf && (ret = fields_start(f)))
+		goto fail;
+	ret = -ENOMEM;
 	if (f->cfg.mode != MODE_CPU) {
 		struct offcpu_deps d = {
 			.prof = f->prof,
@@ -654,11 +745,17 @@ static int offcpu_node(void *arg, const struct perf_dlfilter_sample *s,
 		       void *ctx, uint32_t comm_id, uint32_t *node)
 {
 	struct flame *f = arg;
+	int ret;
 
 	*node = FG_NO_NODE;
 	if (!sample_selected(f, s)) {
 		f->skipped++;
 		return 0;
+	}
+	ret = fields_keep(f, s, ctx);
+	if (ret <= 0) {
+		f->skipped += !ret;
+		return ret;
 	}
 	return sample_node(f, s, ctx, comm_id, node);
 }
@@ -762,6 +859,11 @@ FLAME_API int filter_event(void *data, const struct perf_dlfilter_sample *s,
 		f->skipped++;
 		return 1;
 	}
+	ret = fields_keep(f, s, ctx);
+	if (ret <= 0) {
+		f->skipped += !ret;
+		return ret < 0 ? ret : 1;
+	}
 	if (!f->unwind_checked) {
 		ret = check_unwind(f, ctx);
 		if (ret)
@@ -802,6 +904,10 @@ static void summary(struct flame *f, struct fg_buf *b, const struct fg_buf *writ
 			fg_buf__add(b, js.buf, js.len);
 		}
 		fg_buf__release(&js);
+	}
+	if (f->cfg.tpf) {
+		fg_buf__adds(b, "; ");
+		fg_tpf__summary(f->cfg.tpf, b);
 	}
 	if (f->use_resolved)
 		fg_buf__adds(b, "; user stacks unwound by perf (DWARF)");
@@ -844,6 +950,7 @@ static struct fg_cpuseries *cpu_series(struct flame *f)
 static bool selection(const struct flame *f, struct fg_buf *b)
 {
 	const struct flame_cfg *c = &f->cfg;
+	size_t i;
 
 	fg_buf__reset(b);
 	if (c->container)
@@ -858,6 +965,8 @@ static bool selection(const struct flame *f, struct fg_buf *b)
 		fg_buf__addf(b, " cpu=%s", c->cpu_s);
 	if (c->event)
 		fg_buf__addf(b, " event=%s", c->event);
+	for (i = 0; i < c->fields.n; i++)
+		fg_buf__addf(b, " field=%s", c->fields.v[i]);
 	if (c->kernel_only)
 		fg_buf__adds(b, " kernel-only");
 	if (c->user_only)
@@ -882,6 +991,14 @@ FLAME_API int stop(void *data, void *ctx)
 	if (f->refused) {	/* said why at the first sample; write nothing */
 		flame_free(f);
 		return -EOPNOTSUPP;
+	}
+	if (f->cfg.tpf && fg_tpf__finish(f->cfg.tpf, &line)) {
+		/* checked only now (no formats): a filter that met nothing */
+		fprintf(stderr, "flame.so: %s; nothing written\n", line.buf);
+		fg_buf__release(&line);
+		flame_free(f);
+		fflush(NULL);
+		exit(FLAME_EXIT_WRITE);
 	}
 	if (f->off) {
 		ret = offcpu__finish(f->off);

@@ -11,6 +11,7 @@
 #include <flame/flame.h>
 #include <flame/jit.h>
 #include <flame/namer.h>
+#include <flame/tpfilter.h>
 
 /* ---- options ---- */
 
@@ -43,6 +44,7 @@ struct flame_cfg {
 	char *unwind_s;
 	char *mode_s, *state_s, *min_block_s, *unit_s;	/* plugin/offcpu.c */
 	struct fg_strlist rootfs;
+	struct fg_strlist fields;	/* field=: tracepoint field filters */
 	struct fg_naming_args sel;	/* fg_naming_opts (lib/names/namer.c) */
 	/* derived */
 	bool show_pid, show_tid;
@@ -61,6 +63,7 @@ struct flame_cfg {
 	uint64_t min_block_ns, unit_div;
 	struct fg_jit_opts jit;
 	struct fg_namer_opts names;
+	struct fg_tpf *tpf;		/* fields parsed; NULL = none */
 };
 
 #define FLAME_HELP 1

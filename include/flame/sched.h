@@ -89,6 +89,12 @@ int fg_tp_field__str(const struct fg_tp_field *f, const void *raw,
 		     size_t raw_size, char *buf, size_t len);
 /* The last error, one line. */
 const char *fg_tp__error(const struct fg_tp *t);
+/*
+ * Every format loaded so far (all of the header's, for a recording): their
+ * number, and the i-th as an event ("sys:event"); -ENOENT past the end.
+ */
+size_t fg_tp__nr_formats(const struct fg_tp *t);
+int fg_tp__format_at(const struct fg_tp *t, size_t i, struct fg_tp_event *ev);
 
 /* ---- sched_switch prev_state ------------------------------------------ */
 

@@ -510,6 +510,28 @@ int fg_tp_field__str(const struct fg_tp_field *f, const void *raw,
 	return 0;
 }
 
+size_t fg_tp__nr_formats(const struct fg_tp *t)
+{
+	int n = tep_get_events_count(t->tep);
+
+	return n > 0 ? (size_t)n : 0;
+}
+
+int fg_tp__format_at(const struct fg_tp *t, size_t i, struct fg_tp_event *ev)
+{
+	struct tep_event *e;
+
+	memset(ev, 0, sizeof(*ev));
+	if (i >= fg_tp__nr_formats(t))
+		return -ENOENT;
+	e = tep_get_event(t->tep, (int)i);
+	if (!e)
+		return -ENOENT;
+	snprintf(ev->name, sizeof(ev->name), "%s:%s", e->system, e->name);
+	ev->tep_event = e;
+	return 0;
+}
+
 /* ---- prev_state ---- */
 
 enum fg_task_state fg_task_state__from_prev_state(uint64_t s)

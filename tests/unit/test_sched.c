@@ -20,6 +20,7 @@
 
 #include <flame/flame.h>
 #include <flame/sched.h>
+#include <flame/tpfilter.h>
 
 static char dir[64], sched_data[128], cpu_data[128];
 static bool have_perf;
@@ -41,8 +42,8 @@ static int setup(void **state)
 	snprintf(sched_data, sizeof(sched_data), "%s/sched.data", dir);
 	snprintf(cpu_data, sizeof(cpu_data), "%s/cpu.data", dir);
 	snprintf(cmd, sizeof(cmd),
-		 "perf record -q -a -g -e sched:sched_switch -e sched:sched_waking -o %s -- sleep 0.2 >/dev/null 2>&1 && "
-		 "perf record -q -e cpu-clock -o %s -- true >/dev/null 2>&1",
+		 "perf record -q --no-buildid -a -g -e sched:sched_switch -e sched:sched_waking -o %s -- sleep 0.2 >/dev/null 2>&1 && "
+		 "perf record -q --no-buildid -e cpu-clock -o %s -- true >/dev/null 2>&1",
 		 sched_data, cpu_data);
 	have_perf = getuid() == 0 && run(cmd) == 0;
 	return 0;
@@ -127,6 +128,128 @@ static void test_header_formats(void **state)
 	assert_non_null(strstr(fg_tp__error(t), "sched:sched_wakeup_new"));
 	assert_int_equal(fg_tp__event(t, "nocolon", &ev), -EINVAL);
 	fg_tp__delete(t);
+}
+
+/* field= expressions: what the parser refuses, in one line each */
+static void test_field_parse(void **state)
+{
+	static const struct {
+		const char *expr, *why;
+	} bad[] = {
+		{ "prev_state", "expects [SYS:EVENT:]FIELD OP VALUE" },
+		{ "prev_state=1", "'=' is not an operator" },
+		{ "prev_state!1", "'!' is not an operator" },
+		{ "prev_state<x", "'<' compares numbers: 'x' is not an integer" },
+		{ "prev_state&", "no value after '&'" },
+		{ "a:b==1", "'a:b' is not SYS:EVENT:FIELD" },
+		{ ":x:f==1", "is not SYS:EVENT:FIELD" },
+		{ "sched::f==1", "is not SYS:EVENT:FIELD" },
+		{ "1abc==2", "'1abc' is not a field name" },
+		{ "==2", "'' is not a field name" },
+	};
+	struct fg_buf err = FG_BUF_INIT;
+	struct fg_tpf *f = fg_tpf__new();
+	size_t i;
+
+	assert_non_null(f);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		fg_buf__reset(&err);
+		assert_int_equal(fg_tpf__add(f, bad[i].expr, &err), -EINVAL);
+		if (!strstr(err.buf, bad[i].why))
+			fail_msg("%s: '%s', want '%s'", bad[i].expr, err.buf, bad[i].why);
+		assert_null(strchr(err.buf, '\n'));
+	}
+	assert_int_equal(fg_tpf__nr(f), 0);
+	assert_int_equal(fg_tpf__add(f, "sched:sched_switch:prev_comm ~ 'a b*'", &err), 0);
+	assert_string_equal(fg_tpf__event(f, 0), "sched:sched_switch");
+	assert_int_equal(fg_tpf__add(f, "common_pid>=-1", &err), 0);
+	assert_null(fg_tpf__event(f, 1));
+	assert_int_equal(fg_tpf__nr(f), 2);
+	fg_buf__release(&err);
+	fg_tpf__delete(f);
+}
+
+/* a sched_switch payload laid out by the header's own format */
+static size_t switch_payload(struct fg_tp *t, unsigned char *raw, size_t len,
+			     const char *comm, int pid, uint64_t state)
+{
+	struct fg_tp_event ev;
+	struct fg_tp_field f;
+	size_t end = 0;
+
+	memset(raw, 0, len);
+	assert_int_equal(fg_tp__event(t, "sched:sched_switch", &ev), 0);
+	assert_int_equal(fg_tp__field(t, &ev, "prev_comm", true, &f), 0);
+	strncpy((char *)raw + f.offset, comm, f.size - 1);
+	end = f.offset + f.size;
+	assert_int_equal(fg_tp__field(t, &ev, "prev_pid", false, &f), 0);
+	memcpy(raw + f.offset, &pid, 4);
+	end = end > (size_t)f.offset + f.size ? end : (size_t)f.offset + f.size;
+	assert_int_equal(fg_tp__field(t, &ev, "prev_state", false, &f), 0);
+	memcpy(raw + f.offset, &state, f.size);
+	end = end > (size_t)f.offset + f.size ? end : (size_t)f.offset + f.size;
+	assert_int_equal(fg_tp__field(t, &ev, "next_pid", false, &f), 0);
+	end = end > (size_t)f.offset + f.size ? end : (size_t)f.offset + f.size;
+	return end;
+}
+
+static void test_field_match(void **state)
+{
+	struct fg_tp_opts o = { .path = sched_data, .no_tracefs = true };
+	static const char sw[] = "sched:sched_switch";
+	struct fg_buf err = FG_BUF_INIT;
+	unsigned char raw[256];
+	struct fg_tp_sample s = { .event = sw, .raw = raw };
+	struct fg_tpf *f;
+	struct fg_tp *t;
+
+	if (!have_perf)
+		skip();
+	/* bind-time errors name the filter, the event and the field */
+	f = fg_tpf__new();
+	assert_int_equal(fg_tpf__add(f, "sched:sched_switch:prev_stat==1", &err), 0);
+	assert_int_equal(fg_tpf__bind(f, fg_tp__new(&o), false, &err), -ENOENT);
+	assert_non_null(strstr(err.buf, "sched:sched_switch has no field 'prev_stat' (its fields: prev_comm"));
+	fg_tpf__delete(f);
+	fg_buf__reset(&err);
+	f = fg_tpf__new();
+	assert_int_equal(fg_tpf__add(f, "prev_comm>=3", &err), 0);
+	assert_int_equal(fg_tpf__bind(f, fg_tp__new(&o), false, &err), -EINVAL);
+	assert_non_null(strstr(err.buf, "field 'prev_comm' is a string"));
+	fg_tpf__delete(f);
+	fg_buf__reset(&err);
+
+	t = fg_tp__new(&o);
+	assert_non_null(t);
+	f = fg_tpf__new();
+	assert_int_equal(fg_tpf__add(f, "sched:sched_switch:prev_comm~off[AB]", &err), 0);
+	assert_int_equal(fg_tpf__add(f, "prev_state&3", &err), 0);
+	assert_int_equal(fg_tpf__add(f, "prev_pid>-5", &err), 0);
+	assert_int_equal(fg_tpf__bind(f, fg_tp__new(&o), false, &err), 0);
+	s.raw_size = switch_payload(t, raw, sizeof(raw), "offB", 42, 1);
+	assert_int_equal(fg_tpf__match(f, &s, &err), 1);
+	s.raw_size = switch_payload(t, raw, sizeof(raw), "offB", -7, 2);
+	assert_int_equal(fg_tpf__match(f, &s, &err), 0);	/* -7 > -5: no */
+	s.raw_size = switch_payload(t, raw, sizeof(raw), "offC", 42, 1);
+	assert_int_equal(fg_tpf__match(f, &s, &err), 0);	/* glob */
+	s.raw_size = switch_payload(t, raw, sizeof(raw), "offA", 42, 0x100);
+	assert_int_equal(fg_tpf__match(f, &s, &err), 0);	/* R+: no S or D bit */
+	/* another event without these fields: not concerned */
+	s.event = "sched:sched_waking";
+	assert_int_equal(fg_tpf__match(f, &s, &err), 1);
+	s.event = sw;
+	/* a payload cut short: an error, not a guess */
+	s.raw_size = 8;
+	assert_int_equal(fg_tpf__match(f, &s, &err), -EINVAL);
+	assert_non_null(strstr(err.buf, "sched:sched_switch: a payload of 8 bytes"));
+	fg_buf__reset(&err);
+	fg_tpf__summary(f, &err);
+	assert_non_null(strstr(err.buf, "field=sched:sched_switch:prev_comm~off[AB] kept 3 of 4 samples (sched:sched_switch)"));
+	assert_non_null(strstr(err.buf, "field=prev_pid>-5 kept 3 of 4 samples"));
+	assert_int_equal(fg_tpf__finish(f, &err), 0);
+	fg_tp__delete(t);
+	fg_tpf__delete(f);
+	fg_buf__release(&err);
 }
 
 static void test_no_tracing_data(void **state)
@@ -287,6 +410,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_header_formats),
 		cmocka_unit_test(test_no_tracing_data),
+		cmocka_unit_test(test_field_parse),
+		cmocka_unit_test(test_field_match),
 		cmocka_unit_test(test_not_perf_data),
 		cmocka_unit_test(test_tracefs_unreadable),
 		cmocka_unit_test(test_prev_state),
