@@ -406,14 +406,21 @@ int stack_cache__init(struct stack_cache *c, size_t arena_max_words)
 {
 	memset(c, 0, sizeof(*c));
 	c->mask = (1 << 12) - 1;
-	c->ents = fg_mem__alloc((c->mask + 1) * sizeof(*c->ents));
+	c->slots = fg_mem__alloc((c->mask + 1) * sizeof(*c->slots));
+	c->ents_alloc = 1 << 10;
+	c->ents = fg_mem__alloc(c->ents_alloc * sizeof(*c->ents));
 	c->arena_max = arena_max_words;
-	return c->ents ? 0 : -ENOMEM;
+	if (!c->slots || !c->ents) {
+		stack_cache__release(c);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void stack_cache__release(struct stack_cache *c)
 {
-	fg_mem__free(c->ents, c->ents ? (c->mask + 1) * sizeof(*c->ents) : 0);
+	fg_mem__free(c->slots, c->slots ? (c->mask + 1) * sizeof(*c->slots) : 0);
+	fg_mem__free(c->ents, c->ents_alloc * sizeof(*c->ents));
 	fg_mem__free(c->arena, c->arena_alloc * sizeof(*c->arena));
 	memset(c, 0, sizeof(*c));
 }
@@ -490,32 +497,35 @@ static bool stack_eq(const struct stack_cache *c, const struct stack_ent *e,
 struct stack_ent *stack_cache__find(struct stack_cache *c,
 				    const struct stack_key *k)
 {
+	uint32_t tag = (uint32_t)(k->hash >> 32);
 	size_t h = k->hash & c->mask;
 
-	while (c->ents[h].hash) {
-		if (stack_eq(c, &c->ents[h], k))
-			return &c->ents[h];
+	while (c->slots[h].idx) {
+		if (c->slots[h].tag == tag &&
+		    stack_eq(c, &c->ents[c->slots[h].idx - 1], k))
+			return &c->ents[c->slots[h].idx - 1];
 		h = (h + 1) & c->mask;
 	}
 	return NULL;
 }
 
-static void stack_put(struct stack_cache *c, const struct stack_ent *e)
+static void slot_put(struct stack_slot *slots, size_t mask, uint64_t hash,
+		     uint32_t idx)
 {
-	size_t h = e->hash & c->mask;
+	size_t h = hash & mask;
 
-	while (c->ents[h].hash)
-		h = (h + 1) & c->mask;
-	c->ents[h] = *e;
-	c->count++;
+	while (slots[h].idx)
+		h = (h + 1) & mask;
+	slots[h].tag = (uint32_t)(hash >> 32);
+	slots[h].idx = idx + 1;
 }
 
 void stack_cache__insert(struct stack_cache *c, const struct stack_key *k,
 			 const struct stack_ent *val)
 {
-	struct stack_ent e = *val;
+	struct stack_ent *e;
 
-	if (c->arena_len + k->nr > c->arena_max)
+	if (c->arena_len + k->nr > c->arena_max || c->count >= UINT32_MAX - 1)
 		return;
 	if (c->arena_len + k->nr > c->arena_alloc) {
 		size_t n = c->arena_alloc ? c->arena_alloc * 2 : 65536;
@@ -530,30 +540,37 @@ void stack_cache__insert(struct stack_cache *c, const struct stack_key *k,
 		c->arena = a;
 		c->arena_alloc = n;
 	}
-	if ((c->count + 1) * 2 > c->mask + 1) {
-		struct stack_cache old = *c;
-		size_t i;
-
-		c->ents = fg_mem__alloc((old.mask + 1) * 2 * sizeof(*c->ents));
-		if (!c->ents) {
-			c->ents = old.ents;
+	if (c->count == c->ents_alloc) {
+		e = fg_mem__realloc(c->ents, c->ents_alloc * sizeof(*e),
+				    c->ents_alloc * 2 * sizeof(*e));
+		if (!e)
 			return;
-		}
-		c->mask = old.mask * 2 + 1;
-		c->count = 0;
-		for (i = 0; i <= old.mask; i++)
-			if (old.ents[i].hash)
-				stack_put(c, &old.ents[i]);
-		fg_mem__free(old.ents, (old.mask + 1) * sizeof(*old.ents));
+		c->ents = e;
+		c->ents_alloc *= 2;
+	}
+	if ((c->count + 1) * 2 > c->mask + 1) {
+		size_t nmask = c->mask * 2 + 1, i;
+		struct stack_slot *ns = fg_mem__alloc((nmask + 1) * sizeof(*ns));
+
+		if (!ns)
+			return;
+		for (i = 0; i < c->count; i++)
+			slot_put(ns, nmask, c->ents[i].hash, i);
+		fg_mem__free(c->slots, (c->mask + 1) * sizeof(*c->slots));
+		c->slots = ns;
+		c->mask = nmask;
 	}
 	memcpy(c->arena + c->arena_len, k->chain, k->nr * sizeof(uint64_t));
-	e.hash = k->hash;
-	e.off = c->arena_len;
-	e.nr = k->nr;
-	e.pid = k->pid;
-	e.tid = k->tid;
-	e.gen = k->gen;
-	e.incarnation = k->incarnation;
+	e = &c->ents[c->count];
+	*e = *val;
+	e->hash = k->hash;
+	e->off = c->arena_len;
+	e->nr = k->nr;
+	e->pid = k->pid;
+	e->tid = k->tid;
+	e->gen = k->gen;
+	e->incarnation = k->incarnation;
 	c->arena_len += k->nr;
-	stack_put(c, &e);
+	slot_put(c->slots, c->mask, k->hash, c->count);
+	c->count++;
 }

@@ -212,9 +212,18 @@ struct stack_ent {
 	uint32_t jit_named[FG_JIT__MAX];
 };
 
+struct stack_slot {
+	uint32_t tag;		/* the hash's high half */
+	uint32_t idx;		/* into ents, + 1; 0 = empty */
+};
+
 struct stack_cache {
-	struct stack_ent *ents;
+	/* 8-byte slots over a dense array: the table at 50% load is small,
+	 * and entries are written once, in order (no fresh pages wasted) */
+	struct stack_slot *slots;
 	size_t mask, count;
+	struct stack_ent *ents;
+	size_t ents_alloc;
 	__u64 *arena;
 	size_t arena_len, arena_alloc, arena_max;
 };

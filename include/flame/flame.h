@@ -41,6 +41,13 @@ struct fg_buf {
 	char *buf;
 	size_t len;
 	size_t alloc;
+	/*
+	 * Set (rarely): a buffer that streams. When it would have to grow,
+	 * flush(b) takes buf[0..len) away (len = 0 after) instead; 0 or
+	 * -errno. Whoever appends must not keep offsets into buf across calls.
+	 */
+	int (*flush)(struct fg_buf *b);
+	void *flush_arg;
 };
 
 #define FG_BUF_INIT { NULL, 0, 0 }

@@ -17,6 +17,15 @@ int fg_buf__grow(struct fg_buf *b, size_t extra)
 		return -ENOMEM;
 	if (want <= b->alloc)
 		return 0;
+	if (b->flush && b->len) {
+		int err = b->flush(b);
+
+		if (err)
+			return err;
+		want = extra + 1;
+		if (want <= b->alloc)
+			return 0;
+	}
 	n = b->alloc ? b->alloc : 64;
 	while (n < want)
 		n = n < SIZE_MAX / 3 ? n * 3 / 2 + 64 : want;

@@ -360,6 +360,53 @@ int fg_file__check(const char *path)
 	return err;
 }
 
+/* a streaming buffer's flush: its bytes so far to the output file */
+static int outfile_flush(struct fg_buf *b)
+{
+	int err = fg_outfile__write(b->flush_arg, b->buf, b->len);
+
+	b->len = 0;
+	return err;
+}
+
+/*
+ * Folded and SVG text go to a regular file's temporary (renamed at the
+ * end, as fg_file__write does) through a 256 KiB buffer: a 20 MB output
+ * is not built in memory first (fresh pages cost a fault and a clear
+ * each, docs/performance.md).
+ */
+#define STREAM_CHUNK	(256u << 10)
+
+static int write_streaming(const struct fg_output_ops *ops, const char *path,
+			   const struct fg_profile *p, const struct fg_opts *o)
+{
+	struct fg_buf buf = FG_BUF_INIT;
+	struct fg_outfile *f = fg_outfile__new(path);
+	int ret;
+
+	if (!f)
+		return -errno;
+	ret = fg_buf__grow(&buf, STREAM_CHUNK);
+	if (!ret) {
+		/* stdout and FIFOs get nothing of an output that fails */
+		if (f->kind == OUTFILE_ATOMIC) {
+			buf.flush = outfile_flush;
+			buf.flush_arg = f;
+		}
+		ret = ops->write(&buf, p, o);
+		/* a failed flush is the cause, not what the writer made of it */
+		if (f->err)
+			ret = f->err;
+	}
+	if (!ret)
+		ret = fg_outfile__write(f, buf.buf ? buf.buf : "", buf.len);
+	if (!ret)
+		ret = fg_outfile__commit(f);
+	fg_outfile__delete(f);
+	fg_buf__release(&buf);
+	return ret;
+}
+
 int fg_output__write_file(const struct fg_output_ops *ops, const char *path,
 			  const struct fg_profile *p, const struct fg_opts *o)
 {
@@ -373,6 +420,11 @@ int fg_output__write_file(const struct fg_output_ops *ops, const char *path,
 		if (!cut)
 			return -errno;
 		p = cut;
+	}
+	if (ops == &fg_output_folded || ops == &fg_output_svg) {
+		ret = write_streaming(ops, path, p, o);
+		fg_profile__delete(cut);
+		return ret;
 	}
 	ret = ops->write(&buf, p, o);
 	if (!ret)
