@@ -66,15 +66,9 @@ static bool key_eq(const struct frame_key *a, const struct frame_key *b)
 
 static int cache_alloc(struct frame_cache *c, size_t slots)
 {
-	c->keys = calloc(slots, sizeof(*c->keys));
-	c->vals = calloc(slots, sizeof(*c->vals));
-	c->used = calloc(slots, 1);
-	if (!c->keys || !c->vals || !c->used) {
-		free(c->keys);
-		free(c->vals);
-		free(c->used);
+	c->slots = fg_mem__alloc(slots * sizeof(*c->slots));
+	if (!c->slots)
 		return -ENOMEM;
-	}
 	c->mask = slots - 1;
 	c->count = 0;
 	return 0;
@@ -89,9 +83,8 @@ int frame_cache__init(struct frame_cache *c)
 void frame_cache__release(struct frame_cache *c)
 {
 	fg_buf__release(&c->name);
-	free(c->keys);
-	free(c->vals);
-	free(c->used);
+	if (c->slots)
+		fg_mem__free(c->slots, (c->mask + 1) * sizeof(*c->slots));
 	memset(c, 0, sizeof(*c));
 }
 
@@ -100,10 +93,10 @@ struct frame_val *frame_cache__find(struct frame_cache *c,
 {
 	size_t h = key_hash(k) & c->mask;
 
-	while (c->used[h]) {
-		if (key_eq(&c->keys[h], k)) {
+	while (c->slots[h].key.used) {
+		if (key_eq(&c->slots[h].key, k)) {
 			c->hits++;
-			return &c->vals[h];
+			return &c->slots[h].val;
 		}
 		h = (h + 1) & c->mask;
 	}
@@ -116,16 +109,16 @@ static void cache_put(struct frame_cache *c, const struct frame_key *k,
 {
 	size_t h = key_hash(k) & c->mask;
 
-	while (c->used[h]) {
-		if (key_eq(&c->keys[h], k)) {
-			c->vals[h] = v;
+	while (c->slots[h].key.used) {
+		if (key_eq(&c->slots[h].key, k)) {
+			c->slots[h].val = v;
 			return;
 		}
 		h = (h + 1) & c->mask;
 	}
-	c->used[h] = 1;
-	c->keys[h] = *k;
-	c->vals[h] = v;
+	c->slots[h].key = *k;
+	c->slots[h].key.used = 1;
+	c->slots[h].val = v;
 	c->count++;
 }
 
@@ -143,8 +136,8 @@ int frame_cache__insert(struct frame_cache *c, const struct frame_key *k,
 		c->hits = old.hits;
 		c->misses = old.misses;
 		for (i = 0; i <= old.mask; i++)
-			if (old.used[i])
-				cache_put(c, &old.keys[i], old.vals[i]);
+			if (old.slots[i].key.used)
+				cache_put(c, &old.slots[i].key, old.slots[i].val);
 		old.name = (struct fg_buf)FG_BUF_INIT;	/* c keeps it */
 		frame_cache__release(&old);
 	}

@@ -111,7 +111,7 @@ struct frame_key {
 	int32_t pid;		/* -1 kernel, -2 guest kernel */
 	uint32_t gen;		/* comm id: changes on exec */
 	uint32_t incarnation;	/* changes on PID reuse */
-	uint32_t pad;
+	uint32_t used;		/* in the table: 1; callers leave it 0 */
 };
 
 struct frame_val {
@@ -119,10 +119,14 @@ struct frame_val {
 	uint32_t kind;
 };
 
+/* key and value in one 32-byte slot: a probe is one cache line */
+struct frame_slot {
+	struct frame_key key;
+	struct frame_val val;
+};
+
 struct frame_cache {
-	struct frame_key *keys;
-	struct frame_val *vals;
-	uint8_t *used;
+	struct frame_slot *slots;
 	size_t mask, count;
 	uint64_t hits, misses;
 	struct fg_buf name;	/* the namer's scratch */

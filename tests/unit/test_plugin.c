@@ -433,7 +433,7 @@ static void test_frame_cache(void **state)
 	assert_int_equal(fc.hits, n + 2);
 	assert_int_equal(fc.misses, 4);
 	frame_cache__release(&fc);
-	assert_null(fc.keys);
+	assert_null(fc.slots);
 }
 
 /* ---- whole-callchain cache ---- */
