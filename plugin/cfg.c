@@ -186,8 +186,8 @@ static bool draws_stacks(const struct flame_cfg *c, const char *ev)
 	if (!strcmp(ev, "sched:sched_switch"))
 		return true;
 	if (!strcmp(ev, "sched:sched_waking") || !strcmp(ev, "sched:sched_wakeup"))
-		return c->mode == MODE_WAKEUP || c->mode == MODE_OFFWAKE;
-	return c->mode == MODE_WALL && strncmp(ev, "sched:", 6);
+		return c->off.mode == FG_MODE_WAKEUP || c->off.mode == FG_MODE_OFFWAKE;
+	return c->off.mode == FG_MODE_WALL && strncmp(ev, "sched:", 6);
 }
 
 static int parse_fields(struct flame_cfg *c)
@@ -210,20 +210,20 @@ static int parse_fields(struct flame_cfg *c)
 		if (ret)
 			return ret;
 		ev = fg_tpf__event(c->tpf, i);
-		if (c->mode == MODE_CPU && ev && !c->event) {
+		if (c->off.mode == FG_MODE_CPU && ev && !c->event) {
 			/* the graph is of the event the filter names */
 			c->event = strdup(ev);
 			if (!c->event)
 				return -ENOMEM;
-		} else if (c->mode == MODE_CPU && ev && strcmp(ev, c->event)) {
+		} else if (c->off.mode == FG_MODE_CPU && ev && strcmp(ev, c->event)) {
 			fprintf(stderr, "flame.so: option 'field=%s': the graph is of event=%s only, whose samples this filter never sees\n",
 				c->fields.v[i], c->event);
 			return -EINVAL;
 		}
-		if (c->mode != MODE_CPU && ev && !draws_stacks(c, ev)) {
+		if (c->off.mode != FG_MODE_CPU && ev && !draws_stacks(c, ev)) {
 			fprintf(stderr, "flame.so: option 'field=%s': mode=%s draws no stack from %s samples (filter sched:sched_switch for blocks%s)\n",
 				c->fields.v[i], c->mode_s, ev,
-				c->mode == MODE_WAKEUP || c->mode == MODE_OFFWAKE ?
+				c->off.mode == FG_MODE_WAKEUP || c->off.mode == FG_MODE_OFFWAKE ?
 				", sched:sched_waking or sched:sched_wakeup for wakers" :
 				"; wakers in mode=wakeup or offwake");
 			return -EINVAL;

@@ -303,7 +303,7 @@ FLAME_API int start(void **data, void *ctx)
 	if (f->cfg.tpf && (ret = fields_start(f)))
 		goto fail;
 	ret = -ENOMEM;
-	if (f->cfg.mode != MODE_CPU) {
+	if (f->cfg.off.mode != FG_MODE_CPU) {
 		struct offcpu_deps d = {
 			.prof = f->prof,
 			.jit = f->jit,
@@ -822,9 +822,10 @@ static void runq_side_start(struct flame *f)
 	if (!ok)
 		return;
 	f->rq_cfg = f->cfg;
-	f->rq_cfg.mode = MODE_OFFCPU;
 	f->rq_cfg.mode_s = (char *)"offcpu";
-	f->rq_cfg.state_mask = 0;	/* no block drawn */
+	f->rq_cfg.off.mode = FG_MODE_OFFCPU;
+	f->rq_cfg.off.mode_s = f->rq_cfg.mode_s;
+	f->rq_cfg.off.state_mask = 0;	/* no block drawn */
 	f->rq = offcpu__new(&f->rq_cfg, &d);
 }
 

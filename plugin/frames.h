@@ -11,6 +11,7 @@
 #include <flame/flame.h>
 #include <flame/jit.h>
 #include <flame/namer.h>
+#include <flame/offcpu.h>
 #include <flame/tpfilter.h>
 
 /* ---- options ---- */
@@ -42,7 +43,7 @@ struct flame_cfg {
 	char *container;
 	char *maps;
 	char *unwind_s;
-	char *mode_s, *state_s, *min_block_s, *unit_s;	/* plugin/offcpu.c */
+	char *mode_s, *state_s, *min_block_s, *unit_s;	/* include/flame/offcpu.h */
 	struct fg_strlist rootfs;
 	struct fg_strlist fields;	/* field=: tracepoint field filters */
 	struct fg_naming_args sel;	/* fg_naming_opts (lib/names/namer.c) */
@@ -57,10 +58,7 @@ struct flame_cfg {
 	bool weight_period;
 	enum unwind unwind;
 	bool group_container;
-	int mode;			/* enum flame_mode */
-	unsigned int state_mask;	/* 1 << enum fg_task_state */
-	bool state_leaf;
-	uint64_t min_block_ns, unit_div;
+	struct fg_offcpu_cfg off;	/* mode, state, min-block, unit */
 	struct fg_jit_opts jit;
 	struct fg_namer_opts names;
 	struct fg_tpf *tpf;		/* fields parsed; NULL = none */

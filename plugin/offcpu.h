@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * flame.so's time-off-the-CPU modes (offcpu, wakeup, offwake, wall, runq):
- * a per-thread state machine over sched tracepoints. Memory is bounded by
- * live threads and unique stacks, not by events.
+ * perf's samples turned into struct fg_sched_event for the shared engine
+ * (include/flame/offcpu.h, lib/model/offcpu.c). What is perf.data's own
+ * lives here: the recording checks, field decoding through perf
+ * (perf-patches/0004) or the header's formats, the messages.
  */
 #ifndef FLAME_PLUGIN_OFFCPU_H
 #define FLAME_PLUGIN_OFFCPU_H
@@ -11,19 +13,11 @@
 
 #include <flame/flame.h>
 #include <flame/jit.h>
+#include <flame/offcpu.h>
 #include <flame/perf_ext.h>
 #include <flame/sched.h>
 
 #include "frames.h"
-
-enum flame_mode {
-	MODE_CPU = 0,		/* samples of one event (the default) */
-	MODE_OFFCPU,
-	MODE_WAKEUP,
-	MODE_OFFWAKE,
-	MODE_WALL,
-	MODE_RUNQ,
-};
 
 /* Derive mode, state, min-block and unit from their option strings. */
 int offcpu_cfg__derive(struct flame_cfg *c);
@@ -52,7 +46,7 @@ struct offcpu_deps {
 
 struct offcpu;
 
-/* NULL after printing one line saying why. */
+/* NULL after printing one line saying why. c->off must outlive it. */
 struct offcpu *offcpu__new(const struct flame_cfg *c, const struct offcpu_deps *d);
 void offcpu__delete(struct offcpu *o);
 /* One sample of any event: 0 or -errno (after printing why). */
