@@ -145,11 +145,13 @@ check "wall: offB is its 2 s sleep" awk -v a="$bwall" 'BEGIN {exit !(a > 1.99e9 
 
 # recordings that cannot give off-CPU time
 # perf 6.1's record has aborted here on a loaded machine, leaving a file
-# with no data size: record again until perf itself reads the file
+# with no data size (seen 3 times in a row in its build-id pass while
+# other builds filled ~/.debug): no build-id pass, and record again until
+# perf itself reads the file
 rec_ok() {	# rec_ok FILE ARGS...: perf record ARGS into FILE, up to 3 tries
 	local f=$1 try; shift
 	for try in 1 2 3; do
-		perf record -q -o "$f" "$@" 2>/dev/null &&
+		perf record -q --no-buildid -o "$f" "$@" 2>/dev/null &&
 			perf evlist -i "$f" >/dev/null 2>&1 && return 0
 		echo "perf record $* failed (try $try), again"
 	done
