@@ -370,10 +370,11 @@ static int outfile_flush(struct fg_buf *b)
 }
 
 /*
- * Folded and SVG text go to a regular file's temporary (renamed at the
- * end, as fg_file__write does) through a 256 KiB buffer: a 20 MB output
- * is not built in memory first (fresh pages cost a fault and a clear
- * each, docs/performance.md).
+ * Folded and SVG text go out through a 256 KiB buffer, a regular file's
+ * to its temporary (renamed at the end, as fg_file__write does): a 20 MB
+ * output is not built in memory first (fresh pages cost a fault and a
+ * clear each, docs/performance.md). On stdout or a FIFO, an output that
+ * fails half way (out of memory) leaves what was written.
  */
 #define STREAM_CHUNK	(256u << 10)
 
@@ -388,11 +389,8 @@ static int write_streaming(const struct fg_output_ops *ops, const char *path,
 		return -errno;
 	ret = fg_buf__grow(&buf, STREAM_CHUNK);
 	if (!ret) {
-		/* stdout and FIFOs get nothing of an output that fails */
-		if (f->kind == OUTFILE_ATOMIC) {
-			buf.flush = outfile_flush;
-			buf.flush_arg = f;
-		}
+		buf.flush = outfile_flush;
+		buf.flush_arg = f;
 		ret = ops->write(&buf, p, o);
 		/* a failed flush is the cause, not what the writer made of it */
 		if (f->err)
