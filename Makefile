@@ -13,7 +13,11 @@ V	?= 0
 CFLAGS	?= -O2 -g
 WARN	:= -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wshadow -Wformat=2
 LIBDIRS := lib/model lib/containers lib/names lib/input lib/output
-CPPFLAGS += -Iinclude $(addprefix -I,$(LIBDIRS)) -Iplugin -Icli -D_GNU_SOURCE
+# Public headers (include/flame/) for everyone; private headers only for
+# their part: the library's folders for lib/ objects, cli/ for the CLI
+# (plugin/ finds its own beside its sources). Unit tests see what they test.
+CPPFLAGS += -Iinclude -D_GNU_SOURCE
+LIB_PRIVATE := $(addprefix -iquote ,$(LIBDIRS))
 BASE_CFLAGS := -std=gnu11 $(WARN) -fPIC -fvisibility=hidden -fno-omit-frame-pointer
 LIBS	:= -lelf -ldw -lz -lm -lpthread
 CLI_LIBS :=
@@ -78,6 +82,10 @@ $(BUILD)/progs/%_nofp: tests/progs/%_nofp.c
 $(BUILD)/progs/%: tests/progs/%.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) -O1 -g -fno-omit-frame-pointer -fno-inline -no-pie -o $@ $< -lm -lpthread
+
+$(BUILD)/lib/%.o: private CPPFLAGS += $(LIB_PRIVATE)
+$(BUILD)/cli/%.o: private CPPFLAGS += -iquote cli
+$(BUILD)/tests/%: private CPPFLAGS += $(LIB_PRIVATE) -iquote plugin -iquote cli
 
 # Unit tests link the objects they test (never #include a .c file).
 $(BUILD)/tests/test_plugin: $(BUILD)/plugin/frames.o $(BUILD)/plugin/cfg.o $(BUILD)/plugin/offcpu.o

@@ -35,7 +35,7 @@
 #include <flame/livesym.h>
 #include <flame/namer.h>
 #include "cmd.h"
-#include "jit_internal.h"
+#include <flame/containers.h>
 
 #define MAX_FRAMES	256
 #define ARRAY_SIZE_P(a) (sizeof(a) / sizeof((a)[0]))

@@ -23,10 +23,11 @@
 #include <time.h>
 #include <unistd.h>
 #include <dirent.h>
+#include <flame/cgcpu.h>
+#include <flame/containers.h>
+#include <flame/jit.h>
 #include "cmd.h"
 #include "report_unwind.h"
-#include "jit_internal.h"
-#include "cgcpu.h"
 
 static volatile sig_atomic_t stop_requested;
 
@@ -715,19 +716,14 @@ static int sanitize_maps(const char *src, const char *dst)
 	for (i = 0; i < x->nr; i++) {
 		const struct fg_snap_entry *e = &x->e[i];
 		struct fg_buf in = FG_BUF_INIT, out = FG_BUF_INIT;
-		const char *why, *p, *nl, *nm;
-		uint64_t size, start, len;
-		size_t nlen;
+		const char *why;
+		uint64_t size;
 		char path[PATH_MAX];
 		bool ok = false;
 
 		if (e->map[0] &&
 		    !fg_safefile__read(x->dir_fd, e->map, &so, 0, &in, &size, &why)) {
-			for (p = in.buf; p && (nl = strchr(p, '\n')); p = nl + 1)
-				if (!fg_perfmap__parse_line(p, (size_t)(nl - p),
-							    &start, &len, &nm, &nlen))
-					fg_buf__addf(&out, "%" PRIx64 " %" PRIx64 " %.*s\n",
-						     start, len, (int)nlen, nm);
+			fg_perfmap__canonical(in.buf, in.len, &out);
 			snprintf(path, sizeof(path), "%s/%s", dst, e->map);
 			fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 			if (fd >= 0) {

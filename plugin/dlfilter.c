@@ -20,7 +20,7 @@
 #include <flame/perf_ext.h>
 
 #include "frames.h"
-#include "cgcpu.h"
+#include <flame/cgcpu.h>
 #include "offcpu.h"
 
 #define FLAME_API __attribute__((visibility("default")))

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include <flame/mem.h>
 #include "frames.h"
 #include <flame/namer.h>
 

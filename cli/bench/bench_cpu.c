@@ -12,8 +12,8 @@
 
 #include "bench.h"
 #include "cmd.h"
-#include "cgcpu.h"
-#include "jit_internal.h"
+#include <flame/cgcpu.h>
+#include <flame/containers.h>
 
 #define CPU_POLL_S	0.5
 

@@ -114,4 +114,12 @@ void fg_jit__account(struct fg_jit *j, enum fg_jit_source src, uint64_t n);
  * to out, without newline; nothing when nothing was named or noted. */
 void fg_jit__summary(struct fg_jit *j, struct fg_buf *out);
 
+/*
+ * A perf map (data, len) through the strict parser: every complete line
+ * that follows the grammar (docs/containers.md) appended to out in
+ * canonical form "START SIZE NAME\n" (lower-case hex, no 0x); other lines,
+ * lines of SIZE 0 and a last line without "\n" are dropped. 0 or -ENOMEM.
+ */
+int fg_perfmap__canonical(const char *data, size_t len, struct fg_buf *out);
+
 #endif /* FLAME_JIT_H */

@@ -24,7 +24,7 @@
 #include <flame/elfsym.h>
 #include "internal.h"
 #include "hashmap.h"
-#include "jit_internal.h"
+#include <flame/containers.h>
 
 #define FUSE_MAGIC	0x65735546
 #define MAX_SEEN	4096		/* files remembered */

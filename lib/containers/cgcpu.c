@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "internal.h"
-#include "cgcpu.h"
+#include <flame/cgcpu.h>
 
 void fg_cgcpu__clear(struct fg_cgcpu_stat *st)
 {

@@ -23,7 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "internal.h"
-#include "jit_internal.h"
+#include <flame/containers.h>
 
 static bool is_hex_id(const char *s, size_t len)
 {

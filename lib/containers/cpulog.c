@@ -15,8 +15,8 @@
 #include <unistd.h>
 #include <flame/sched.h>
 #include "internal.h"
-#include "jit_internal.h"
-#include "cgcpu.h"
+#include <flame/containers.h>
+#include <flame/cgcpu.h>
 
 /* ---- recording ------------------------------------------------------------ */
 

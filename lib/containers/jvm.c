@@ -32,7 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "internal.h"
-#include "jit_internal.h"
+#include <flame/containers.h>
 
 #define ATTACH_WAIT_MS	5000
 #define IO_TIMEOUT_S	10

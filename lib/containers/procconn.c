@@ -16,7 +16,7 @@
 #include <linux/netlink.h>
 #include <linux/cn_proc.h>
 #include "internal.h"
-#include "jit_internal.h"
+#include <flame/containers.h>
 
 int fg_procconn__open(void)
 {

@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "internal.h"
-#include "jit_internal.h"
+#include <flame/containers.h>
 
 static uint64_t clock_ns(clockid_t c)
 {

@@ -24,7 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "internal.h"
-#include "jit_internal.h"
+#include <flame/containers.h>
+#include "perfmap.h"
 
 #define FUSE_MAGIC 0x65735546
 

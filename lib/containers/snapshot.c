@@ -2,7 +2,7 @@
 /*
  * Snapshot directory: copies of perf maps taken while processes live, so
  * their JIT frames keep names after the process (or its container) is gone.
- * Format in lib/names/jit_internal.h and docs/containers.md.
+ * Format in include/flame/containers.h and docs/containers.md.
  *
  * The copier reads each map through fg_safefile__read() inside the
  * process's root, keeps only complete lines that follow the perf-map
@@ -26,7 +26,8 @@
 #include <unistd.h>
 #include "internal.h"
 #include "hashmap.h"
-#include "jit_internal.h"
+#include <flame/containers.h>
+#include "perfmap.h"
 
 struct track {
 	struct fg_procinfo pi;

@@ -13,7 +13,7 @@
 #include <flame/jit.h>
 #include <flame/offcpu.h>
 
-#include "jit_internal.h"	/* the snapshot index (fg_snapidx) */
+#include <flame/containers.h>	/* the snapshot index (fg_snapidx) */
 
 struct fg_task_group {
 	struct fg_jit *jit;

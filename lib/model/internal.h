@@ -4,6 +4,7 @@
 #define FLAME_INTERNAL_H
 
 #include <flame/flame.h>
+#include <flame/mem.h>
 
 void fg__print(enum fg_print_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -12,37 +13,6 @@ void fg__print(enum fg_print_level level, const char *fmt, ...)
 #define pr_info(fmt, ...)  fg__print(FG_INFO, fmt, ##__VA_ARGS__)
 #define pr_debug(fmt, ...) fg__print(FG_DEBUG, fmt, ##__VA_ARGS__)
 
-/* Big tables (lib/model/mem.c): zeroed, huge pages past 4 MB; the caller
- * passes back the exact size it allocated. */
-void *fg_mem__alloc(size_t size);
-void *fg_mem__realloc(void *p, size_t old, size_t size);
-void fg_mem__free(void *p, size_t size);
-
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-/* 64-bit mix (splitmix64 finaliser): good enough for open addressing. */
-static inline uint64_t fg_hash64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
-}
-
-/* FNV-1a over bytes, then mixed. */
-static inline uint64_t fg_hash_bytes(const void *data, size_t len)
-{
-	const unsigned char *s = data;
-	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= s[i];
-		h *= 0x100000001b3ULL;
-	}
-	return fg_hash64(h ^ len);
-}
 
 #endif

@@ -22,7 +22,8 @@
 #include <flame/jit.h>
 #include "internal.h"
 #include "hashmap.h"
-#include "jit_internal.h"
+#include <flame/containers.h>
+#include "perfmap.h"
 
 #define START_SLACK_NS	2000000ull	/* clock skew perf clock vs MONOTONIC */
 #define TICK_NS		10000000ull	/* start times are floor()ed to ticks */

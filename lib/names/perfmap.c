@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Strict perf-map parser and address index. Grammar and the duplicate rule
- * are in lib/names/jit_internal.h; the input is hostile (container files), so
+ * are in lib/names/perfmap.h; the input is hostile (container files), so
  * every field is checked and every size is capped.
  *
  * Index: entries keep file order (their sequence number); when entries are
@@ -11,10 +11,12 @@
  * covering it: O(n log n), lookups are one binary search.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
-#include "jit_internal.h"
+#include <flame/jit.h>
+#include "perfmap.h"
 
 struct pm_entry {
 	uint64_t start;
@@ -111,6 +113,23 @@ int fg_perfmap__parse_line(const char *line, size_t len, uint64_t *start,
 	*name = line + pos;
 	*name_len = len - pos;
 	return *size ? 0 : -ENODATA;
+}
+
+int fg_perfmap__canonical(const char *data, size_t len, struct fg_buf *out)
+{
+	const char *p = data, *end = data + len, *nl, *name;
+	uint64_t start, size;
+	size_t nlen;
+
+	for (; p < end && (nl = memchr(p, '\n', (size_t)(end - p))); p = nl + 1) {
+		if (fg_perfmap__parse_line(p, (size_t)(nl - p), &start, &size,
+					   &name, &nlen))
+			continue;
+		if (fg_buf__addf(out, "%" PRIx64 " %" PRIx64 " %.*s\n", start,
+				 size, (int)nlen, name))
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 int fg_perfmap__add(struct fg_perfmap *m, uint64_t start, uint64_t size,

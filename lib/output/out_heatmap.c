@@ -28,7 +28,7 @@
 
 #include "heatmap.h"
 #include "internal.h"
-#include "../containers/cgcpu.h"
+#include <flame/cgcpu.h>
 
 /* At most this many containers get a CPU strip (the page stays bounded). */
 #define HM_MAX_STRIPS	16

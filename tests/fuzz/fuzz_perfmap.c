@@ -7,7 +7,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "jit_internal.h"
+#include <flame/containers.h>
+#include "perfmap.h"
 
 static int quiet(enum fg_print_level l, const char *fmt, va_list ap)
 {

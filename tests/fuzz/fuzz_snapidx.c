@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "jit_internal.h"
+#include <flame/containers.h>
 
 static char dir[] = "/tmp/fuzz_snapidx.XXXXXX";
 static char path[64];

@@ -19,7 +19,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <flame/sched.h>
-#include "cgcpu.h"
+#include <flame/cgcpu.h>
 
 static char warnings[8192];
 static int nr_warnings;

@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "jit_internal.h"
+#include <flame/containers.h>
+#include "perfmap.h"
 
 static int parse(const char *line, uint64_t *start, uint64_t *size,
 		 char *name, size_t cap)

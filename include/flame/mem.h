@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Memory and hashing for big tables: the library's and the plugin's frame
+ * tables (plugin/frames.c) share them.
+ */
+#ifndef FLAME_MEM_H
+#define FLAME_MEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Big tables (lib/model/mem.c): zeroed, huge pages past 4 MB; the caller
+ * passes back the exact size it allocated. */
+void *fg_mem__alloc(size_t size);
+void *fg_mem__realloc(void *p, size_t old, size_t size);
+void fg_mem__free(void *p, size_t size);
+
+/* 64-bit mix (splitmix64 finaliser): good enough for open addressing. */
+static inline uint64_t fg_hash64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
+/* FNV-1a over bytes, then mixed. */
+static inline uint64_t fg_hash_bytes(const void *data, size_t len)
+{
+	const unsigned char *s = data;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return fg_hash64(h ^ len);
+}
+
+#endif /* FLAME_MEM_H */
