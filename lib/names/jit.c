@@ -333,12 +333,16 @@ static struct pinfo *pinfo_build(struct fg_jit *j, int pid)
 	return p;
 }
 
+/* What is known of pid (built on first use); NULL without j or a pid. */
 static struct pinfo *pinfo_get(struct fg_jit *j, int pid)
 {
 	uint64_t key = (uint64_t)pid;
-	struct pid_ent *e = fg_hashmap__find(j->pids, fg_hash64(key), &key);
+	struct pid_ent *e;
 	struct pinfo *p;
 
+	if (!j || pid <= 0)
+		return NULL;
+	e = fg_hashmap__find(j->pids, fg_hash64(key), &key);
 	if (e)
 		return e->p;
 	p = pinfo_build(j, pid);
@@ -373,8 +377,6 @@ uint32_t fg_jit__incarnation(struct fg_jit *j, int pid, uint64_t time)
 	struct pinfo *p;
 	struct pinc *c;
 
-	if (!j || pid <= 0)
-		return 0;
 	p = pinfo_get(j, pid);
 	if (!p)
 		return 0;
@@ -561,8 +563,6 @@ void fg_jit__forget_live(struct fg_jit *j, int pid)
 	struct pinfo *p;
 	size_t i;
 
-	if (!j || pid <= 0)
-		return;
 	p = pinfo_get(j, pid);
 	if (!p)
 		return;
@@ -579,8 +579,6 @@ const char *fg_jit__resolve(struct fg_jit *j, int pid, uint64_t time,
 	const char *name;
 
 	*src = FG_JIT_NONE;
-	if (!j || pid <= 0)
-		return NULL;
 	p = pinfo_get(j, pid);
 	if (!p)
 		return NULL;
@@ -705,7 +703,7 @@ static void container_of(struct fg_jit *j, int pid, uint64_t cgroup_id,
 		*full = fg_strtab__str(j->strs, cl->full);
 		return;
 	}
-	p = pid > 0 ? pinfo_get(j, pid) : NULL;
+	p = pinfo_get(j, pid);
 	if (!p)
 		return;
 	c = pick_inc(p, time);
@@ -754,8 +752,6 @@ bool fg_jit__host_map_ok(struct fg_jit *j, int pid, uint64_t time)
 	struct pinfo *p;
 	struct pinc *c;
 
-	if (!j || pid <= 0)
-		return false;
 	p = pinfo_get(j, pid);
 	if (!p)
 		return false;
