@@ -83,22 +83,6 @@ static void on_stop(int sig)
 	stop_requested = 1;
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t real_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* ---- frame cache: (pid, generation, address) -> name id ---- */
 
 struct fkey {
@@ -811,8 +795,8 @@ static int new_window(struct session *s)
 	s->prof = fg_profile__new();
 	if (!s->prof || fcache__init(&s->cache) || ccache__init(&s->chains))
 		return -ENOMEM;
-	s->window_start_real = real_ns();
-	s->window_start_mono = mono_ns();
+	s->window_start_real = fg_proc__clock_ns(CLOCK_REALTIME);
+	s->window_start_mono = fg_proc__now_ns();
 	return 0;
 }
 
@@ -1031,7 +1015,7 @@ static bool targets_alive(const struct session *s)
 static void progress(struct session *s, uint64_t start, bool final)
 {
 	const struct fg_live_stats *st = fg_live__stats(s->live);
-	double el = (double)(mono_ns() - start) / 1e9;
+	double el = (double)(fg_proc__now_ns() - start) / 1e9;
 
 	fprintf(stderr, "\rflame: profile: %" PRIu64 " samples (%.0f/s), lost %"
 		PRIu64 ", %.1f s%s", st->samples,
@@ -1079,7 +1063,7 @@ static void heap__reserve(void)
 static int run(struct session *s)
 {
 	bool tty = cli_progress_enabled();
-	uint64_t start = mono_ns(), last_progress = 0, now;
+	uint64_t start = fg_proc__now_ns(), last_progress = 0, now;
 	uint64_t end = s->po.duration > 0 ?
 		       start + (uint64_t)(s->po.duration * 1e9) : 0;
 	uint64_t every = s->po.every > 0 ? (uint64_t)(s->po.every * 1e9) : 0;
@@ -1087,7 +1071,7 @@ static int run(struct session *s)
 
 	fg_live__enable(s->live);
 	while (!stop_requested) {
-		now = mono_ns();
+		now = fg_proc__now_ns();
 		if (end && now >= end)
 			break;
 		ret = fg_live__poll(s->live, 100);
@@ -1104,7 +1088,7 @@ static int run(struct session *s)
 			fg_livesym__records_lost(s->syms);
 		fg_livesym__gc(s->syms);
 		heap__advise();
-		now = mono_ns();
+		now = fg_proc__now_ns();
 		if (every && now - s->window_start_mono >= every) {
 			rc |= write_window(s, now);
 			s->windows++;
@@ -1124,7 +1108,7 @@ static int run(struct session *s)
 		rc = cli_error("profile: %s", strerror(-ret));
 	if (tty)
 		progress(s, start, true);
-	rc |= write_window(s, mono_ns());
+	rc |= write_window(s, fg_proc__now_ns());
 	return rc;
 }
 

@@ -36,14 +36,6 @@ static void on_stop(int sig)
 	stop_requested = 1;
 }
 
-static uint64_t wall_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static int parse_interval(const char *s, double *out)
 {
 	char *e;
@@ -166,7 +158,7 @@ static void clear_snapshot_dir(const char *dir)
 static int poll_loop(struct fg_snapshot *s, struct fg_cpulog *cl, pid_t child,
 		     double interval, double duration)
 {
-	uint64_t end = duration > 0 ? wall_ns() + (uint64_t)(duration * 1e9) : 0;
+	uint64_t end = duration > 0 ? fg_proc__now_ns() + (uint64_t)(duration * 1e9) : 0;
 	int status = 0, rc = 0;
 	pid_t w;
 
@@ -180,7 +172,7 @@ static int poll_loop(struct fg_snapshot *s, struct fg_cpulog *cl, pid_t child,
 			w = waitpid(child, &status, WNOHANG);
 			if (w == child)
 				break;
-		} else if (stop_requested || (end && wall_ns() >= end)) {
+		} else if (stop_requested || (end && fg_proc__now_ns() >= end)) {
 			break;
 		}
 		fg_snapshot__wait(s, interval);
@@ -512,14 +504,14 @@ int cmd_record(int argc, char **argv)
 	 * it has exited, then take the last snapshot */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, on_stop);
-	t0 = wall_ns();
+	t0 = fg_proc__now_ns();
 	child = spawn(pargv);
 	if (child < 0) {
 		rc = cli_error("record: fork: %s", strerror(errno));
 		goto out;
 	}
 	rc = poll_loop(s, cl, child, ra.interval, 0);
-	print_stats("record", maps, s, wall_ns() - t0);
+	print_stats("record", maps, s, fg_proc__now_ns() - t0);
 out:
 	fg_cpulog__delete(cl);
 	fg_snapshot__delete(s);
@@ -616,7 +608,7 @@ int cmd_snapshot(int argc, char **argv)
 	}
 	signal(SIGINT, on_stop);
 	signal(SIGTERM, on_stop);
-	t0 = wall_ns();
+	t0 = fg_proc__now_ns();
 	if (i < argc && !strcmp(argv[i], "--")) {
 		if (i + 1 >= argc) {
 			fg_snapshot__delete(s);
@@ -632,7 +624,7 @@ int cmd_snapshot(int argc, char **argv)
 	}
 	cl = cpu_log(dir);
 	rc = poll_loop(s, cl, child, interval, duration);
-	print_stats("snapshot", dir, s, wall_ns() - t0);
+	print_stats("snapshot", dir, s, fg_proc__now_ns() - t0);
 	fg_cpulog__delete(cl);
 	fg_snapshot__delete(s);
 out_bad:

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 #include <flame/flame.h>
 
 /* ---- safe reading of files inside a container's root ---------------------- */
@@ -65,6 +66,8 @@ uint64_t fg_proc__ticks_to_ns(uint64_t ticks);
 uint64_t fg_proc__self_mntns(void);
 /* Now, CLOCK_MONOTONIC ns (the clock perf samples use, see docs). */
 uint64_t fg_proc__now_ns(void);
+/* Now on clock c (CLOCK_REALTIME, CLOCK_PROCESS_CPUTIME_ID, ...), in ns. */
+uint64_t fg_proc__clock_ns(clockid_t c);
 /* Replace every byte outside printable ASCII, TAB, '\\' by '?'. */
 void fg_proc__sanitize(char *s);
 

@@ -22,7 +22,7 @@
 #include "internal.h"
 #include <flame/containers.h>
 
-static uint64_t clock_ns(clockid_t c)
+uint64_t fg_proc__clock_ns(clockid_t c)
 {
 	struct timespec ts;
 
@@ -32,14 +32,14 @@ static uint64_t clock_ns(clockid_t c)
 
 uint64_t fg_proc__now_ns(void)
 {
-	return clock_ns(CLOCK_MONOTONIC);
+	return fg_proc__clock_ns(CLOCK_MONOTONIC);
 }
 
 uint64_t fg_proc__ticks_to_ns(uint64_t ticks)
 {
 	long hz = sysconf(_SC_CLK_TCK);
-	uint64_t mono = clock_ns(CLOCK_MONOTONIC);
-	uint64_t boot = clock_ns(CLOCK_BOOTTIME);
+	uint64_t mono = fg_proc__clock_ns(CLOCK_MONOTONIC);
+	uint64_t boot = fg_proc__clock_ns(CLOCK_BOOTTIME);
 	uint64_t ns;
 
 	if (hz <= 0)

@@ -80,14 +80,6 @@ struct fg_snapshot {
 	struct fg_bincache *bc;	/* keep_bins, else NULL */
 };
 
-static uint64_t cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 struct pid_ent {
 	uint64_t pid;		/* key */
 	uint32_t idx;		/* in s->t */
@@ -626,10 +618,10 @@ void fg_snapshot__wait(struct fg_snapshot *s, double secs)
 			return;		/* a signal: let the caller look */
 		if (!(pfd.revents & POLLIN))
 			continue;
-		c0 = cpu_ns();
+		c0 = fg_proc__clock_ns(CLOCK_PROCESS_CPUTIME_ID);
 		if (fg_procconn__read(s->pc_fd, on_event, s) == -ENOBUFS)
 			s->st.events_lost++;
-		s->st.cpu_ns += cpu_ns() - c0;
+		s->st.cpu_ns += fg_proc__clock_ns(CLOCK_PROCESS_CPUTIME_ID) - c0;
 	}
 }
 
@@ -827,7 +819,7 @@ out:
 int fg_snapshot__poll(struct fg_snapshot *s)
 {
 	unsigned int scanned = 0;
-	uint64_t c0 = cpu_ns(), now = fg_proc__now_ns();
+	uint64_t c0 = fg_proc__clock_ns(CLOCK_PROCESS_CPUTIME_ID), now = fg_proc__now_ns();
 	struct dirent *de;
 	DIR *d;
 	size_t i;
@@ -880,7 +872,7 @@ int fg_snapshot__poll(struct fg_snapshot *s)
 		s->st.bins = *fg_bincache__stats(s->bc);
 	err = write_index(s);
 	s->st.polls++;
-	s->st.cpu_ns += cpu_ns() - c0;
+	s->st.cpu_ns += fg_proc__clock_ns(CLOCK_PROCESS_CPUTIME_ID) - c0;
 	return err;
 }
 

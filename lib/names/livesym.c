@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <flame/containers.h>
 #include <flame/elfsym.h>
 #include <flame/jit.h>
 #include <flame/live.h>
@@ -149,14 +150,6 @@ struct fg_livesym {
 	struct fg_buf knames;
 	struct fg_livesym_stats st;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 struct fg_livesym *fg_livesym__new(const struct fg_livesym_opts *o)
 {
@@ -420,7 +413,7 @@ static void proc__read_maps(struct fg_livesym *s, struct proc *p)
 	char path[64], line[4096 + 256];
 	FILE *fp;
 
-	p->maps_read_ns = now_ns();
+	p->maps_read_ns = fg_proc__now_ns();
 	p->loaded = true;
 	snprintf(path, sizeof(path), "/proc/%u/maps", p->n.key);
 	fp = fopen(path, "re");
@@ -525,7 +518,7 @@ int fg_livesym__comm(struct fg_livesym *s, uint32_t pid, uint32_t tid,
 		if (p) {
 			proc__reset(s, p);
 			p->loaded = true;
-			p->maps_read_ns = now_ns();
+			p->maps_read_ns = fg_proc__now_ns();
 		}
 	}
 	return 0;
@@ -591,7 +584,7 @@ int fg_livesym__fork(struct fg_livesym *s, uint32_t pid, uint32_t ppid,
 		p->nr_maps = p->alloc_maps = pp->nr_maps;
 		p->anon_exec = pp->anon_exec;
 		p->loaded = true;
-		p->maps_read_ns = now_ns();
+		p->maps_read_ns = fg_proc__now_ns();
 		p->root = pp->root;
 	}
 	return 0;
@@ -1019,7 +1012,7 @@ static void resolve_jit(struct fg_livesym *s, struct proc *p, uint64_t time,
 	out->name = fg_jit__resolve(s->o.jit, (int)p->n.key, time, addr,
 				    anon, &src);
 	if (!out->name && !p->exited &&
-	    (now = now_ns()) - p->jit_read_ns > JIT_REREAD_NS) {
+	    (now = fg_proc__now_ns()) - p->jit_read_ns > JIT_REREAD_NS) {
 		p->jit_read_ns = now;
 		fg_jit__forget_live(s->o.jit, (int)p->n.key);
 		out->name = fg_jit__resolve(s->o.jit, (int)p->n.key, time,
@@ -1060,7 +1053,7 @@ void fg_livesym__resolve(struct fg_livesym *s, uint32_t pid, uint64_t time,
 	if (!m && above_user_maps(p, addr))
 		return;		/* text taken for a return address */
 	if (!m && s->lossy && !p->exited &&
-	    now_ns() - p->maps_read_ns > p->reread_ns) {
+	    fg_proc__now_ns() - p->maps_read_ns > p->reread_ns) {
 		s->st.maps_reread++;
 		proc__read_maps(s, p);
 		m = (struct lmap *)proc__find_map(p, addr);
@@ -1340,7 +1333,7 @@ int fg_livesym__unwind(struct fg_livesym *s, uint32_t pid, uint32_t tid,
 	if (!p)
 		return -ENOMEM;
 	if (!proc__find_map(p, ip) && s->lossy && !p->exited &&
-	    now_ns() - p->maps_read_ns > MAPS_REREAD_NS)
+	    fg_proc__now_ns() - p->maps_read_ns > MAPS_REREAD_NS)
 		proc__read_maps(s, p);
 	s->st.unwinds++;
 	if ((!p->dwfl || p->dwfl_maps != p->nr_maps) &&
