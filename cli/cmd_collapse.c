@@ -166,6 +166,11 @@ int cli_render(int argc, char **argv, const struct cli_render_cmd *c)
 				  c->help_cmd);
 			goto out;
 		}
+		if (c->one_input && nin) {
+			cli_error("%s: one input file only ('%s' and '%s')", cmd,
+				  input, argv[i]);
+			goto out;
+		}
 		if (!inputs)
 			inputs = calloc(argc, sizeof(*inputs));
 		if (!inputs) {
@@ -199,7 +204,7 @@ int cli_render(int argc, char **argv, const struct cli_render_cmd *c)
 		rc = cli_report_file(input, argc, argv, at, default_fmt);
 		goto out;
 	}
-	if (ret == 1 || cli_check_times(in, input, &o, default_fmt))
+	if (ret == 1 || cli_check_times(in, input, p, &o, default_fmt))
 		goto out;
 	/* no stack is added from here on: free the child index (big.folded,
 	 * 138 MB: peak RSS 472 -> 340 MB, docs/performance.md) */

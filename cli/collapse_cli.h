@@ -24,6 +24,7 @@ struct cli_render_cmd {
 	unsigned int groups;		/* of fg_output_opts it takes */
 	bool collapse;			/* takes the perf script options */
 	void (*usage)(FILE *fp);
+	bool one_input;			/* refuse a second FILE */
 };
 /*
  * flame svg, collapse and FILE: options, inputs (files or stdin), outputs;
@@ -64,9 +65,11 @@ const char *cli_input_or_stdin(const char *input, const char *cmd);
 
 /* Should the profile keep samples for o's outputs (heatmap, flame chart)? */
 bool cli_outputs_need_samples(const struct fg_opts *o, const char *default_fmt);
-/* 0, or 1 after saying the input has no times the outputs need. */
+/* 0, or 1 after saying the input (format in, read into p) has no times
+ * the outputs need. */
 int cli_check_times(const struct fg_input_ops *in, const char *path,
-		    const struct fg_opts *o, const char *default_fmt);
+		    const struct fg_profile *p, const struct fg_opts *o,
+		    const char *default_fmt);
 
 /*
  * Render perf.data at path with flame report, passing argv[1..argc) but

@@ -187,13 +187,33 @@ bool cli_outputs_need_samples(const struct fg_opts *o, const char *default_fmt)
 	return false;
 }
 
-int cli_check_times(const struct fg_input_ops *in, const char *path,
-		    const struct fg_opts *o, const char *default_fmt)
+/* perf script without the time field gives every sample time 0. */
+static bool any_time(const struct fg_profile *p)
 {
-	if (!in || in->has_times || !outputs_need_times(o, default_fmt))
+	const struct fg_sample *s;
+	size_t n, i;
+
+	s = fg_profile__samples(p, &n);
+	for (i = 0; i < n; i++)
+		if (s[i].time)
+			return true;
+	return false;
+}
+
+int cli_check_times(const struct fg_input_ops *in, const char *path,
+		    const struct fg_profile *p, const struct fg_opts *o,
+		    const char *default_fmt)
+{
+	if (!in || !outputs_need_times(o, default_fmt))
 		return 0;
-	return cli_error("%s: %s have no sample times, which a heatmap needs: give perf script text or perf.data",
-			 path, in->desc);
+	if (!in->has_times)
+		return cli_error("%s: %s have no sample times, which a heatmap needs: give perf script text or perf.data",
+				 path, in->desc);
+	if (!any_time(p))
+		return cli_error("%s: no sample has a time: record with perf record "
+				 "(times are on by default) and keep the time field in perf script -F",
+				 path);
+	return 0;
 }
 
 int cli_report_file(const char *path, int argc, char **argv, int skip,

@@ -91,7 +91,7 @@ const struct fg_opt_desc fg_output_opts[] = {
 	{ "base", FG_OPT_STRLIST, O(base), NULL, "keep only stacks through a frame of this name, cut below the leaf-most one (inferno-flamegraph)",
 	  FG_GRP_GRAPH },
 	{ "rows", FG_OPT_INT, O(rows), "0", "heatmap: subsecond rows per second (0: follow the sample rate, a busy cell holds >= 5 samples, at most 50)",
-	  FG_GRP_HEATMAP },
+	  FG_GRP_HEATMAP, .min = 0, .max = 1000 },
 	{ "idle", FG_OPT_BOOL, O(idle), "off", "heatmap: keep idle (swapper, cpu idle) samples",
 	  FG_GRP_HEATMAP },
 	{ "normalize", FG_OPT_BOOL, O(normalize), "off", "diff: scale BEFORE to AFTER's total first",
