@@ -36,6 +36,7 @@
 #include <flame/namer.h>
 #include "cmd.h"
 #include <flame/containers.h>
+#include "profile_offcpu.h"
 
 #define MAX_FRAMES	256
 #define ARRAY_SIZE_P(a) (sizeof(a) / sizeof((a)[0]))
@@ -53,6 +54,8 @@ struct profile_opts {
 	int mmap_pages;
 	char *call_graph;
 	struct fg_naming_args sel;	/* fg_naming_opts */
+	bool off_cpu;
+	char *mode, *state, *min_block, *unit;	/* include/flame/offcpu.h */
 	bool no_jit;
 	bool help;
 };
@@ -71,6 +74,11 @@ static const struct fg_opt_desc profile_table[] = {
 	{ "push", FG_OPT_STR, P(push), NULL, "POST each profile as pprof to this http:// URL", FG_GRP_RECORD, .arg = "URL" },
 	{ "mmap-pages", FG_OPT_INT, P(mmap_pages), "256", "ring buffer pages per CPU (power of 2)", FG_GRP_RECORD },
 	{ "call-graph", FG_OPT_STR, P(call_graph), "fp", "user stacks: fp (frame pointers), or dwarf[,SIZE] (copy SIZE bytes of user stack, default 8192, and unwind with libdw: binaries without frame pointers)", FG_GRP_RECORD },
+	{ "off-cpu", FG_OPT_BOOL, P(off_cpu), "off", "time off the CPU instead of samples: traces sched_switch, sched_waking, sched_wakeup_new and sched_process_exit on every CPU with stacks, kept to the targets here (docs/offcpu.md); weights are time (--unit)", FG_GRP_RECORD },
+	{ "mode", FG_OPT_STR, P(mode), "offcpu", "with --off-cpu: offcpu (blocked stacks), wakeup (wakers), offwake (both), wall (on-CPU samples in ns + off-CPU), runq (run-queue waits)", FG_GRP_RECORD },
+	{ "state", FG_OPT_STR, P(state), "all", "with --off-cpu: keep blocks of these states: S (sleep), D (uninterruptible), R (preempted), I, T, P, or all", FG_GRP_SELECT },
+	{ "min-block", FG_OPT_STR, P(min_block), "0", "with --off-cpu: drop blocks shorter than this (500us, 2ms; a bare number is us)", FG_GRP_SELECT },
+	{ "unit", FG_OPT_STR, P(unit), "us", "with --off-cpu: weights in ns, us or ms", FG_GRP_RECORD },
 	{ "no-jit", FG_OPT_BOOL, P(no_jit), "off", "do not read perf maps of JIT runtimes", FG_GRP_NAMING },
 	{ "help", FG_OPT_BOOL, P(help), NULL, "this text", 0, .short_name = 'h' },
 	{ NULL },
@@ -338,6 +346,8 @@ struct session {
 	uint64_t chain_hits, chain_misses;
 	uint64_t lost_reported;
 	uint32_t dwarf_size;		/* --call-graph dwarf: stack bytes */
+	struct fg_offcpu_cfg offcfg;	/* --off-cpu */
+	struct poff *off;
 	int err;
 };
 
@@ -499,7 +509,9 @@ static int chain_key(const struct session *s, const struct fg_live_sample *sm,
 	return (int)i;
 }
 
-static int on_sample(void *arg, const struct fg_live_sample *sm)
+/* The stack of a sample as a trie node, its process frame at the root. */
+static int sample_node(void *arg, const struct fg_live_sample *sm,
+		       uint32_t *out)
 {
 	struct session *s = arg;
 	uint32_t ids[MAX_FRAMES], node = FG_ROOT, root, gen = 0, tid = 0, leaf;
@@ -528,7 +540,8 @@ static int on_sample(void *arg, const struct fg_live_sample *sm)
 			node = fg_profile__child(s->prof, e->node, leaf);
 			if (node == FG_NO_NODE)
 				return -ENOMEM;
-			return fg_profile__add_node(s->prof, node, 1, sm->time);
+			*out = node;
+			return 0;
 		}
 		s->chain_misses++;
 	}
@@ -553,6 +566,21 @@ static int on_sample(void *arg, const struct fg_live_sample *sm)
 		node = fg_profile__child(s->prof, node, ids[0]);
 	if (node == FG_NO_NODE)
 		return -ENOMEM;
+	*out = node;
+	return 0;
+}
+
+static int on_sample(void *arg, const struct fg_live_sample *sm)
+{
+	struct session *s = arg;
+	uint32_t node;
+	int ret;
+
+	if (s->off)	/* --off-cpu: in time order with the sched events */
+		return poff__sample(s->off, sm);
+	ret = sample_node(s, sm, &node);
+	if (ret)
+		return ret;
 	return fg_profile__add_node(s->prof, node, 1, sm->time);
 }
 
@@ -922,6 +950,7 @@ static void usage(FILE *fp)
 {
 	fprintf(fp, "usage: flame profile [-a | -p PID[,..] | --cgroup PATH | --container ID]\n"
 		    "                     [-F HZ] [-e EVENT] [--duration S] [--every S] [--push URL]\n"
+		    "                     [--off-cpu [--mode M] [--state S] [--min-block D] [--unit U]]\n"
 		    "                     [-o OUT]... [graph options]\n"
 		    "Samples live with libperf and writes graphs directly (docs/profile.md).\n"
 		    "Outputs by extension: .svg .folded/.txt .html .pb.gz (pprof); none: folded on stdout.\n\n"
@@ -985,6 +1014,28 @@ static int check_opts(struct session *s)
 		return cli_error("--push %s: only http:// URLs", s->po.push);
 	if (fg_naming_args__derive(&s->po.sel, &s->names, &err))
 		return cli_error("profile: %s", err);
+	if (s->po.mode)
+		s->po.off_cpu = true;
+	if (!s->po.off_cpu && (s->po.state || s->po.min_block || s->po.unit))
+		return cli_error("--state, --min-block and --unit are for --off-cpu");
+	if (s->po.off_cpu) {
+		struct fg_offcpu_cfg *c = &s->offcfg;
+
+		c->mode_s = s->po.mode ? s->po.mode : "offcpu";
+		c->state_s = s->po.state;
+		c->min_block_s = s->po.min_block;
+		c->unit_s = s->po.unit;
+		if (fg_offcpu_cfg__parse(c))
+			return 1;	/* said which option */
+		if (c->mode == FG_MODE_CPU)
+			return cli_error("--mode cpu: that is flame profile without --off-cpu");
+		if (s->po.every > 0 || s->po.cgroup || s->po.container)
+			return cli_error("--off-cpu: not with --every, --cgroup or --container yet (use -p or -a)");
+		if (s->dwarf_size)
+			return cli_error("--off-cpu: the sched events carry frame-pointer callchains only (drop --call-graph dwarf)");
+		if (fg_offcpu_cfg__graph_defaults(c, &s->out))
+			return cli_error("out of memory");
+	}
 	for (i = 0; i < s->out.out.n; i++) {
 		const char *o = s->out.out.v[i];
 
@@ -1069,6 +1120,8 @@ static int run(struct session *s)
 	uint64_t every = s->po.every > 0 ? (uint64_t)(s->po.every * 1e9) : 0;
 	int rc = 0, ret;
 
+	if (s->off)
+		poff__enable(s->off);
 	fg_live__enable(s->live);
 	while (!stop_requested) {
 		now = fg_proc__now_ns();
@@ -1080,6 +1133,8 @@ static int run(struct session *s)
 			break;
 		}
 		ret = fg_live__drain(s->live, &live_ops, s);
+		if (!ret && s->off)
+			ret = poff__drain(s->off, false);
 		if (ret) {
 			rc = cli_error("profile: %s", strerror(-ret));
 			break;
@@ -1103,11 +1158,19 @@ static int run(struct session *s)
 			break;
 	}
 	fg_live__disable(s->live);
+	if (s->off)
+		poff__disable(s->off);
 	ret = fg_live__drain(s->live, &live_ops, s);
+	if (!ret && s->off)
+		ret = poff__drain(s->off, true);
 	if (ret)
 		rc = cli_error("profile: %s", strerror(-ret));
+	if (!rc && s->off)
+		rc = poff__finish(s->off);
 	if (tty)
 		progress(s, start, true);
+	if (rc && s->off)
+		return rc;	/* no graph from a broken accounting */
 	rc |= write_window(s, fg_proc__now_ns());
 	return rc;
 }
@@ -1182,6 +1245,7 @@ int cmd_profile(int argc, char **argv)
 	lo.nr_pids = s.nr_pids;
 	lo.cgroup_fd = s.cgroup_fd;
 	lo.mmap_pages = (unsigned int)s.po.mmap_pages;
+	lo.monotonic = s.po.off_cpu;	/* merged with the sched events */
 	if (s.dwarf_size) {
 		lo.sample_regs_user = FG_LIVESYM_REGS_MASK;
 		lo.sample_stack_user = s.dwarf_size;
@@ -1203,6 +1267,20 @@ int cmd_profile(int argc, char **argv)
 		cli_error("out of memory");
 		goto out;
 	}
+	if (s.po.off_cpu) {
+		struct poff_opts po = {
+			.cfg = &s.offcfg, .prof = s.prof, .jit = s.jit,
+			.pids = s.pids, .nr_pids = s.nr_pids,
+			.mmap_pages = (unsigned int)s.po.mmap_pages * 2,
+			.node = sample_node, .arg = &s,
+		};
+
+		s.offcfg.pids = s.pids;		/* run-queue rows */
+		s.offcfg.nr_pids = s.nr_pids;
+		s.off = poff__new(&po);
+		if (!s.off)
+			goto out;
+	}
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
@@ -1210,9 +1288,18 @@ int cmd_profile(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	rc = run(&s);
 	summary(&s);
-	if (fg_live__stats(s.live)->samples == 0 && !rc)
+	if (s.off) {
+		struct fg_buf b = FG_BUF_INIT;
+
+		poff__summary(s.off, &b);
+		if (b.len)
+			fputs(b.buf, stderr);
+		fg_buf__release(&b);
+	} else if (fg_live__stats(s.live)->samples == 0 && !rc) {
 		cli_warn("profile: no samples (is the target idle?)");
+	}
 out:
+	poff__delete(s.off);
 	fg_live__delete(s.live);
 	fg_livesym__delete(s.syms);
 	fg_jit__delete(s.jit);

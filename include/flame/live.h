@@ -24,6 +24,8 @@ struct fg_live_opts {
 				 * fd of the perf_event hierarchy); -1 otherwise */
 	unsigned int mmap_pages;	/* ring pages per CPU, power of 2 (0: 128) */
 	unsigned int max_stack;		/* callchain depth (0: 127) */
+	bool monotonic;		/* times on CLOCK_MONOTONIC (merged with
+				 * fg_live_sched's events), not perf's clock */
 	/*
 	 * Extra sample fields for later call-graph modes (--call-graph dwarf):
 	 * user registers and a copy of the user stack.

@@ -192,6 +192,8 @@ void fg_sched_dec__delete(struct fg_sched_dec *d);
 int fg_sched_dec__decode(struct fg_sched_dec *d, struct fg_sched_event *e,
 			 const void *raw, size_t size);
 const char *fg_sched_dec__error(const struct fg_sched_dec *d);
+/* Resolve kind's fields now: 0, or the error __decode would give. */
+int fg_sched_dec__check(struct fg_sched_dec *d, enum fg_sched_kind k);
 
 /* ---- run-queue groups: container or PID namespace of a task ---- */
 

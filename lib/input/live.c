@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/magic.h>
 #include <sys/statfs.h>
@@ -162,6 +163,10 @@ static int setup_attr(struct fg_live *l, const struct fg_live_opts *o,
 		l->stack_user = o->sample_stack_user;
 	}
 	a->sample_max_stack = (uint16_t)(o->max_stack ? o->max_stack : 127);
+	if (o->monotonic) {
+		a->use_clockid = 1;
+		a->clockid = CLOCK_MONOTONIC;
+	}
 	/* with a user stack copy the user part is unwound from it */
 	a->exclude_callchain_user = o->sample_stack_user ? 1 : 0;
 	/* side band: what perf record asks on its first event */

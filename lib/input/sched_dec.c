@@ -57,6 +57,13 @@ static int resolve(struct fg_sched_dec *d, enum fg_sched_kind k)
 	return 0;
 }
 
+int fg_sched_dec__check(struct fg_sched_dec *d, enum fg_sched_kind k)
+{
+	if (k <= FG_SCHED_OTHER || k >= FG_SCHED__MAX)
+		return -EINVAL;
+	return d->resolved[k] ? 0 : resolve(d, k);
+}
+
 /* A char array field inside raw, or NULL when it does not fit. */
 static const char *str_at(const struct fg_tp_field *f, const void *raw,
 			  size_t size)

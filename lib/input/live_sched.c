@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Live scheduler tracepoints with libperf (include/flame/live_sched.h).
+ *
+ * Four tracepoint evsels in one evlist, opened per CPU for every task (as
+ * perf record -a -e sched:...); libperf maps one ring buffer a CPU and
+ * points the other events' output at it. A sample's kind comes from its
+ * payload's common_type (the event id in tracefs), its fields from the
+ * tracefs formats through fg_sched_dec, as flame.so decodes perf.data.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <linux/perf_event.h>
+
+#include <perf/core.h>
+#include <perf/cpumap.h>
+#include <perf/event.h>
+#include <perf/evlist.h>
+#include <perf/evsel.h>
+#include <perf/mmap.h>
+#include <perf/threadmap.h>
+
+#include <flame/live_sched.h>
+#include "internal.h"
+
+#define NR_EVENTS 4
+
+static const enum fg_sched_kind kinds[NR_EVENTS] = {
+	FG_SCHED_SWITCH, FG_SCHED_WAKING, FG_SCHED_WAKEUP_NEW, FG_SCHED_EXIT,
+};
+
+struct fg_live_sched {
+	struct perf_evlist *evlist;
+	struct perf_cpu_map *cpus;
+	struct perf_thread_map *threads;
+	struct fg_tp *tp;
+	struct fg_sched_dec *dec;
+	char tracefs[256];
+	const char *tracefs_list[2];
+	uint16_t ids[NR_EVENTS];	/* tracefs event ids, by kinds[] */
+	bool callchain;
+	struct fg_live_sched_stats st;
+};
+
+static int libperf_print(enum libperf_print_level level, const char *fmt,
+			 va_list ap)
+{
+	return 0;
+}
+
+static bool has_events(const char *dir)
+{
+	char p[300];
+	struct stat sb;
+
+	snprintf(p, sizeof(p), "%s/events/sched/sched_switch/id", dir);
+	return !stat(p, &sb);
+}
+
+int fg_live_sched__find_tracefs(char *buf, size_t len, bool do_mount)
+{
+	static const char *const dirs[] = {
+		"/sys/kernel/tracing", "/sys/kernel/debug/tracing",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
+		if (has_events(dirs[i])) {
+			snprintf(buf, len, "%s", dirs[i]);
+			return 0;
+		}
+	}
+	if (!do_mount)
+		return -ENOENT;
+	if (mount("nodev", dirs[0], "tracefs", 0, NULL))
+		return -errno;
+	if (!has_events(dirs[0]))
+		return -ENOENT;
+	snprintf(buf, len, "%s", dirs[0]);
+	return 0;
+}
+
+static int read_id(const char *tracefs, const char *name, uint16_t *id)
+{
+	char p[320], b[32];
+	ssize_t n;
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/events/sched/%s/id", tracefs, name);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, b, sizeof(b) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EINVAL;
+	b[n] = '\0';
+	*id = (uint16_t)strtoul(b, NULL, 10);
+	return *id ? 0 : -EINVAL;
+}
+
+struct fg_live_sched *fg_live_sched__new(const struct fg_live_sched_opts *o,
+					 const char **why)
+{
+	unsigned int pages = o->mmap_pages ? o->mmap_pages : 512;
+	struct fg_tp_opts to = { 0 };
+	struct fg_live_sched *l;
+	const char *dummy;
+	size_t i;
+	int err;
+
+	if (!why)
+		why = &dummy;
+	*why = NULL;
+	if (pages & (pages - 1)) {
+		*why = "ring buffer pages must be a power of 2";
+		errno = EINVAL;
+		return NULL;
+	}
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return NULL;
+	libperf_init(libperf_print);
+	l->callchain = !o->no_callchain;
+	if (o->tracefs)
+		snprintf(l->tracefs, sizeof(l->tracefs), "%s", o->tracefs);
+	else if ((err = fg_live_sched__find_tracefs(l->tracefs,
+						     sizeof(l->tracefs), false))) {
+		*why = "no tracefs with sched events (mount -t tracefs nodev /sys/kernel/tracing)";
+		goto out_err;
+	}
+	l->tracefs_list[0] = l->tracefs;
+	to.tracefs = l->tracefs_list;
+	err = -ENOMEM;
+	l->tp = fg_tp__new(&to);
+	l->dec = l->tp ? fg_sched_dec__new(l->tp) : NULL;
+	l->cpus = perf_cpu_map__new(NULL);
+	l->threads = perf_thread_map__new_dummy();
+	l->evlist = perf_evlist__new();
+	if (!l->tp || !l->dec || !l->cpus || !l->threads || !l->evlist)
+		goto out_err;
+	for (i = 0; i < NR_EVENTS; i++) {
+		const char *name = fg_sched_kind__name(kinds[i]) + 6;	/* "sched:" */
+		struct perf_event_attr a;
+		struct perf_evsel *evsel;
+
+		err = read_id(l->tracefs, name, &l->ids[i]);
+		if (err) {
+			*why = "cannot read a sched event id in tracefs";
+			goto out_err;
+		}
+		err = fg_sched_dec__check(l->dec, kinds[i]);
+		if (err) {
+			*why = "a sched event's tracefs format lacks the fields off-CPU time needs";
+			goto out_err;
+		}
+		memset(&a, 0, sizeof(a));
+		a.size = sizeof(a);
+		a.type = PERF_TYPE_TRACEPOINT;
+		a.config = l->ids[i];
+		a.sample_period = 1;	/* every event */
+		a.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID |
+				PERF_SAMPLE_TIME | PERF_SAMPLE_CPU |
+				PERF_SAMPLE_PERIOD | PERF_SAMPLE_RAW;
+		if (l->callchain) {
+			a.sample_type |= PERF_SAMPLE_CALLCHAIN;
+			a.sample_max_stack = (uint16_t)(o->max_stack ? o->max_stack : 127);
+		}
+		a.disabled = 1;
+		a.use_clockid = 1;
+		a.clockid = CLOCK_MONOTONIC;
+		a.sample_id_all = 1;
+		/* wake a poller at a quarter of the ring, not every event */
+		a.watermark = 1;
+		a.wakeup_watermark = pages * (uint32_t)sysconf(_SC_PAGESIZE) / 4;
+		evsel = perf_evsel__new(&a);
+		if (!evsel)
+			goto out_err;
+		perf_evlist__add(l->evlist, evsel);
+	}
+	perf_evlist__set_maps(l->evlist, l->cpus, l->threads);
+	err = perf_evlist__open(l->evlist);
+	if (err) {
+		err = err < 0 ? err : -EINVAL;
+		if (err == -EACCES || err == -EPERM)
+			*why = "perf_event_open of sched tracepoints not permitted (root, or kernel.perf_event_paranoid=-1)";
+		else
+			*why = "perf_event_open of the sched tracepoints failed";
+		goto out_err;
+	}
+	if (perf_evlist__mmap(l->evlist, (int)pages)) {
+		err = errno ? -errno : -ENOMEM;
+		*why = "cannot map the sched ring buffers (try fewer --mmap-pages)";
+		goto out_err;
+	}
+	return l;
+out_err:
+	fg_live_sched__delete(l);
+	errno = -err;
+	return NULL;
+}
+
+void fg_live_sched__delete(struct fg_live_sched *l)
+{
+	if (!l)
+		return;
+	if (l->evlist) {
+		perf_evlist__munmap(l->evlist);
+		perf_evlist__close(l->evlist);
+		perf_evlist__delete(l->evlist);	/* deletes the evsels */
+	}
+	perf_thread_map__put(l->threads);
+	perf_cpu_map__put(l->cpus);
+	fg_sched_dec__delete(l->dec);
+	fg_tp__delete(l->tp);
+	free(l);
+}
+
+int fg_live_sched__enable(struct fg_live_sched *l)
+{
+	perf_evlist__enable(l->evlist);
+	return 0;
+}
+
+int fg_live_sched__disable(struct fg_live_sched *l)
+{
+	perf_evlist__disable(l->evlist);
+	return 0;
+}
+
+const struct fg_live_sched_stats *fg_live_sched__stats(const struct fg_live_sched *l)
+{
+	return &l->st;
+}
+
+const char *fg_live_sched__tracefs(const struct fg_live_sched *l)
+{
+	return l->tracefs;
+}
+
+/* ---- decoding ---- */
+
+struct cursor {
+	const uint8_t *p, *end;
+};
+
+static bool take(struct cursor *c, void *out, size_t n)
+{
+	if ((size_t)(c->end - c->p) < n)
+		return false;
+	memcpy(out, c->p, n);
+	c->p += n;
+	return true;
+}
+
+/* IP, TID, TIME, CPU, PERIOD, [CALLCHAIN], RAW: the kernel's order. */
+static int decode(struct fg_live_sched *l, const union perf_event *ev,
+		  struct fg_live_sched_rec *r)
+{
+	struct cursor c = {
+		.p = (const uint8_t *)ev + sizeof(ev->header),
+		.end = (const uint8_t *)ev + ev->header.size,
+	};
+	struct fg_live_sample *s = &r->s;
+	uint32_t pt[2], cpu[2], raw_size;
+	uint16_t type;
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	s->cpumode = ev->header.misc & PERF_RECORD_MISC_CPUMODE_MASK;
+	if (!take(&c, &s->ip, 8) || !take(&c, pt, sizeof(pt)) ||
+	    !take(&c, &s->time, 8) || !take(&c, cpu, sizeof(cpu)) ||
+	    !take(&c, &s->period, 8))
+		return -EINVAL;
+	s->pid = pt[0];
+	s->tid = pt[1];
+	s->cpu = cpu[0];
+	if (l->callchain) {
+		if (!take(&c, &s->nr, 8) ||
+		    s->nr > (uint64_t)(c.end - c.p) / sizeof(uint64_t))
+			return -EINVAL;
+		s->chain = (const uint64_t *)c.p;
+		c.p += s->nr * sizeof(uint64_t);
+	}
+	if (!take(&c, &raw_size, 4) || raw_size > (size_t)(c.end - c.p) ||
+	    raw_size < 2)
+		return -EINVAL;
+	memcpy(&type, c.p, sizeof(type));
+	for (i = 0; i < NR_EVENTS; i++)
+		if (l->ids[i] == type)
+			break;
+	if (i == NR_EVENTS)
+		return -EINVAL;
+	r->ev.kind = kinds[i];
+	r->ev.time = s->time;
+	r->ev.pid = (int32_t)s->pid;
+	r->ev.tid = (int32_t)s->tid;
+	r->ev.sample = r;
+	return fg_sched_dec__decode(l->dec, &r->ev, c.p, raw_size);
+}
+
+int fg_live_sched__drain(struct fg_live_sched *l, fg_live_sched_fn fn,
+			 void *arg)
+{
+	struct fg_live_sched_rec r;
+	struct perf_mmap *map;
+	union perf_event *ev;
+	int ret = 0;
+
+	perf_evlist__for_each_mmap(l->evlist, map, false) {
+		if (perf_mmap__read_init(map) < 0)
+			continue;	/* empty */
+		while ((ev = perf_mmap__read_event(map)) != NULL) {
+			l->st.bytes += ev->header.size;
+			if (ret)
+				goto next;
+			if (ev->header.type == PERF_RECORD_LOST) {
+				l->st.lost_records++;
+				if (ev->header.size >= sizeof(ev->lost))
+					l->st.lost += ev->lost.lost;
+			} else if (ev->header.type == PERF_RECORD_SAMPLE) {
+				if (decode(l, ev, &r)) {
+					l->st.bad++;
+					goto next;
+				}
+				l->st.events[r.ev.kind]++;
+				ret = fn(arg, &r);
+			}
+next:
+			perf_mmap__consume(map);
+		}
+		perf_mmap__read_done(map);
+	}
+	return ret;
+}
