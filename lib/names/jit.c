@@ -372,16 +372,21 @@ static struct pinc *pick_inc(struct pinfo *p, uint64_t time)
 	return &p->unknown;
 }
 
+/* The incarnation of pid running at time (*pp its process); NULL without. */
+static struct pinc *pinc_get(struct fg_jit *j, int pid, uint64_t time,
+			     struct pinfo **pp)
+{
+	*pp = pinfo_get(j, pid);
+	return *pp ? pick_inc(*pp, time) : NULL;
+}
+
 uint32_t fg_jit__incarnation(struct fg_jit *j, int pid, uint64_t time)
 {
 	struct pinfo *p;
 	struct pinc *c;
 
-	p = pinfo_get(j, pid);
-	if (!p)
-		return 0;
-	c = pick_inc(p, time);
-	if (c == &p->unknown)
+	c = pinc_get(j, pid, time, &p);
+	if (!c || c == &p->unknown)
 		return 0;
 	return (uint32_t)(fg_hash64(c->start_ticks) | 1);
 }
@@ -579,10 +584,9 @@ const char *fg_jit__resolve(struct fg_jit *j, int pid, uint64_t time,
 	const char *name;
 
 	*src = FG_JIT_NONE;
-	p = pinfo_get(j, pid);
-	if (!p)
+	c = pinc_get(j, pid, time, &p);
+	if (!c)
 		return NULL;
-	c = pick_inc(p, time);
 	name = resolve_in(j, pid, c, addr, src);
 	if (name)
 		return name;
@@ -703,10 +707,9 @@ static void container_of(struct fg_jit *j, int pid, uint64_t cgroup_id,
 		*full = fg_strtab__str(j->strs, cl->full);
 		return;
 	}
-	p = pinfo_get(j, pid);
-	if (!p)
+	c = pinc_get(j, pid, time, &p);
+	if (!c)
 		return;
-	c = pick_inc(p, time);
 	if (c == &p->unknown || !c->cgroup[0])
 		return;
 	fg_container__id(c->cgroup, lbuf, sizeof(lbuf), fbuf, sizeof(fbuf));
@@ -752,10 +755,9 @@ bool fg_jit__host_map_ok(struct fg_jit *j, int pid, uint64_t time)
 	struct pinfo *p;
 	struct pinc *c;
 
-	p = pinfo_get(j, pid);
-	if (!p)
+	c = pinc_get(j, pid, time, &p);
+	if (!c)
 		return false;
-	c = pick_inc(p, time);
 	if (c->host_known)
 		return c->host;
 	if (!c->unproven_noted) {
