@@ -150,40 +150,38 @@ int cli_load_inputs(struct fg_profile *p, const char **paths, int n,
 }
 
 /* An output format that cannot be drawn without times (heatmap). */
+/* The format of o's output i (--format, else by its extension). */
+static const struct fg_output_ops *output_ops(const struct fg_opts *o, size_t i)
+{
+	return o->format ? fg_output__find(o->format) : fg_output__for_path(o->out.v[i]);
+}
+
 static bool outputs_need_times(const struct fg_opts *o, const char *default_fmt)
 {
+	const struct fg_output_ops *ops;
 	size_t i;
 
 	if (!o->out.n) {
-		const struct fg_output_ops *ops =
-			fg_output__find(o->format ? o->format : default_fmt);
-
+		ops = fg_output__find(o->format ? o->format : default_fmt);
 		return ops && ops->needs_samples;
 	}
-	for (i = 0; i < o->out.n; i++) {
-		const struct fg_output_ops *ops = o->format ?
-			fg_output__find(o->format) : fg_output__for_path(o->out.v[i]);
-
-		if (ops && ops->needs_samples)
+	for (i = 0; i < o->out.n; i++)
+		if ((ops = output_ops(o, i)) && ops->needs_samples)
 			return true;
-	}
 	return false;
 }
 
 bool cli_outputs_need_samples(const struct fg_opts *o, const char *default_fmt)
 {
+	const struct fg_output_ops *ops;
 	size_t i;
 
 	/* a flame chart uses times when the input has them, speedscope too */
 	if (o->flamechart || outputs_need_times(o, default_fmt))
 		return true;
-	for (i = 0; i < o->out.n; i++) {
-		const struct fg_output_ops *ops = o->format ?
-			fg_output__find(o->format) : fg_output__for_path(o->out.v[i]);
-
-		if (ops && ops->uses_samples)
+	for (i = 0; i < o->out.n; i++)
+		if ((ops = output_ops(o, i)) && ops->uses_samples)
 			return true;
-	}
 	return false;
 }
 
