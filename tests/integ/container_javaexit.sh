@@ -8,14 +8,14 @@
 ctr_need
 java_need
 cd "$T" || die "cd $T"
-timeout 90 "$FLAME" record --interval 0.2 -e cpu-clock -F 499 -g -o perf.data -- \
+timeout 240 "$FLAME" record --interval 0.2 -e cpu-clock -F 499 -g -o perf.data -- \
 	unshare -m -p -f --mount-proc sh -c "mount -t tmpfs ctr-tmp /tmp && cd $JDIR &&
 		exec java $JAVA_OPTS -XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit -cp . Hot 4000" \
 	> rec.out 2> rec.err || { cat rec.err; die "flame record failed"; }
 grep '^flame' rec.err
 check "the JVM's map is in the snapshot" grep -qP '^P\t.*\.map\t.*\tjava$' perf.data.maps/index
 check "the snapshot holds Hot.work" grep -q ' long Hot.work(long)$' perf.data.maps/*.map
-timeout 60 perf script -i perf.data --dlfilter "$FLAME_SO" --dlarg out=j.folded --dlarg annotate=jit \
+timeout 240 perf script -i perf.data --dlfilter "$FLAME_SO" --dlarg out=j.folded --dlarg annotate=jit \
 	2> plugin.err || { cat plugin.err; die "flame.so failed"; }
 cat plugin.err
 total=$(folded_match j.folded '^java;.*JavaCalls::call_helper')

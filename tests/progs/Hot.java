@@ -1,6 +1,11 @@
 // Busy JVM for perf-flame's container tests: Hot.work is compiled at once;
 // with a second argument, Late.spin is first run (and compiled) that many
-// milliseconds into the run.
+// milliseconds into the run. Both durations are CPU time of the main
+// thread, not wall time: on a loaded machine the run lasts longer instead
+// of holding fewer samples (JVM start-up would then outweigh Hot.work).
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+
 public class Hot {
 	static long work(long n)
 	{
@@ -12,13 +17,14 @@ public class Hot {
 
 	public static void main(String[] a) throws Exception
 	{
-		long t0 = System.currentTimeMillis();
-		long end = t0 + Long.parseLong(a[0]);
-		long late = a.length > 1 ? t0 + Long.parseLong(a[1]) : Long.MAX_VALUE;
+		ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+		long end = Long.parseLong(a[0]) * 1000000;
+		long late = a.length > 1 ? Long.parseLong(a[1]) * 1000000 : Long.MAX_VALUE;
 		long s = 0;
+		long t;
 
-		while (System.currentTimeMillis() < end) {
-			if (System.currentTimeMillis() >= late)
+		while ((t = mx.getCurrentThreadCpuTime()) < end) {
+			if (t >= late)
 				s += Late.spin(100000);
 			else
 				s += work(100000);
