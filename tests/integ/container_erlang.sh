@@ -12,9 +12,9 @@ E=$(mktemp -d /var/tmp/flame-erl.XXXXXX) || die "mktemp"
 cleanup_hooks+=("rm -rf $E")
 timeout 60 erlc -o "$E" "$FLAME_TOP/tests/progs/hot.erl" || die "erlc hot.erl failed"
 # +JPperf true = the map (as +JPperf map) plus frame pointers for whole stacks
-timeout 60 "$FLAME" record --interval 0.2 -e cpu-clock -F 499 -g -o perf.data -- \
+timeout 240 "$FLAME" record --interval 0.2 -e cpu-clock -F 499 -g -o perf.data -- \
 	unshare -m -p -f --mount-proc sh -c "mount -t tmpfs ctr-tmp /tmp &&
-		exec erl +JPperf true -noshell -pa $E -run hot main 2500" \
+		exec erl +JPperf true -noshell -pa $E -run hot main 2000" \
 	> rec.out 2> rec.err || { cat rec.err; die "flame record failed"; }
 grep '^flame' rec.err
 check "no map line rejected" sh -c '! grep -q malformed rec.err'
@@ -23,7 +23,7 @@ check "the snapshot holds \$hot:fib/1" grep -q ' \$hot:fib/1$' perf.data.maps/*.
 stock=$(perf script -i perf.data -F ip,sym 2>/dev/null | grep -c 'hot:fib')
 echo "stock perf script: $stock frames named \$hot:fib/1"
 check "stock perf names none (the container is gone)" test "$stock" = 0
-timeout 60 perf script -i perf.data --dlfilter "$FLAME_SO" --dlarg out=e.folded --dlarg annotate=jit \
+timeout 240 perf script -i perf.data --dlfilter "$FLAME_SO" --dlarg out=e.folded --dlarg annotate=jit \
 	2> plugin.err || { cat plugin.err; die "flame.so failed"; }
 cat plugin.err
 total=$(folded_match e.folded '^1_scheduler;')
