@@ -11,10 +11,16 @@ need_root "perf record of a JVM"
 [ -f "$FLAME_SO" ] || die "$FLAME_SO not built"
 java_need
 cd "$T" || die "cd $T"
-# -N: perf 6.1 sometimes aborts ("assertion failed at util/build-id.c:1010",
-# stack smashing) filling its build-id cache while the JVM writes its map
-# at exit; the cache plays no part here (the JVM's files are on the host)
-timeout 90 perf record -N -e cpu-clock -F 499 -g -o perf.data -- \
+# --buildid-mmap: perf 6.1 aborts ("assertion failed at util/build-id.c:1010",
+# stack smashing) on MMAP2 records flagged as carrying a build id that hold
+# device and inode numbers instead (a byte of the device read as a build-id
+# size over 20). Such records appeared, with -N and with -B, while another
+# recording with build ids ran: the kernel's perf_event_mmap_output() sets
+# PERF_RECORD_MISC_MMAP_BUILD_ID in the mmap event that every session gets a
+# copy of and never clears it. With --buildid-mmap every record of this
+# session really carries a build id, and perf skips its end-of-run build-id
+# pass. The JVM's files are on the host.
+timeout 240 perf record --buildid-mmap -e cpu-clock -F 499 -g -o perf.data -- \
 	java $JAVA_OPTS -XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit -cp "$JDIR" Hot 3000 \
 	> rec.out 2> rec.err || { cat rec.err; die "perf record failed"; }
 jpid=$(perf script -i perf.data -F pid,comm 2>/dev/null | awk '$1 == "java" {print $2; exit}')
@@ -22,7 +28,7 @@ jpid=$(perf script -i perf.data -F pid,comm 2>/dev/null | awk '$1 == "java" {pri
 cleanup_hooks+=("rm -f /tmp/perf-$jpid.map")
 check "the JVM wrote its map at exit" grep -q ' long Hot.work(long)$' "/tmp/perf-$jpid.map"
 stock=$(perf script -i perf.data -F ip,sym 2>/dev/null | grep -c 'Hot\.work')
-timeout 60 perf script -i perf.data --dlfilter "$FLAME_SO" --dlarg out=h.folded \
+timeout 240 perf script -i perf.data --dlfilter "$FLAME_SO" --dlarg out=h.folded \
 	2> plugin.err || { cat plugin.err; die "flame.so failed"; }
 cat plugin.err
 ours=$(awk '{ w = $NF; n = gsub(/long Hot\.work/, "&"); s += n * w } END { printf "%.0f\n", s }' h.folded)
