@@ -5,9 +5,11 @@
  * "key=value" (--dlarg) and "--key value" (perf script -s flame.so ...).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "frames.h"
 #include "offcpu.h"
@@ -403,4 +405,81 @@ unknown:
 		return -EINVAL;
 	}
 	return derive(c);
+}
+
+/*
+ * perf script options that neither drop nor change a sample between
+ * filter_event_early() and filter_event() (builtin-script.c's
+ * process_sample_event: --time, --cpu, --comms, --pid, --tid, --dsos,
+ * --symbols, --graph-function, --switch-on/off, -D... all act there).
+ * The second column: the option takes the next word as its value.
+ */
+static const struct {
+	const char *name;
+	bool value;
+} early_safe[] = {
+	{ "-i", true }, { "--input", true }, { "--dlfilter", true },
+	{ "--dlarg", true }, { "-k", true }, { "--vmlinux", true },
+	{ "--kallsyms", true }, { "--symfs", true }, { "-F", true },
+	{ "--fields", true }, { "--max-stack", true },
+	{ "-f", false }, { "--force", false }, { "-v", false },
+	{ "--verbose", false }, { "-q", false }, { "--quiet", false },
+	{ "-G", false }, { "--hide-call-graph", false }, { "-I", false },
+	{ "--show-info", false }, { "--ns", false }, { "--reltime", false },
+	{ "--deltatime", false }, { "--demangle", false },
+	{ "--no-demangle", false }, { "--demangle-kernel", false },
+	{ "--no-demangle-kernel", false }, { "--inline", false },
+	{ "--no-inline", false }, { "--full-source-path", false },
+	{ "-a", false }, { "--all-cpus", false },
+};
+
+static bool early_word(const char *w, bool *value)
+{
+	size_t i, n = strcspn(w, "=");
+
+	for (i = 0; i < sizeof(early_safe) / sizeof(early_safe[0]); i++) {
+		const char *o = early_safe[i].name;
+
+		if (strlen(o) == n && !strncmp(w, o, n)) {
+			*value = early_safe[i].value && !w[n];
+			return true;
+		}
+		/* -iFILE, -Fip,sym, -kVMLINUX */
+		if (early_safe[i].value && o[1] != '-' && !strncmp(w, o, 2) && w[2]) {
+			*value = false;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool flame_perf_filters_nothing(void)
+{
+	char buf[65536], *p, *end;
+	bool in_script = false, value;
+	ssize_t n;
+	int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0 || n == sizeof(buf) - 1)
+		return false;
+	buf[n] = '\0';
+	end = buf + n;
+	for (p = buf + strlen(buf) + 1; p < end; p += strlen(p) + 1) {
+		if (!in_script) {	/* perf's own options come first */
+			in_script = !strcmp(p, "script");
+			continue;
+		}
+		/* perf-patches 0001: the words after -s FILE.so are ours */
+		if (!strcmp(p, "-s") || !strcmp(p, "--script"))
+			return true;
+		if (!early_word(p, &value))
+			return false;
+		if (value)
+			p += strlen(p) + 1;
+	}
+	return in_script;
 }

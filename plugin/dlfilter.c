@@ -63,6 +63,14 @@ struct flame {
 	struct flame_cfg rq_cfg;	/* shallow copy of cfg, not released */
 	bool rq_tried;
 
+	/*
+	 * Samples are taken in filter_event_early(), before perf resolves the
+	 * sample's thread, map and symbol (machine__resolve), which flame.so
+	 * asks for only when it needs them; off when perf's own options
+	 * filter samples after the early call (FLAME_LATE=1: off too).
+	 */
+	bool early;
+
 	/* field= filters: perf's decoder (perf-patches/0004) or NULL */
 	fg_perf_tp_field_fn tp_field;
 
@@ -302,6 +310,7 @@ FLAME_API int start(void **data, void *ctx)
 	}
 	if (f->cfg.tpf && (ret = fields_start(f)))
 		goto fail;
+	f->early = !getenv("FLAME_LATE") && flame_perf_filters_nothing();
 	ret = -ENOMEM;
 	if (f->cfg.off.mode != FG_MODE_CPU) {
 		struct offcpu_deps d = {
@@ -876,6 +885,24 @@ FLAME_API int filter_event(void *data, const struct perf_dlfilter_sample *s,
 		return ret;
 	}
 	return 1;	/* perf prints nothing: the outputs are ours */
+}
+
+/*
+ * perf calls this before it resolves the sample (thread, map, symbol of
+ * the ip: machine__resolve), then, if it returns 0, filter_event() after.
+ * flame.so needs that resolution only for stacks it has not named yet and
+ * for comms it does not know (perf resolves lazily, on the first
+ * resolve_ip/resolve_address of the sample): taking the sample here saves
+ * it for every other sample, as for the sched_waking samples of mode=offcpu.
+ */
+FLAME_API int filter_event_early(void *data, const struct perf_dlfilter_sample *s,
+				 void *ctx)
+{
+	struct flame *f = data;
+
+	if (!f->early)
+		return 0;		/* perf filters first: filter_event() */
+	return filter_event(data, s, ctx);
 }
 
 static void summary(struct flame *f, struct fg_buf *b, const struct fg_buf *written)

@@ -80,6 +80,12 @@ void flame_cfg__release(struct flame_cfg *c);
 int flame_cfg__parse(struct flame_cfg *c, struct fg_opts *o, int argc,
 		     char **argv);
 void flame_cfg__help(FILE *fp);
+/*
+ * True when perf script's command line has no option that drops or changes
+ * samples after filter_event_early() (--time, --cpu, --comms, --pid, ...):
+ * then flame.so can take every sample early, before perf resolves it.
+ */
+bool flame_perf_filters_nothing(void);
 
 /* ---- comm name -> interned id, keyed by perf's string pointer ---- */
 

@@ -92,4 +92,4 @@ check "no output or temporary file after a failed start: $(ls -A "$T/fail")" tes
 
 # the .so exports only the dlfilter entry points
 syms=$(nm -D --defined-only "$FLAME_SO" | awk '{print $3}' | sort | tr '\n' ' ')
-check "exports only dlfilter entry points: $syms" test "$syms" = "filter_description filter_event perf_dlfilter_fns start stop "
+check "exports only dlfilter entry points: $syms" test "$syms" = "filter_description filter_event filter_event_early perf_dlfilter_fns start stop "
