@@ -943,11 +943,12 @@ static void summary(struct flame *f, struct fg_buf *b, const struct fg_buf *writ
 		fg_buf__adds(b, "; DWARF user stacks NOT unwound (unwind=raw): callers missing");
 	fg_buf__addf(b, "; wrote %s", written->len ? written->buf : "nothing");
 	if (getenv("FLAME_DEBUG"))
-		fg_buf__addf(b, " [stack cache %zu chains, %llu placed below a caller's; frame cache %zu addrs, %llu hits, %llu misses]",
+		fg_buf__addf(b, " [stack cache %zu chains, %llu placed below a caller's; frame cache %zu addrs, %llu hits, %llu misses; samples taken %s]",
 			     f->stacks.count, (unsigned long long)f->derived,
 			     f->cache.count,
 			     (unsigned long long)f->cache.hits,
-			     (unsigned long long)f->cache.misses);
+			     (unsigned long long)f->cache.misses,
+			     f->early ? "early" : "late");
 }
 
 /*
