@@ -902,6 +902,10 @@ FLAME_API int filter_event_early(void *data, const struct perf_dlfilter_sample *
 
 	if (!f->early)
 		return 0;		/* perf filters first: filter_event() */
+	/* perf drops guest samples after this call (no --guest): let it */
+	if (s->cpumode == PERF_RECORD_MISC_GUEST_KERNEL ||
+	    s->cpumode == PERF_RECORD_MISC_GUEST_USER)
+		return 0;
 	return filter_event(data, s, ctx);
 }
 
