@@ -39,8 +39,10 @@ int fg_buf__grow(struct fg_buf *b, size_t extra)
 
 int fg_buf__add(struct fg_buf *b, const void *data, size_t len)
 {
-	if (fg_buf__grow(b, len))
-		return -ENOMEM;
+	int err = fg_buf__grow(b, len);
+
+	if (err)
+		return err;	/* -ENOMEM, or a streaming buffer's flush error */
 	memcpy(b->buf + b->len, data, len);
 	b->len += len;
 	b->buf[b->len] = '\0';
@@ -54,8 +56,10 @@ int fg_buf__adds(struct fg_buf *b, const char *s)
 
 int fg_buf__addch(struct fg_buf *b, char c)
 {
-	if (b->len + 1 >= b->alloc && fg_buf__grow(b, 1))
-		return -ENOMEM;
+	int err = b->len + 1 >= b->alloc ? fg_buf__grow(b, 1) : 0;
+
+	if (err)
+		return err;
 	b->buf[b->len++] = c;
 	b->buf[b->len] = '\0';
 	return 0;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * fg_buf: growth, NUL termination, binary data, printf across the growth
- * boundary, reset/release, and write to a FILE.
+ * boundary, reset/release, write to a FILE, and streaming through a flush
+ * hook.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -189,6 +190,67 @@ static void test_grow_overflow(void **state)
 	fg_buf__release(&b);
 }
 
+/* a streaming buffer's sink: appends what it is handed to another buffer */
+static int sink_flush(struct fg_buf *b)
+{
+	struct fg_buf *all = b->flush_arg;
+	int err = fg_buf__add(all, b->buf, b->len);
+
+	b->len = 0;
+	return err;
+}
+
+static int sink_fail(struct fg_buf *b)
+{
+	return -ENOSPC;
+}
+
+/*
+ * With a flush hook, a full buffer hands its bytes over instead of
+ * growing: adds, addch and addf (also one that does not fit the room
+ * left) come out whole and in order, and the buffer keeps its size.
+ */
+static void test_flush_streams(void **state)
+{
+	struct fg_buf b = FG_BUF_INIT, all = FG_BUF_INIT, want = FG_BUF_INIT;
+	char big[300];
+	size_t alloc;
+	int i;
+
+	(void)state;
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(fg_buf__grow(&b, 100), 0);
+	alloc = b.alloc;
+	b.flush = sink_flush;
+	b.flush_arg = &all;
+	for (i = 0; i < 200; i++) {
+		assert_int_equal(fg_buf__adds(&b, "frame;"), 0);
+		assert_int_equal(fg_buf__adds(&want, "frame;"), 0);
+		assert_int_equal(fg_buf__addch(&b, 'a' + i % 26), 0);
+		assert_int_equal(fg_buf__addch(&want, 'a' + i % 26), 0);
+		assert_int_equal(fg_buf__addf(&b, " %d\n", i * 7919), 0);
+		assert_int_equal(fg_buf__addf(&want, " %d\n", i * 7919), 0);
+	}
+	/* longer than the whole buffer: it grows once, after a flush */
+	assert_int_equal(fg_buf__addf(&b, "%s", big), 0);
+	assert_int_equal(fg_buf__addf(&want, "%s", big), 0);
+	assert_true(alloc < 200 * 10);
+	assert_int_equal(sink_flush(&b), 0);
+	assert_int_equal(all.len, want.len);
+	assert_memory_equal(all.buf, want.buf, want.len);
+	/* a flush that fails is the add's error; the bytes are not lost */
+	b.flush = sink_fail;
+	fg_buf__reset(&b);
+	while (b.len + 8 < b.alloc)
+		assert_int_equal(fg_buf__addch(&b, 'y'), 0);
+	assert_int_equal(fg_buf__add(&b, big, 20), -ENOSPC);
+	assert_true(b.len > 0 && b.buf[0] == 'y');
+	fg_buf__release(&b);
+	fg_buf__release(&all);
+	fg_buf__release(&want);
+}
+
 static void test_write(void **state)
 {
 	struct fg_buf b = FG_BUF_INIT;
@@ -240,6 +302,7 @@ int main(void)
 		cmocka_unit_test(test_addf_exact_room),
 		cmocka_unit_test(test_reset_keeps_storage),
 		cmocka_unit_test(test_grow_overflow),
+		cmocka_unit_test(test_flush_streams),
 		cmocka_unit_test(test_write),
 	};
 
