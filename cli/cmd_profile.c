@@ -1029,8 +1029,8 @@ static int check_opts(struct session *s)
 			return 1;	/* said which option */
 		if (c->mode == FG_MODE_CPU)
 			return cli_error("--mode cpu: that is flame profile without --off-cpu");
-		if (s->po.every > 0 || s->po.cgroup || s->po.container)
-			return cli_error("--off-cpu: not with --every, --cgroup or --container yet (use -p or -a)");
+		if (s->po.every > 0)
+			return cli_error("--off-cpu: not with --every yet");
 		if (s->dwarf_size)
 			return cli_error("--off-cpu: the sched events carry frame-pointer callchains only (drop --call-graph dwarf)");
 		if (fg_offcpu_cfg__graph_defaults(c, &s->out))
@@ -1271,6 +1271,7 @@ int cmd_profile(int argc, char **argv)
 		struct poff_opts po = {
 			.cfg = &s.offcfg, .prof = s.prof, .jit = s.jit,
 			.pids = s.pids, .nr_pids = s.nr_pids,
+			.cgroup_fd = s.cgroup_fd,
 			.mmap_pages = (unsigned int)s.po.mmap_pages * 2,
 			.node = sample_node, .arg = &s,
 		};

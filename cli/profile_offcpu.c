@@ -12,11 +12,15 @@
  * sampler too), so "every ring read past T" is "read after T": the queue
  * releases what is older than the drain's start, minus a margin.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include <flame/containers.h>
 #include <flame/live_sched.h>
@@ -49,6 +53,8 @@ struct poff {
 	struct fg_task_group *groups;
 	bool all;		/* every task is a target */
 	struct idset tids, pids;
+	uint64_t *cgroups;	/* --cgroup: ids of the directory and below */
+	size_t nr_cgroups;
 	/* the queue */
 	struct qent *q;
 	size_t nr_q, alloc_q;
@@ -138,6 +144,56 @@ static int idset__add(struct idset *s, int32_t id, int32_t val)
 static bool ours(const struct poff *p, int32_t pid, int32_t tid)
 {
 	return p->all || idset__has(&p->tids, tid) || idset__has(&p->pids, pid);
+}
+
+static bool cgroup_ours(const struct poff *p, uint64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < p->nr_cgroups; i++)
+		if (p->cgroups[i] == id)
+			return true;
+	return false;
+}
+
+/* The cgroup ids (directory inodes) of fd's directory and those below. */
+static int add_cgroups(struct poff *p, int fd, int depth)
+{
+	struct dirent *de;
+	struct stat sb;
+	uint64_t *v;
+	DIR *d;
+	int ret = 0;
+
+	if (fstat(fd, &sb))
+		return -errno;
+	v = realloc(p->cgroups, (p->nr_cgroups + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	p->cgroups = v;
+	v[p->nr_cgroups++] = sb.st_ino;
+	if (depth > 16 || p->nr_cgroups > 4096)
+		return 0;
+	fd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	while (!ret && (de = readdir(d))) {
+		int sub;
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		if (sub < 0)
+			continue;
+		ret = add_cgroups(p, sub, depth + 1);
+		close(sub);
+	}
+	closedir(d);
+	return ret;
 }
 
 /*
@@ -251,6 +307,10 @@ static int on_sched(void *arg, const struct fg_live_sched_rec *r)
 	 * unhashed, as perf sched timehist finds): it is prev's, of the
 	 * process it was seen in.
 	 */
+	/* --cgroup: a task of the cgroup is a target from its first event on */
+	if (p->nr_cgroups && e.tid > 0 && e.pid > 0 && cgroup_ours(p, r->cgroup) &&
+	    (idset__add(&p->tids, e.tid, e.pid) || idset__add(&p->pids, e.pid, 0)))
+		return -ENOMEM;
 	if (e.kind == FG_SCHED_SWITCH && e.prev_tid > 0 && (e.tid <= 0 || e.pid <= 0)) {
 		const int32_t *pid = idset__find(&p->tids, e.prev_tid);
 
@@ -370,7 +430,12 @@ struct poff *poff__new(const struct poff_opts *o)
 		return NULL;
 	}
 	p->o = *o;
-	p->all = !o->nr_pids;
+	p->all = !o->nr_pids && o->cgroup_fd < 0;
+	lo.cgroup = o->cgroup_fd >= 0;
+	if (o->cgroup_fd >= 0 && (ret = add_cgroups(p, o->cgroup_fd, 0))) {
+		cli_error("profile: --off-cpu: reading the cgroup's directories: %s", strerror(-ret));
+		goto fail;
+	}
 	for (i = 0; i < o->nr_pids; i++)
 		if (idset__add(&p->pids, o->pids[i], 0))
 			goto nomem;
@@ -412,6 +477,7 @@ void poff__delete(struct poff *p)
 	free(p->tids.val);
 	free(p->pids.v);
 	free(p->pids.val);
+	free(p->cgroups);
 	free(p->q);
 	free(p->arena);
 	free(p);

@@ -21,6 +21,8 @@ struct poff_opts {
 	struct fg_jit *jit;	/* container labels of run-queue rows; may be NULL */
 	const int *pids;	/* target processes (and children); NULL: all */
 	size_t nr_pids;
+	int cgroup_fd;		/* >= 0: tasks of this cgroup directory and
+				 * the ones below it (by cgroup id); -1: none */
 	unsigned int mmap_pages;	/* per CPU for the sched rings */
 	poff_node_fn node;
 	void *arg;

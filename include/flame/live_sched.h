@@ -26,12 +26,15 @@ struct fg_live_sched_opts {
 	unsigned int mmap_pages;	/* ring pages per CPU, power of 2 (0: 512) */
 	unsigned int max_stack;		/* callchain depth (0: 127) */
 	bool no_callchain;		/* payloads only (no stacks drawn) */
+	bool cgroup;			/* PERF_SAMPLE_CGROUP: the task's cgroup id */
 };
 
 /* One tracepoint sample: the decoded payload and the sample's own fields. */
 struct fg_live_sched_rec {
 	struct fg_sched_event ev;	/* kind, time, pid, tid, payload */
 	struct fg_live_sample s;	/* ip, time, pid/tid, cpu, callchain */
+	uint64_t cgroup;		/* with opts.cgroup: the task's cgroup id
+					 * (its cgroup2 directory's inode) */
 };
 
 struct fg_live_sched_stats {

@@ -45,7 +45,7 @@ struct fg_live_sched {
 	char tracefs[256];
 	const char *tracefs_list[2];
 	uint16_t ids[NR_EVENTS];	/* tracefs event ids, by kinds[] */
-	bool callchain;
+	bool callchain, cgroup;
 	struct fg_live_sched_stats st;
 };
 
@@ -129,6 +129,7 @@ struct fg_live_sched *fg_live_sched__new(const struct fg_live_sched_opts *o,
 		return NULL;
 	libperf_init(libperf_print);
 	l->callchain = !o->no_callchain;
+	l->cgroup = o->cgroup;
 	if (o->tracefs)
 		snprintf(l->tracefs, sizeof(l->tracefs), "%s", o->tracefs);
 	else if ((err = fg_live_sched__find_tracefs(l->tracefs,
@@ -169,6 +170,8 @@ struct fg_live_sched *fg_live_sched__new(const struct fg_live_sched_opts *o,
 		a.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID |
 				PERF_SAMPLE_TIME | PERF_SAMPLE_CPU |
 				PERF_SAMPLE_PERIOD | PERF_SAMPLE_RAW;
+		if (l->cgroup)
+			a.sample_type |= PERF_SAMPLE_CGROUP;
 		if (l->callchain) {
 			a.sample_type |= PERF_SAMPLE_CALLCHAIN;
 			a.sample_max_stack = (uint16_t)(o->max_stack ? o->max_stack : 127);
@@ -260,7 +263,7 @@ static bool take(struct cursor *c, void *out, size_t n)
 	return true;
 }
 
-/* IP, TID, TIME, CPU, PERIOD, [CALLCHAIN], RAW: the kernel's order. */
+/* IP, TID, TIME, CPU, PERIOD, [CALLCHAIN], RAW, [CGROUP]: the kernel's order. */
 static int decode(struct fg_live_sched *l, const union perf_event *ev,
 		  struct fg_live_sched_rec *r)
 {
@@ -293,6 +296,13 @@ static int decode(struct fg_live_sched *l, const union perf_event *ev,
 	    raw_size < 2)
 		return -EINVAL;
 	memcpy(&type, c.p, sizeof(type));
+	if (l->cgroup) {
+		/* raw_size keeps u32 size + data u64-aligned: cgroup follows */
+		struct cursor cg = { c.p + raw_size, c.end };
+
+		if (!take(&cg, &r->cgroup, 8))
+			return -EINVAL;
+	}
 	for (i = 0; i < NR_EVENTS; i++)
 		if (l->ids[i] == type)
 			break;

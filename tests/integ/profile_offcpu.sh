@@ -19,17 +19,22 @@ offcpu_of() { # FOLDED TID [REGEX]: total of the thread's stacks
 # live NAME ARGS...: offcpu_work started stopped, flame profile attached
 # (its perf fds open, then 1 s), then run to its end; $T/NAME.folded,
 # $T/NAME.err. 1 when the kernel dropped sched events (rings full on a
-# loaded machine): the caller runs it again.
+# loaded machine): the caller runs it again. With $cgd set, the work runs
+# in that cgroup and is profiled with --cgroup, else with -p.
+cgd=""
 live() {
-	local n=$1 w fp i c; shift
-	sh -c 'kill -STOP $$; exec "$0" 2000 2000' "$PROGS/offcpu_work" >"$T/work.out" &
+	local n=$1 w fp i c sel; shift
+	sh -c '[ -z "$1" ] || echo $$ > "$1/cgroup.procs" || exit 1
+		kill -STOP $$; exec "$0" 2000 2000' "$PROGS/offcpu_work" "$cgd" >"$T/work.out" &
 	w=$!
 	target=$w
+	sel=(-p "$w")
+	[ -z "$cgd" ] || sel=(--cgroup "$cgd")
 	for i in $(seq 50); do
 		grep -q '^State:.*T (stopped)' /proc/$w/status 2>/dev/null && break
 		sleep 0.1
 	done
-	"$FLAME" profile -p "$w" --off-cpu --show-tid --duration 60 --mmap-pages 512 "$@" \
+	"$FLAME" profile "${sel[@]}" --off-cpu --show-tid --duration 60 --mmap-pages 512 "$@" \
 		-o "$T/$n.folded" 2>"$T/$n.err" &
 	fp=$!
 	for i in $(seq 100); do
@@ -40,6 +45,8 @@ live() {
 	sleep 1
 	kill -CONT "$w"
 	wait "$w" || die "offcpu_work failed"
+	# -p ends with its targets; a cgroup is watched until SIGINT
+	[ -z "$cgd" ] || { sleep 0.5; kill -INT "$fp"; }
 	wait "$fp" || die "flame profile --off-cpu failed: $(cat "$T/$n.err")"
 	! grep -q 'dropped .* sched events' "$T/$n.err"
 }
@@ -89,6 +96,33 @@ cd=$(offcpu_of "$T/wake.folded" "$ctid" ';offD-[0-9/]+_\[w\];.*thread_d_\[w\];.*
 echo "  offC woken: ${cw} ns in all, ${cd} ns by offD's write"
 check "offC's wakeups come from offD's write() (>= 95%)" \
 	awk -v a="$cd" -v b="$cw" 'BEGIN {exit !(b > 0 && a >= 0.95 * b)}'
+
+# --cgroup: the same work in a cgroup of its own (cgroup2), kept by the
+# cgroup id of each event's task
+mnt=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/mounts)
+if [ -n "$mnt" ] && mkdir "$mnt/flame-offcpu-$$" 2>/dev/null; then
+	cgd=$mnt/flame-offcpu-$$
+	trap 'cg_remove "$cgd"; cleanup' EXIT
+	for try in 1 2 3; do
+		live cg --unit ns && break
+		[ $try = 3 ] && skip "the kernel dropped sched events in 3 runs (rings full on this loaded machine)"
+	done
+	check "--cgroup: only the cgroup's process is drawn" \
+		awk -v p="$target" '{ split($1, f, ";"); if (f[1] !~ "^[^;]+-" p "/[0-9]+$") { print "  not the target: " f[1]; bad++ } }
+			END { exit bad > 0 }' "$T/cg.folded"
+	for th in offB offC; do
+		tid=$(tid_of $th) m=$(measured $th)
+		o=$(offcpu_of "$T/cg.folded" "$tid")
+		err=$(awk -v a="$o" -v b="$m" 'BEGIN {printf "%.3f", b ? 100 * (a - b) / b : 100}')
+		echo "  --cgroup: $th measured ${m} ns, flame profile ${o} ns, error ${err}%"
+		check "--cgroup: $th off-CPU within -2%..+3% of its own measure" \
+			awk -v e="$err" 'BEGIN {exit !(e > -2 && e < 3)}'
+	done
+	cg_remove "$cgd"
+	cgd=""
+else
+	echo "  no cgroup2 mount to make a cgroup in: --cgroup not checked"
+fi
 
 # options: one line each, non-zero exit
 ! "$FLAME" profile -a --state S --duration 1 -o "$T/x.folded" 2>"$T/e1" || die "--state without --off-cpu succeeded"
