@@ -34,7 +34,7 @@ refused "unknown extension" "x.png: unknown output format" "out=$T/x.png"
 refused "empty out=" "out= needs a file name" "out="
 refused "a directory" "dir.svg: Is a directory" "out=$T/dir.svg"
 refused "unknown format=" "format=png: unknown" "format=png" "out=$T/y"
-refused "rows=2147483647" "rows=2147483647 out of range" "rows=2147483647" "out=$T/h.html"
+refused "rows=2147483647" "option 'rows=2147483647': expects a whole number from 0 to 1000" "rows=2147483647" "out=$T/h.html"
 refused "fontsize=1e300" "fontsize=1e+300 out of range" "fontsize=1e300" "out=$T/f.svg"
 refused "width=0" "width=0 out of range" "width=0" "out=$T/w.svg"
 if [ "$(id -u)" != 0 ]; then
