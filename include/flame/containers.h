@@ -188,7 +188,8 @@ void fg_bincache__delete(struct fg_bincache *b);
  */
 struct fg_snapshot_stats {
 	uint64_t polls, procs_seen, maps, bytes, refused, bad_lines;
-	uint64_t cpu_ns;	/* CPU time spent in polls (ours) */
+	uint64_t cpu_ns;	/* CPU time spent in polls (ours; not
+				 * the process events between them) */
 	uint64_t pins_peak;	/* most pins held at once */
 	uint64_t pins_full;	/* processes not pinned: cap reached */
 	uint64_t exit_reads;	/* maps that grew when read after exit */

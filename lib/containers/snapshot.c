@@ -11,6 +11,7 @@
  * a map that shrank was rewritten and is copied again from its start.
  */
 #include <dirent.h>
+#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -77,6 +78,15 @@ struct fg_snapshot {
 	int pc_fd;		/* process connector, -1: none */
 	uint64_t lost_checked;	/* events_lost at the end of the last poll */
 	bool cg_stale;		/* a new process in a cgroup not walked yet */
+	pid_t self_pid;		/* getpid() is a syscall: once */
+	dev_t self_root_dev;	/* our root directory */
+	ino_t self_root_ino;
+	bool host_tmp_same;	/* /tmp is still what pin 0 holds */
+	int *host_maps;		/* NSpids of perf-*.map in pin 0, sorted */
+	size_t nr_host_maps, alloc_host_maps;
+	bool host_listed;	/* host_maps is this poll's */
+	bool index_written, index_stale;	/* stale: last-seen times */
+	uint64_t index_sig, index_ns;	/* of the last index written */
 	struct fg_bincache *bc;	/* keep_bins, else NULL */
 };
 
@@ -140,6 +150,19 @@ static void track_pin(struct fg_snapshot *s, struct track *t)
 	int rfd, fd;
 
 	snprintf(root, sizeof(root), "/proc/%d/root", t->pi.pid);
+	/*
+	 * A process in our mount namespace with our root directory sees our
+	 * /tmp, pin 0 (while the host's /tmp is the one pinned at start):
+	 * one stat instead of opening its root and /tmp.
+	 */
+	if (t->host_mntns && s->host_tmp_same && !stat(root, &st) &&
+	    st.st_dev == s->self_root_dev && st.st_ino == s->self_root_ino) {
+		if (t->pin != 0) {
+			track_unpin(s, t);
+			t->pin = 0;
+		}
+		return;
+	}
 	rfd = fg_safefile__open_root(root);
 	if (rfd < 0)
 		return;
@@ -210,6 +233,15 @@ struct fg_snapshot *fg_snapshot__new(const char *dir,
 		return NULL;
 	s->dir_fd = -1;
 	s->pc_fd = -1;
+	s->self_pid = getpid();
+	{
+		struct stat rst;
+
+		if (!stat("/", &rst)) {
+			s->self_root_dev = rst.st_dev;
+			s->self_root_ino = rst.st_ino;
+		}
+	}
 	if (o)
 		s->o = *o;
 	if (s->o.nr_pids) {
@@ -365,7 +397,7 @@ static void copy_map(struct fg_snapshot *s, struct track *t)
 	if (!s->budget)
 		return;
 	if (t->pin >= 0) {
-		rfd = dup(s->pins[t->pin].fd);
+		rfd = s->pins[t->pin].fd;	/* used, not closed here */
 		snprintf(rel, sizeof(rel), "perf-%d.map", t->pi.nspid);
 	} else {
 		snprintf(root, sizeof(root), "/proc/%d/root", t->pi.pid);
@@ -385,7 +417,8 @@ static void copy_map(struct fg_snapshot *s, struct track *t)
 		fg_buf__release(&in);
 		err = fg_safefile__read(rfd, rel, &so, 0, &in, &size, &why);
 	}
-	close(rfd);
+	if (t->pin < 0)
+		close(rfd);
 	if (err) {
 		/* warned once, at the end, under the final comm */
 		if (err != -ENOENT && !t->warned) {
@@ -567,7 +600,7 @@ static bool wanted(const struct fg_snapshot *s, int pid)
 {
 	size_t i;
 
-	if (pid <= 0 || pid == getpid())
+	if (pid <= 0 || pid == s->self_pid)
 		return false;
 	if (!s->o.nr_pids)
 		return true;
@@ -596,7 +629,7 @@ static void on_event(void *arg, int pid, bool exit)
 
 void fg_snapshot__wait(struct fg_snapshot *s, double secs)
 {
-	uint64_t end = fg_proc__now_ns() + (uint64_t)(secs * 1e9), now, c0;
+	uint64_t end = fg_proc__now_ns() + (uint64_t)(secs * 1e9), now;
 	struct pollfd pfd;
 	int ms;
 
@@ -618,11 +651,76 @@ void fg_snapshot__wait(struct fg_snapshot *s, double secs)
 			return;		/* a signal: let the caller look */
 		if (!(pfd.revents & POLLIN))
 			continue;
-		c0 = fg_proc__clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+		/* (not timed: two clock syscalls an event were 3% of the
+		 * CPU; flame record counts its whole process) */
 		if (fg_procconn__read(s->pc_fd, on_event, s) == -ENOBUFS)
 			s->st.events_lost++;
-		s->st.cpu_ns += fg_proc__clock_ns(CLOCK_PROCESS_CPUTIME_ID) - c0;
 	}
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Once a poll: is the host's /tmp still the one pinned, and which
+ * perf-<pid>.map files does it hold? Host processes whose map is not
+ * listed are not opened at this poll (most of a poll's syscalls on a
+ * host with a thousand processes); reads at exit do not use the list.
+ */
+static void host_tmp_list(struct fg_snapshot *s)
+{
+	struct stat st;
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	s->host_listed = false;
+	s->host_tmp_same = s->pins[0].fd >= 0 && !stat("/tmp", &st) &&
+			   st.st_dev == s->pins[0].dev &&
+			   st.st_ino == s->pins[0].ino;
+	if (!s->host_tmp_same)
+		return;
+	fd = openat(s->pins[0].fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	s->nr_host_maps = 0;
+	while ((de = readdir(d))) {
+		char *e;
+		long pid;
+
+		if (strncmp(de->d_name, "perf-", 5))
+			continue;
+		pid = strtol(de->d_name + 5, &e, 10);
+		if (pid <= 0 || pid > INT_MAX || strcmp(e, ".map"))
+			continue;
+		if (fg_grow(&s->host_maps, &s->alloc_host_maps, s->nr_host_maps,
+			    sizeof(*s->host_maps), 64)) {
+			closedir(d);
+			return;	/* not listed: every map is opened */
+		}
+		s->host_maps[s->nr_host_maps++] = (int)pid;
+	}
+	closedir(d);
+	qsort(s->host_maps, s->nr_host_maps, sizeof(*s->host_maps), cmp_int);
+	s->host_listed = true;
+}
+
+/* Worth opening t's map at a poll? */
+static bool map_may_exist(const struct fg_snapshot *s, const struct track *t)
+{
+	if (t->pin != 0 || t->has_map || t->copied || !s->host_listed)
+		return true;
+	return bsearch(&t->pi.nspid, s->host_maps, s->nr_host_maps,
+		       sizeof(*s->host_maps), cmp_int) != NULL;
 }
 
 /*
@@ -656,6 +754,17 @@ static void visit(struct fg_snapshot *s, int pid, uint64_t now, bool exec)
 		}
 		t = NULL;
 	}
+	if (exec && !last) {
+		/*
+		 * An exec of a process not seen yet: a user process (kernel
+		 * threads do not exec), so /proc/PID/stat is read once, by
+		 * fg_proc__read (start time, comm), not twice.
+		 */
+		if (fg_proc__read(pid, &pi))
+			return;
+		ticks = pi.start_ticks;
+		goto read;
+	}
 	if (stat_start(pid, &ticks, comm, sizeof(comm), &kthread))
 		return;
 	if (last) {
@@ -666,6 +775,7 @@ static void visit(struct fg_snapshot *s, int pid, uint64_t now, bool exec)
 	if (!t) {
 		if (fg_proc__read(pid, &pi) || pi.start_ticks != ticks)
 			return;
+read:
 		t = track_new(s, &pi);
 		if (!t)
 			return;
@@ -693,14 +803,21 @@ known:
 			track_pin(s, t);
 		}
 	} else {
-		if (exec && (ns = mntns_of(pid)) && ns != t->pi.mntns) {
+		/* (a fresh track has just read its mount namespace) */
+		if (exec && !fresh && (ns = mntns_of(pid)) && ns != t->pi.mntns) {
 			t->pi.mntns = ns;
 			t->host_mntns = ns == s->self_mntns;
 			s->cg_stale = true;	/* a container starting: its cgroup */
 		}
 		track_pin(s, t);
 	}
-	copy_map(s, t);
+	/*
+	 * A process first seen at its exec has written no map of this
+	 * program yet (or only just): its pin is read at its exit event or
+	 * at the next poll, so not here, where short processes pile up.
+	 */
+	if (exec ? !(fresh && t->pin >= 0) : map_may_exist(s, t))
+		copy_map(s, t);
 	/*
 	 * A container's binaries: once per exec, at the first poll after it
 	 * (the libraries are mapped by then); never in the exec event path,
@@ -816,6 +933,74 @@ out:
 	return err;
 }
 
+/*
+ * What the index says but the times a process was last seen: a hash of the
+ * other fields of every P line and of the C lines.
+ */
+static uint64_t index__sig(const struct fg_snapshot *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull ^ s->nr ^ ((uint64_t)s->cgseen.len << 32);
+	size_t i;
+
+#define MIX(v)	(h = (h ^ (uint64_t)(v)) * 0x100000001b3ull)
+	for (i = 0; i < s->nr; i++) {
+		const struct track *t = &s->t[i];
+		const char *c;
+
+		MIX(t->pi.pid);
+		MIX(t->pi.nspid);
+		MIX(t->pi.start_ticks);
+		MIX(t->pi.pidns);
+		MIX(t->pi.mntns);
+		MIX(t->pi.euid);
+		MIX(t->host_mntns | t->has_map << 1);
+		for (c = t->pi.comm; *c; c++)
+			MIX(*c);
+		for (c = t->label; *c; c++)
+			MIX(*c);
+		for (c = t->pi.cgroup; *c; c++)
+			MIX(*c);
+	}
+#undef MIX
+	return h;
+}
+
+/*
+ * The index is written again when a line changed other than its last-seen
+ * time, at most every 2 s then, at least every 5 s (those times), and when
+ * the snapshot ends: rewriting 1,000 lines and a new file at every poll was
+ * a tenth of flame record's CPU on a busy host (its processes come and go,
+ * so the lines changed at nearly every poll). A flame record killed
+ * outright leaves an index up to 2 s old (the maps themselves are there).
+ */
+#define INDEX_CHANGED_NS	(2ull * 1000 * 1000 * 1000)
+#define INDEX_EVERY_NS		(5ull * 1000 * 1000 * 1000)
+
+static int index__maybe_write(struct fg_snapshot *s, uint64_t now)
+{
+	uint64_t sig;
+	int err;
+
+	if (s->index_written && now - s->index_ns < INDEX_CHANGED_NS) {
+		s->index_stale = true;
+		return 0;
+	}
+	sig = index__sig(s);
+	if (s->index_written && sig == s->index_sig &&
+	    now - s->index_ns < INDEX_EVERY_NS) {
+		s->index_stale = true;
+		return 0;
+	}
+	err = write_index(s);
+	if (!err) {
+		s->index_written = true;
+		s->index_sig = sig;
+		s->index_ns = now;
+		s->index_stale = false;
+	}
+	return err;
+}
+
 int fg_snapshot__poll(struct fg_snapshot *s)
 {
 	unsigned int scanned = 0;
@@ -827,6 +1012,7 @@ int fg_snapshot__poll(struct fg_snapshot *s)
 
 	s->budget = s->o.max_bytes_per_poll ? s->o.max_bytes_per_poll
 					    : 64ull << 20;
+	host_tmp_list(s);
 	if (s->o.nr_pids) {
 		for (i = 0; i < s->o.nr_pids; i++)
 			visit(s, s->o.pids[i], now, false);
@@ -838,7 +1024,7 @@ int fg_snapshot__poll(struct fg_snapshot *s)
 			char *e;
 			long pid = strtol(de->d_name, &e, 10);
 
-			if (*e || pid <= 0 || pid == getpid())
+			if (*e || pid <= 0 || pid == s->self_pid)
 				continue;
 			visit(s, (int)pid, now, false);
 			/* a long scan must not delay exec events: a short
@@ -870,7 +1056,7 @@ int fg_snapshot__poll(struct fg_snapshot *s)
 	s->cg_stale = false;
 	if (s->bc)
 		s->st.bins = *fg_bincache__stats(s->bc);
-	err = write_index(s);
+	err = index__maybe_write(s, now);
 	s->st.polls++;
 	s->st.cpu_ns += fg_proc__clock_ns(CLOCK_PROCESS_CPUTIME_ID) - c0;
 	return err;
@@ -894,6 +1080,9 @@ void fg_snapshot__delete(struct fg_snapshot *s)
 
 	if (!s)
 		return;
+	if (s->index_stale)
+		write_index(s);	/* the last-seen times of the last poll */
+	free(s->host_maps);
 	for (i = 0; i < s->nr; i++) {
 		struct track *t = &s->t[i];
 
