@@ -9,14 +9,38 @@
  * are only that: the next poll still sees every live process.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/utsname.h>
 #include <linux/connector.h>
 #include <linux/netlink.h>
 #include <linux/cn_proc.h>
 #include "internal.h"
 #include <flame/containers.h>
+
+/*
+ * Linux 6.6 takes an event mask with the listen request (struct proc_input
+ * of its uapi header, newer than Debian 12's): exec and exit only, so the
+ * forks and comm changes of every process on the host no longer wake the
+ * snapshot. An older kernel ignores a request of that size (and would send
+ * nothing), so it gets the plain one.
+ */
+struct cn_proc_input {
+	uint32_t mcast_op;	/* enum proc_cn_mcast_op */
+	uint32_t event_type;	/* enum proc_cn_event: a mask of PROC_EVENT_* */
+};
+
+static bool kernel_filters(void)
+{
+	struct utsname u;
+	int major, minor;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return false;
+	return major > 6 || (major == 6 && minor >= 6);
+}
 
 int fg_procconn__open(void)
 {
@@ -27,8 +51,9 @@ int fg_procconn__open(void)
 	struct {
 		struct nlmsghdr nl;
 		struct cn_msg cn;
-		enum proc_cn_mcast_op op;
+		struct cn_proc_input in;
 	} __attribute__((packed)) req;
+	size_t len = sizeof(req);
 	int fd, err, rcvbuf = 4 << 20;
 
 	fd = socket(PF_NETLINK, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
@@ -41,14 +66,20 @@ int fg_procconn__open(void)
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
 		goto out_err;
 	memset(&req, 0, sizeof(req));
-	req.nl.nlmsg_len = sizeof(req);
+	req.in.mcast_op = PROC_CN_MCAST_LISTEN;
+	if (kernel_filters()) {
+		req.in.event_type = PROC_EVENT_EXEC | PROC_EVENT_EXIT;
+		req.cn.len = sizeof(req.in);
+	} else {
+		req.cn.len = sizeof(req.in.mcast_op);
+		len -= sizeof(req.in.event_type);
+	}
+	req.nl.nlmsg_len = (uint32_t)len;
 	req.nl.nlmsg_type = NLMSG_DONE;
 	req.nl.nlmsg_pid = (unsigned int)getpid();
 	req.cn.id.idx = CN_IDX_PROC;
 	req.cn.id.val = CN_VAL_PROC;
-	req.cn.len = sizeof(req.op);
-	req.op = PROC_CN_MCAST_LISTEN;
-	if (send(fd, &req, sizeof(req), 0) != (ssize_t)sizeof(req))
+	if (send(fd, &req, len, 0) != (ssize_t)len)
 		goto out_err;
 	return fd;
 out_err:
