@@ -17,7 +17,7 @@ need_root "system-wide sched tracepoints"
 
 # perf record has aborted on a loaded machine: retry
 for try in 1 2 3; do
-	perf record -q --no-buildid -a -e sched:sched_switch -e sched:sched_waking \
+	perf record -q --buildid-mmap -a -e sched:sched_switch -e sched:sched_waking \
 		-e sched:sched_wakeup_new -e sched:sched_process_exit -e sched:sched_process_exec \
 		-o "$T/s.data" -- sh -c "'$PROGS/offcpu_work' 300 500 5 >'$T/work.out'; for i in 1 2 3 4 5 6 7 8 9 10; do /bin/true; done" \
 		2>"$T/rec.err" && perf evlist -i "$T/s.data" >/dev/null 2>&1 && break
@@ -26,7 +26,7 @@ done
 perf script -i "$T/s.data" -F event,trace >"$T/trace" 2>/dev/null || die "perf script -F trace failed"
 grep -q 'prev_comm=offB ' "$T/trace" || die "no switch of offB in the recording"
 for try in 1 2 3; do
-	perf record -q --no-buildid -e cpu-clock -o "$T/cpu.data" -- sleep 0.01 2>"$T/rec.err" &&
+	perf record -q --buildid-mmap -e cpu-clock -o "$T/cpu.data" -- sleep 0.01 2>"$T/rec.err" &&
 		perf evlist -i "$T/cpu.data" >/dev/null 2>&1 && break
 	[ $try = 3 ] && die "perf record cpu-clock failed: $(tail -3 "$T/rec.err")"
 done
@@ -66,7 +66,7 @@ n_pid=$(awk -v m="$mid" '$1 == "sched:sched_switch:" { if (match($0, / prev_pid=
 # pipe mode: formats in the stream, not in a header; only perf's tp_field
 # can decode for a dlfilter (checked at each event's first sample)
 for try in 1 2 3; do
-	perf record -q --no-buildid -o - -a -g -e sched:sched_switch -- sleep 0.3 >"$T/s.pipe" 2>"$T/rec.err" &&
+	perf record -q --buildid-mmap -o - -a -g -e sched:sched_switch -- sleep 0.3 >"$T/s.pipe" 2>"$T/rec.err" &&
 		[ -s "$T/s.pipe" ] && break
 	[ $try = 3 ] && die "perf record -o - failed: $(tail -3 "$T/rec.err")"
 done

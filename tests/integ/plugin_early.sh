@@ -11,7 +11,7 @@ need_root "system-wide sched tracepoints"
 [ -x "$PROGS/offcpu_work" ] || skip "no $PROGS/offcpu_work (make tests-build)"
 
 for try in 1 2 3; do
-	perf record -q --no-buildid -a -g -e sched:sched_switch -e sched:sched_waking \
+	perf record -q --buildid-mmap -a -g -e sched:sched_switch -e sched:sched_waking \
 		-e cpu-clock/freq=499/ -o "$T/p.data" -- "$PROGS/offcpu_work" 200 300 3 \
 		>"$T/work.out" 2>"$T/rec.err" && perf evlist -i "$T/p.data" >/dev/null 2>&1 && break
 	[ $try = 3 ] && die "perf record failed: $(tail -3 "$T/rec.err")"

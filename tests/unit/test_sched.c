@@ -42,8 +42,8 @@ static int setup(void **state)
 	snprintf(sched_data, sizeof(sched_data), "%s/sched.data", dir);
 	snprintf(cpu_data, sizeof(cpu_data), "%s/cpu.data", dir);
 	snprintf(cmd, sizeof(cmd),
-		 "perf record -q --no-buildid -a -g -e sched:sched_switch -e sched:sched_waking -o %s -- sleep 0.2 >/dev/null 2>&1 && "
-		 "perf record -q --no-buildid -e cpu-clock -o %s -- true >/dev/null 2>&1",
+		 "perf record -q --buildid-mmap -a -g -e sched:sched_switch -e sched:sched_waking -o %s -- sleep 0.2 >/dev/null 2>&1 && "
+		 "perf record -q --buildid-mmap -e cpu-clock -o %s -- true >/dev/null 2>&1",
 		 sched_data, cpu_data);
 	have_perf = getuid() == 0 && run(cmd) == 0;
 	return 0;
