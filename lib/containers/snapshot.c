@@ -516,7 +516,12 @@ static void track_reset(struct fg_snapshot *s, struct track *t, bool truncate)
 			close(fd);
 	}
 	t->copied = 0;
+	/* the whole map is parsed again: so are its bad-line counts (a
+	 * read that fell into a JVM's rewrite mid-line is not the map's) */
 	t->lines = 0;
+	t->bad = 0;
+	t->first_bad = 0;
+	t->too_long = 0;
 	t->in_long_line = false;
 }
 
