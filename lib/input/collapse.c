@@ -484,8 +484,12 @@ static int frame_names(struct worker *w, struct frame *f, const char *sym,
 
 	f->first = w->nr_pieces;
 	f->n = 0;
-	if (slen && sym[0] == '(')
-		return 0;	/* a process name in parentheses: skipped */
+	/* a process name in parentheses: skipped; a C++ function in an
+	 * anonymous namespace, as perf demangles it, is a frame (the plugin
+	 * names it so; dropping it here made the two paths differ) */
+	if (slen && sym[0] == '(' &&
+	    !(slen > 21 && !memcmp(sym, "(anonymous namespace)", 21)))
+		return 0;
 	if (w->o->inline_) {
 		ret = fg_inline__names(w->ctx, w, pc, pclen, sym,
 				       slen + w->off_len, dso, dlen, &w->tmp2);

@@ -125,6 +125,43 @@ static void test_read_samples(void **state)
 	unlink(path);
 }
 
+/*
+ * A C++ function in an anonymous namespace, demangled by perf, is a
+ * frame (a leading parenthesis otherwise marks a process name, skipped).
+ * The plugin names such frames, so the text path must keep them too.
+ */
+static void test_anon_namespace(void **state)
+{
+	static const char anon[] =
+		"node 123 [000] 1.000000: 1 cpu-clock: \n"
+		"\t    7f0000001000 leaf_fn+0x10 (/usr/bin/node)\n"
+		"\t    7f0000002000 (anonymous namespace)::_canonicalize+0x20 (/usr/bin/node)\n"
+		"\t    7f0000004000 main+0x40 (/usr/bin/node)\n\n";
+	struct fg_collapse_stats st;
+	struct fg_collapse_opts o;
+	const struct fg_sample *s;
+	struct fg_profile *p = fg_profile__new();
+	char path[64];
+	struct fg_reader *r = reader_for(anon, path);
+	uint32_t frames[5];
+	size_t nr;
+
+	(void)state;
+	fg_collapse_opts__init(&o);
+	fg_profile__keep_samples(p, true);
+	assert_int_equal(fg_collapse__read(p, r, &o, &st), 0);
+	s = fg_profile__samples(p, &nr);
+	assert_int_equal(nr, 1);
+	assert_int_equal(fg_profile__path(p, s[0].node, frames, 5), 4);
+	assert_string_equal(fg_profile__name(p, frames[1]), "main");
+	assert_string_equal(fg_profile__name(p, frames[2]),
+			    "(anonymous namespace)::_canonicalize");
+	assert_string_equal(fg_profile__name(p, frames[3]), "leaf_fn");
+	fg_reader__close(r);
+	fg_profile__delete(p);
+	unlink(path);
+}
+
 static void test_guess(void **state)
 {
 	char path[64];
@@ -205,6 +242,7 @@ int main(void)
 		cmocka_unit_test(test_header),
 		cmocka_unit_test(test_frame),
 		cmocka_unit_test(test_read_samples),
+		cmocka_unit_test(test_anon_namespace),
 		cmocka_unit_test(test_guess),
 		cmocka_unit_test(test_overflow),
 	};
