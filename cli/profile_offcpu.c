@@ -23,6 +23,8 @@
 #include <sys/stat.h>
 
 #include <flame/containers.h>
+#include <flame/hashmap.h>
+#include <flame/mem.h>
 #include <flame/live_sched.h>
 
 #include "cmd.h"
@@ -40,10 +42,10 @@ struct qent {
 	char comm[2][FG_COMM_LEN];
 };
 
-/* open addressing set of ids (tids or pids), 0 = empty; val: a tid's pid */
-struct idset {
-	int32_t *v, *val;
-	size_t mask, n;
+/* an id set entry (tids or pids) on the library's hash table; val: a tid's pid */
+struct id_ent {
+	uint64_t id;
+	int32_t val;
 };
 
 struct poff {
@@ -52,7 +54,7 @@ struct poff {
 	struct fg_offcpu *eng;
 	struct fg_task_group *groups;
 	bool all;		/* every task is a target */
-	struct idset tids, pids;
+	struct fg_hashmap *tids, *pids;
 	uint64_t *cgroups;	/* --cgroup: ids of the directory and below */
 	size_t nr_cgroups;
 	/* the queue */
@@ -68,74 +70,39 @@ struct poff {
 
 /* ---- id sets ---- */
 
-static int idset__add(struct idset *s, int32_t id, int32_t val);
-
-static size_t id_slot(const struct idset *s, int32_t id)
+/* The val of id, or NULL. */
+static int32_t *idset__find(const struct fg_hashmap *s, int32_t id)
 {
-	return ((uint32_t)id * 0x9e3779b1u) & s->mask;
-}
+	uint64_t k = (uint64_t)id;
+	struct id_ent *e;
 
-/* The slot of id, or NULL. */
-static int32_t *idset__find(const struct idset *s, int32_t id)
-{
-	size_t i;
-
-	if (!s->v || id <= 0)
+	if (id <= 0)
 		return NULL;
-	for (i = id_slot(s, id); s->v[i]; i = (i + 1) & s->mask)
-		if (s->v[i] == id)
-			return &s->val[i];
-	return NULL;
+	e = fg_hashmap__find(s, fg_hash64(k), &k);
+	return e ? &e->val : NULL;
 }
 
-static bool idset__has(const struct idset *s, int32_t id)
+static bool idset__has(const struct fg_hashmap *s, int32_t id)
 {
 	return idset__find(s, id) != NULL;
 }
 
-static int idset__grow(struct idset *s)
-{
-	struct idset old = *s;
-	size_t i;
-
-	s->mask = old.v ? old.mask * 2 + 1 : 255;
-	s->n = 0;
-	s->v = calloc(s->mask + 1, sizeof(*s->v));
-	s->val = calloc(s->mask + 1, sizeof(*s->val));
-	if (!s->v || !s->val) {
-		free(s->v);
-		free(s->val);
-		*s = old;
-		return -ENOMEM;
-	}
-	for (i = 0; old.v && i <= old.mask; i++)
-		if (old.v[i])
-			idset__add(s, old.v[i], old.val[i]);
-	free(old.v);
-	free(old.val);
-	return 0;
-}
-
 /* Add id (or update its val when val > 0). 0 or -ENOMEM. */
-static int idset__add(struct idset *s, int32_t id, int32_t val)
+static int idset__add(struct fg_hashmap *s, int32_t id, int32_t val)
 {
-	int32_t *v = idset__find(s, id);
-	size_t i;
+	uint64_t k = (uint64_t)id;
+	struct id_ent *e;
+	bool added;
 
 	if (id <= 0)
 		return 0;
-	if (v) {
-		if (val > 0)
-			*v = val;
-		return 0;
-	}
-	if ((!s->v || (s->n + 1) * 2 > s->mask) && idset__grow(s))
+	e = fg_hashmap__insert(s, fg_hash64(k), &k, &added);
+	if (!e)
 		return -ENOMEM;
-	for (i = id_slot(s, id); s->v[i]; i = (i + 1) & s->mask)
-		;
-	s->v[i] = id;
-	s->val[i] = val;
-	s->n++;
+	if (added)
+		e->id = k;
+	if (added || val > 0)
+		e->val = val;
 	return 0;
 }
 
@@ -143,7 +110,7 @@ static int idset__add(struct idset *s, int32_t id, int32_t val)
 
 static bool ours(const struct poff *p, int32_t pid, int32_t tid)
 {
-	return p->all || idset__has(&p->tids, tid) || idset__has(&p->pids, pid);
+	return p->all || idset__has(p->tids, tid) || idset__has(p->pids, pid);
 }
 
 static bool cgroup_ours(const struct poff *p, uint64_t id)
@@ -212,24 +179,24 @@ static bool keep(struct poff *p, struct fg_sched_event *e)
 	ctx_ours = ours(p, e->pid, e->tid);
 	switch (e->kind) {
 	case FG_SCHED_SWITCH:
-		if (ctx_ours && (idset__add(&p->tids, e->prev_tid, e->pid) ||
-				 idset__add(&p->pids, e->pid, 0)))
+		if (ctx_ours && (idset__add(p->tids, e->prev_tid, e->pid) ||
+				 idset__add(p->pids, e->pid, 0)))
 			p->err = -ENOMEM;
 		if (ctx_ours)
 			return true;
-		if (!idset__has(&p->tids, e->next_tid))
+		if (!idset__has(p->tids, e->next_tid))
 			return false;
 		/* a target coming on: the task leaving is none of ours */
 		e->prev_tid = 0;
 		return true;
 	case FG_SCHED_WAKEUP_NEW:
-		if (ctx_ours && idset__add(&p->tids, e->target, 0))
+		if (ctx_ours && idset__add(p->tids, e->target, 0))
 			p->err = -ENOMEM;
 		return ctx_ours;
 	case FG_SCHED_WAKING:
 	case FG_SCHED_WAKEUP:
 	case FG_SCHED_EXIT:
-		return idset__has(&p->tids, e->target);
+		return idset__has(p->tids, e->target);
 	default:
 		return ctx_ours;
 	}
@@ -309,10 +276,10 @@ static int on_sched(void *arg, const struct fg_live_sched_rec *r)
 	 */
 	/* --cgroup: a task of the cgroup is a target from its first event on */
 	if (p->nr_cgroups && e.tid > 0 && e.pid > 0 && cgroup_ours(p, r->cgroup) &&
-	    (idset__add(&p->tids, e.tid, e.pid) || idset__add(&p->pids, e.pid, 0)))
+	    (idset__add(p->tids, e.tid, e.pid) || idset__add(p->pids, e.pid, 0)))
 		return -ENOMEM;
 	if (e.kind == FG_SCHED_SWITCH && e.prev_tid > 0 && (e.tid <= 0 || e.pid <= 0)) {
-		const int32_t *pid = idset__find(&p->tids, e.prev_tid);
+		const int32_t *pid = idset__find(p->tids, e.prev_tid);
 
 		e.tid = e.prev_tid;
 		if (e.pid <= 0 && pid && *pid > 0)
@@ -430,6 +397,15 @@ struct poff *poff__new(const struct poff_opts *o)
 		return NULL;
 	}
 	p->o = *o;
+	p->tids = fg_hashmap__new(sizeof(struct id_ent), fg_hashmap__eq_u64);
+	p->pids = fg_hashmap__new(sizeof(struct id_ent), fg_hashmap__eq_u64);
+	if (!p->tids || !p->pids) {
+		cli_error("out of memory");
+		fg_hashmap__delete(p->tids);
+		fg_hashmap__delete(p->pids);
+		free(p);
+		return NULL;
+	}
 	p->all = !o->nr_pids && o->cgroup_fd < 0;
 	lo.cgroup = o->cgroup_fd >= 0;
 	if (o->cgroup_fd >= 0 && (ret = add_cgroups(p, o->cgroup_fd, 0))) {
@@ -437,7 +413,7 @@ struct poff *poff__new(const struct poff_opts *o)
 		goto fail;
 	}
 	for (i = 0; i < o->nr_pids; i++)
-		if (idset__add(&p->pids, o->pids[i], 0))
+		if (idset__add(p->pids, o->pids[i], 0))
 			goto nomem;
 	/* tracefs mounted where perf looks for it, when it is not */
 	ret = fg_live_sched__find_tracefs(tracefs, sizeof(tracefs), true);
@@ -473,10 +449,8 @@ void poff__delete(struct poff *p)
 	fg_live_sched__delete(p->ls);
 	fg_offcpu__delete(p->eng);
 	fg_task_group__delete(p->groups);
-	free(p->tids.v);
-	free(p->tids.val);
-	free(p->pids.v);
-	free(p->pids.val);
+	fg_hashmap__delete(p->tids);
+	fg_hashmap__delete(p->pids);
 	free(p->cgroups);
 	free(p->q);
 	free(p->arena);
@@ -533,7 +507,7 @@ void poff__summary(struct poff *p, struct fg_buf *b)
 	if (getenv("FLAME_DEBUG"))
 		fg_buf__addf(b, "flame: profile: --off-cpu: %" PRIu64 " sched events kept, %" PRIu64
 			     " of other tasks dropped, %zu threads and %zu processes of the targets, tracefs %s\n",
-			     p->kept, p->dropped, p->tids.n, p->pids.n,
+			     p->kept, p->dropped, fg_hashmap__count(p->tids), fg_hashmap__count(p->pids),
 			     fg_live_sched__tracefs(p->ls));
 	fg_offcpu__runq_summary(p->eng, b);
 }

@@ -23,7 +23,7 @@
 #include <unistd.h>
 #include <flame/elfsym.h>
 #include "internal.h"
-#include "hashmap.h"
+#include <flame/hashmap.h>
 #include <flame/containers.h>
 
 #define FUSE_MAGIC	0x65735546

@@ -26,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "internal.h"
-#include "hashmap.h"
+#include <flame/hashmap.h>
 #include <flame/containers.h>
 #include "perfmap.h"
 

@@ -17,7 +17,7 @@
 #include <flame/gperf.h>
 #include <flame/namer.h>
 #include "internal.h"
-#include "hashmap.h"
+#include <flame/hashmap.h>
 
 #define GPERF_MAX_FILE		(1ULL << 30)
 #define GPERF_MAX_DEPTH		4096	/* gperftools itself stops at 64-255 */

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hashmap.h"
+#include <flame/hashmap.h>
 
 #define MIN_SLOTS	16
 #define H_EMPTY		0

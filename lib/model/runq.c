@@ -11,7 +11,7 @@
 #include <flame/sched.h>
 
 #include "internal.h"
-#include "hashmap.h"
+#include <flame/hashmap.h>
 
 #define SUB_BITS	4
 #define SUB		(1u << SUB_BITS)

@@ -21,7 +21,7 @@
 #include <unistd.h>
 #include <flame/jit.h>
 #include "internal.h"
-#include "hashmap.h"
+#include <flame/hashmap.h>
 #include <flame/containers.h>
 #include "perfmap.h"
 

@@ -30,7 +30,7 @@
 #include <flame/live.h>
 #include <flame/livesym.h>
 #include "internal.h"
-#include "hashmap.h"
+#include <flame/hashmap.h>
 
 #define MAPS_REREAD_NS	(50ull * 1000 * 1000)
 #define MAPS_REREAD_MAX_NS (3200ull * 1000 * 1000)

@@ -17,7 +17,7 @@
 #include <cmocka.h>
 
 #include "internal.h"
-#include "hashmap.h"
+#include <flame/hashmap.h>
 
 struct ent {
 	uint64_t key;
