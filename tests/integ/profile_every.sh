@@ -61,9 +61,17 @@ check "as many pprof files as folded" test "$(ls "$T/rot"/*.pb.gz | wc -l)" = "$
 check "no temporary files left" test -z "$(ls "$T/rot" | grep -v '\.pb\.gz$\|\.folded$')"
 check "RSS flat across rotations ($rss1 -> $rss2 kB)" \
 	awk -v a="$rss1" -v b="$rss2" 'BEGIN { exit !(b <= a * 1.25 + 2048) }'
+# the last window is the 0.5 s left of the duration: on a loaded machine
+# known_tree may get no CPU in it, so only that one may be empty
+last=$(ls "$T"/rot/*.folded | tail -1)
 for f in "$T"/rot/*.folded; do
 	t=$(folded_total "$f")
-	[ "$t" -gt 0 ] || die "$f is empty"
+	if [ "$t" -eq 0 ] && [ "$f" = "$last" ]; then
+		gzip -t "${f%.folded}.pb.gz" || die "${f%.folded}.pb.gz is not complete gzip"
+		echo "  note: the last (partial) window $f has no samples"
+		continue
+	fi
+	[ "$t" -gt 0 ] || die "$f is empty (not the last window)"
 	awk 'NF < 2 || $NF !~ /^[0-9]+$/ {exit 1}' "$f" || die "$f has a malformed line"
 	gzip -t "${f%.folded}.pb.gz" || die "${f%.folded}.pb.gz is not complete gzip"
 	HOME=$T GOCACHE=$T/gocache go tool pprof -top -sample_index=samples \
