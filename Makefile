@@ -102,6 +102,10 @@ check: tests-build
 	$(Q)scripts/deps.sh test
 	$(Q)BUILD=$(BUILD) $(CHECK_ENV) tests/run.sh
 
+# make check RUNS times on fresh clones of HEAD beside a CPU hog (slow: ~15 min a run)
+check-loaded:
+	$(Q)tests/loaded.sh -n $(or $(RUNS),5) -c HEAD
+
 demo: all
 	$(Q)BUILD=$(BUILD) scripts/demo.sh
 
@@ -128,7 +132,7 @@ install: all
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all check demo bench install clean tests-build
+.PHONY: all check check-loaded demo bench install clean tests-build
 .DELETE_ON_ERROR:
 
 # Feature makefiles (perf-patched, ...)
