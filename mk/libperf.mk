@@ -9,7 +9,7 @@ LIBPERF_TOOLS	:= $(LIBPERF_SRC)/tools
 LIBPERF_ARCH	:= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/i.86/x86/' \
 			-e 's/aarch64/arm64/')
 # Objects that include libperf's headers (public ones; libperf's private
-# headers need the kernel's tools/include tree, only for live_cgroup.o).
+# headers need the kernel's tools/include tree, only for live_evl.o).
 LIBPERF_USERS	:= $(addprefix $(BUILD)/,$(libperf-y))
 
 $(LIBPERF_STAMP): scripts/libperf.sh | $(DEPS_STAMP)
@@ -19,7 +19,7 @@ libperf: $(LIBPERF_STAMP)
 
 $(LIBPERF_USERS): $(LIBPERF_STAMP)
 $(LIBPERF_USERS): CPPFLAGS += -I$(LIBPERF_DIR)/include
-$(BUILD)/lib/input/live_cgroup.o: CPPFLAGS += -I$(LIBPERF_TOOLS)/lib/perf/include \
+$(BUILD)/lib/input/live_evl.o: CPPFLAGS += -I$(LIBPERF_TOOLS)/lib/perf/include \
 	-I$(LIBPERF_TOOLS)/include -I$(LIBPERF_TOOLS)/arch/$(LIBPERF_ARCH)/include \
 	-I$(LIBPERF_TOOLS)/include/uapi -I$(LIBPERF_TOOLS)/lib
 

@@ -6,7 +6,7 @@
  * (COMM, MMAP2 with build ids, FORK/EXIT) as perf record's first event does.
  * libperf opens it per CPU (and per thread for -p), maps one ring buffer a
  * CPU and redirects the per-thread fds into it; cgroup events are opened by
- * live_cgroup.c because libperf 6.1 passes no flags to perf_event_open.
+ * live_evl.c because libperf 6.1 passes no flags to perf_event_open.
  */
 #include <errno.h>
 #include <dirent.h>
@@ -34,10 +34,7 @@
 #include "live_int.h"
 
 struct fg_live {
-	struct perf_evlist *evlist;
-	struct perf_evsel *evsel;	/* owned by evlist */
-	struct perf_cpu_map *cpus;
-	struct perf_thread_map *threads;
+	struct live_evl evl;
 	struct perf_event_attr attr;
 	const char *event;
 	struct fg_live_stats st;
@@ -67,14 +64,6 @@ static const struct event_name events[] = {
 	{ "cache-misses", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_MISSES },
 	{ "branch-misses", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_MISSES },
 };
-
-/* libperf's messages are debug chatter: errors come back as return codes,
- * which the caller reports in one line. */
-static int libperf_print(enum libperf_print_level level, const char *fmt,
-			 va_list ap)
-{
-	return 0;
-}
 
 /* Thread ids of every pid, for per-thread events (perf record -p). */
 static struct perf_thread_map *threads_of(const int *pids, size_t nr)
@@ -185,7 +174,9 @@ struct fg_live *fg_live__new(const struct fg_live_opts *o, const char **why)
 {
 	const char *dummy;
 	struct fg_live *l;
+	struct perf_evsel *evsel;
 	unsigned int pages = o->mmap_pages ? o->mmap_pages : 128;
+	bool mmap_failed;
 	int err;
 
 	if (!why)
@@ -201,44 +192,40 @@ struct fg_live *fg_live__new(const struct fg_live_opts *o, const char **why)
 		errno = ENOMEM;
 		return NULL;
 	}
-	libperf_init(libperf_print);
+	live__init_libperf();
 	err = setup_attr(l, o, why);
 	if (err)
 		goto out_err;
 	err = -ENOMEM;
-	l->cpus = perf_cpu_map__new(NULL);	/* online CPUs */
-	if (!l->cpus) {
+	l->evl.cpus = perf_cpu_map__new(NULL);	/* online CPUs */
+	if (!l->evl.cpus) {
 		*why = "cannot read the online CPUs";
 		goto out_err;
 	}
 	if (o->cgroup_fd < 0 && o->nr_pids) {
-		l->threads = threads_of(o->pids, o->nr_pids);
-		if (!l->threads) {
+		l->evl.threads = threads_of(o->pids, o->nr_pids);
+		if (!l->evl.threads) {
 			err = -errno;
 			*why = "no such process";
 			goto out_err;
 		}
 	} else {
-		l->threads = perf_thread_map__new_dummy();	/* pid -1 */
-		if (!l->threads)
+		l->evl.threads = perf_thread_map__new_dummy();	/* pid -1 */
+		if (!l->evl.threads)
 			goto out_err;
 	}
-	l->evlist = perf_evlist__new();
-	l->evsel = perf_evsel__new(&l->attr);
-	if (!l->evlist || !l->evsel) {
-		perf_evsel__delete(l->evsel);
-		l->evsel = NULL;
+	l->evl.evlist = perf_evlist__new();
+	evsel = perf_evsel__new(&l->attr);
+	if (!l->evl.evlist || !evsel) {
+		perf_evsel__delete(evsel);
 		goto out_err;
 	}
-	perf_evlist__add(l->evlist, l->evsel);
-	perf_evlist__set_maps(l->evlist, l->cpus, l->threads);
-	if (o->cgroup_fd >= 0)
-		err = live__open_cgroup_events(l->evsel, l->cpus, o->cgroup_fd);
-	else
-		err = perf_evlist__open(l->evlist);
+	perf_evlist__add(l->evl.evlist, evsel);
+	err = live_evl__open(&l->evl, o->cgroup_fd, pages, &mmap_failed);
 	if (err) {
-		err = err < 0 ? err : -EINVAL;
-		if (err == -ENOENT && l->attr.type == PERF_TYPE_HARDWARE)
+		if (mmap_failed)
+			*why = "cannot map the ring buffers (try fewer --mmap-pages)";
+		else if (err == -ENOENT && l->attr.type == PERF_TYPE_HARDWARE)
 			*why = "no hardware PMU here (use cpu-clock)";
 		else if (err == -EACCES || err == -EPERM)
 			*why = "perf_event_open not permitted (root or kernel.perf_event_paranoid)";
@@ -246,11 +233,6 @@ struct fg_live *fg_live__new(const struct fg_live_opts *o, const char **why)
 			*why = "the process exited";
 		else
 			*why = "perf_event_open failed";
-		goto out_err;
-	}
-	if (perf_evlist__mmap(l->evlist, (int)pages)) {
-		err = errno ? -errno : -ENOMEM;
-		*why = "cannot map the ring buffers (try fewer --mmap-pages)";
 		goto out_err;
 	}
 	return l;
@@ -264,31 +246,25 @@ void fg_live__delete(struct fg_live *l)
 {
 	if (!l)
 		return;
-	if (l->evlist) {
-		perf_evlist__munmap(l->evlist);
-		perf_evlist__close(l->evlist);
-		perf_evlist__delete(l->evlist);	/* deletes the evsel */
-	}
-	perf_thread_map__put(l->threads);
-	perf_cpu_map__put(l->cpus);
+	live_evl__close(&l->evl);
 	free(l);
 }
 
 int fg_live__enable(struct fg_live *l)
 {
-	perf_evlist__enable(l->evlist);
+	perf_evlist__enable(l->evl.evlist);
 	return 0;
 }
 
 int fg_live__disable(struct fg_live *l)
 {
-	perf_evlist__disable(l->evlist);
+	perf_evlist__disable(l->evl.evlist);
 	return 0;
 }
 
 int fg_live__poll(struct fg_live *l, int timeout_ms)
 {
-	int ret = perf_evlist__poll(l->evlist, timeout_ms);
+	int ret = perf_evlist__poll(l->evl.evlist, timeout_ms);
 
 	return ret < 0 ? -errno : 0;
 }
@@ -305,27 +281,14 @@ const char *fg_live__event_name(const struct fg_live *l)
 
 int fg_live__nr_cpus(const struct fg_live *l)
 {
-	return perf_cpu_map__nr(l->cpus);
+	return perf_cpu_map__nr(l->evl.cpus);
 }
 
 /* ---- record decoding ---- */
 
-struct cursor {
-	const uint8_t *p, *end;
-};
-
-static bool take(struct cursor *c, void *out, size_t n)
+static bool take_u64(struct live_cursor *c, uint64_t *v)
 {
-	if ((size_t)(c->end - c->p) < n)
-		return false;
-	memcpy(out, c->p, n);
-	c->p += n;
-	return true;
-}
-
-static bool take_u64(struct cursor *c, uint64_t *v)
-{
-	return take(c, v, sizeof(*v));
+	return live_cursor__take(c, v, sizeof(*v));
 }
 
 /*
@@ -335,21 +298,11 @@ static bool take_u64(struct cursor *c, uint64_t *v)
 static int decode_sample(const struct fg_live *l, const union perf_event *ev,
 			 struct fg_live_sample *s)
 {
-	struct cursor c = {
-		.p = (const uint8_t *)ev + sizeof(ev->header),
-		.end = (const uint8_t *)ev + ev->header.size,
-	};
-	uint32_t pt[2], cpu[2];
+	struct live_cursor c;
 
 	memset(s, 0, sizeof(*s));
-	s->cpumode = ev->header.misc & PERF_RECORD_MISC_CPUMODE_MASK;
-	if (!take_u64(&c, &s->ip) || !take(&c, pt, sizeof(pt)) ||
-	    !take_u64(&c, &s->time) || !take(&c, cpu, sizeof(cpu)) ||
-	    !take_u64(&c, &s->period) || !take_u64(&c, &s->nr))
+	if (live__decode_head(ev, &c, s) || !take_u64(&c, &s->nr))
 		return -EINVAL;
-	s->pid = pt[0];
-	s->tid = pt[1];
-	s->cpu = cpu[0];
 	if (s->nr > (uint64_t)(c.end - c.p) / sizeof(uint64_t))
 		return -EINVAL;
 	s->chain = (const uint64_t *)c.p;
@@ -543,7 +496,7 @@ int fg_live__drain(struct fg_live *l, const struct fg_live_ops *ops,
 	size_t nr = 0, alloc = ARRAY_SIZE(rings), i;
 	int ret = 0;
 
-	perf_evlist__for_each_mmap(l->evlist, map, false) {
+	perf_evlist__for_each_mmap(l->evl.evlist, map, false) {
 		if (perf_mmap__read_init(map) < 0)
 			continue;	/* empty */
 		if (nr == alloc) {

@@ -29,6 +29,7 @@
 
 #include <flame/live_sched.h>
 #include "internal.h"
+#include "live_int.h"
 
 #define NR_EVENTS 4
 
@@ -37,9 +38,7 @@ static const enum fg_sched_kind kinds[NR_EVENTS] = {
 };
 
 struct fg_live_sched {
-	struct perf_evlist *evlist;
-	struct perf_cpu_map *cpus;
-	struct perf_thread_map *threads;
+	struct live_evl evl;
 	struct fg_tp *tp;
 	struct fg_sched_dec *dec;
 	char tracefs[256];
@@ -48,12 +47,6 @@ struct fg_live_sched {
 	bool callchain, cgroup;
 	struct fg_live_sched_stats st;
 };
-
-static int libperf_print(enum libperf_print_level level, const char *fmt,
-			 va_list ap)
-{
-	return 0;
-}
 
 static bool has_events(const char *dir)
 {
@@ -114,6 +107,7 @@ struct fg_live_sched *fg_live_sched__new(const struct fg_live_sched_opts *o,
 	struct fg_live_sched *l;
 	const char *dummy;
 	size_t i;
+	bool mmap_failed;
 	int err;
 
 	if (!why)
@@ -127,7 +121,7 @@ struct fg_live_sched *fg_live_sched__new(const struct fg_live_sched_opts *o,
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return NULL;
-	libperf_init(libperf_print);
+	live__init_libperf();
 	l->callchain = !o->no_callchain;
 	l->cgroup = o->cgroup;
 	if (o->tracefs)
@@ -142,10 +136,11 @@ struct fg_live_sched *fg_live_sched__new(const struct fg_live_sched_opts *o,
 	err = -ENOMEM;
 	l->tp = fg_tp__new(&to);
 	l->dec = l->tp ? fg_sched_dec__new(l->tp) : NULL;
-	l->cpus = perf_cpu_map__new(NULL);
-	l->threads = perf_thread_map__new_dummy();
-	l->evlist = perf_evlist__new();
-	if (!l->tp || !l->dec || !l->cpus || !l->threads || !l->evlist)
+	l->evl.cpus = perf_cpu_map__new(NULL);
+	l->evl.threads = perf_thread_map__new_dummy();
+	l->evl.evlist = perf_evlist__new();
+	if (!l->tp || !l->dec || !l->evl.cpus || !l->evl.threads ||
+	    !l->evl.evlist)
 		goto out_err;
 	for (i = 0; i < NR_EVENTS; i++) {
 		const char *name = fg_sched_kind__name(kinds[i]) + 6;	/* "sched:" */
@@ -186,21 +181,16 @@ struct fg_live_sched *fg_live_sched__new(const struct fg_live_sched_opts *o,
 		evsel = perf_evsel__new(&a);
 		if (!evsel)
 			goto out_err;
-		perf_evlist__add(l->evlist, evsel);
+		perf_evlist__add(l->evl.evlist, evsel);
 	}
-	perf_evlist__set_maps(l->evlist, l->cpus, l->threads);
-	err = perf_evlist__open(l->evlist);
+	err = live_evl__open(&l->evl, -1, pages, &mmap_failed);
 	if (err) {
-		err = err < 0 ? err : -EINVAL;
-		if (err == -EACCES || err == -EPERM)
+		if (mmap_failed)
+			*why = "cannot map the sched ring buffers (try fewer --mmap-pages)";
+		else if (err == -EACCES || err == -EPERM)
 			*why = "perf_event_open of sched tracepoints not permitted (root, or kernel.perf_event_paranoid=-1)";
 		else
 			*why = "perf_event_open of the sched tracepoints failed";
-		goto out_err;
-	}
-	if (perf_evlist__mmap(l->evlist, (int)pages)) {
-		err = errno ? -errno : -ENOMEM;
-		*why = "cannot map the sched ring buffers (try fewer --mmap-pages)";
 		goto out_err;
 	}
 	return l;
@@ -214,13 +204,7 @@ void fg_live_sched__delete(struct fg_live_sched *l)
 {
 	if (!l)
 		return;
-	if (l->evlist) {
-		perf_evlist__munmap(l->evlist);
-		perf_evlist__close(l->evlist);
-		perf_evlist__delete(l->evlist);	/* deletes the evsels */
-	}
-	perf_thread_map__put(l->threads);
-	perf_cpu_map__put(l->cpus);
+	live_evl__close(&l->evl);
 	fg_sched_dec__delete(l->dec);
 	fg_tp__delete(l->tp);
 	free(l);
@@ -228,13 +212,13 @@ void fg_live_sched__delete(struct fg_live_sched *l)
 
 int fg_live_sched__enable(struct fg_live_sched *l)
 {
-	perf_evlist__enable(l->evlist);
+	perf_evlist__enable(l->evl.evlist);
 	return 0;
 }
 
 int fg_live_sched__disable(struct fg_live_sched *l)
 {
-	perf_evlist__disable(l->evlist);
+	perf_evlist__disable(l->evl.evlist);
 	return 0;
 }
 
@@ -250,57 +234,35 @@ const char *fg_live_sched__tracefs(const struct fg_live_sched *l)
 
 /* ---- decoding ---- */
 
-struct cursor {
-	const uint8_t *p, *end;
-};
-
-static bool take(struct cursor *c, void *out, size_t n)
-{
-	if ((size_t)(c->end - c->p) < n)
-		return false;
-	memcpy(out, c->p, n);
-	c->p += n;
-	return true;
-}
-
 /* IP, TID, TIME, CPU, PERIOD, [CALLCHAIN], RAW, [CGROUP]: the kernel's order. */
 static int decode(struct fg_live_sched *l, const union perf_event *ev,
 		  struct fg_live_sched_rec *r)
 {
-	struct cursor c = {
-		.p = (const uint8_t *)ev + sizeof(ev->header),
-		.end = (const uint8_t *)ev + ev->header.size,
-	};
 	struct fg_live_sample *s = &r->s;
-	uint32_t pt[2], cpu[2], raw_size;
+	struct live_cursor c;
+	uint32_t raw_size;
 	uint16_t type;
 	size_t i;
 
 	memset(r, 0, sizeof(*r));
-	s->cpumode = ev->header.misc & PERF_RECORD_MISC_CPUMODE_MASK;
-	if (!take(&c, &s->ip, 8) || !take(&c, pt, sizeof(pt)) ||
-	    !take(&c, &s->time, 8) || !take(&c, cpu, sizeof(cpu)) ||
-	    !take(&c, &s->period, 8))
+	if (live__decode_head(ev, &c, s))
 		return -EINVAL;
-	s->pid = pt[0];
-	s->tid = pt[1];
-	s->cpu = cpu[0];
 	if (l->callchain) {
-		if (!take(&c, &s->nr, 8) ||
+		if (!live_cursor__take(&c, &s->nr, 8) ||
 		    s->nr > (uint64_t)(c.end - c.p) / sizeof(uint64_t))
 			return -EINVAL;
 		s->chain = (const uint64_t *)c.p;
 		c.p += s->nr * sizeof(uint64_t);
 	}
-	if (!take(&c, &raw_size, 4) || raw_size > (size_t)(c.end - c.p) ||
+	if (!live_cursor__take(&c, &raw_size, 4) || raw_size > (size_t)(c.end - c.p) ||
 	    raw_size < 2)
 		return -EINVAL;
 	memcpy(&type, c.p, sizeof(type));
 	if (l->cgroup) {
 		/* raw_size keeps u32 size + data u64-aligned: cgroup follows */
-		struct cursor cg = { c.p + raw_size, c.end };
+		struct live_cursor cg = { c.p + raw_size, c.end };
 
-		if (!take(&cg, &r->cgroup, 8))
+		if (!live_cursor__take(&cg, &r->cgroup, 8))
 			return -EINVAL;
 	}
 	for (i = 0; i < NR_EVENTS; i++)
@@ -324,7 +286,7 @@ int fg_live_sched__drain(struct fg_live_sched *l, fg_live_sched_fn fn,
 	union perf_event *ev;
 	int ret = 0;
 
-	perf_evlist__for_each_mmap(l->evlist, map, false) {
+	perf_evlist__for_each_mmap(l->evl.evlist, map, false) {
 		if (perf_mmap__read_init(map) < 0)
 			continue;	/* empty */
 		while ((ev = perf_mmap__read_event(map)) != NULL) {
