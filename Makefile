@@ -14,10 +14,13 @@ CFLAGS	?= -O2 -g
 WARN	:= -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wshadow -Wformat=2
 LIBDIRS := lib/model lib/containers lib/names lib/input lib/output
 # Public headers (include/flame/) for everyone; private headers only for
-# their part: the library's folders for lib/ objects, cli/ for the CLI
-# (plugin/ finds its own beside its sources). Unit tests see what they test.
+# their part: a lib/ folder finds its own beside its sources and the
+# library-wide lib/internal.h, cli/ its own (plugin/ finds its own beside its
+# sources). What one lib/ folder uses of another is in include/flame/
+# (make check-layout). Unit tests see what they test.
 CPPFLAGS += -Iinclude -D_GNU_SOURCE
-LIB_PRIVATE := $(addprefix -iquote ,$(LIBDIRS))
+LIB_PRIVATE := -iquote lib
+TEST_PRIVATE := -iquote lib $(addprefix -iquote ,$(LIBDIRS))
 BASE_CFLAGS := -std=gnu11 $(WARN) -fPIC -fvisibility=hidden -fno-omit-frame-pointer
 LIBS	:= -lelf -ldw -lz -lm -lpthread
 CLI_LIBS :=
@@ -85,7 +88,7 @@ $(BUILD)/progs/%: tests/progs/%.c
 
 $(BUILD)/lib/%.o: private CPPFLAGS += $(LIB_PRIVATE)
 $(BUILD)/cli/%.o: private CPPFLAGS += -iquote cli
-$(BUILD)/tests/%: private CPPFLAGS += $(LIB_PRIVATE) -iquote plugin -iquote cli
+$(BUILD)/tests/%: private CPPFLAGS += $(TEST_PRIVATE) -iquote plugin -iquote cli
 
 # Unit tests link the objects they test (never #include a .c file).
 $(BUILD)/tests/test_plugin: $(BUILD)/plugin/frames.o $(BUILD)/plugin/cfg.o $(BUILD)/plugin/offcpu.o
@@ -101,6 +104,10 @@ tests-build: all $(UNIT_BINS) $(PROG_BINS)
 check: tests-build
 	$(Q)scripts/deps.sh test
 	$(Q)BUILD=$(BUILD) $(CHECK_ENV) tests/run.sh
+
+# no lib/ folder includes another's private header (scripts/check-layout.sh)
+check-layout:
+	$(Q)scripts/check-layout.sh .
 
 # make check RUNS times on fresh clones of HEAD beside a CPU hog (slow: ~15 min a run)
 check-loaded:
@@ -132,7 +139,7 @@ install: all
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all check check-loaded demo bench install clean tests-build
+.PHONY: all check check-layout check-loaded demo bench install clean tests-build
 .DELETE_ON_ERROR:
 
 # Feature makefiles (perf-patched, ...)

@@ -25,7 +25,7 @@
 #include <unistd.h>
 #include "internal.h"
 #include <flame/containers.h>
-#include "perfmap.h"
+#include <flame/perfmap.h>
 
 #define FUSE_MAGIC 0x65735546
 

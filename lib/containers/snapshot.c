@@ -28,7 +28,7 @@
 #include "internal.h"
 #include <flame/hashmap.h>
 #include <flame/containers.h>
-#include "perfmap.h"
+#include <flame/perfmap.h>
 
 struct track {
 	struct fg_procinfo pi;

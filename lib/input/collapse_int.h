@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Internals of the perf script collapser shared with tests and lib/names/inline.c. */
+/* Internals of the perf script collapser shared with its unit test. */
 #ifndef FLAME_LIB_COLLAPSE_INT_H
 #define FLAME_LIB_COLLAPSE_INT_H
 
 #include <flame/collapse.h>
+#include <flame/inline.h>
 
 /* A sample header line, pointers into the line. */
 struct fg_collapse_header {
@@ -42,15 +43,7 @@ int fg_collapse__parse_frame(const char *line, size_t len,
 struct collapse_ctx;
 struct worker;
 
-/* lib/names/inline.c: inlined frames at pc in dso, as "outer;...;inner" in out
- * (the function containing pc last). 1 = names, 0 = none known, -errno. */
-struct fg_inline;
-struct fg_inline *fg_inline__new(bool context);
-void fg_inline__delete(struct fg_inline *in);
-int fg_inline__lookup(struct fg_inline *in, const char *pc, size_t pclen,
-		      const char *sym, size_t slen, const char *dso,
-		      size_t dlen, struct fg_buf *out);
-
+/* Inlined frames through lib/names/inline.c (<flame/inline.h>). */
 int fg_inline__names(struct collapse_ctx *ctx, struct worker *w,
 		     const char *pc, size_t pclen, const char *sym, size_t slen,
 		     const char *dso, size_t dlen, struct fg_buf *out);

@@ -18,7 +18,7 @@
 
 #include <flame/collapse.h>
 #include "internal.h"
-#include "collapse_int.h"
+#include <flame/inline.h>
 
 struct inl_sym {
 	char *name;

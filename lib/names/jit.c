@@ -23,7 +23,7 @@
 #include "internal.h"
 #include <flame/hashmap.h>
 #include <flame/containers.h>
-#include "perfmap.h"
+#include <flame/perfmap.h>
 
 #define START_SLACK_NS	2000000ull	/* clock skew perf clock vs MONOTONIC */
 #define TICK_NS		10000000ull	/* start times are floor()ed to ticks */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Strict perf-map parser and address index. Grammar and the duplicate rule
- * are in lib/names/perfmap.h; the input is hostile (container files), so
+ * are in include/flame/perfmap.h; the input is hostile (container files), so
  * every field is checked and every size is capped.
  *
  * Index: entries keep file order (their sequence number); when entries are
@@ -16,7 +16,7 @@
 #include <string.h>
 #include "internal.h"
 #include <flame/jit.h>
-#include "perfmap.h"
+#include <flame/perfmap.h>
 
 struct pm_entry {
 	uint64_t start;

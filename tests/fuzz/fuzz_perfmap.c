@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include <flame/containers.h>
-#include "perfmap.h"
+#include <flame/perfmap.h>
 
 static int quiet(enum fg_print_level l, const char *fmt, va_list ap)
 {

@@ -22,7 +22,7 @@ for o in $objs; do
 	elif [ -f "$b.S" ]; then srcs+=" $b.S"
 	else die "no source for $o"; fi
 done
-FZ_CFLAGS="-g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -Iinclude -Ilib/model -Ilib/containers -Ilib/names -Ilib/input -Ilib/output -D_GNU_SOURCE"
+FZ_CFLAGS="-g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -Iinclude -Ilib -Ilib/model -Ilib/containers -Ilib/names -Ilib/input -Ilib/output -D_GNU_SOURCE"
 mkdir -p "$T/obj"
 # compile the library once (two at a time), link each target against it
 export T FZ_CFLAGS
@@ -60,7 +60,7 @@ printf 'heap profile:    2:   3072 [     4:   8192] @ heapprofile\n     1:     1
 secs=${FUZZ_SECS:-4}
 for tgt in ${FUZZ_TARGETS:-collapse folded perfmap snapidx gperf demangle render}; do
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-Iinclude -Ilib/model -Ilib/containers -Ilib/names -Ilib/input -Ilib/output -D_GNU_SOURCE \
+		-Iinclude -Ilib -Ilib/model -Ilib/containers -Ilib/names -Ilib/input -Ilib/output -D_GNU_SOURCE \
 		-o "$T/fuzz_$tgt" tests/fuzz/fuzz_$tgt.c "$T"/obj/*.o \
 		-lelf -ldw -lz -lm -lpthread $klibs 2> "$T/cc.log" ||
 		{ tail -5 "$T/cc.log"; die "building fuzz_$tgt"; }

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <flame/containers.h>
-#include "perfmap.h"
+#include <flame/perfmap.h>
 
 static int parse(const char *line, uint64_t *start, uint64_t *size,
 		 char *name, size_t cap)

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The perf-map parser (lib/names/perfmap.c), private to the library: the
- * JIT symbol source (jit.c), the snapshot writer and safe reads size their
- * limits by it. The CLI re-emits a map through fg_perfmap__canonical()
+ * The perf-map parser (lib/names/perfmap.c): the grammar and limits of a
+ * JIT's /tmp/perf-PID.map. The JIT symbol source (lib/names/jit.c) loads
+ * maps with it; lib/containers checks a map line by it before copying it
+ * into a snapshot (snapshot.c) and bounds reads by its size limit
+ * (safefile.c). The CLI re-emits a map through fg_perfmap__canonical()
  * (<flame/jit.h>). See docs/containers.md.
  */
 #ifndef FLAME_PERFMAP_H

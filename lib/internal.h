@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Private helpers of the core library. */
+/*
+ * Private helpers every folder of the core library shares (the print
+ * callback, ARRAY_SIZE). On the include path of lib/ objects and the unit
+ * tests only; a folder's own private headers sit in that folder and what
+ * other folders use of it is in include/flame/ (make check-layout).
+ */
 #ifndef FLAME_INTERNAL_H
 #define FLAME_INTERNAL_H
 
