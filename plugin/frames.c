@@ -49,7 +49,7 @@ uint32_t comm_cache__get(struct comm_cache *c, struct fg_profile *p,
 	return id;
 }
 
-/* ---- address cache: open addressing, grows at 50% load ---- */
+/* ---- address cache: the one hash table (fg_htab), key and value inline ---- */
 
 static uint64_t key_hash(const struct frame_key *k)
 {
@@ -58,90 +58,82 @@ static uint64_t key_hash(const struct frame_key *k)
 			 ((uint64_t)k->incarnation << 17));
 }
 
-static bool key_eq(const struct frame_key *a, const struct frame_key *b)
+static inline bool fslot_empty(const struct frame_slot *s)
 {
-	return a->addr == b->addr && a->pid == b->pid && a->gen == b->gen &&
-	       a->incarnation == b->incarnation;
+	return !s->key.used;
 }
 
-static int cache_alloc(struct frame_cache *c, size_t slots)
+static inline bool fslot_live(const struct frame_slot *s)
 {
-	c->slots = fg_mem__alloc(slots * sizeof(*c->slots));
-	if (!c->slots)
-		return -ENOMEM;
-	c->mask = slots - 1;
-	c->count = 0;
-	return 0;
+	return s->key.used;
 }
+
+static inline bool fslot_match(const void *c, const struct frame_slot *s,
+			       uint64_t h, const struct frame_key *k)
+{
+	(void)c;
+	(void)h;
+	return s->key.addr == k->addr && s->key.pid == k->pid &&
+	       s->key.gen == k->gen && s->key.incarnation == k->incarnation;
+}
+
+static inline uint64_t fslot_hash(const void *c, const struct frame_slot *s)
+{
+	(void)c;
+	return key_hash(&s->key);
+}
+
+FG_HTAB_DEFINE(fslot, struct frame_slot, const struct frame_key *,
+	       const void *)
 
 int frame_cache__init(struct frame_cache *c)
 {
 	memset(c, 0, sizeof(*c));
-	return cache_alloc(c, 1 << 14);
+	return fg_htab__init(&c->tab, 1 << 14, sizeof(struct frame_slot));
 }
 
 void frame_cache__release(struct frame_cache *c)
 {
 	fg_buf__release(&c->name);
-	if (c->slots)
-		fg_mem__free(c->slots, (c->mask + 1) * sizeof(*c->slots));
+	fg_htab__release(&c->tab, sizeof(struct frame_slot));
 	memset(c, 0, sizeof(*c));
 }
 
 struct frame_val *frame_cache__find(struct frame_cache *c,
 				    const struct frame_key *k)
 {
-	size_t h = key_hash(k) & c->mask;
+	struct frame_slot *s = fslot__find(&c->tab, NULL, key_hash(k), k);
 
-	while (c->slots[h].key.used) {
-		if (key_eq(&c->slots[h].key, k)) {
-			c->hits++;
-			return &c->slots[h].val;
-		}
-		h = (h + 1) & c->mask;
+	if (s) {
+		c->hits++;
+		return &s->val;
 	}
 	c->misses++;
 	return NULL;
 }
 
-static void cache_put(struct frame_cache *c, const struct frame_key *k,
-		      struct frame_val v)
-{
-	size_t h = key_hash(k) & c->mask;
-
-	while (c->slots[h].key.used) {
-		if (key_eq(&c->slots[h].key, k)) {
-			c->slots[h].val = v;
-			return;
-		}
-		h = (h + 1) & c->mask;
-	}
-	c->slots[h].key = *k;
-	c->slots[h].key.used = 1;
-	c->slots[h].val = v;
-	c->count++;
-}
-
 int frame_cache__insert(struct frame_cache *c, const struct frame_key *k,
 			struct frame_val v)
 {
-	if ((c->count + 1) * 2 > c->mask + 1) {
-		struct frame_cache old = *c;
-		size_t i;
+	struct frame_slot *s;
+	bool found;
 
-		if (cache_alloc(c, (old.mask + 1) * 2)) {
-			*c = old;
-			return -ENOMEM;
+	s = fslot__lookup(&c->tab, NULL, key_hash(k), k, &found);
+	if (!found) {
+		/* the table must keep an empty slot: grow before filling
+		 * the last one */
+		if ((c->tab.used + 1) * 2 > c->tab.mask + 1) {
+			if (fslot__rebuild(&c->tab, NULL,
+					   fg_htab__size_for(c->tab.used + 1)))
+				return -ENOMEM;
+			s = fslot__lookup(&c->tab, NULL, key_hash(k), k, &found);
 		}
-		c->hits = old.hits;
-		c->misses = old.misses;
-		for (i = 0; i <= old.mask; i++)
-			if (old.slots[i].key.used)
-				cache_put(c, &old.slots[i].key, old.slots[i].val);
-		old.name = (struct fg_buf)FG_BUF_INIT;	/* c keeps it */
-		frame_cache__release(&old);
+		s->key = *k;
+		s->key.used = 1;
+		c->tab.used++;
+		c->count++;
 	}
-	cache_put(c, k, v);
+	s->val = v;
 	return 0;
 }
 
@@ -398,12 +390,11 @@ int frames__ctx_of_cpumode(uint8_t cpumode)
 int stack_cache__init(struct stack_cache *c, size_t arena_max_words)
 {
 	memset(c, 0, sizeof(*c));
-	c->mask = (1 << 12) - 1;
-	c->slots = fg_mem__alloc((c->mask + 1) * sizeof(*c->slots));
 	c->ents_alloc = 1 << 10;
 	c->ents = fg_mem__alloc(c->ents_alloc * sizeof(*c->ents));
 	c->arena_max = arena_max_words;
-	if (!c->slots || !c->ents) {
+	if (fg_htab__init(&c->tab, 1 << 12, sizeof(struct stack_slot)) ||
+	    !c->ents) {
 		stack_cache__release(c);
 		return -ENOMEM;
 	}
@@ -412,7 +403,7 @@ int stack_cache__init(struct stack_cache *c, size_t arena_max_words)
 
 void stack_cache__release(struct stack_cache *c)
 {
-	fg_mem__free(c->slots, c->slots ? (c->mask + 1) * sizeof(*c->slots) : 0);
+	fg_htab__release(&c->tab, sizeof(struct stack_slot));
 	fg_mem__free(c->ents, c->ents_alloc * sizeof(*c->ents));
 	fg_mem__free(c->arena, c->arena_alloc * sizeof(*c->arena));
 	memset(c, 0, sizeof(*c));
@@ -478,45 +469,54 @@ unsigned int stack_key__hash_cut(const struct stack_key *k, uint64_t hole,
 	return n;
 }
 
-static bool stack_eq(const struct stack_cache *c, const struct stack_ent *e,
-		     const struct stack_key *k)
+static inline bool sslot_empty(const struct stack_slot *s)
 {
+	return !s->idx;
+}
+
+static inline bool sslot_live(const struct stack_slot *s)
+{
+	return s->idx;
+}
+
+static inline bool sslot_match(const struct stack_cache *c,
+			       const struct stack_slot *s, uint64_t h,
+			       const struct stack_key *k)
+{
+	const struct stack_ent *e;
+
+	if (s->tag != (uint32_t)(h >> 32))
+		return false;
+	e = &c->ents[s->idx - 1];
 	return e->hash == k->hash && e->nr == k->nr && e->pid == k->pid &&
 	       e->tid == k->tid && e->gen == k->gen &&
 	       e->incarnation == k->incarnation &&
 	       !memcmp(c->arena + e->off, k->chain, k->nr * sizeof(uint64_t));
 }
 
+static inline uint64_t sslot_hash(const struct stack_cache *c,
+				  const struct stack_slot *s)
+{
+	return c->ents[s->idx - 1].hash;
+}
+
+FG_HTAB_DEFINE(sslot, struct stack_slot, const struct stack_key *,
+	       const struct stack_cache *)
+
 struct stack_ent *stack_cache__find(struct stack_cache *c,
 				    const struct stack_key *k)
 {
-	uint32_t tag = (uint32_t)(k->hash >> 32);
-	size_t h = k->hash & c->mask;
+	struct stack_slot *s = sslot__find(&c->tab, c, k->hash, k);
 
-	while (c->slots[h].idx) {
-		if (c->slots[h].tag == tag &&
-		    stack_eq(c, &c->ents[c->slots[h].idx - 1], k))
-			return &c->ents[c->slots[h].idx - 1];
-		h = (h + 1) & c->mask;
-	}
-	return NULL;
-}
-
-static void slot_put(struct stack_slot *slots, size_t mask, uint64_t hash,
-		     uint32_t idx)
-{
-	size_t h = hash & mask;
-
-	while (slots[h].idx)
-		h = (h + 1) & mask;
-	slots[h].tag = (uint32_t)(hash >> 32);
-	slots[h].idx = idx + 1;
+	return s ? &c->ents[s->idx - 1] : NULL;
 }
 
 void stack_cache__insert(struct stack_cache *c, const struct stack_key *k,
 			 const struct stack_ent *val)
 {
 	struct stack_ent *e;
+	struct stack_slot *s;
+	bool found;
 
 	if (c->arena_len + k->nr > c->arena_max || c->count >= UINT32_MAX - 1)
 		return;
@@ -541,18 +541,10 @@ void stack_cache__insert(struct stack_cache *c, const struct stack_key *k,
 		c->ents = e;
 		c->ents_alloc *= 2;
 	}
-	if ((c->count + 1) * 2 > c->mask + 1) {
-		size_t nmask = c->mask * 2 + 1, i;
-		struct stack_slot *ns = fg_mem__alloc((nmask + 1) * sizeof(*ns));
-
-		if (!ns)
-			return;
-		for (i = 0; i < c->count; i++)
-			slot_put(ns, nmask, c->ents[i].hash, i);
-		fg_mem__free(c->slots, (c->mask + 1) * sizeof(*c->slots));
-		c->slots = ns;
-		c->mask = nmask;
-	}
+	/* the table must keep an empty slot: grow before filling one */
+	if ((c->tab.used + 1) * 2 > c->tab.mask + 1 &&
+	    sslot__rebuild(&c->tab, c, fg_htab__size_for(c->count + 1)))
+		return;
 	memcpy(c->arena + c->arena_len, k->chain, k->nr * sizeof(uint64_t));
 	e = &c->ents[c->count];
 	*e = *val;
@@ -564,6 +556,9 @@ void stack_cache__insert(struct stack_cache *c, const struct stack_key *k,
 	e->gen = k->gen;
 	e->incarnation = k->incarnation;
 	c->arena_len += k->nr;
-	slot_put(c->slots, c->mask, k->hash, c->count);
-	c->count++;
+	/* k is not in the table (callers looked): its empty slot */
+	s = sslot__lookup(&c->tab, c, k->hash, k, &found);
+	s->tag = (uint32_t)(k->hash >> 32);
+	s->idx = ++c->count;
+	c->tab.used++;
 }

@@ -9,6 +9,7 @@
 #include <perf/perf_dlfilter.h>
 
 #include <flame/flame.h>
+#include <flame/hashmap.h>
 #include <flame/jit.h>
 #include <flame/namer.h>
 #include <flame/offcpu.h>
@@ -130,8 +131,8 @@ struct frame_slot {
 };
 
 struct frame_cache {
-	struct frame_slot *slots;
-	size_t mask, count;
+	struct fg_htab tab;	/* of struct frame_slot */
+	size_t count;
 	uint64_t hits, misses;
 	struct fg_buf name;	/* the namer's scratch */
 };
@@ -228,8 +229,8 @@ struct stack_slot {
 struct stack_cache {
 	/* 8-byte slots over a dense array: the table at 50% load is small,
 	 * and entries are written once, in order (no fresh pages wasted) */
-	struct stack_slot *slots;
-	size_t mask, count;
+	struct fg_htab tab;	/* of struct stack_slot */
+	size_t count;
 	struct stack_ent *ents;
 	size_t ents_alloc;
 	__u64 *arena;

@@ -20,6 +20,7 @@
 #include <flame/collapse.h>
 #include <flame/namer.h>
 #include "internal.h"
+#include <flame/hashmap.h>
 #include "reader.h"
 #include "collapse_int.h"
 
@@ -271,12 +272,11 @@ struct worker {
 
 	struct frame *frames;
 	uint32_t nr_frames, frames_alloc;
-	uint32_t *fslots;	/* frame ids + 1, 0 = empty */
-	uint32_t fmask;
+	struct fg_htab fslots;	/* of uint32_t: frame ids + 1, 0 = empty */
 
 	bool fast;		/* the line cache is used (not with --inline) */
-	struct line_slot *lslots;
-	uint32_t nr_lines, lmask;
+	struct fg_htab lslots;	/* of struct line_slot */
+	uint32_t nr_lines;
 	struct line *prev_line;	/* the sample's last frame line, or NULL */
 
 	struct piece *pieces;
@@ -284,8 +284,7 @@ struct worker {
 
 	struct stack *stacks;
 	uint32_t nr_stacks, stacks_alloc;
-	uint32_t *sslots;
-	uint32_t smask;
+	struct fg_htab sslots;	/* of uint32_t: stack ids + 1, 0 = empty */
 	uint32_t *stack_ids;
 	size_t nr_stack_ids, stack_ids_alloc;
 
@@ -334,16 +333,12 @@ static int worker_init(struct worker *w, const struct fg_collapse_opts *o,
 	w->o = o;
 	w->ctx = ctx;
 	w->keep_samples = keep_samples;
-	w->fmask = 4095;
-	w->fslots = calloc(w->fmask + 1, sizeof(*w->fslots));
-	w->smask = 4095;
-	w->sslots = calloc(w->smask + 1, sizeof(*w->sslots));
 	w->fast = !o->inline_;
-	w->lmask = 16383;
-	w->lslots = calloc(w->lmask + 1, sizeof(*w->lslots));
 	w->proc_pname = NO_FRAME;
 	w->room = FG_WEIGHT_MAX;
-	if (!w->fslots || !w->sslots || !w->lslots)
+	if (fg_htab__init(&w->fslots, 4096, sizeof(uint32_t)) ||
+	    fg_htab__init(&w->sslots, 4096, sizeof(uint32_t)) ||
+	    fg_htab__init(&w->lslots, 16384, sizeof(struct line_slot)))
 		return -ENOMEM;
 	return 0;
 }
@@ -352,12 +347,12 @@ static void worker_release(struct worker *w)
 {
 	arena_release(&w->arena);
 	free(w->frames);
-	free(w->fslots);
-	free(w->lslots);
+	fg_htab__release(&w->fslots, sizeof(uint32_t));
+	fg_htab__release(&w->lslots, sizeof(struct line_slot));
 	fg_buf__release(&w->proc);
 	free(w->pieces);
 	free(w->stacks);
-	free(w->sslots);
+	fg_htab__release(&w->sslots, sizeof(uint32_t));
 	free(w->stack_ids);
 	free(w->samples);
 	free(w->cur);
@@ -385,24 +380,41 @@ static int grow(void **arr, uint32_t *alloc, size_t need, size_t size)
 	return 0;
 }
 
-static int rehash_frames(struct worker *w)
-{
-	uint32_t nmask = w->fmask * 2 + 1, i, j;
-	uint32_t *ns = calloc(nmask + 1, sizeof(*ns));
+/* the frame table's key: what frame_get hashed */
+struct fkey {
+	unsigned char kind;
+	const char *sym, *dso, *extra;
+	size_t slen, dlen, elen;
+	uint32_t keylen;
+};
 
-	if (!ns)
-		return -ENOMEM;
-	for (i = 0; i < w->nr_frames; i++) {
-		j = w->frames[i].hash & nmask;
-		while (ns[j])
-			j = (j + 1) & nmask;
-		ns[j] = i + 1;
-	}
-	free(w->fslots);
-	w->fslots = ns;
-	w->fmask = nmask;
-	return 0;
+static inline bool frame_empty(const uint32_t *slot)
+{
+	return !*slot;
 }
+
+static inline bool frame_live(const uint32_t *slot)
+{
+	return *slot;
+}
+
+static inline bool frame_match(const struct worker *w, const uint32_t *slot,
+			       uint64_t h, const struct fkey *k)
+{
+	const struct frame *f = &w->frames[*slot - 1];
+
+	return f->hash == h && f->keylen == k->keylen && f->key[0] == k->kind &&
+	       !memcmp(f->key + 1, k->sym, k->slen) && !f->key[1 + k->slen] &&
+	       !memcmp(f->key + 2 + k->slen, k->dso, k->dlen) &&
+	       !memcmp(f->key + 3 + k->slen + k->dlen, k->extra, k->elen);
+}
+
+static inline uint64_t frame_hash(const struct worker *w, const uint32_t *slot)
+{
+	return w->frames[*slot - 1].hash;
+}
+
+FG_HTAB_DEFINE(frame, uint32_t, const struct fkey *, const struct worker *)
 
 static int add_piece(struct worker *w, const char *s, size_t len)
 {
@@ -539,24 +551,20 @@ static uint32_t frame_get(struct worker *w, unsigned int kind,
 {
 	unsigned char k = kind;
 	uint64_t h = hash_more(kind, sym, slen);
-	uint32_t i, id, keylen;
+	uint32_t id, keylen, *slot;
+	struct fkey fk;
 	struct frame *f;
 	char *key;
+	bool found;
 
 	h = hash_more(h, dso, dlen);
 	if (elen)
 		h = hash_more(h, extra, elen);
 	keylen = 1 + slen + 1 + dlen + 1 + elen;
-	for (i = h & w->fmask; (id = w->fslots[i]); i = (i + 1) & w->fmask) {
-		f = &w->frames[id - 1];
-		if (f->hash != h || f->keylen != keylen || f->key[0] != k)
-			continue;
-		if (memcmp(f->key + 1, sym, slen) || f->key[1 + slen] ||
-		    memcmp(f->key + 2 + slen, dso, dlen) ||
-		    memcmp(f->key + 3 + slen + dlen, extra, elen))
-			continue;
-		return id - 1;
-	}
+	fk = (struct fkey){ k, sym, dso, extra, slen, dlen, elen, keylen };
+	slot = frame__lookup(&w->fslots, w, h, &fk, &found);
+	if (found)
+		return *slot - 1;
 	/* new frame */
 	if (grow((void **)&w->frames, &w->frames_alloc, w->nr_frames + 1,
 		 sizeof(*w->frames)))
@@ -586,32 +594,44 @@ static uint32_t frame_get(struct worker *w, unsigned int kind,
 		return NO_FRAME;
 	}
 	id = w->nr_frames++;
-	w->fslots[i] = id + 1;
-	if (w->nr_frames * 2 > w->fmask && rehash_frames(w))
+	*slot = id + 1;
+	if (frame__added(&w->fslots, w, w->nr_frames))
 		return NO_FRAME;
 	return id;
 }
 
 /* ---- stacks ------------------------------------------------------------- */
 
-static int rehash_stacks(struct worker *w)
-{
-	uint32_t nmask = w->smask * 2 + 1, i, j;
-	uint32_t *ns = calloc(nmask + 1, sizeof(*ns));
+struct skey {
+	const uint32_t *ids;
+	uint32_t n;
+};
 
-	if (!ns)
-		return -ENOMEM;
-	for (i = 0; i < w->nr_stacks; i++) {
-		j = w->stacks[i].hash & nmask;
-		while (ns[j])
-			j = (j + 1) & nmask;
-		ns[j] = i + 1;
-	}
-	free(w->sslots);
-	w->sslots = ns;
-	w->smask = nmask;
-	return 0;
+static inline bool stk_empty(const uint32_t *slot)
+{
+	return !*slot;
 }
+
+static inline bool stk_live(const uint32_t *slot)
+{
+	return *slot;
+}
+
+static inline bool stk_match(const struct worker *w, const uint32_t *slot,
+			     uint64_t h, const struct skey *k)
+{
+	const struct stack *s = &w->stacks[*slot - 1];
+
+	return s->hash == h && s->n == k->n &&
+	       same_ids(w->stack_ids + s->off, k->ids, k->n);
+}
+
+static inline uint64_t stk_hash(const struct worker *w, const uint32_t *slot)
+{
+	return w->stacks[*slot - 1].hash;
+}
+
+FG_HTAB_DEFINE(stk, uint32_t, const struct skey *, const struct worker *)
 
 static int cur_grow(struct worker *w)
 {
@@ -643,8 +663,10 @@ static inline int push_frame(struct worker *w, uint32_t id)
  */
 static int flush_sample(struct worker *w)
 {
-	uint32_t *ids, i, id, n;
+	uint32_t *ids, id, n, *slot;
+	struct skey sk;
 	uint64_t h;
+	bool found;
 
 	if (!w->in_sample)
 		return 0;
@@ -658,12 +680,11 @@ static int flush_sample(struct worker *w)
 	w->nr_cur = 0;
 	w->shash = 0;
 
-	for (i = h & w->smask; (id = w->sslots[i]); i = (i + 1) & w->smask) {
-		struct stack *s = &w->stacks[id - 1];
-
-		if (s->hash == h && s->n == n &&
-		    same_ids(w->stack_ids + s->off, ids, n))
-			goto found;
+	sk = (struct skey){ ids, n };
+	slot = stk__lookup(&w->sslots, w, h, &sk, &found);
+	if (found) {
+		id = *slot;
+		goto found;
 	}
 	if (grow((void **)&w->stacks, &w->stacks_alloc, w->nr_stacks + 1,
 		 sizeof(*w->stacks)))
@@ -686,8 +707,8 @@ static int flush_sample(struct worker *w)
 	};
 	w->nr_stack_ids += n;
 	id = ++w->nr_stacks;
-	w->sslots[i] = id;
-	if (w->nr_stacks * 2 > w->smask && rehash_stacks(w))
+	*slot = id;
+	if (stk__added(&w->sslots, w, w->nr_stacks))
 		return -ENOMEM;
 found:
 	w->stacks[id - 1].weight += w->weight;
@@ -1052,26 +1073,38 @@ static int do_frame(struct worker *w, const struct fg_collapse_frame *f)
 
 /* ---- the line cache: the hot path --------------------------------------- */
 
-static int rehash_lines(struct worker *w)
-{
-	uint32_t nmask = w->lmask * 2 + 1, i, j;
-	struct line_slot *ns = calloc(nmask + 1, sizeof(*ns));
+struct lkey {
+	const char *text;
+	size_t len;
+	bool java;
+};
 
-	if (!ns)
-		return -ENOMEM;
-	for (i = 0; i <= w->lmask; i++) {
-		if (!w->lslots[i].line)
-			continue;
-		j = w->lslots[i].hash & nmask;
-		while (ns[j].line)
-			j = (j + 1) & nmask;
-		ns[j] = w->lslots[i];
-	}
-	free(w->lslots);
-	w->lslots = ns;
-	w->lmask = nmask;
-	return 0;
+static inline bool lslot_empty(const struct line_slot *s)
+{
+	return !s->line;
 }
+
+static inline bool lslot_live(const struct line_slot *s)
+{
+	return s->line;
+}
+
+static inline bool lslot_match(const void *c, const struct line_slot *s,
+			       uint64_t h, const struct lkey *k)
+{
+	(void)c;
+	return s->hash == h && s->line->len == k->len &&
+	       s->line->java == k->java &&
+	       same_bytes(s->line->text, k->text, k->len);
+}
+
+static inline uint64_t lslot_hash(const void *c, const struct line_slot *s)
+{
+	(void)c;
+	return s->hash;
+}
+
+FG_HTAB_DEFINE(lslot, struct line_slot, const struct lkey *, const void *)
 
 /*
  * A frame line (starts with a tab) of a sample being kept, up to its '\n'
@@ -1083,12 +1116,14 @@ static inline int fast_frame(struct worker *w, const char *p, const char *end,
 {
 	struct fg_collapse_frame f;
 	const char *q = p + 1, *a, *key;
+	struct line_slot *slot;
+	struct lkey lk;
 	struct line *e;
-	uint32_t i, id;
+	uint32_t id;
 	unsigned int k;
 	size_t len;
 	uint64_t h;
-	bool khalf;
+	bool khalf, found;
 
 	/* "\t   ADDR " */
 	while (q < end && *q == ' ')
@@ -1116,10 +1151,11 @@ static inline int fast_frame(struct worker *w, const char *p, const char *end,
 	*nl = scan_line(key, end, &h);
 	len = *nl - key;
 	h ^= w->java;
-	for (i = h & w->lmask; (e = w->lslots[i].line); i = (i + 1) & w->lmask) {
-		if (w->lslots[i].hash == h && e->len == len &&
-		    e->java == w->java && same_bytes(e->text, key, len))
-			goto found;
+	lk = (struct lkey){ key, len, w->java };
+	slot = lslot__lookup(&w->lslots, NULL, h, &lk, &found);
+	if (found) {
+		e = slot->line;
+		goto found;
 	}
 	/* a line not seen yet: the same parse as do_line's */
 	len = *nl - p;
@@ -1137,9 +1173,9 @@ static inline int fast_frame(struct worker *w, const char *p, const char *end,
 	e->len = len;
 	e->id[0] = e->id[1] = LINE_NEW;
 	e->java = w->java;
-	w->lslots[i].hash = h;
-	w->lslots[i].line = e;
-	if (++w->nr_lines * 2 > w->lmask && rehash_lines(w))
+	slot->hash = h;
+	slot->line = e;
+	if (lslot__added(&w->lslots, NULL, ++w->nr_lines))
 		return -ENOMEM;
 found:
 	if (w->prev_line)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The profile model: a call tree (trie) of interned frame names. A child
- * is found through one open-addressing table keyed by (parent, name), so
+ * is found through one hash table (fg_htab) keyed by (parent, name), so
  * adding a stack costs one hash probe per frame and no allocation once
  * the stack was seen.
  */
@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include <flame/hashmap.h>
 
 struct slot {
 	uint64_t key;		/* (parent + 1) << 32 | name, 0 = empty */
@@ -20,8 +21,9 @@ struct fg_profile {
 	struct fg_strtab *names;
 	struct fg_node *nodes;
 	uint32_t nr_nodes, nodes_alloc;
-	struct slot *slots;	/* key and value side by side: one cache miss */
-	uint32_t mask;
+	/* of struct slot: key and value side by side, one cache miss; no
+	 * slots after fg_profile__drop_index */
+	struct fg_htab index;
 	uint64_t total[FG_NCOLS];
 	uint64_t adds[FG_NCOLS];
 	unsigned int col;
@@ -47,9 +49,8 @@ struct fg_profile *fg_profile__new(void)
 	p->names = fg_strtab__new();
 	p->nodes_alloc = 4096;
 	p->nodes = fg_mem__alloc(p->nodes_alloc * sizeof(*p->nodes));
-	p->mask = 8191;
-	p->slots = fg_mem__alloc((p->mask + 1) * sizeof(*p->slots));
-	if (!p->names || !p->nodes || !p->slots) {
+	if (!p->names || !p->nodes ||
+	    fg_htab__init(&p->index, 8192, sizeof(struct slot))) {
 		fg_profile__delete(p);
 		errno = ENOMEM;
 		return NULL;
@@ -67,7 +68,7 @@ void fg_profile__delete(struct fg_profile *p)
 		return;
 	fg_strtab__delete(p->names);
 	fg_mem__free(p->nodes, (size_t)p->nodes_alloc * sizeof(*p->nodes));
-	fg_mem__free(p->slots, ((size_t)p->mask + 1) * sizeof(*p->slots));
+	fg_htab__release(&p->index, sizeof(struct slot));
 	free(p->samples);
 	free(p);
 }
@@ -102,28 +103,31 @@ const char *fg_profile__name(const struct fg_profile *p, uint32_t name_id)
 	return fg_strtab__str(p->names, name_id);
 }
 
-static int rehash(struct fg_profile *p)
+static inline bool child_empty(const struct slot *s)
 {
-	uint32_t nmask = p->mask * 2 + 1, i;
-	struct slot *ns = fg_mem__alloc(((size_t)nmask + 1) * sizeof(*ns));
-
-	if (!ns)
-		return -ENOMEM;
-	for (i = 0; i <= p->mask; i++) {
-		uint32_t h;
-
-		if (!p->slots[i].key)
-			continue;
-		h = fg_hash64(p->slots[i].key) & nmask;
-		while (ns[h].key)
-			h = (h + 1) & nmask;
-		ns[h] = p->slots[i];
-	}
-	fg_mem__free(p->slots, ((size_t)p->mask + 1) * sizeof(*p->slots));
-	p->slots = ns;
-	p->mask = nmask;
-	return 0;
+	return !s->key;
 }
+
+static inline bool child_live(const struct slot *s)
+{
+	return s->key;
+}
+
+static inline bool child_match(const void *c, const struct slot *s,
+			       uint64_t h, uint64_t k)
+{
+	(void)c;
+	(void)h;
+	return s->key == k;
+}
+
+static inline uint64_t child_hash(const void *c, const struct slot *s)
+{
+	(void)c;
+	return fg_hash64(s->key);
+}
+
+FG_HTAB_DEFINE(child, struct slot, uint64_t, const void *)
 
 /*
  * The child index is only needed while stacks are added: a caller done
@@ -132,31 +136,26 @@ static int rehash(struct fg_profile *p)
  */
 void fg_profile__drop_index(struct fg_profile *p)
 {
-	fg_mem__free(p->slots, ((size_t)p->mask + 1) * sizeof(*p->slots));
-	p->slots = NULL;
+	fg_htab__release(&p->index, sizeof(struct slot));
 }
 
 static int index_rebuild(struct fg_profile *p)
 {
-	uint32_t mask = 8191, i;
-	struct slot *ns;
+	uint32_t i;
 
-	while ((uint64_t)p->nr_nodes * 2 > mask)
-		mask = mask * 2 + 1;
-	ns = fg_mem__alloc(((size_t)mask + 1) * sizeof(*ns));
-	if (!ns)
+	if (fg_htab__init(&p->index, fg_htab__size_for(p->nr_nodes),
+			  sizeof(struct slot)))
 		return -ENOMEM;
 	for (i = 1; i < p->nr_nodes; i++) {
 		uint64_t k = child_key(p->nodes[i].parent, p->nodes[i].name);
-		uint32_t h = fg_hash64(k) & mask;
+		struct slot *s;
+		bool found;
 
-		while (ns[h].key)
-			h = (h + 1) & mask;
-		ns[h].key = k;
-		ns[h].val = i;
+		s = child__lookup(&p->index, NULL, fg_hash64(k), k, &found);
+		s->key = k;
+		s->val = i;
+		p->index.used++;
 	}
-	p->slots = ns;
-	p->mask = mask;
 	return 0;
 }
 
@@ -164,36 +163,28 @@ uint32_t fg_profile__find_child(const struct fg_profile *p, uint32_t parent,
 				uint32_t name_id)
 {
 	uint64_t k = child_key(parent, name_id);
-	uint32_t h;
+	const struct slot *s;
 
 	/* the index is a cache of the nodes: rebuilding it keeps p's value */
-	if (!p->slots && index_rebuild((struct fg_profile *)p))
+	if (!p->index.slots && index_rebuild((struct fg_profile *)p))
 		return FG_NO_NODE;
-	h = fg_hash64(k) & p->mask;
-
-	while (p->slots[h].key) {
-		if (p->slots[h].key == k)
-			return p->slots[h].val;
-		h = (h + 1) & p->mask;
-	}
-	return FG_NO_NODE;
+	s = child__find(&p->index, NULL, fg_hash64(k), k);
+	return s ? s->val : FG_NO_NODE;
 }
 
 uint32_t fg_profile__child(struct fg_profile *p, uint32_t parent,
 			   uint32_t name_id)
 {
 	uint64_t k = child_key(parent, name_id);
-	uint32_t h;
+	struct slot *s;
 	struct fg_node *n;
+	bool found;
 
-	if (!p->slots && index_rebuild(p))
+	if (!p->index.slots && index_rebuild(p))
 		return FG_NO_NODE;
-	h = fg_hash64(k) & p->mask;
-	while (p->slots[h].key) {
-		if (p->slots[h].key == k)
-			return p->slots[h].val;
-		h = (h + 1) & p->mask;
-	}
+	s = child__lookup(&p->index, NULL, fg_hash64(k), k, &found);
+	if (found)
+		return s->val;
 	if (name_id == UINT32_MAX || parent >= p->nr_nodes)
 		return FG_NO_NODE;
 	if (p->nr_nodes == p->nodes_alloc) {
@@ -211,10 +202,10 @@ uint32_t fg_profile__child(struct fg_profile *p, uint32_t parent,
 	n->parent = parent;
 	n->name = name_id;
 	n->depth = p->nodes[parent].depth + 1;
-	p->slots[h].key = k;
-	p->slots[h].val = p->nr_nodes++;
-	if ((uint64_t)p->nr_nodes * 2 > p->mask)
-		(void)rehash(p);	/* on failure the table just gets fuller */
+	s->key = k;
+	s->val = p->nr_nodes++;
+	/* on failure the table just gets fuller */
+	(void)child__added(&p->index, NULL, p->nr_nodes);
 	return p->nr_nodes - 1;
 }
 

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * String interning: an open-addressing table of ids over an append-only
- * arena of NUL terminated copies. Ids are dense, in insertion order.
+ * String interning: the one hash table (fg_htab) of ids over an
+ * append-only arena of NUL terminated copies. Ids are dense, in insertion
+ * order.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+#include <flame/hashmap.h>
 
 #define CHUNK_SIZE	(256 * 1024)
 
@@ -26,8 +28,7 @@ struct entry {
 struct fg_strtab {
 	struct entry *ents;	/* by id */
 	uint32_t count, ents_alloc;
-	uint32_t *slots;	/* id + 1, 0 = empty */
-	uint32_t mask;
+	struct fg_htab tab;	/* of uint32_t: id + 1, 0 = empty */
 	struct chunk *chunks;
 };
 
@@ -37,9 +38,7 @@ struct fg_strtab *fg_strtab__new(void)
 
 	if (!t)
 		return NULL;
-	t->mask = 1023;
-	t->slots = calloc(t->mask + 1, sizeof(*t->slots));
-	if (!t->slots) {
+	if (fg_htab__init(&t->tab, 2048, sizeof(uint32_t))) {
 		free(t);
 		errno = ENOMEM;
 		return NULL;
@@ -58,7 +57,7 @@ void fg_strtab__delete(struct fg_strtab *t)
 		free(c);
 	}
 	free(t->ents);
-	free(t->slots);
+	fg_htab__release(&t->tab, sizeof(uint32_t));
 	free(t);
 }
 
@@ -91,63 +90,60 @@ static char *arena_copy(struct fg_strtab *t, const char *s, size_t len)
 	return p;
 }
 
-static int rehash(struct fg_strtab *t)
+struct skey {
+	const char *s;
+	size_t len;
+};
+
+static inline bool stab_empty(const uint32_t *slot)
 {
-	uint32_t nmask = t->mask * 2 + 1, i;
-	uint32_t *ns = calloc((size_t)nmask + 1, sizeof(*ns));
-
-	if (!ns)
-		return -ENOMEM;
-	for (i = 0; i < t->count; i++) {
-		uint32_t h = t->ents[i].hash32 & nmask;
-
-		while (ns[h])
-			h = (h + 1) & nmask;
-		ns[h] = i + 1;
-	}
-	free(t->slots);
-	t->slots = ns;
-	t->mask = nmask;
-	return 0;
+	return !*slot;
 }
 
-static uint32_t lookup(const struct fg_strtab *t, const char *s, size_t len,
-		       uint32_t h32, uint32_t *slot)
+static inline bool stab_live(const uint32_t *slot)
 {
-	uint32_t h = h32 & t->mask;
-
-	for (;;) {
-		uint32_t id = t->slots[h];
-		const struct entry *e;
-
-		if (!id) {
-			*slot = h;
-			return UINT32_MAX;
-		}
-		e = &t->ents[id - 1];
-		if (e->hash32 == h32 && e->len == len && !memcmp(e->s, s, len))
-			return id - 1;
-		h = (h + 1) & t->mask;
-	}
+	return *slot;
 }
+
+static inline bool stab_match(const struct fg_strtab *t, const uint32_t *slot,
+			      uint64_t h, const struct skey *k)
+{
+	const struct entry *e = &t->ents[*slot - 1];
+
+	return e->hash32 == (uint32_t)h && e->len == k->len &&
+	       !memcmp(e->s, k->s, k->len);
+}
+
+static inline uint64_t stab_hash(const struct fg_strtab *t,
+				 const uint32_t *slot)
+{
+	return t->ents[*slot - 1].hash32;
+}
+
+FG_HTAB_DEFINE(stab, uint32_t, const struct skey *, const struct fg_strtab *)
 
 uint32_t fg_strtab__find(const struct fg_strtab *t, const char *s, size_t len)
 {
-	uint32_t slot;
+	struct skey k = { s, len };
+	const uint32_t *slot;
 
-	return lookup(t, s, len, (uint32_t)fg_hash_bytes(s, len), &slot);
+	slot = stab__find(&t->tab, t, (uint32_t)fg_hash_bytes(s, len), &k);
+	return slot ? *slot - 1 : UINT32_MAX;
 }
 
 uint32_t fg_strtab__intern(struct fg_strtab *t, const char *s, size_t len)
 {
-	uint32_t h32 = (uint32_t)fg_hash_bytes(s, len), slot, id;
+	uint32_t h32 = (uint32_t)fg_hash_bytes(s, len);
+	struct skey k = { s, len };
 	struct entry *e;
+	uint32_t *slot;
+	bool found;
 
 	if (len > UINT32_MAX - 1)
 		return UINT32_MAX;
-	id = lookup(t, s, len, h32, &slot);
-	if (id != UINT32_MAX)
-		return id;
+	slot = stab__lookup(&t->tab, t, h32, &k, &found);
+	if (found)
+		return *slot - 1;
 	if (t->count == t->ents_alloc) {
 		uint32_t n = t->ents_alloc ? t->ents_alloc * 2 : 1024;
 
@@ -163,10 +159,9 @@ uint32_t fg_strtab__intern(struct fg_strtab *t, const char *s, size_t len)
 		return UINT32_MAX;
 	e->len = len;
 	e->hash32 = h32;
-	t->slots[slot] = ++t->count;
-	/* a failed rehash leaves a valid, fuller table: keep going */
-	if (t->count * 4 > (t->mask + 1) * 3)
-		(void)rehash(t);
+	*slot = ++t->count;
+	/* a failed growth leaves a valid, fuller table: keep going */
+	(void)stab__added(&t->tab, t, t->count);
 	return t->count - 1;
 }
 

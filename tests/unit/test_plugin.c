@@ -399,7 +399,7 @@ static void test_frame_cache(void **state)
 					    .kind = (uint32_t)(i % 4) }), 0);
 	}
 	assert_int_equal(fc.count, n);
-	assert_true(fc.mask + 1 >= 2 * n);
+	assert_true(fc.tab.mask + 1 >= 2 * n);
 	for (i = 0; i < n; i++) {
 		k.addr = 0x400000 + i * 16;
 		k.pid = (int32_t)(i % 7) - 2;
@@ -433,7 +433,7 @@ static void test_frame_cache(void **state)
 	assert_int_equal(fc.hits, n + 2);
 	assert_int_equal(fc.misses, 4);
 	frame_cache__release(&fc);
-	assert_null(fc.slots);
+	assert_null(fc.tab.slots);
 }
 
 /* ---- whole-callchain cache ---- */
