@@ -4,7 +4,9 @@
  * through many growths; keys whose hashes collide (every key one hash);
  * tombstones reused and cleared by a rebuild at the same size; removal
  * while iterating; iteration visits each live entry once; new entries
- * come zeroed; wide (byte string) keys.
+ * come zeroed; wide (byte string) keys. The typed table (FG_HTAB_DEFINE)
+ * the hot paths use: an index over a dense array, through growths, with
+ * all keys in one chain, against a reference.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -236,6 +238,103 @@ static void test_string_keys(void **state)
 	fg_hashmap__delete(m);
 }
 
+/* ---- FG_HTAB_DEFINE: slots holding an index into a dense key array ---- */
+
+struct kv {
+	uint64_t key, val, hash;
+};
+
+struct kvs {
+	struct kv *a;
+	size_t n;
+};
+
+static inline bool kx_empty(const uint32_t *s)
+{
+	return !*s;
+}
+
+static inline bool kx_live(const uint32_t *s)
+{
+	return *s;
+}
+
+static inline bool kx_match(const struct kvs *c, const uint32_t *s,
+			    uint64_t h, uint64_t k)
+{
+	return c->a[*s - 1].hash == h && c->a[*s - 1].key == k;
+}
+
+static inline uint64_t kx_hash(const struct kvs *c, const uint32_t *s)
+{
+	return c->a[*s - 1].hash;
+}
+
+FG_HTAB_DEFINE(kx, uint32_t, uint64_t, const struct kvs *)
+
+static void run_htab(int mix)
+{
+	enum { N = 20000 };
+	struct fg_htab t;
+	struct kvs c = { calloc(N, sizeof(struct kv)), 0 };
+	uint64_t k;
+	size_t i, live = 0;
+
+	assert_non_null(c.a);
+	assert_int_equal(fg_htab__init(&t, 5, sizeof(uint32_t)), 0);
+	assert_int_equal(t.mask + 1, 8);
+	for (k = 1; k <= N; k++) {
+		uint64_t h = mix ? fg_hash64(k) : 42;
+		uint32_t *s;
+		bool found;
+
+		if (mix == 0 && k > 2000)
+			break;
+		assert_null(kx__find(&t, &c, h, k));
+		s = kx__lookup(&t, &c, h, k, &found);
+		assert_false(found);
+		assert_int_equal(*s, 0);
+		c.a[c.n] = (struct kv){ k, k * 3, h };
+		*s = ++c.n;
+		assert_int_equal(kx__added(&t, &c, c.n), 0);
+		live++;
+		/* at most half full, and every earlier key still found */
+		assert_true(t.used * 2 <= t.mask + 1);
+		if (k % 997 == 0)
+			for (i = 0; i < c.n; i++) {
+				const uint32_t *f = kx__find(&t, &c, c.a[i].hash,
+							     c.a[i].key);
+
+				assert_non_null(f);
+				assert_int_equal(c.a[*f - 1].val, c.a[i].key * 3);
+			}
+	}
+	assert_int_equal(t.used, live);
+	/* a key already in: lookup finds it and adds nothing */
+	{
+		bool found;
+		uint32_t *s = kx__lookup(&t, &c, mix ? fg_hash64(1) : 42, 1, &found);
+
+		assert_true(found);
+		assert_int_equal(c.a[*s - 1].key, 1);
+	}
+	/* rebuild at a bigger size keeps every key */
+	assert_int_equal(kx__rebuild(&t, &c, 4 * (t.mask + 1)), 0);
+	for (i = 0; i < c.n; i++)
+		assert_non_null(kx__find(&t, &c, c.a[i].hash, c.a[i].key));
+	assert_null(kx__find(&t, &c, fg_hash64(N + 5), N + 5));
+	fg_htab__release(&t, sizeof(uint32_t));
+	fg_htab__release(&t, sizeof(uint32_t));
+	free(c.a);
+}
+
+static void test_htab(void **state)
+{
+	(void)state;
+	run_htab(1);
+	run_htab(0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -243,6 +342,7 @@ int main(void)
 		cmocka_unit_test(test_against_array),
 		cmocka_unit_test(test_one_chain),
 		cmocka_unit_test(test_tombstones),
+		cmocka_unit_test(test_htab),
 		cmocka_unit_test(test_remove_while_iterating),
 		cmocka_unit_test(test_string_keys),
 	};
