@@ -178,6 +178,7 @@ static int poll_loop(struct fg_snapshot *s, struct fg_cpulog *cl, pid_t child,
 		fg_snapshot__wait(s, interval);
 	}
 	fg_snapshot__poll(s);	/* once more at the end */
+	fg_snapshot__end(s);
 	fg_cpulog__poll_with(cl, fg_snapshot__cgmap(s, &mnt), mnt);
 	if (child > 0)
 		rc = WIFEXITED(status) ? WEXITSTATUS(status) :

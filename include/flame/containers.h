@@ -87,6 +87,11 @@ pid_t fg_jvm__request_perfmap(int pid, int nspid);
 
 /* Netlink socket subscribed to the kernel's process events; -errno. */
 int fg_procconn__open(void);
+/* Same, for some events only (Linux 6.6 filters them per socket; older
+ * kernels: -EOPNOTSUPP unless both). */
+#define FG_PROCCONN_EXEC	1u
+#define FG_PROCCONN_EXIT	2u
+int fg_procconn__open_events(unsigned int events);
 /* Drain pending events: cb for each exec (exit=false) and exit of a
  * process (thread-group leaders only, host pids). -ENOBUFS when some
  * were lost. */
@@ -221,6 +226,9 @@ const struct fg_snapshot_stats *fg_snapshot__stats(const struct fg_snapshot *s);
  */
 const struct fg_cgmap *fg_snapshot__cgmap(const struct fg_snapshot *s,
 					  const char **mnt);
+/* After the last poll: the maps of host processes that exited since it
+ * (fg_snapshot__delete does it too; call it before reading the stats). */
+void fg_snapshot__end(struct fg_snapshot *s);
 void fg_snapshot__delete(struct fg_snapshot *s);
 
 struct fg_snap_entry {

@@ -41,6 +41,7 @@ struct track {
 	bool in_long_line;	/* skipping a line longer than a read chunk */
 	const char *why;	/* why the map was refused (static) */
 	bool gone;
+	bool exit_check;	/* gone, map looked for at the next poll */
 	bool kthread;
 	int pin;		/* index into pins, -1: none */
 	bool jvm_checked, jvm;	/* a HotSpot JVM (--jvm-perfmap) */
@@ -76,6 +77,7 @@ struct fg_snapshot {
 	size_t nr_pins, max_pins, held;
 	uint64_t now;		/* time of the current poll */
 	int pc_fd;		/* process connector, -1: none */
+	int pc_exit_fd;		/* its exit events when apart, else -1 */
 	uint64_t lost_checked;	/* events_lost at the end of the last poll */
 	bool cg_stale;		/* a new process in a cgroup not walked yet */
 	pid_t self_pid;		/* getpid() is a syscall: once */
@@ -84,6 +86,7 @@ struct fg_snapshot {
 	bool host_tmp_same;	/* /tmp is still what pin 0 holds */
 	int *host_maps;		/* NSpids of perf-*.map in pin 0, sorted */
 	size_t nr_host_maps, alloc_host_maps;
+	size_t exit_checks;	/* tracks with exit_check set */
 	bool host_listed;	/* host_maps is this poll's */
 	bool index_written, index_stale;	/* stale: last-seen times */
 	uint64_t index_sig, index_ns;	/* of the last index written */
@@ -233,6 +236,7 @@ struct fg_snapshot *fg_snapshot__new(const char *dir,
 		return NULL;
 	s->dir_fd = -1;
 	s->pc_fd = -1;
+	s->pc_exit_fd = -1;
 	s->self_pid = getpid();
 	{
 		struct stat rst;
@@ -286,7 +290,28 @@ struct fg_snapshot *fg_snapshot__new(const char *dir,
 		}
 	}
 	if (!s->o.no_events) {
-		s->pc_fd = fg_procconn__open();
+		/*
+		 * Exit events on a socket of their own, not waited on (Linux
+		 * 6.6 filters per socket): an exit needs no haste (the pin
+		 * holds the /tmp), an exec does (the process may live a few
+		 * ms), and each wake-up costs more than the event (a tenth of
+		 * flame record's CPU on a busy host). Read at the next exec
+		 * event or poll, before the execs.
+		 */
+		s->pc_exit_fd = fg_procconn__open_events(FG_PROCCONN_EXIT);
+		if (s->pc_exit_fd >= 0) {
+			s->pc_fd = fg_procconn__open_events(FG_PROCCONN_EXEC);
+			if (s->pc_fd < 0) {
+				close(s->pc_exit_fd);
+				s->pc_exit_fd = -1;
+			}
+		} else {
+			s->pc_exit_fd = -1;
+		}
+		if (s->pc_fd < 0)
+			s->pc_fd = fg_procconn__open();
+		if (s->pc_fd < 0)
+			s->pc_fd = -1;
 		s->st.events_on = s->pc_fd >= 0;
 	}
 	return s;
@@ -579,12 +604,26 @@ static void jvm_reap(struct fg_snapshot *s, struct track *t, uint64_t now)
 	}
 }
 
-/* The process has exited: its map once more through the pin, then unpin. */
+static bool map_may_exist(const struct fg_snapshot *s, const struct track *t);
+
+/*
+ * The process has exited: its map once more through the pin, then unpin.
+ * A host process with no map listed in the host's /tmp at the last poll
+ * (most exits on a busy host) keeps pin 0 and is looked at by the next
+ * poll's listing instead: the host's /tmp outlives it, and an open of a
+ * map that is not there at every exit was a twentieth of flame record's
+ * CPU.
+ */
 static void track_gone(struct fg_snapshot *s, struct track *t)
 {
 	uint64_t before;
 
 	t->gone = true;
+	if (t->pin == 0 && !map_may_exist(s, t)) {
+		t->exit_check = true;
+		s->exit_checks++;
+		return;
+	}
 	/* the JDK may rewrite it at exit, or be cut short while answering a
 	 * request: append a whole copy */
 	if (t->jvm && t->pin >= 0)
@@ -632,6 +671,20 @@ static void on_event(void *arg, int pid, bool exit)
 		track_gone(s, t);
 }
 
+/*
+ * Queued process events: exits first (an exit queued before the exec of
+ * a process that took the same pid must be seen first; an exit after it
+ * is read at the next call and finds that process's track).
+ */
+static void events_read(struct fg_snapshot *s)
+{
+	if (s->pc_exit_fd >= 0 &&
+	    fg_procconn__read(s->pc_exit_fd, on_event, s) == -ENOBUFS)
+		s->st.events_lost++;
+	if (fg_procconn__read(s->pc_fd, on_event, s) == -ENOBUFS)
+		s->st.events_lost++;
+}
+
 void fg_snapshot__wait(struct fg_snapshot *s, double secs)
 {
 	uint64_t end = fg_proc__now_ns() + (uint64_t)(secs * 1e9), now;
@@ -658,8 +711,7 @@ void fg_snapshot__wait(struct fg_snapshot *s, double secs)
 			continue;
 		/* (not timed: two clock syscalls an event were 3% of the
 		 * CPU; flame record counts its whole process) */
-		if (fg_procconn__read(s->pc_fd, on_event, s) == -ENOBUFS)
-			s->st.events_lost++;
+		events_read(s);
 	}
 }
 
@@ -729,6 +781,33 @@ static bool map_may_exist(const struct fg_snapshot *s, const struct track *t)
 }
 
 /*
+ * Host processes gone since the last poll whose map was not read at their
+ * exit (track_gone): read it now from the host's /tmp (pin 0) if it is
+ * listed (all: the snapshot ends), unless a newer process took the pid.
+ */
+static void exit_checks(struct fg_snapshot *s, bool all)
+{
+	size_t i;
+
+	for (i = 0; i < s->nr && s->exit_checks; i++) {
+		struct track *t = &s->t[i];
+		uint64_t before = t->copied;
+
+		if (!t->exit_check)
+			continue;
+		t->exit_check = false;
+		s->exit_checks--;
+		if (track_of(s, t->pi.pid) == t && t->pin == 0 &&
+		    (all || map_may_exist(s, t))) {
+			copy_map(s, t);
+			if (t->copied > before)
+				s->st.exit_reads++;
+		}
+		t->pin = -1;
+	}
+}
+
+/*
  * Look at pid: track a new incarnation, keep its /tmp pinned, copy its map.
  * exec: called for an exec event (the process may have entered another
  * mount namespace and mounted its /tmp just before).
@@ -790,6 +869,10 @@ read:
 	}
 	t->last_ns = now;
 	t->gone = false;	/* alive after all (a racing exit event) */
+	if (t->exit_check) {
+		t->exit_check = false;
+		s->exit_checks--;
+	}
 	if (comm[0])	/* exec changes comm, not the incarnation */
 		memcpy(t->pi.comm, comm, sizeof(t->pi.comm));
 	t->kthread = kthread;
@@ -1017,7 +1100,12 @@ int fg_snapshot__poll(struct fg_snapshot *s)
 
 	s->budget = s->o.max_bytes_per_poll ? s->o.max_bytes_per_poll
 					    : 64ull << 20;
+	/* exits queued since the last wake-up, before the listing: a map
+	 * written at exit is in it */
+	if (s->pc_fd >= 0)
+		events_read(s);
 	host_tmp_list(s);
+	exit_checks(s, false);
 	if (s->o.nr_pids) {
 		for (i = 0; i < s->o.nr_pids; i++)
 			visit(s, s->o.pids[i], now, false);
@@ -1034,9 +1122,8 @@ int fg_snapshot__poll(struct fg_snapshot *s)
 			visit(s, (int)pid, now, false);
 			/* a long scan must not delay exec events: a short
 			 * process may be gone by its end */
-			if (s->pc_fd >= 0 && !(++scanned % 32) &&
-			    fg_procconn__read(s->pc_fd, on_event, s) == -ENOBUFS)
-				s->st.events_lost++;
+			if (s->pc_fd >= 0 && !(++scanned % 32))
+				events_read(s);
 		}
 		closedir(d);
 	}
@@ -1079,12 +1166,24 @@ const struct fg_snapshot_stats *fg_snapshot__stats(const struct fg_snapshot *s)
 	return &s->st;
 }
 
+void fg_snapshot__end(struct fg_snapshot *s)
+{
+	uint64_t maps = s->st.maps, reads = s->st.exit_reads;
+
+	if (!s->exit_checks)
+		return;
+	exit_checks(s, true);
+	if (s->st.maps != maps || s->st.exit_reads != reads)
+		s->index_stale = true;
+}
+
 void fg_snapshot__delete(struct fg_snapshot *s)
 {
 	size_t i;
 
 	if (!s)
 		return;
+	fg_snapshot__end(s);
 	if (s->index_stale)
 		write_index(s);	/* the last-seen times of the last poll */
 	free(s->host_maps);
@@ -1115,6 +1214,8 @@ void fg_snapshot__delete(struct fg_snapshot *s)
 	fg_bincache__delete(s->bc);
 	if (s->pc_fd >= 0)
 		close(s->pc_fd);
+	if (s->pc_exit_fd >= 0)
+		close(s->pc_exit_fd);
 	if (s->dir_fd >= 0)
 		close(s->dir_fd);
 	fg_cgmap__delete(s->cg);
