@@ -210,27 +210,10 @@ static int enqueue(struct poff *p, const struct fg_sched_event *e,
 	struct qent *q;
 	size_t nr = chain ? s->nr : 0;
 
-	if (p->nr_q == p->alloc_q) {
-		size_t na = p->alloc_q ? p->alloc_q * 2 : 4096;
-		struct qent *t = realloc(p->q, na * sizeof(*t));
-
-		if (!t)
-			return -ENOMEM;
-		p->q = t;
-		p->alloc_q = na;
-	}
-	if (p->nr_arena + nr > p->alloc_arena) {
-		size_t na = p->alloc_arena ? p->alloc_arena * 2 : 65536;
-		uint64_t *t;
-
-		while (na < p->nr_arena + nr)
-			na *= 2;
-		t = realloc(p->arena, na * sizeof(*t));
-		if (!t)
-			return -ENOMEM;
-		p->arena = t;
-		p->alloc_arena = na;
-	}
+	if (fg_grow(&p->q, &p->alloc_q, p->nr_q, sizeof(*p->q), 4096) ||
+	    fg_reserve(&p->arena, &p->alloc_arena, p->nr_arena + nr,
+		       sizeof(*p->arena), 65536))
+		return -ENOMEM;
 	q = &p->q[p->nr_q++];
 	q->time = e->time;
 	q->seq = p->seq++;

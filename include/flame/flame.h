@@ -71,6 +71,9 @@ void fg_buf__release(struct fg_buf *b);
  * time). 0, or -ENOMEM with *v and *alloc untouched.
  */
 int fg_grow(void *v, size_t *alloc, size_t nr, size_t size, size_t min);
+/* The same rule for room for need elements in all: doubling (from min the
+ * first time) until they fit. 0, or -ENOMEM with *v and *alloc untouched. */
+int fg_reserve(void *v, size_t *alloc, size_t need, size_t size, size_t min);
 
 /* write(2) all of p (EINTR retried): 0, or -errno (-EIO for a 0-byte write). */
 int fg_write_all(int fd, const void *p, size_t len);

@@ -152,15 +152,20 @@ int fg_write_all(int fd, const void *p, size_t len)
 	return 0;
 }
 
-int fg_grow(void *v, size_t *alloc, size_t nr, size_t size, size_t min)
+int fg_reserve(void *v, size_t *alloc, size_t need, size_t size, size_t min)
 {
 	void **pp = v, *np;
 	size_t n;
 
-	if (nr < *alloc)
+	if (need <= *alloc)
 		return 0;
-	n = *alloc ? *alloc * 2 : min;
-	if (n < nr + 1 || n > SIZE_MAX / size)
+	n = *alloc ? *alloc : (min ? min : 1);
+	while (n < need) {
+		if (n > SIZE_MAX / 2)
+			return -ENOMEM;
+		n *= 2;
+	}
+	if (n > SIZE_MAX / size)
 		return -ENOMEM;
 	np = realloc(*pp, n * size);
 	if (!np)
@@ -168,4 +173,9 @@ int fg_grow(void *v, size_t *alloc, size_t nr, size_t size, size_t min)
 	*pp = np;
 	*alloc = n;
 	return 0;
+}
+
+int fg_grow(void *v, size_t *alloc, size_t nr, size_t size, size_t min)
+{
+	return fg_reserve(v, alloc, nr + 1, size, min);
 }

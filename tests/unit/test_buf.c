@@ -2,7 +2,7 @@
 /*
  * fg_buf: growth, NUL termination, binary data, printf across the growth
  * boundary, reset/release, write to a FILE, and streaming through a flush
- * hook.
+ * hook; fg_grow / fg_reserve, the arrays' growth rule.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -190,6 +190,47 @@ static void test_grow_overflow(void **state)
 	fg_buf__release(&b);
 }
 
+/*
+ * fg_grow / fg_reserve, the arrays' growth rule: min the first time, then
+ * doubling until the request fits; contents kept; a request that cannot be
+ * met (size overflow) leaves the array and its size as they were.
+ */
+static void test_reserve(void **state)
+{
+	uint64_t *v = NULL;
+	size_t alloc = 0, i;
+
+	(void)state;
+	assert_int_equal(fg_grow(&v, &alloc, 0, sizeof(*v), 16), 0);
+	assert_int_equal(alloc, 16);
+	for (i = 0; i < 16; i++)
+		v[i] = i;
+	assert_int_equal(fg_grow(&v, &alloc, 15, sizeof(*v), 16), 0);
+	assert_int_equal(alloc, 16);		/* still room */
+	assert_int_equal(fg_grow(&v, &alloc, 16, sizeof(*v), 16), 0);
+	assert_int_equal(alloc, 32);
+	assert_int_equal(fg_reserve(&v, &alloc, 32, sizeof(*v), 16), 0);
+	assert_int_equal(alloc, 32);
+	assert_int_equal(fg_reserve(&v, &alloc, 33, sizeof(*v), 16), 0);
+	assert_int_equal(alloc, 64);
+	assert_int_equal(fg_reserve(&v, &alloc, 1000, sizeof(*v), 16), 0);
+	assert_int_equal(alloc, 1024);		/* doubled until it fits */
+	for (i = 0; i < 16; i++)
+		assert_int_equal(v[i], i);
+	assert_int_equal(fg_reserve(&v, &alloc, SIZE_MAX / 4, sizeof(*v), 16),
+			 -ENOMEM);
+	assert_int_equal(fg_reserve(&v, &alloc, SIZE_MAX, sizeof(*v), 16),
+			 -ENOMEM);
+	assert_int_equal(alloc, 1024);
+	assert_int_equal(v[15], 15);
+	free(v);
+	v = NULL;
+	alloc = 0;
+	assert_int_equal(fg_reserve(&v, &alloc, 100, sizeof(*v), 16), 0);
+	assert_int_equal(alloc, 128);		/* from min */
+	free(v);
+}
+
 /* a streaming buffer's sink: appends what it is handed to another buffer */
 static int sink_flush(struct fg_buf *b)
 {
@@ -302,6 +343,7 @@ int main(void)
 		cmocka_unit_test(test_addf_exact_room),
 		cmocka_unit_test(test_reset_keeps_storage),
 		cmocka_unit_test(test_grow_overflow),
+		cmocka_unit_test(test_reserve),
 		cmocka_unit_test(test_flush_streams),
 		cmocka_unit_test(test_write),
 	};
