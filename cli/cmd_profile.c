@@ -30,9 +30,11 @@
 #include <dirent.h>
 #include <linux/perf_event.h>
 
+#include <flame/hashmap.h>
 #include <flame/jit.h>
 #include <flame/live.h>
 #include <flame/livesym.h>
+#include <flame/mem.h>
 #include <flame/namer.h>
 #include "cmd.h"
 #include <flame/containers.h>
@@ -93,90 +95,31 @@ static void on_stop(int sig)
 
 /* ---- frame cache: (pid, generation, address) -> name id ---- */
 
-struct fkey {
-	uint64_t addr;
+struct fent {
+	uint64_t addr;		/* key: addr, pid, gen */
 	int64_t pid;		/* -1: kernel */
 	uint32_t gen;
-	uint64_t until;		/* not part of the key: a name that may
-				 * still come (JIT) is retried after this
-				 * sample time; 0 = for good */
+	uint32_t id;		/* name id */
+	uint64_t until;		/* a name that may still come (JIT) is
+				 * retried after this sample time; 0 = for
+				 * good */
 };
 
 /* How long an address nothing named stays unnamed before it is looked up
  * again (the JIT resolver re-reads a map at most this often too). */
 #define RETRY_NS	(200ull * 1000 * 1000)
 
-struct fcache {
-	struct fkey *keys;
-	uint32_t *vals;
-	size_t mask, count;
-};
-
-static int fcache__init(struct fcache *c)
+static bool fent_eq(const void *entry, const void *key)
 {
-	c->mask = (1u << 14) - 1;
-	c->count = 0;
-	c->keys = calloc(c->mask + 1, sizeof(*c->keys));
-	c->vals = calloc(c->mask + 1, sizeof(*c->vals));
-	return c->keys && c->vals ? 0 : -ENOMEM;
+	const struct fent *a = entry, *b = key;
+
+	return a->addr == b->addr && a->pid == b->pid && a->gen == b->gen;
 }
 
-static void fcache__release(struct fcache *c)
+static uint64_t fent_hash(const struct fent *k)
 {
-	free(c->keys);
-	free(c->vals);
-	memset(c, 0, sizeof(*c));
-}
-
-static size_t fkey_hash(const struct fkey *k)
-{
-	uint64_t x = k->addr * 0x9e3779b97f4a7c15ULL ^
-		     ((uint64_t)k->pid << 32) ^ k->gen;
-
-	x ^= x >> 29;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	return (size_t)(x ^ (x >> 32));
-}
-
-/* vals hold id + 1; 0 = empty */
-static uint32_t *fcache__slot(struct fcache *c, const struct fkey *k)
-{
-	size_t h = fkey_hash(k) & c->mask;
-
-	while (c->vals[h]) {
-		const struct fkey *x = &c->keys[h];
-
-		if (x->addr == k->addr && x->pid == k->pid && x->gen == k->gen)
-			return &c->vals[h];
-		h = (h + 1) & c->mask;
-	}
-	c->keys[h] = *k;
-	return &c->vals[h];
-}
-
-static int fcache__grow(struct fcache *c)
-{
-	struct fcache old = *c;
-	size_t i;
-
-	c->mask = old.mask * 2 + 1;
-	c->count = 0;
-	c->keys = calloc(c->mask + 1, sizeof(*c->keys));
-	c->vals = calloc(c->mask + 1, sizeof(*c->vals));
-	if (!c->keys || !c->vals) {
-		free(c->keys);
-		free(c->vals);
-		*c = old;
-		return -ENOMEM;
-	}
-	for (i = 0; i <= old.mask; i++) {
-		if (old.vals[i]) {
-			*fcache__slot(c, &old.keys[i]) = old.vals[i];
-			c->count++;
-		}
-	}
-	fcache__release(&old);
-	return 0;
+	return fg_hash64(k->addr * 0x9e3779b97f4a7c15ULL ^
+			 ((uint64_t)k->pid << 32) ^ k->gen);
 }
 
 /*
@@ -184,14 +127,13 @@ static int fcache__grow(struct fcache *c)
  *
  * Most samples repeat a callchain seen before: one hash of the raw
  * addresses and one probe replace, per frame, the frame cache probe, the
- * process lookup and the trie probe. Chains are kept verbatim (compared
- * with memcmp, never trusted to the hash), only when every frame of the
- * chain was named for good (no JIT retry), bounded per window.
+ * process lookup and the trie probe. Chains are kept verbatim in an arena
+ * (compared with memcmp, never trusted to the hash), only when every frame
+ * of the chain was named for good (no JIT retry), bounded per window.
  */
 #define CC_MAX_IPS	(4u << 20)	/* 32 MiB of addresses a window */
 
 struct centry {
-	uint64_t hash;			/* 0: empty */
 	uint32_t pid, tid, gen;
 	uint32_t off, nr;		/* chain in ccache.ips */
 	uint32_t node;
@@ -199,125 +141,95 @@ struct centry {
 	char comm[16];
 };
 
+/* what a chain is looked up by */
+struct ckey {
+	const uint64_t *ips, *arena;
+	size_t nr;
+	uint32_t pid, tid, gen;
+	const char *comm;
+};
+
 struct ccache {
-	struct centry *slots;
-	size_t mask, count;
-	uint64_t *ips;
+	struct fg_hashmap *map;		/* struct centry */
+	uint64_t *ips;			/* the arena */
 	size_t nr_ips, alloc_ips;
 };
 
-static uint64_t chain_hash(const uint64_t *ips, size_t nr, uint32_t pid,
-			   uint32_t tid, uint32_t gen)
+static bool centry_eq(const void *entry, const void *key)
 {
-	uint64_t h = ((uint64_t)pid << 32 | gen) ^ ((uint64_t)tid << 17) ^ nr;
+	const struct centry *e = entry;
+	const struct ckey *k = key;
+
+	return e->nr == k->nr && e->pid == k->pid && e->tid == k->tid &&
+	       e->gen == k->gen && !strncmp(e->comm, k->comm, sizeof(e->comm)) &&
+	       !memcmp(k->arena + e->off, k->ips, k->nr * sizeof(*k->ips));
+}
+
+static uint64_t chain_hash(const struct ckey *k)
+{
+	uint64_t h = ((uint64_t)k->pid << 32 | k->gen) ^ ((uint64_t)k->tid << 17) ^
+		     k->nr;
 	size_t i;
 
-	for (i = 0; i < nr; i++) {
-		h ^= ips[i];
+	for (i = 0; i < k->nr; i++) {
+		h ^= k->ips[i];
 		h *= 0x9e3779b97f4a7c15ULL;
 		h ^= h >> 31;
 	}
-	h ^= h >> 29;
-	h *= 0xbf58476d1ce4e5b9ULL;
-	h ^= h >> 32;
-	return h ? h : 1;
+	return fg_hash64(h);
 }
 
 static int ccache__init(struct ccache *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->mask = (1u << 12) - 1;
-	c->slots = calloc(c->mask + 1, sizeof(*c->slots));
-	return c->slots ? 0 : -ENOMEM;
+	c->map = fg_hashmap__new(sizeof(struct centry), centry_eq);
+	return c->map ? 0 : -ENOMEM;
 }
 
 static void ccache__release(struct ccache *c)
 {
-	free(c->slots);
+	fg_hashmap__delete(c->map);
 	free(c->ips);
 	memset(c, 0, sizeof(*c));
 }
 
-static struct centry *ccache__slot(struct ccache *c, uint64_t h,
-				   const uint64_t *ips, size_t nr, uint32_t pid,
-				   uint32_t tid, uint32_t gen, const char *comm)
+static struct centry *ccache__find(struct ccache *c, uint64_t h,
+				   struct ckey *k)
 {
-	size_t i = h & c->mask;
-
-	for (; c->slots[i].hash; i = (i + 1) & c->mask) {
-		struct centry *e = &c->slots[i];
-
-		if (e->hash == h && e->nr == nr && e->pid == pid &&
-		    e->tid == tid && e->gen == gen &&
-		    !strncmp(e->comm, comm, sizeof(e->comm)) &&
-		    !memcmp(c->ips + e->off, ips, nr * sizeof(*ips)))
-			return e;
-	}
-	return &c->slots[i];
+	k->arena = c->ips;
+	return fg_hashmap__find(c->map, h, k);
 }
 
-static void ccache__grow(struct ccache *c)
-{
-	size_t nmask = c->mask * 2 + 1, i, j;
-	struct centry *ns = calloc(nmask + 1, sizeof(*ns));
-
-	if (!ns)
-		return;		/* the table just stays fuller */
-	for (i = 0; i <= c->mask; i++) {
-		if (!c->slots[i].hash)
-			continue;
-		for (j = c->slots[i].hash & nmask; ns[j].hash;
-		     j = (j + 1) & nmask)
-			;
-		ns[j] = c->slots[i];
-	}
-	free(c->slots);
-	c->slots = ns;
-	c->mask = nmask;
-}
-
-/* Remember chain -> node in slot e (from ccache__slot); a full cache
- * just stops remembering until the next window. */
+/* Remember chain -> node; e is the chain's entry when it has one (from
+ * ccache__find). A full cache just stops remembering until the next
+ * window. */
 static void ccache__put(struct ccache *c, struct centry *e, uint64_t h,
-			const uint64_t *ips, size_t nr, uint32_t pid,
-			uint32_t tid, uint32_t gen, const char *comm,
-			uint32_t node, uint64_t until)
+			struct ckey *k, uint32_t node, uint64_t until)
 {
-	if (e->hash) {
+	if (e) {
 		/* a chain with an unnamed caller, looked up again */
 		e->node = node;
 		e->until = until;
 		return;
 	}
-	if (c->nr_ips + nr > CC_MAX_IPS || (c->count + 1) * 4 > (c->mask + 1) * 3)
+	if (c->nr_ips + k->nr > CC_MAX_IPS ||
+	    fg_reserve(&c->ips, &c->alloc_ips, c->nr_ips + k->nr,
+		       sizeof(*c->ips), 65536))
 		return;
-	if (c->nr_ips + nr > c->alloc_ips) {
-		size_t na = c->alloc_ips ? c->alloc_ips * 2 : 65536;
-		uint64_t *t;
-
-		while (na < c->nr_ips + nr)
-			na *= 2;
-		t = realloc(c->ips, na * sizeof(*t));
-		if (!t)
-			return;
-		c->ips = t;
-		c->alloc_ips = na;
-	}
-	memcpy(c->ips + c->nr_ips, ips, nr * sizeof(*ips));
-	e->hash = h;
-	e->pid = pid;
-	e->tid = tid;
-	e->gen = gen;
+	memcpy(c->ips + c->nr_ips, k->ips, k->nr * sizeof(*k->ips));
+	k->arena = c->ips;
+	e = fg_hashmap__insert(c->map, h, k, NULL);
+	if (!e)
+		return;
+	e->pid = k->pid;
+	e->tid = k->tid;
+	e->gen = k->gen;
 	e->off = (uint32_t)c->nr_ips;
-	e->nr = (uint32_t)nr;
+	e->nr = (uint32_t)k->nr;
 	e->node = node;
 	e->until = until;
-	memset(e->comm, 0, sizeof(e->comm));
-	memcpy(e->comm, comm, strnlen(comm, sizeof(e->comm)));
-	c->nr_ips += nr;
-	c->count++;
-	if ((c->count + 1) * 2 > c->mask + 1)
-		ccache__grow(c);
+	memcpy(e->comm, k->comm, strnlen(k->comm, sizeof(e->comm)));
+	c->nr_ips += k->nr;
 }
 
 /* ---- the session ---- */
@@ -329,7 +241,7 @@ struct session {
 	struct fg_livesym *syms;
 	struct fg_jit *jit;
 	struct fg_profile *prof;
-	struct fcache cache;
+	struct fg_hashmap *cache;	/* struct fent */
 	struct ccache chains;
 	uint64_t until;			/* earliest retry of this sample's
 					 * frames (0: all named for good) */
@@ -380,42 +292,43 @@ static uint32_t name_frame(struct session *s, const struct fg_livesym_frame *f,
 static int frame_id(struct session *s, uint32_t pid, uint32_t gen,
 		    uint64_t time, uint64_t ip, bool kernel, uint32_t *out)
 {
-	struct fkey k = {
+	struct fent k = {
 		.addr = ip,
 		.pid = kernel ? -1 : (int64_t)pid,
 		.gen = kernel ? 0 : gen,
 	};
 	struct fg_livesym_frame f;
-	uint32_t *slot, id;
-	struct fkey *key;
+	struct fent *e;
+	bool added;
+	uint32_t id;
 
-	if ((s->cache.count + 1) * 2 > s->cache.mask + 1 &&
-	    fcache__grow(&s->cache))
+	e = fg_hashmap__insert(s->cache, fent_hash(&k), &k, &added);
+	if (!e)
 		return -ENOMEM;
-	slot = fcache__slot(&s->cache, &k);
-	key = &s->cache.keys[slot - s->cache.vals];
-	if (*slot && (!key->until || time < key->until)) {
-		*out = *slot - 1;
-		if (key->until && (!s->until || key->until < s->until))
-			s->until = key->until;
+	if (!added && (!e->until || time < e->until)) {
+		*out = e->id;
+		if (e->until && (!s->until || e->until < s->until))
+			s->until = e->until;
 		return 0;
 	}
 	fg_livesym__resolve(s->syms, pid, time, ip, kernel, &f);
 	id = name_frame(s, &f, kernel,
 			kernel ? NULL : fg_livesym__thread_comm(s->syms, pid, pid));
-	if (id == UINT32_MAX)
+	if (id == UINT32_MAX) {
+		if (added)
+			fg_hashmap__remove_entry(s->cache, e);
 		return -ENOMEM;
+	}
 	if (f.kind == FG_LIVESYM_DSO || f.kind == FG_LIVESYM_UNKNOWN)
 		s->unnamed++;
 	*out = id;
-	if (!*slot)
-		s->cache.count++;
-	*slot = id + 1;
+	*e = k;
+	e->id = id;
 	/* unnamed for now: kept unnamed for RETRY_NS of samples, then
 	 * looked up again (a JIT map may have named it by then) */
-	key->until = f.retry ? time + RETRY_NS : 0;
-	if (f.retry && (!s->until || key->until < s->until))
-		s->until = key->until;
+	e->until = f.retry ? time + RETRY_NS : 0;
+	if (f.retry && (!s->until || e->until < s->until))
+		s->until = e->until;
 	return 0;
 }
 
@@ -517,6 +430,7 @@ static int sample_node(void *arg, const struct fg_live_sample *sm,
 	uint32_t ids[MAX_FRAMES], node = FG_ROOT, root, gen = 0, tid = 0, leaf;
 	uint64_t key[MAX_FRAMES];
 	struct centry *e = NULL;
+	struct ckey ck;
 	const char *comm;
 	bool kernel = false;
 	uint64_t h = 0;
@@ -527,10 +441,13 @@ static int sample_node(void *arg, const struct fg_live_sample *sm,
 	if (li >= 0) {
 		gen = fg_livesym__generation(s->syms, sm->pid);
 		tid = s->names.tid ? sm->tid : 0;
-		h = chain_hash(key, sm->nr, sm->pid, tid, gen);
-		e = ccache__slot(&s->chains, h, key, sm->nr, sm->pid, tid, gen,
-				 comm);
-		if (e->hash && (!e->until || sm->time < e->until)) {
+		ck = (struct ckey){
+			.ips = key, .nr = sm->nr, .pid = sm->pid, .tid = tid,
+			.gen = gen, .comm = comm,
+		};
+		h = chain_hash(&ck);
+		e = ccache__find(&s->chains, h, &ck);
+		if (e && (!e->until || sm->time < e->until)) {
 			/* the callers' node is known: name the leaf only */
 			s->chain_hits++;
 			if (frame_id(s, sm->pid, gen, sm->time, sm->chain[li],
@@ -559,9 +476,8 @@ static int sample_node(void *arg, const struct fg_live_sample *sm,
 	for (i = n - 1; i >= 1 && node != FG_NO_NODE; i--)
 		node = fg_profile__child(s->prof, node, ids[i]);
 	/* node: the callers of the leaf; remembered when all were named */
-	if (e && n >= 1 && node != FG_NO_NODE)
-		ccache__put(&s->chains, e, h, key, sm->nr, sm->pid, tid, gen,
-			    comm, node, s->callers_until);
+	if (li >= 0 && n >= 1 && node != FG_NO_NODE)
+		ccache__put(&s->chains, e, h, &ck, node, s->callers_until);
 	if (n >= 1 && node != FG_NO_NODE)
 		node = fg_profile__child(s->prof, node, ids[0]);
 	if (node == FG_NO_NODE)
@@ -818,10 +734,11 @@ static int new_window(struct session *s)
 		fg_livesym__set_jit(s->syms, s->jit);
 	}
 	fg_profile__delete(s->prof);
-	fcache__release(&s->cache);
+	fg_hashmap__delete(s->cache);
 	ccache__release(&s->chains);
 	s->prof = fg_profile__new();
-	if (!s->prof || fcache__init(&s->cache) || ccache__init(&s->chains))
+	s->cache = fg_hashmap__new(sizeof(struct fent), fent_eq);
+	if (!s->prof || !s->cache || ccache__init(&s->chains))
 		return -ENOMEM;
 	s->window_start_real = fg_proc__clock_ns(CLOCK_REALTIME);
 	s->window_start_mono = fg_proc__now_ns();
@@ -1305,7 +1222,7 @@ out:
 	fg_livesym__delete(s.syms);
 	fg_jit__delete(s.jit);
 	fg_profile__delete(s.prof);
-	fcache__release(&s.cache);
+	fg_hashmap__delete(s.cache);
 	ccache__release(&s.chains);
 	fg_buf__release(&s.name);
 	if (s.cgroup_fd >= 0)

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <flame/hashmap.h>
 #include <flame/offcpu.h>
 
 #include "internal.h"
@@ -47,7 +48,7 @@ enum fg_sched_kind fg_sched_kind__of(const char *event)
 }
 
 struct thr {
-	int32_t tid;		/* 0 = empty slot (the idle task is never kept) */
+	int32_t tid;		/* the key (the idle task is never kept) */
 	int32_t pid;
 	uint64_t out;		/* switch-out time of the open block */
 	uint64_t queued;	/* start of the run-queue wait, 0 = none */
@@ -62,21 +63,17 @@ struct thr {
 
 /* (blocked node, waker node, state) -> output node */
 struct pair {
-	uint64_t key;
-	uint32_t b, w, val;
+	uint32_t b, w;
 	uint8_t state;
+	uint32_t val;
 };
 
 struct fg_offcpu {
 	const struct fg_offcpu_cfg *cfg;
 	struct fg_offcpu_deps d;
 	struct fg_runq *runq;
-	/* threads */
-	struct thr *thr;
-	size_t mask, nr_thr;
-	/* compositions */
-	struct pair *pairs;
-	size_t pmask, nr_pairs;
+	struct fg_hashmap *thr;		/* tid -> struct thr */
+	struct fg_hashmap *pairs;	/* compositions: struct pair */
 	uint32_t *wname;	/* name id -> name_[w] id */
 	size_t nr_wname;
 	uint32_t state_name[FG_TASK__MAX], sep_name;
@@ -216,88 +213,54 @@ int fg_offcpu_cfg__graph_defaults(const struct fg_offcpu_cfg *c,
 	return 0;
 }
 
-/* ---- threads: open addressing on tid, backward-shift deletion ---- */
+/* ---- threads: tid -> struct thr ---- */
 
-static size_t thr_slot(const struct fg_offcpu *o, int32_t tid)
+static bool thr_eq(const void *entry, const void *key)
 {
-	return ((uint32_t)tid * 0x9e3779b1u) & o->mask;
+	return ((const struct thr *)entry)->tid == *(const int32_t *)key;
+}
+
+static uint64_t tid_hash(int32_t tid)
+{
+	return fg_hash64((uint32_t)tid);
 }
 
 static struct thr *thr_find(struct fg_offcpu *o, int32_t tid)
 {
-	size_t i = thr_slot(o, tid);
-
-	while (o->thr[i].tid) {
-		if (o->thr[i].tid == tid)
-			return &o->thr[i];
-		i = (i + 1) & o->mask;
-	}
-	return NULL;
-}
-
-static int thr_grow(struct fg_offcpu *o)
-{
-	struct thr *old = o->thr;
-	size_t omask = o->mask, i, j;
-
-	o->thr = calloc((omask + 1) * 2, sizeof(*o->thr));
-	if (!o->thr) {
-		o->thr = old;
-		return -ENOMEM;
-	}
-	o->mask = omask * 2 + 1;
-	for (i = 0; i <= omask; i++) {
-		if (!old[i].tid)
-			continue;
-		for (j = thr_slot(o, old[i].tid); o->thr[j].tid; j = (j + 1) & o->mask)
-			;
-		o->thr[j] = old[i];
-	}
-	free(old);
-	return 0;
+	return fg_hashmap__find(o->thr, tid_hash(tid), &tid);
 }
 
 static struct thr *thr_get(struct fg_offcpu *o, int32_t tid)
 {
-	struct thr *t = thr_find(o, tid);
-	size_t i;
+	struct thr *t;
+	bool added;
+	size_t n;
 
-	if (t)
+	t = fg_hashmap__insert(o->thr, tid_hash(tid), &tid, &added);
+	if (!t || !added)
 		return t;
-	if ((o->nr_thr + 1) * 2 > o->mask && thr_grow(o))
-		return NULL;
-	for (i = thr_slot(o, tid); o->thr[i].tid; i = (i + 1) & o->mask)
-		;
-	t = &o->thr[i];
-	memset(t, 0, sizeof(*t));
 	t->tid = tid;
 	t->pid = -1;
 	t->node = t->waker = FG_NO_NODE;
 	t->group = UINT32_MAX;
 	t->comm_id = UINT32_MAX;
-	if (++o->nr_thr > o->st.max_thr)
-		o->st.max_thr = o->nr_thr;
+	n = fg_hashmap__count(o->thr);
+	if (n > o->st.max_thr)
+		o->st.max_thr = n;
 	return t;
 }
 
 static void thr_del(struct fg_offcpu *o, struct thr *t)
 {
-	size_t i = t - o->thr, j = i, k;
+	fg_hashmap__remove_entry(o->thr, t);
+}
 
-	o->thr[i].tid = 0;
-	o->nr_thr--;
-	for (;;) {
-		j = (j + 1) & o->mask;
-		if (!o->thr[j].tid)
-			return;
-		k = thr_slot(o, o->thr[j].tid);
-		/* can j's entry move into the hole at i? */
-		if ((j > i && (k <= i || k > j)) || (j < i && (k <= i && k > j))) {
-			o->thr[i] = o->thr[j];
-			o->thr[j].tid = 0;
-			i = j;
-		}
-	}
+/* compositions: (blocked node, waker node, state) */
+static bool pair_eq(const void *entry, const void *key)
+{
+	const struct pair *a = entry, *b = key;
+
+	return a->b == b->b && a->w == b->w && a->state == b->state;
 }
 
 /* ---- setup ---- */
@@ -312,10 +275,8 @@ struct fg_offcpu *fg_offcpu__new(const struct fg_offcpu_cfg *c,
 		return NULL;
 	o->cfg = c;
 	o->d = *d;
-	o->mask = 1023;
-	o->thr = calloc(o->mask + 1, sizeof(*o->thr));
-	o->pmask = 1023;
-	o->pairs = calloc(o->pmask + 1, sizeof(*o->pairs));
+	o->thr = fg_hashmap__new(sizeof(struct thr), thr_eq);
+	o->pairs = fg_hashmap__new(sizeof(struct pair), pair_eq);
 	o->runq = fg_runq__new();
 	o->sep_name = fg_profile__intern(d->prof, "--", 2);
 	if (!o->thr || !o->pairs || !o->runq || o->sep_name == UINT32_MAX) {
@@ -338,8 +299,8 @@ void fg_offcpu__delete(struct fg_offcpu *o)
 	for (i = 0; i < o->nr_groups; i++)
 		free(o->groups[i]);
 	free(o->groups);
-	free(o->thr);
-	free(o->pairs);
+	fg_hashmap__delete(o->thr);
+	fg_hashmap__delete(o->pairs);
 	free(o->wname);
 	free(o);
 }
@@ -412,8 +373,9 @@ static uint32_t compose(struct fg_offcpu *o, uint32_t b, uint32_t w,
 			enum fg_task_state st)
 {
 	const bool leaf = o->cfg->state_leaf || o->cfg->mode == FG_MODE_WALL;
-	uint64_t key = ((uint64_t)b << 32 | w) ^ ((uint64_t)st << 60);
-	size_t i, nb, nw, k;
+	const struct pair key = { .b = b, .w = w, .state = (uint8_t)st };
+	const uint64_t h = fg_hash64(((uint64_t)b << 32 | w) ^ ((uint64_t)st << 60));
+	size_t nb, nw, k;
 	uint32_t node, root = FG_ROOT, *bf = o->scratch, *wf = o->scratch2;
 	struct pair *p;
 
@@ -421,12 +383,9 @@ static uint32_t compose(struct fg_offcpu *o, uint32_t b, uint32_t w,
 		return leaf ? fg_profile__child(o->d.prof, b, state_leaf(o, st)) : b;
 	if (w == FG_NO_NODE && o->cfg->mode == FG_MODE_WAKEUP)
 		return FG_NO_NODE;
-	for (i = (key * 0x9e3779b97f4a7c15ull >> 40) & o->pmask; o->pairs[i].val;
-	     i = (i + 1) & o->pmask) {
-		p = &o->pairs[i];
-		if (p->b == b && p->w == w && p->state == st)
-			return p->val - 1;
-	}
+	p = fg_hashmap__find(o->pairs, h, &key);
+	if (p)
+		return p->val;
 	/* the container root of the blocked thread, then its comm root */
 	if (o->cfg->group_container) {
 		fg_profile__path(o->d.prof, b, bf, 1);
@@ -454,35 +413,11 @@ static uint32_t compose(struct fg_offcpu *o, uint32_t b, uint32_t w,
 	}
 	if (node == FG_NO_NODE)
 		return node;
-	if ((o->nr_pairs + 1) * 2 > o->pmask) {
-		struct pair *old = o->pairs, *np;
-		size_t omask = o->pmask, j;
-
-		np = calloc((omask + 1) * 2, sizeof(*np));
-		if (!np)
-			return node;	/* no memo: still right */
-		o->pairs = np;
-		o->pmask = omask * 2 + 1;
-		for (j = 0; j <= omask; j++) {
-			if (!old[j].val)
-				continue;
-			for (i = (old[j].key * 0x9e3779b97f4a7c15ull >> 40) & o->pmask;
-			     np[i].val; i = (i + 1) & o->pmask)
-				;
-			np[i] = old[j];
-		}
-		free(old);
-		for (i = (key * 0x9e3779b97f4a7c15ull >> 40) & o->pmask; o->pairs[i].val;
-		     i = (i + 1) & o->pmask)
-			;
+	p = fg_hashmap__insert(o->pairs, h, &key, NULL);
+	if (p) {	/* else no memo: still right */
+		*p = key;
+		p->val = node;
 	}
-	p = &o->pairs[i];
-	p->key = key;
-	p->b = b;
-	p->w = w;
-	p->state = st;
-	p->val = node + 1;
-	o->nr_pairs++;
 	return node;
 }
 
@@ -761,27 +696,46 @@ int fg_offcpu__event(struct fg_offcpu *o, const struct fg_sched_event *e)
 	}
 }
 
+/* open blocks by start, then tid: the order they are added in does not
+ * depend on the table's */
+static int cmp_open(const void *a, const void *b)
+{
+	const struct thr *x = *(const struct thr *const *)a;
+	const struct thr *y = *(const struct thr *const *)b;
+
+	if (x->out != y->out)
+		return x->out < y->out ? -1 : 1;
+	return x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
 int fg_offcpu__finish(struct fg_offcpu *o)
 {
-	size_t i;
-	int ret;
+	struct thr *t, **open;
+	size_t i, n = 0;
+	int ret = 0;
 
 	if (!o->st.switches)
 		return -ENODATA;
 	/* blocks still open: counted to the end of the input */
-	for (i = 0; i <= o->mask; i++) {
-		struct thr *t = &o->thr[i];
+	open = malloc((fg_hashmap__count(o->thr) + 1) * sizeof(*open));
+	if (!open)
+		return -ENOMEM;
+	fg_hashmap__for_each(o->thr, t, i)
+		if (t->open && o->cfg->mode != FG_MODE_RUNQ)
+			open[n++] = t;
+	qsort(open, n, sizeof(*open), cmp_open);
+	for (i = 0; i < n && !ret; i++) {
 		uint64_t before = o->st.blocked_ns;
 
-		if (!t->tid || !t->open || o->cfg->mode == FG_MODE_RUNQ)
-			continue;
-		if ((ret = close_block(o, t, o->st.last)))
-			return ret;
+		ret = close_block(o, open[i], o->st.last);
 		if (o->st.blocked_ns > before) {
 			o->st.open_end++;
 			o->st.open_end_ns += o->st.blocked_ns - before;
 		}
 	}
+	free(open);
+	if (ret)
+		return ret;
 	fg_profile__scale(o->d.prof, o->cfg->unit_div);
 	return 0;
 }
