@@ -75,4 +75,21 @@ size_t fg_perfmap__nr_entries(const struct fg_perfmap *m);
 /* Bytes of memory held (names, entries, index). */
 size_t fg_perfmap__mem(const struct fg_perfmap *m);
 
+/* ---- perf map files ----------------------------------------------------- */
+
+/*
+ * The pid of a perf map's file name: "perf-" PID ".map", PID decimal digits
+ * only, 1..INT_MAX (what perf opens: /tmp/perf-%d.map). -1 for any other
+ * name.
+ */
+int fg_perfmap__file_pid(const char *name);
+/*
+ * fn(arg, pid) for each perf map file name in the directory rel under dirfd
+ * (not followed when a symlink), in directory order, until fn returns
+ * non-zero: that value; 0 when all were seen, -errno when the directory
+ * cannot be read.
+ */
+int fg_perfmap__scan_dir(int dirfd, const char *rel,
+			 int (*fn)(void *arg, int pid), void *arg);
+
 #endif /* FLAME_PERFMAP_H */

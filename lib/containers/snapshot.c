@@ -728,12 +728,20 @@ static int cmp_int(const void *a, const void *b)
  * listed are not opened at this poll (most of a poll's syscalls on a
  * host with a thousand processes); reads at exit do not use the list.
  */
+static int host_map_add(void *arg, int pid)
+{
+	struct fg_snapshot *s = arg;
+
+	if (fg_grow(&s->host_maps, &s->alloc_host_maps, s->nr_host_maps,
+		    sizeof(*s->host_maps), 64))
+		return -ENOMEM;
+	s->host_maps[s->nr_host_maps++] = pid;
+	return 0;
+}
+
 static void host_tmp_list(struct fg_snapshot *s)
 {
 	struct stat st;
-	struct dirent *de;
-	DIR *d;
-	int fd;
 
 	s->host_listed = false;
 	s->host_tmp_same = s->pins[0].fd >= 0 && !stat("/tmp", &st) &&
@@ -741,32 +749,9 @@ static void host_tmp_list(struct fg_snapshot *s)
 			   st.st_ino == s->pins[0].ino;
 	if (!s->host_tmp_same)
 		return;
-	fd = openat(s->pins[0].fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return;
-	}
 	s->nr_host_maps = 0;
-	while ((de = readdir(d))) {
-		char *e;
-		long pid;
-
-		if (strncmp(de->d_name, "perf-", 5))
-			continue;
-		pid = strtol(de->d_name + 5, &e, 10);
-		if (pid <= 0 || pid > INT_MAX || strcmp(e, ".map"))
-			continue;
-		if (fg_grow(&s->host_maps, &s->alloc_host_maps, s->nr_host_maps,
-			    sizeof(*s->host_maps), 64)) {
-			closedir(d);
-			return;	/* not listed: every map is opened */
-		}
-		s->host_maps[s->nr_host_maps++] = (int)pid;
-	}
-	closedir(d);
+	if (fg_perfmap__scan_dir(s->pins[0].fd, ".", host_map_add, s))
+		return;	/* not listed: every map is opened */
 	qsort(s->host_maps, s->nr_host_maps, sizeof(*s->host_maps), cmp_int);
 	s->host_listed = true;
 }

@@ -403,38 +403,32 @@ static const char *rootfs_of(struct fg_jit *j, int pid)
 	return NULL;
 }
 
+struct only_map {
+	int pid, found;
+};
+
+static int only_map_add(void *arg, int pid)
+{
+	struct only_map *m = arg;
+
+	if (m->found++ == 0)
+		m->pid = pid;
+	return 0;
+}
+
 /* In a left-over root, the map is named after the NSpid, which we may not
  * know: take the only perf-*.map in DIR/tmp, else perf-<pid>.map. */
 static void rootfs_rel(int rfd, int nspid, int pid, char *rel, size_t len)
 {
-	struct dirent *de;
-	int fd, found = 0;
-	DIR *d;
+	struct only_map m = { 0 };
 
 	if (nspid > 0) {
 		snprintf(rel, len, "tmp/perf-%d.map", nspid);
 		return;
 	}
+	if (!fg_perfmap__scan_dir(rfd, "tmp", only_map_add, &m) && m.found == 1)
+		pid = m.pid;
 	snprintf(rel, len, "tmp/perf-%d.map", pid);
-	fd = openat(rfd, "tmp", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return;
-	}
-	while ((de = readdir(d))) {
-		int n;
-		char tail;
-
-		if (sscanf(de->d_name, "perf-%d.ma%c", &n, &tail) == 2 &&
-		    tail == 'p' && n > 0 && found++ == 0)
-			snprintf(rel, len, "tmp/perf-%d.map", n);
-	}
-	closedir(d);
-	if (found > 1)
-		snprintf(rel, len, "tmp/perf-%d.map", pid);
 }
 
 static struct fg_perfmap *load_source(struct fg_jit *j, int pid,
@@ -665,20 +659,13 @@ static struct cglabel *label_of_cgroup(struct fg_jit *j, uint64_t ino)
 		return cgl_add(j, ino, label, full);
 	}
 	path = j->cgroup_path ? j->cgroup_path(j->cgroup_arg, ino) : NULL;
-	if (path) {
-		char clean[1024];
-
-		snprintf(clean, sizeof(clean), "%s", path);
-		fg_proc__sanitize(clean);
-		fg_container__id(clean, label, sizeof(label), full, sizeof(full));
-		return cgl_add(j, ino, label, full);
-	}
-	if (!j->cg_scanned && !j->no_live) {
+	if (!path && !j->cg_scanned && !j->no_live) {
 		j->cg_scanned = true;
 		if (!fg_cgroup__mount(mnt, sizeof(mnt)))
 			j->cgmap = fg_cgmap__scan(mnt);
 	}
-	path = fg_cgmap__path(j->cgmap, ino);
+	if (!path)
+		path = fg_cgmap__path(j->cgmap, ino);
 	if (path) {
 		char clean[1024];
 

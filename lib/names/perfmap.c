@@ -10,8 +10,12 @@
  * address space into disjoint segments, each owned by the latest entry
  * covering it: O(n log n), lookups are one binary search.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
@@ -362,4 +366,47 @@ size_t fg_perfmap__mem(const struct fg_perfmap *m)
 		return 0;
 	return m->alloc * sizeof(*m->e) + m->names.alloc +
 	       m->nr_seg * sizeof(*m->seg);
+}
+
+int fg_perfmap__file_pid(const char *name)
+{
+	const char *p = name + 5;
+	long pid = 0;
+
+	if (strncmp(name, "perf-", 5))
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		pid = pid * 10 + (*p - '0');
+		if (pid > INT_MAX)
+			return -1;
+	}
+	if (p == name + 5 || pid <= 0 || strcmp(p, ".map"))
+		return -1;
+	return (int)pid;
+}
+
+int fg_perfmap__scan_dir(int dirfd, const char *rel,
+			 int (*fn)(void *arg, int pid), void *arg)
+{
+	struct dirent *de;
+	int fd, ret = 0;
+	DIR *d;
+
+	fd = openat(dirfd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	while (!ret && (de = readdir(d))) {
+		int pid = fg_perfmap__file_pid(de->d_name);
+
+		if (pid > 0)
+			ret = fn(arg, pid);
+	}
+	closedir(d);
+	return ret;
 }

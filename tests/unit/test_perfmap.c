@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Strict perf-map parser and index (lib/names/perfmap.c). */
+/* Strict perf-map parser and index, perf map file names (lib/names/perfmap.c). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 #include <flame/containers.h>
 #include <flame/perfmap.h>
@@ -321,6 +324,83 @@ static void test_million(void **state)
 	fg_perfmap__delete(m);
 }
 
+/* the one rule for a perf map's file name, as perf opens /tmp/perf-%d.map */
+static void test_file_pid(void **state)
+{
+	(void)state;
+	assert_int_equal(fg_perfmap__file_pid("perf-1.map"), 1);
+	assert_int_equal(fg_perfmap__file_pid("perf-4242.map"), 4242);
+	assert_int_equal(fg_perfmap__file_pid("perf-2147483647.map"), 2147483647);
+	assert_int_equal(fg_perfmap__file_pid("perf-2147483648.map"), -1);
+	assert_int_equal(fg_perfmap__file_pid("perf-99999999999999999999.map"), -1);
+	assert_int_equal(fg_perfmap__file_pid("perf-0.map"), -1);
+	assert_int_equal(fg_perfmap__file_pid("perf-.map"), -1);
+	assert_int_equal(fg_perfmap__file_pid("perf--5.map"), -1);
+	assert_int_equal(fg_perfmap__file_pid("perf-+5.map"), -1);
+	assert_int_equal(fg_perfmap__file_pid("perf- 5.map"), -1);
+	assert_int_equal(fg_perfmap__file_pid("perf-5.map.bak"), -1);
+	assert_int_equal(fg_perfmap__file_pid("perf-5.mapx"), -1);
+	assert_int_equal(fg_perfmap__file_pid("perf-5.ma"), -1);
+	assert_int_equal(fg_perfmap__file_pid("perf-5x.map"), -1);
+	assert_int_equal(fg_perfmap__file_pid("jit-5.dump"), -1);
+	assert_int_equal(fg_perfmap__file_pid("xperf-5.map"), -1);
+}
+
+static int collect(void *arg, int pid)
+{
+	int *v = arg;
+
+	v[v[0]++ + 1] = pid;
+	return v[0] == 3 ? 7 : 0;	/* stop after three */
+}
+
+/* a real directory: map files found, other names and a symlinked
+ * directory not; fn's non-zero value stops the scan and is returned */
+static void test_scan_dir(void **state)
+{
+	char dir[] = "/tmp/flame-test-scan.XXXXXX", p[300];
+	static const char *const names[] = {
+		"perf-12.map", "perf-x.map", "perf-13.map.tmp", "README",
+		"perf-0.map",
+	};
+	int v[8] = { 0 }, fd;
+	size_t i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/tmp", dir);
+	assert_int_equal(mkdir(p, 0700), 0);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(p, sizeof(p), "%s/tmp/%s", dir, names[i]);
+		fd = open(p, O_CREAT | O_WRONLY, 0600);
+		assert_true(fd >= 0);
+		close(fd);
+	}
+	snprintf(p, sizeof(p), "%s/link", dir);
+	assert_int_equal(symlink("tmp", p), 0);
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	assert_int_equal(fg_perfmap__scan_dir(fd, "tmp", collect, v), 0);
+	assert_int_equal(v[0], 1);
+	assert_int_equal(v[1], 12);
+	/* a symlink is not followed */
+	memset(v, 0, sizeof(v));
+	assert_int_equal(fg_perfmap__scan_dir(fd, "link", collect, v), -ENOTDIR);
+	assert_int_equal(v[0], 0);
+	assert_int_equal(fg_perfmap__scan_dir(fd, "nosuch", collect, v), -ENOENT);
+	/* stopping */
+	for (i = 20; i < 25; i++) {
+		snprintf(p, sizeof(p), "%s/tmp/perf-%zu.map", dir, i);
+		close(open(p, O_CREAT | O_WRONLY, 0600));
+	}
+	memset(v, 0, sizeof(v));
+	assert_int_equal(fg_perfmap__scan_dir(fd, "tmp", collect, v), 7);
+	assert_int_equal(v[0], 3);
+	close(fd);
+	snprintf(p, sizeof(p), "rm -rf '%s'", dir);
+	assert_int_equal(system(p), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -333,6 +413,8 @@ int main(void)
 		cmocka_unit_test(test_overlap_latest_wins),
 		cmocka_unit_test(test_overlap_random),
 		cmocka_unit_test(test_million),
+		cmocka_unit_test(test_file_pid),
+		cmocka_unit_test(test_scan_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
