@@ -7,6 +7,7 @@
 #define FLAME_SVG_H
 
 #include <flame/flame.h>
+#include <flame/hashmap.h>
 
 /* Name id of the bottom "all" frame. */
 #define SVG_ALL		UINT32_MAX
@@ -36,9 +37,8 @@ struct svg_layout {
 	uint64_t total;		/* weight spanning the full width */
 	double width_px;	/* pixels spanned by total */
 	double min_px;		/* frames narrower are dropped */
-	/* builder hash: (parent, name) -> frame */
-	uint32_t *slots;
-	size_t nr_slots;
+	/* while building a new tree: (parent, name) -> frame */
+	struct fg_htab kids_of;
 };
 
 /*

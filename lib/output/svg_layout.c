@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <flame/hashmap.h>
+
 #include "internal.h"
 #include "svg.h"
 
@@ -40,31 +42,42 @@ static int frame_new(struct svg_layout *l, uint32_t parent, uint32_t name,
 	return 0;
 }
 
-static size_t slot_of(uint32_t parent, uint32_t name, size_t mask)
+/*
+ * The builder's table: (parent, name) -> frame, a slot holding the frame's
+ * id + 1 (0: empty); the key is read from the frame itself.
+ */
+static inline uint64_t kid_key(uint32_t parent, uint32_t name)
 {
-	return fg_hash64(((uint64_t)parent << 32) | name) & mask;
+	return (uint64_t)parent << 32 | name;
 }
 
-static int slots_grow(struct svg_layout *l)
+static inline bool kid_empty(const uint32_t *s)
 {
-	size_t n = l->nr_slots ? l->nr_slots * 2 : 4096, i;
-	uint32_t *s = malloc(n * sizeof(*s));
-
-	if (!s)
-		return -ENOMEM;
-	memset(s, 0xff, n * sizeof(*s));
-	for (i = 1; i < l->nr; i++) {
-		size_t k = slot_of(l->f[i].parent, l->f[i].name, n - 1);
-
-		while (s[k] != FG_NO_NODE)
-			k = (k + 1) & (n - 1);
-		s[k] = i;
-	}
-	free(l->slots);
-	l->slots = s;
-	l->nr_slots = n;
-	return 0;
+	return !*s;
 }
+
+static inline bool kid_live(const uint32_t *s)
+{
+	return *s;
+}
+
+static inline bool kid_match(const struct svg_layout *l, const uint32_t *s,
+			     uint64_t h, uint64_t k)
+{
+	const struct svg_frame *f = &l->f[*s - 1];
+
+	(void)h;
+	return kid_key(f->parent, f->name) == k;
+}
+
+static inline uint64_t kid_hash(const struct svg_layout *l, const uint32_t *s)
+{
+	const struct svg_frame *f = &l->f[*s - 1];
+
+	return fg_hash64(kid_key(f->parent, f->name));
+}
+
+FG_HTAB_DEFINE(kid, uint32_t, uint64_t, const struct svg_layout *)
 
 /*
  * Child of parent named name, created when absent. Flame charts merge only
@@ -74,8 +87,9 @@ static int slots_grow(struct svg_layout *l)
 static int child(struct svg_layout *l, uint32_t parent, uint32_t name,
 		 bool chart, uint32_t *out)
 {
-	uint32_t last = l->f[parent].last_kid, id;
-	size_t k = 0;
+	uint32_t last = l->f[parent].last_kid, id, *slot = NULL;
+	uint64_t key = kid_key(parent, name), h = fg_hash64(key);
+	bool found;
 	int err;
 
 	if (chart) {
@@ -84,21 +98,19 @@ static int child(struct svg_layout *l, uint32_t parent, uint32_t name,
 			return 0;
 		}
 	} else {
-		if ((size_t)l->nr * 2 >= l->nr_slots && (err = slots_grow(l)))
-			return err;
-		k = slot_of(parent, name, l->nr_slots - 1);
-		while ((id = l->slots[k]) != FG_NO_NODE) {
-			if (l->f[id].parent == parent && l->f[id].name == name) {
-				*out = id;
-				return 0;
-			}
-			k = (k + 1) & (l->nr_slots - 1);
+		slot = kid__lookup(&l->kids_of, l, h, key, &found);
+		if (found) {
+			*out = *slot - 1;
+			return 0;
 		}
 	}
 	if ((err = frame_new(l, parent, name, &id)))
 		return err;
-	if (!chart)
-		l->slots[k] = id;
+	if (slot) {
+		*slot = id + 1;
+		if ((err = kid__added(&l->kids_of, l, l->nr)))
+			return err;
+	}
 	l->f[parent].last_kid = id;
 	*out = id;
 	return 0;
@@ -214,6 +226,9 @@ static int build_tree(struct svg_layout *l, const struct fg_profile *p,
 		       sizeof(l->f[0].w));
 		return 0;
 	}
+	if (!o->flamechart &&
+	    (err = fg_htab__init(&l->kids_of, 4096, sizeof(uint32_t))))
+		return err;
 	if (o->flamechart)
 		s = fg_profile__samples(p, &nr_samples);
 	if (o->flamechart && s && nr_samples) {
@@ -408,9 +423,7 @@ int svg_layout__build(struct svg_layout *l, const struct fg_profile *p,
 	memset(l, 0, sizeof(*l));
 	if ((err = build_tree(l, p, o)))
 		goto out_err;
-	free(l->slots);
-	l->slots = NULL;
-	l->nr_slots = 0;
+	fg_htab__release(&l->kids_of, sizeof(uint32_t));
 	/* inclusive weights: parents have smaller indices */
 	for (i = l->nr; i-- > 1;) {
 		unsigned int c;
@@ -451,6 +464,6 @@ void svg_layout__release(struct svg_layout *l)
 	fg_mem__free(l->f, (size_t)l->alloc * sizeof(*l->f));
 	free(l->kids);
 	free(l->order);
-	free(l->slots);
+	fg_htab__release(&l->kids_of, sizeof(uint32_t));
 	memset(l, 0, sizeof(*l));
 }
