@@ -1038,8 +1038,8 @@ static int run(struct session *s)
 	int rc = 0, ret;
 
 	if (s->off)
-		poff__enable(s->off);
-	fg_live__enable(s->live);
+		poff__set_enabled(s->off, true);
+	fg_live__set_enabled(s->live, true);
 	while (!stop_requested) {
 		now = fg_proc__now_ns();
 		if (end && now >= end)
@@ -1074,9 +1074,9 @@ static int run(struct session *s)
 		if (!targets_alive(s))
 			break;
 	}
-	fg_live__disable(s->live);
+	fg_live__set_enabled(s->live, false);
 	if (s->off)
-		poff__disable(s->off);
+		poff__set_enabled(s->off, false);
 	ret = fg_live__drain(s->live, &live_ops, s);
 	if (!ret && s->off)
 		ret = poff__drain(s->off, true);

@@ -440,14 +440,9 @@ void poff__delete(struct poff *p)
 	free(p);
 }
 
-int poff__enable(struct poff *p)
+void poff__set_enabled(struct poff *p, bool on)
 {
-	return fg_live_sched__enable(p->ls);
-}
-
-int poff__disable(struct poff *p)
-{
-	return fg_live_sched__disable(p->ls);
+	fg_live_sched__set_enabled(p->ls, on);
 }
 
 uint64_t poff__events(const struct poff *p)

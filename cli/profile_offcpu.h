@@ -33,8 +33,7 @@ struct poff;
 /* NULL after one error line (cli_error) saying why. */
 struct poff *poff__new(const struct poff_opts *o);
 void poff__delete(struct poff *p);
-int poff__enable(struct poff *p);
-int poff__disable(struct poff *p);
+void poff__set_enabled(struct poff *p, bool on);
 /* An on-CPU sample from the sampler (mode=wall weighs it; all end blocks). */
 int poff__sample(struct poff *p, const struct fg_live_sample *s);
 /*

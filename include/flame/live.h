@@ -88,8 +88,8 @@ struct fg_live;
  */
 struct fg_live *fg_live__new(const struct fg_live_opts *o, const char **why);
 void fg_live__delete(struct fg_live *l);
-int fg_live__enable(struct fg_live *l);
-int fg_live__disable(struct fg_live *l);
+/* Start (on) or stop counting on every CPU. */
+void fg_live__set_enabled(struct fg_live *l, bool on);
 /* Wait up to timeout_ms for data (poll(2)); 0, or -errno (-EINTR). */
 int fg_live__poll(struct fg_live *l, int timeout_ms);
 /* Read every ring buffer to its head, calling ops. 0 or the first -errno. */

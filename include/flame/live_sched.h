@@ -56,8 +56,8 @@ struct fg_live_sched;
 struct fg_live_sched *fg_live_sched__new(const struct fg_live_sched_opts *o,
 					 const char **why);
 void fg_live_sched__delete(struct fg_live_sched *l);
-int fg_live_sched__enable(struct fg_live_sched *l);
-int fg_live_sched__disable(struct fg_live_sched *l);
+/* Start (on) or stop the tracepoints on every CPU. */
+void fg_live_sched__set_enabled(struct fg_live_sched *l, bool on);
 /* Read every ring buffer to its head. 0 or the first -errno of fn. */
 int fg_live_sched__drain(struct fg_live_sched *l, fg_live_sched_fn fn,
 			 void *arg);

@@ -250,16 +250,9 @@ void fg_live__delete(struct fg_live *l)
 	free(l);
 }
 
-int fg_live__enable(struct fg_live *l)
+void fg_live__set_enabled(struct fg_live *l, bool on)
 {
-	perf_evlist__enable(l->evl.evlist);
-	return 0;
-}
-
-int fg_live__disable(struct fg_live *l)
-{
-	perf_evlist__disable(l->evl.evlist);
-	return 0;
+	live_evl__set_enabled(&l->evl, on);
 }
 
 int fg_live__poll(struct fg_live *l, int timeout_ms)

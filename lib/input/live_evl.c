@@ -99,6 +99,14 @@ void live_evl__close(struct live_evl *e)
 	e->cpus = NULL;
 }
 
+void live_evl__set_enabled(struct live_evl *e, bool on)
+{
+	if (on)
+		perf_evlist__enable(e->evlist);
+	else
+		perf_evlist__disable(e->evlist);
+}
+
 uint64_t live__ring_pending(const struct perf_mmap *map)
 {
 	return map->end - map->start;

@@ -39,6 +39,7 @@ struct live_evl {
 int live_evl__open(struct live_evl *e, int cgroup_fd, unsigned int pages,
 		   bool *mmap_failed);
 void live_evl__close(struct live_evl *e);
+void live_evl__set_enabled(struct live_evl *e, bool on);
 
 /*
  * Bytes a ring held when perf_mmap__read_init() last succeeded on it: the

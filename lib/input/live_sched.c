@@ -210,16 +210,9 @@ void fg_live_sched__delete(struct fg_live_sched *l)
 	free(l);
 }
 
-int fg_live_sched__enable(struct fg_live_sched *l)
+void fg_live_sched__set_enabled(struct fg_live_sched *l, bool on)
 {
-	perf_evlist__enable(l->evl.evlist);
-	return 0;
-}
-
-int fg_live_sched__disable(struct fg_live_sched *l)
-{
-	perf_evlist__disable(l->evl.evlist);
-	return 0;
+	live_evl__set_enabled(&l->evl, on);
 }
 
 const struct fg_live_sched_stats *fg_live_sched__stats(const struct fg_live_sched *l)
