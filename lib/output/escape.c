@@ -99,52 +99,27 @@ static size_t utf8_chars(const unsigned char *s, size_t len, size_t stop)
 }
 
 /*
- * max_chars > 0: at most max_chars characters come out; a longer name
- * keeps its first max_chars - 2 characters followed by "..".
+ * What one character becomes: NULL to copy it as it is, else its
+ * replacement (a literal, or built in esc); *adv is its length in bytes.
  */
-int fg_buf__add_xml(struct fg_buf *b, const char *str, size_t len,
-		    size_t max_chars)
+typedef const char *(*escape_fn)(const unsigned char *s, size_t left,
+				 size_t *adv, char esc[8]);
+
+/*
+ * The escapers' one loop: up to keep characters of s, runs of characters
+ * kept as they are copied at once. Inlined into each escaper with its fn.
+ */
+static inline __attribute__((always_inline)) int
+escape(struct fg_buf *b, const unsigned char *s, size_t len, size_t keep,
+       escape_fn fn)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, run = 0, keep = (size_t)-1, n = 0;
-	bool cut = false;
+	size_t i = 0, run = 0, n = 0, adv;
+	char esc[8];
 	int err;
 
-	if (max_chars > 0 && len > max_chars &&
-	    utf8_chars(s, len, max_chars) > max_chars) {
-		cut = true;
-		keep = max_chars >= 2 ? max_chars - 2 : 0;
-	}
-	/* worst case is "&quot;" (6) per byte; grow once for typical input */
-	if (fg_buf__grow(b, len + len / 8 + 8))
-		return -ENOMEM;
 	while (i < len && n < keep) {
-		const char *rep = NULL;
-		unsigned char c = s[i];
-		uint32_t cp;
-		size_t adv;
-		bool bad;
+		const char *rep = fn(s + i, len - i, &adv, esc);
 
-		if (c >= 0x80) {
-			adv = utf8_next(s + i, len - i, &cp, &bad);
-			if (bad || !xml_char_ok(cp))
-				rep = "\xef\xbf\xbd";
-		} else {
-			adv = 1;
-			switch (c) {
-			case '&': rep = "&amp;"; break;
-			case '<': rep = "&lt;"; break;
-			case '>': rep = "&gt;"; break;
-			case '"': rep = "&quot;"; break;
-			case '\'': rep = "&#39;"; break;
-			case '\t': rep = "&#9;"; break;
-			case '\n': rep = "&#10;"; break;
-			case '\r': rep = "&#13;"; break;
-			default:
-				if (c < 0x20)
-					rep = "\xef\xbf\xbd";
-			}
-		}
 		if (rep) {
 			if (run && (err = fg_buf__add(b, s + i - run, run)))
 				return err;
@@ -159,72 +134,113 @@ int fg_buf__add_xml(struct fg_buf *b, const char *str, size_t len,
 	}
 	if (run && (err = fg_buf__add(b, s + i - run, run)))
 		return err;
+	return 0;
+}
+
+static inline const char *xml_rep(const unsigned char *s, size_t left,
+				  size_t *adv, char esc[8])
+{
+	uint32_t cp;
+	bool bad;
+
+	(void)esc;
+	if (s[0] >= 0x80) {
+		*adv = utf8_next(s, left, &cp, &bad);
+		return bad || !xml_char_ok(cp) ? "\xef\xbf\xbd" : NULL;
+	}
+	*adv = 1;
+	switch (s[0]) {
+	case '&': return "&amp;";
+	case '<': return "&lt;";
+	case '>': return "&gt;";
+	case '"': return "&quot;";
+	case '\'': return "&#39;";
+	case '\t': return "&#9;";
+	case '\n': return "&#10;";
+	case '\r': return "&#13;";
+	default:
+		return s[0] < 0x20 ? "\xef\xbf\xbd" : NULL;
+	}
+}
+
+/*
+ * max_chars > 0: at most max_chars characters come out; a longer name
+ * keeps its first max_chars - 2 characters followed by "..".
+ */
+int fg_buf__add_xml(struct fg_buf *b, const char *str, size_t len,
+		    size_t max_chars)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t keep = (size_t)-1;
+	bool cut = false;
+	int err;
+
+	if (max_chars > 0 && len > max_chars &&
+	    utf8_chars(s, len, max_chars) > max_chars) {
+		cut = true;
+		keep = max_chars >= 2 ? max_chars - 2 : 0;
+	}
+	/* worst case is "&quot;" (6) per byte; grow once for typical input */
+	if (fg_buf__grow(b, len + len / 8 + 8))
+		return -ENOMEM;
+	if ((err = escape(b, s, len, keep, xml_rep)))
+		return err;
 	if (cut)
 		return fg_buf__add(b, "..", max_chars >= 2 ? 2 : max_chars);
 	/* make sure the buffer is a string even for an empty name */
 	return fg_buf__add(b, "", 0);
 }
 
-int fg_buf__add_json(struct fg_buf *b, const char *str, size_t len)
+static inline const char *json_rep(const unsigned char *s, size_t left,
+				   size_t *adv, char esc[8])
 {
 	static const char hex[] = "0123456789abcdef";
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, run = 0;
-	char esc[8];
+	unsigned char c = s[0];
+	uint32_t cp;
+	bool bad;
+
+	*adv = 1;
+	if (c >= 0x80) {
+		*adv = utf8_next(s, left, &cp, &bad);
+		if (bad)
+			return "\\ufffd";
+		if (cp == 0x2028)
+			return "\\u2028";
+		if (cp == 0x2029)
+			return "\\u2029";
+		return NULL;
+	}
+	switch (c) {
+	case '"': return "\\\"";
+	case '\\': return "\\\\";
+	case '\n': return "\\n";
+	case '\t': return "\\t";
+	case '\r': return "\\r";
+	}
+	if (c < 0x20 || c == 0x7f || c == '<' || c == '>' || c == '&' ||
+	    c == '\'') {
+		esc[0] = '\\';
+		esc[1] = 'u';
+		esc[2] = '0';
+		esc[3] = '0';
+		esc[4] = hex[c >> 4];
+		esc[5] = hex[c & 15];
+		esc[6] = '\0';
+		return esc;
+	}
+	return NULL;
+}
+
+int fg_buf__add_json(struct fg_buf *b, const char *str, size_t len)
+{
 	int err;
 
 	if (fg_buf__grow(b, len + len / 8 + 8))
 		return -ENOMEM;
 	if ((err = fg_buf__addch(b, '"')))
 		return err;
-	while (i < len) {
-		const char *rep = NULL;
-		unsigned char c = s[i];
-		uint32_t cp = c;
-		size_t adv = 1;
-		bool bad = false;
-
-		if (c >= 0x80) {
-			adv = utf8_next(s + i, len - i, &cp, &bad);
-			if (bad)
-				rep = "\\ufffd";
-			else if (cp == 0x2028)
-				rep = "\\u2028";
-			else if (cp == 0x2029)
-				rep = "\\u2029";
-		} else if (c == '"') {
-			rep = "\\\"";
-		} else if (c == '\\') {
-			rep = "\\\\";
-		} else if (c == '\n') {
-			rep = "\\n";
-		} else if (c == '\t') {
-			rep = "\\t";
-		} else if (c == '\r') {
-			rep = "\\r";
-		} else if (c < 0x20 || c == 0x7f || c == '<' || c == '>' ||
-			   c == '&' || c == '\'') {
-			esc[0] = '\\';
-			esc[1] = 'u';
-			esc[2] = '0';
-			esc[3] = '0';
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			esc[6] = '\0';
-			rep = esc;
-		}
-		if (rep) {
-			if (run && (err = fg_buf__add(b, s + i - run, run)))
-				return err;
-			run = 0;
-			if ((err = fg_buf__adds(b, rep)))
-				return err;
-		} else {
-			run += adv;
-		}
-		i += adv;
-	}
-	if (run && (err = fg_buf__add(b, s + i - run, run)))
+	if ((err = escape(b, (const unsigned char *)str, len, (size_t)-1,
+			  json_rep)))
 		return err;
 	return fg_buf__addch(b, '"');
 }
