@@ -93,32 +93,38 @@ static uint32_t rgb(double r, double g, double b)
 	return R << 16 | G << 8 | B;
 }
 
-/* v1..v3 in [0, 1): the per-name variation within a hue. */
+/*
+ * The base hues, flamegraph.pl's: each channel is base + span * v[var],
+ * v[1..3] in [0, 1) the per-name variation within the hue.
+ */
+static const struct {
+	uint8_t base, span, var;
+} hue_chans[][3] = {
+	[HUE_HOT] =	{ { 205, 50, 3 }, { 0, 230, 1 }, { 0, 55, 2 } },
+	[HUE_MEM] =	{ { 0, 0, 1 }, { 190, 50, 2 }, { 0, 210, 1 } },
+	[HUE_IO] =	{ { 80, 60, 1 }, { 80, 60, 1 }, { 190, 55, 2 } },
+	[HUE_RED] =	{ { 200, 55, 1 }, { 50, 80, 1 }, { 50, 80, 1 } },
+	[HUE_GREEN] =	{ { 50, 60, 1 }, { 200, 55, 1 }, { 50, 60, 1 } },
+	[HUE_BLUE] =	{ { 80, 60, 1 }, { 80, 60, 1 }, { 205, 50, 1 } },
+	[HUE_AQUA] =	{ { 50, 60, 1 }, { 165, 55, 1 }, { 165, 55, 1 } },
+	[HUE_YELLOW] =	{ { 175, 55, 1 }, { 175, 55, 1 }, { 50, 20, 1 } },
+	[HUE_PURPLE] =	{ { 190, 65, 1 }, { 80, 60, 1 }, { 190, 65, 1 } },
+	[HUE_ORANGE] =	{ { 190, 65, 1 }, { 90, 65, 1 }, { 0, 0, 1 } },
+};
+
+/* A base hue's colour (any other hue: hot's). */
 static uint32_t hue_rgb(enum hue h, double v1, double v2, double v3)
 {
-	switch (h) {
-	case HUE_MEM:
-		return rgb(0, 190 + 50 * v2, 210 * v1);
-	case HUE_IO:
-		return rgb(80 + 60 * v1, 80 + 60 * v1, 190 + 55 * v2);
-	case HUE_RED:
-		return rgb(200 + 55 * v1, 50 + 80 * v1, 50 + 80 * v1);
-	case HUE_GREEN:
-		return rgb(50 + 60 * v1, 200 + 55 * v1, 50 + 60 * v1);
-	case HUE_BLUE:
-		return rgb(80 + 60 * v1, 80 + 60 * v1, 205 + 50 * v1);
-	case HUE_AQUA:
-		return rgb(50 + 60 * v1, 165 + 55 * v1, 165 + 55 * v1);
-	case HUE_YELLOW:
-		return rgb(175 + 55 * v1, 175 + 55 * v1, 50 + 20 * v1);
-	case HUE_PURPLE:
-		return rgb(190 + 65 * v1, 80 + 60 * v1, 190 + 65 * v1);
-	case HUE_ORANGE:
-		return rgb(190 + 65 * v1, 90 + 65 * v1, 0);
-	case HUE_HOT:
-	default:
-		return rgb(205 + 50 * v3, 230 * v1, 55 * v2);
-	}
+	const double v[4] = { 0, v1, v2, v3 };
+	double c[3];
+	int i;
+
+	if ((size_t)h >= ARRAY_SIZE(hue_chans))
+		h = HUE_HOT;
+	for (i = 0; i < 3; i++)
+		c[i] = hue_chans[h][i].base +
+		       hue_chans[h][i].span * v[hue_chans[h][i].var];
+	return rgb(c[0], c[1], c[2]);
 }
 
 static bool has_suffix(const char *s, size_t len, const char *suf)
