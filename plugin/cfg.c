@@ -131,6 +131,21 @@ void flame_cfg__help(FILE *fp)
 		"Docs: docs/plugin.md\n");
 }
 
+/* The index of value among words (NULL-terminated), else one line and
+ * -EINVAL. */
+static int pick(const char *opt, const char *value, const char *const *words,
+		const char *expects)
+{
+	int i;
+
+	for (i = 0; words[i]; i++)
+		if (!strcmp(value, words[i]))
+			return i;
+	fprintf(stderr, "flame.so: option '%s=%s': expects %s\n", opt, value,
+		expects);
+	return -EINVAL;
+}
+
 static int parse_idlist(const char *opt, const char *s, struct idlist *l)
 {
 	const char *p = s;
@@ -255,33 +270,26 @@ static int derive(struct flame_cfg *c)
 		return -EINVAL;
 	}
 	if (c->weight_s) {
-		if (!strcmp(c->weight_s, "period"))
-			c->weight_period = true;
-		else if (strcmp(c->weight_s, "samples") && strcmp(c->weight_s, "count")) {
-			fprintf(stderr, "flame.so: option 'weight=%s': expects samples or period\n",
-				c->weight_s);
-			return -EINVAL;
-		}
+		static const char *const w[] = { "samples", "count", "period", NULL };
+
+		if ((ret = pick("weight", c->weight_s, w, "samples or period")) < 0)
+			return ret;
+		c->weight_period = ret == 2;
 	}
 	if (c->group_s) {
-		if (!strcmp(c->group_s, "container"))
-			c->group_container = true;
-		else if (strcmp(c->group_s, "none")) {
-			fprintf(stderr, "flame.so: option 'group=%s': expects container or none\n",
-				c->group_s);
-			return -EINVAL;
-		}
+		static const char *const g[] = { "none", "container", NULL };
+
+		if ((ret = pick("group", c->group_s, g, "container or none")) < 0)
+			return ret;
+		c->group_container = ret == 1;
 	}
 	if (c->unwind_s) {
-		if (!strcmp(c->unwind_s, "raw"))
-			c->unwind = UNWIND_RAW;
-		else if (!strcmp(c->unwind_s, "check"))
-			c->unwind = UNWIND_CHECK;
-		else if (strcmp(c->unwind_s, "auto")) {
-			fprintf(stderr, "flame.so: option 'unwind=%s': expects auto, raw or check\n",
-				c->unwind_s);
-			return -EINVAL;
-		}
+		/* in enum unwind's order */
+		static const char *const u[] = { "auto", "raw", "check", NULL };
+
+		if ((ret = pick("unwind", c->unwind_s, u, "auto, raw or check")) < 0)
+			return ret;
+		c->unwind = ret;
 	}
 	if ((ret = offcpu_cfg__derive(c)))	/* mode=wall sets show_tid */
 		return ret;
