@@ -57,6 +57,8 @@ struct flame {
 	struct stack_cache stacks;
 	struct comm_cache comms;
 	struct path_memo *memo;		/* PATH_MEMO_WAYS, by thread */
+	struct fg_heap heap;		/* perf's heap, tuned at start() */
+	unsigned int heap_tick;
 	struct offcpu *off;	/* mode=offcpu, wakeup, offwake, wall, runq */
 	/* mode=cpu on a recording with sched events: run-queue latency only */
 	struct offcpu *rq;
@@ -256,6 +258,8 @@ FLAME_API int start(void **data, void *ctx)
 		fflush(NULL);
 		exit(ret);
 	}
+	/* tables grow to the end of the run: keep freed memory, huge pages */
+	fg_heap__tune(&f->heap);
 	ret = -ENOMEM;
 	if (offcpu_cfg__defaults(&f->cfg, &f->out))
 		goto fail;
@@ -857,6 +861,8 @@ FLAME_API int filter_event(void *data, const struct perf_dlfilter_sample *s,
 
 	if (f->refused)
 		return -EOPNOTSUPP;
+	if (!(++f->heap_tick & 1023))
+		fg_heap__advise(&f->heap);
 	if (f->off) {
 		ret = offcpu__sample(f->off, s, ctx);
 		if (ret == -ENOMEM)

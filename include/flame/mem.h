@@ -15,6 +15,23 @@ void *fg_mem__alloc(size_t size);
 void *fg_mem__realloc(void *p, size_t old, size_t size);
 void fg_mem__free(void *p, size_t size);
 
+/*
+ * The process heap of a run that grows tables and keeps them to the end
+ * (flame.so inside perf script): fg_heap__tune makes glibc keep freed
+ * blocks in the heap for reuse instead of unmapping them (no fault and
+ * zeroing again on the next growth, no munmap), grow brk 64 MiB at a time,
+ * and advises the heap from there on for transparent huge pages (where the
+ * kernel offers them on madvise). brk's later growth is a new mapping
+ * without the advice: fg_heap__advise (cheap when nothing changed) advises
+ * it. Process-wide; unused advised memory costs no RSS.
+ */
+struct fg_heap {
+	uintptr_t advised;	/* end of the advised heap; 0: not advising */
+};
+
+void fg_heap__tune(struct fg_heap *h);
+void fg_heap__advise(struct fg_heap *h);
+
 /* 64-bit mix (splitmix64 finaliser): good enough for open addressing. */
 static inline uint64_t fg_hash64(uint64_t x)
 {
