@@ -155,6 +155,9 @@ void bench__reap(struct bench *b);
 /* Stop one (SIGINT, then SIGTERM, then SIGKILL), or all. */
 void bench__stop_proc(struct bench *b, int i, int first_sig);
 void bench__stop_all(struct bench *b);
+/* Run argv (PATH searched), stdout to out and stderr appended to err when
+ * given; wait. Its exit status, 128 + signal, or -errno. */
+int bench__run_wait(char *const argv[], const char *out, const char *err);
 int bench__shell(const char *cmd);	/* run and wait; exit status or -errno */
 /* Placeholders of a command for sidecar sc (NULL: none, e.g. the load). */
 char *bench__subst(const char *tmpl, const struct bench *b,

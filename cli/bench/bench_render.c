@@ -80,30 +80,6 @@ static char *find_flame_so(const struct bench *b)
 	return b->flame_so ? strdup(b->flame_so) : cli_find_flame_so();
 }
 
-static int run_wait(char *const argv[], const char *out, const char *err)
-{
-	pid_t pid;
-	int st, fd;
-
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (!pid) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (out && (fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644)) >= 0)
-			dup2(fd, 1);
-		if (err && (fd = open(err, O_WRONLY | O_CREAT | O_APPEND, 0644)) >= 0)
-			dup2(fd, 2);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 static void collect_top(struct bench_profile *pr, const struct fg_profile *p)
 {
 	uint32_t nn = fg_profile__nr_nodes(p), nnames, i;
@@ -266,7 +242,7 @@ static bool has_user_stacks(struct bench *b, struct bench_profile *pr,
 
 	if (asprintf(&path, "%s/%s.evlist", b->rundir, pr->key) < 0)
 		return false;
-	if (run_wait(args, path, "/dev/null") == 0 && (fp = fopen(path, "re"))) {
+	if (bench__run_wait(args, path, "/dev/null") == 0 && (fp = fopen(path, "re"))) {
 		while (fgets(line, sizeof(line), fp))
 			if (strstr(line, "STACK_USER"))
 				yes = true;
@@ -326,7 +302,7 @@ static int render_perf_data(struct bench *b, struct bench_profile *pr,
 			pr->unit = "us";
 		}
 		args[n] = NULL;
-		rc = run_wait(args, "/dev/null", errpath);
+		rc = bench__run_wait(args, "/dev/null", errpath);
 		while (k--)
 			free(a[k]);
 		if (!rc && !access(pr->paths[1], R_OK)) {
@@ -363,7 +339,7 @@ static int render_perf_data(struct bench *b, struct bench_profile *pr,
 		args[n++] = "-i";
 		args[n++] = (char *)data;
 		args[n] = NULL;
-		rc = run_wait(args, txt, errpath);
+		rc = bench__run_wait(args, txt, errpath);
 		if (rc) {
 			char last[256];
 

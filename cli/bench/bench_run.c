@@ -179,10 +179,10 @@ void bench__stop_all(struct bench *b)
 		bench__stop_proc(b, i, 0);
 }
 
-int bench__shell(const char *cmd)
+int bench__run_wait(char *const argv[], const char *out, const char *err)
 {
 	pid_t pid;
-	int st;
+	int st, fd;
 
 	fflush(NULL);
 	pid = fork();
@@ -190,14 +190,24 @@ int bench__shell(const char *cmd)
 		return -errno;
 	if (!pid) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		if (out && (fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644)) >= 0)
+			dup2(fd, 1);
+		if (err && (fd = open(err, O_WRONLY | O_CREAT | O_APPEND, 0644)) >= 0)
+			dup2(fd, 2);
+		execvp(argv[0], argv);
 		_exit(127);
 	}
-	while (waitpid(pid, &st, 0) < 0) {
+	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)
 			return -errno;
-	}
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+int bench__shell(const char *cmd)
+{
+	char *const argv[] = { "/bin/sh", "-c", (char *)cmd, NULL };
+
+	return bench__run_wait(argv, NULL, NULL);
 }
 
 /* 'it'\''s' style quoting for /bin/sh */

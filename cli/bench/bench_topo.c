@@ -87,12 +87,20 @@ static int listen_loopback(int port)
 	return fd;
 }
 
-/* Fork the backend into a new network namespace; wait until it listens. */
-static int start_backend(struct bench *b)
+/*
+ * Fork a pod: a child named comm in a network namespace of its own
+ * (loopback up) that runs serve(ready_fd), which writes one byte to
+ * ready_fd once the pod is ready and never returns. Waits up to 5 s for
+ * that byte, then opens the pod's namespace into *ns_fd and its name
+ * into ns. The pid, or -errno after one line naming what (a pod) failed.
+ */
+static pid_t start_pod(struct bench *b, const char *what, const char *comm,
+		       void (*serve)(int ready_fd), int *ns_fd, char *ns,
+		       size_t ns_len)
 {
 	struct pollfd pfd;
 	char path[64], c;
-	int pipefd[2];
+	int pipefd[2], fd;
 	ssize_t n;
 	pid_t pid;
 
@@ -103,8 +111,6 @@ static int start_backend(struct bench *b)
 	if (pid < 0)
 		return -errno;
 	if (!pid) {
-		int lfd, fd;
-
 		setpgid(0, 0);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		signal(SIGINT, SIG_IGN);	/* the driver decides when */
@@ -114,37 +120,61 @@ static int start_backend(struct bench *b)
 			dup2(fd, 0);
 			dup2(fd, 1);
 		}
-		prctl(PR_SET_NAME, "flame-backend");
-		if (unshare(CLONE_NEWNET) < 0) {
-			fprintf(stderr, "flame: bench: unshare(CLONE_NEWNET): %s\n",
-				strerror(errno));
+		prctl(PR_SET_NAME, comm);
+		if (unshare(CLONE_NEWNET) < 0 || lo_up() < 0) {
+			fprintf(stderr, "flame: bench: %s: a network namespace: %s\n",
+				what, strerror(errno));
 			_exit(1);
 		}
-		if (lo_up() < 0 || (lfd = listen_loopback(BACKEND_PORT)) < 0) {
-			fprintf(stderr, "flame: bench: backend: cannot listen on 127.0.0.1:%d\n",
-				BACKEND_PORT);
-			_exit(1);
-		}
-		bench__backend_serve(lfd, pipefd[1]);
+		serve(pipefd[1]);
 		_exit(1);
 	}
 	close(pipefd[1]);
-	bench__add_proc(b, "backend", pid);
+	bench__add_proc(b, what, pid);
 	pfd.fd = pipefd[0];
 	pfd.events = POLLIN;
 	if (poll(&pfd, 1, 5000) != 1 || read(pipefd[0], &c, 1) != 1) {
 		close(pipefd[0]);
-		cli_error("bench: the backend did not start (network namespaces need root)");
+		cli_error("bench: the %s did not start (network namespaces need root)",
+			  what);
 		return -EIO;
 	}
 	close(pipefd[0]);
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
-	b->netns_fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (b->netns_fd < 0)
-		return -errno;
+	*ns_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*ns_fd < 0) {
+		int err = -errno;
+
+		cli_error("bench: %s: %s", path, strerror(-err));
+		return err;
+	}
+	n = readlink(path, ns, ns_len - 1);
+	ns[n > 0 ? n : 0] = '\0';
+	return pid;
+}
+
+/* The backend: listens on loopback and answers (bench_backend.c). */
+static void serve_backend(int ready_fd)
+{
+	int lfd = listen_loopback(BACKEND_PORT);
+
+	if (lfd < 0) {
+		fprintf(stderr, "flame: bench: backend: cannot listen on 127.0.0.1:%d\n",
+			BACKEND_PORT);
+		_exit(1);
+	}
+	bench__backend_serve(lfd, ready_fd);
+}
+
+/* Fork the backend into a new network namespace; wait until it listens. */
+static int start_backend(struct bench *b)
+{
+	pid_t pid = start_pod(b, "backend", "flame-backend", serve_backend,
+			      &b->netns_fd, b->pod_netns, sizeof(b->pod_netns));
+
+	if (pid < 0)
+		return pid;
 	b->backend_pid = pid;
-	n = readlink(path, b->pod_netns, sizeof(b->pod_netns) - 1);
-	b->pod_netns[n > 0 ? n : 0] = '\0';
 	fprintf(stderr, "flame: bench: pod network namespace %s (backend pid %d; nsenter -t %d -n)\n",
 		b->pod_netns, (int)pid, (int)pid);
 	return 0;
@@ -348,49 +378,23 @@ static int sidecar_failed(const char *log, const char *who, const char *what)
 	return 1;
 }
 
-/* The client pod: a process that makes a network namespace and holds it. */
+/* The client pod: holds its network namespace for the client. */
+static void serve_client_pod(int ready_fd)
+{
+	if (write(ready_fd, "r", 1) != 1)
+		_exit(1);
+	for (;;)
+		pause();
+}
+
 static int start_client_pod(struct bench *b)
 {
-	struct pollfd pfd;
-	char path[64], c;
-	int pipefd[2];
-	ssize_t n;
-	pid_t pid;
+	pid_t pid = start_pod(b, "client pod", "flame-clientpod",
+			      serve_client_pod, &b->client_netns_fd,
+			      b->client_netns, sizeof(b->client_netns));
 
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return -errno;
-	fflush(NULL);
-	pid = fork();
 	if (pid < 0)
-		return -errno;
-	if (!pid) {
-		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		signal(SIGINT, SIG_IGN);
-		close(pipefd[0]);
-		prctl(PR_SET_NAME, "flame-clientpod");
-		if (unshare(CLONE_NEWNET) < 0 || lo_up() < 0)
-			_exit(1);
-		if (write(pipefd[1], "r", 1) != 1)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	close(pipefd[1]);
-	bench__add_proc(b, "client pod", pid);
-	pfd.fd = pipefd[0];
-	pfd.events = POLLIN;
-	if (poll(&pfd, 1, 5000) != 1 || read(pipefd[0], &c, 1) != 1) {
-		close(pipefd[0]);
-		return cli_error("bench: the client pod's network namespace could not be made");
-	}
-	close(pipefd[0]);
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
-	b->client_netns_fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (b->client_netns_fd < 0)
-		return cli_error("bench: %s: %s", path, strerror(errno));
-	n = readlink(path, b->client_netns, sizeof(b->client_netns) - 1);
-	b->client_netns[n > 0 ? n : 0] = '\0';
+		return pid;
 	fprintf(stderr, "flame: bench: client pod network namespace %s (pid %d; nsenter -t %d -n)\n",
 		b->client_netns, (int)pid, (int)pid);
 	return 0;
