@@ -78,11 +78,12 @@ size_t fg_perfmap__mem(const struct fg_perfmap *m);
 /* ---- perf map files ----------------------------------------------------- */
 
 /*
- * The pid of a perf map's file name: "perf-" PID ".map", PID decimal digits
- * only, 1..INT_MAX (what perf opens: /tmp/perf-%d.map). -1 for any other
- * name.
+ * The pid of a perf map's file name, the len bytes at name: "perf-" PID
+ * ".map", PID decimal digits only, 1..INT_MAX (what perf opens:
+ * /tmp/perf-%d.map). -1 for any other name. The one rule: the namer's JIT
+ * classification, the snapshot's /tmp listing and jit.c's left-over roots.
  */
-int fg_perfmap__file_pid(const char *name);
+int fg_perfmap__file_pid(const char *name, size_t len);
 /*
  * fn(arg, pid) for each perf map file name in the directory rel under dirfd
  * (not followed when a symlink), in directory order, until fn returns

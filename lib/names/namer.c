@@ -12,6 +12,7 @@
 
 #include <flame/collapse.h>
 #include <flame/namer.h>
+#include <flame/perfmap.h>
 #include "internal.h"
 
 static bool has_prefix(const char *s, size_t len, const char *p)
@@ -30,17 +31,14 @@ static bool has_suffix(const char *s, size_t len, const char *x)
 
 bool fg_namer__is_perf_map(const char *dso, size_t len)
 {
-	const char *end, *p;
+	const char *base;
 
-	if (!dso || !has_suffix(dso, len, ".map"))
+	if (!dso || len < 5)
 		return false;
-	end = dso + len;
-	p = end - 4;
-	while (p > dso && p[-1] >= '0' && p[-1] <= '9')
-		p--;
-	if (p == end - 4)
-		return false;	/* no digits */
-	return p - dso >= 10 && !memcmp(p - 10, "/tmp/perf-", 10);
+	base = memrchr(dso, '/', len);
+	/* ".../tmp/perf-PID.map", the file name by perf map's one rule */
+	return base && base - dso >= 4 && !memcmp(base - 4, "/tmp/", 5) &&
+	       fg_perfmap__file_pid(base + 1, len - (size_t)(base + 1 - dso)) > 0;
 }
 
 bool fg_namer__is_anon(const char *dso)

@@ -368,19 +368,19 @@ size_t fg_perfmap__mem(const struct fg_perfmap *m)
 	       m->nr_seg * sizeof(*m->seg);
 }
 
-int fg_perfmap__file_pid(const char *name)
+int fg_perfmap__file_pid(const char *name, size_t len)
 {
-	const char *p = name + 5;
+	const char *p = name + 5, *end = name + len;
 	long pid = 0;
 
-	if (strncmp(name, "perf-", 5))
+	if (len < 10 || memcmp(name, "perf-", 5) || memcmp(end - 4, ".map", 4))
 		return -1;
-	for (; *p >= '0' && *p <= '9'; p++) {
+	for (; p < end - 4 && *p >= '0' && *p <= '9'; p++) {
 		pid = pid * 10 + (*p - '0');
 		if (pid > INT_MAX)
 			return -1;
 	}
-	if (p == name + 5 || pid <= 0 || strcmp(p, ".map"))
+	if (p != end - 4 || pid <= 0)
 		return -1;
 	return (int)pid;
 }
@@ -402,7 +402,7 @@ int fg_perfmap__scan_dir(int dirfd, const char *rel,
 		return ret;
 	}
 	while (!ret && (de = readdir(d))) {
-		int pid = fg_perfmap__file_pid(de->d_name);
+		int pid = fg_perfmap__file_pid(de->d_name, strlen(de->d_name));
 
 		if (pid > 0)
 			ret = fn(arg, pid);

@@ -183,6 +183,11 @@ static void test_jit_rule(void **state)
 	assert_false(fg_namer__is_perf_map("/home/u/perf-12.map", 19));
 	assert_false(fg_namer__is_perf_map("/tmp/perf-12.map.old", 20));
 	assert_false(fg_namer__is_perf_map(NULL, 0));
+	/* the perf map file name rule (fg_perfmap__file_pid): a pid 1..INT_MAX */
+	assert_false(fg_namer__is_perf_map("/tmp/perf-0.map", 15));
+	assert_false(fg_namer__is_perf_map("/tmp/perf-99999999999.map", 25));
+	assert_false(fg_namer__is_perf_map("tmp/perf-12.map", 15));
+	assert_true(fg_namer__is_perf_map("/tmp/perf-12.map (deleted)", 16));
 	/* anonymous memory is worth asking JIT sources */
 	assert_true(fg_namer__is_anon(NULL));
 	assert_true(fg_namer__is_anon("//anon"));

@@ -328,22 +328,25 @@ static void test_million(void **state)
 static void test_file_pid(void **state)
 {
 	(void)state;
-	assert_int_equal(fg_perfmap__file_pid("perf-1.map"), 1);
-	assert_int_equal(fg_perfmap__file_pid("perf-4242.map"), 4242);
-	assert_int_equal(fg_perfmap__file_pid("perf-2147483647.map"), 2147483647);
-	assert_int_equal(fg_perfmap__file_pid("perf-2147483648.map"), -1);
-	assert_int_equal(fg_perfmap__file_pid("perf-99999999999999999999.map"), -1);
-	assert_int_equal(fg_perfmap__file_pid("perf-0.map"), -1);
-	assert_int_equal(fg_perfmap__file_pid("perf-.map"), -1);
-	assert_int_equal(fg_perfmap__file_pid("perf--5.map"), -1);
-	assert_int_equal(fg_perfmap__file_pid("perf-+5.map"), -1);
-	assert_int_equal(fg_perfmap__file_pid("perf- 5.map"), -1);
-	assert_int_equal(fg_perfmap__file_pid("perf-5.map.bak"), -1);
-	assert_int_equal(fg_perfmap__file_pid("perf-5.mapx"), -1);
-	assert_int_equal(fg_perfmap__file_pid("perf-5.ma"), -1);
-	assert_int_equal(fg_perfmap__file_pid("perf-5x.map"), -1);
-	assert_int_equal(fg_perfmap__file_pid("jit-5.dump"), -1);
-	assert_int_equal(fg_perfmap__file_pid("xperf-5.map"), -1);
+	assert_int_equal(fg_perfmap__file_pid("perf-1.map", strlen("perf-1.map")), 1);
+	assert_int_equal(fg_perfmap__file_pid("perf-4242.map", strlen("perf-4242.map")), 4242);
+	assert_int_equal(fg_perfmap__file_pid("perf-2147483647.map", strlen("perf-2147483647.map")), 2147483647);
+	assert_int_equal(fg_perfmap__file_pid("perf-2147483648.map", strlen("perf-2147483648.map")), -1);
+	assert_int_equal(fg_perfmap__file_pid("perf-99999999999999999999.map", strlen("perf-99999999999999999999.map")), -1);
+	assert_int_equal(fg_perfmap__file_pid("perf-0.map", strlen("perf-0.map")), -1);
+	assert_int_equal(fg_perfmap__file_pid("perf-.map", strlen("perf-.map")), -1);
+	assert_int_equal(fg_perfmap__file_pid("perf--5.map", strlen("perf--5.map")), -1);
+	assert_int_equal(fg_perfmap__file_pid("perf-+5.map", strlen("perf-+5.map")), -1);
+	assert_int_equal(fg_perfmap__file_pid("perf- 5.map", strlen("perf- 5.map")), -1);
+	assert_int_equal(fg_perfmap__file_pid("perf-5.map.bak", strlen("perf-5.map.bak")), -1);
+	assert_int_equal(fg_perfmap__file_pid("perf-5.mapx", strlen("perf-5.mapx")), -1);
+	assert_int_equal(fg_perfmap__file_pid("perf-5.ma", strlen("perf-5.ma")), -1);
+	assert_int_equal(fg_perfmap__file_pid("perf-5x.map", strlen("perf-5x.map")), -1);
+	assert_int_equal(fg_perfmap__file_pid("jit-5.dump", strlen("jit-5.dump")), -1);
+	assert_int_equal(fg_perfmap__file_pid("xperf-5.map", strlen("xperf-5.map")), -1);
+	/* only the len bytes count */
+	assert_int_equal(fg_perfmap__file_pid("perf-5.map.bak", 10), 5);
+	assert_int_equal(fg_perfmap__file_pid("perf-5.map", 9), -1);
 }
 
 static int collect(void *arg, int pid)
