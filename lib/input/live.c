@@ -182,17 +182,9 @@ struct fg_live *fg_live__new(const struct fg_live_opts *o, const char **why)
 	if (!why)
 		why = &dummy;
 	*why = NULL;
-	if (pages & (pages - 1)) {
-		*why = "ring buffer pages must be a power of 2";
-		errno = EINVAL;
+	l = live__alloc(sizeof(*l), pages, why);
+	if (!l)
 		return NULL;
-	}
-	l = calloc(1, sizeof(*l));
-	if (!l) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	live__init_libperf();
 	err = setup_attr(l, o, why);
 	if (err)
 		goto out_err;

@@ -12,6 +12,7 @@
  * mk/libperf.mk), so also the ring buffer's read window for the drains.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <linux/perf_event.h>
@@ -35,9 +36,22 @@ static int libperf_print(enum libperf_print_level level, const char *fmt,
 	return 0;
 }
 
-void live__init_libperf(void)
+void *live__alloc(size_t size, unsigned int pages, const char **why)
 {
+	void *p;
+
+	if (!pages || (pages & (pages - 1))) {
+		*why = "ring buffer pages must be a power of 2";
+		errno = EINVAL;
+		return NULL;
+	}
+	p = calloc(1, size);
+	if (!p) {
+		errno = ENOMEM;
+		return NULL;
+	}
 	libperf_init(libperf_print);
+	return p;
 }
 
 static int open_cgroup_events(struct perf_evsel *evsel,

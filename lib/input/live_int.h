@@ -16,9 +16,13 @@ struct perf_mmap;
 union perf_event;
 struct fg_live_sample;
 
-/* Silences libperf's debug chatter: errors come back as return codes,
- * which the caller reports in one line. */
-void live__init_libperf(void);
+/*
+ * The start of both constructors: pages (a ring's) must be a power of 2
+ * (else *why says so); a zeroed object of size; libperf's debug chatter
+ * silenced (errors come back as return codes, which the caller reports in
+ * one line). NULL with errno.
+ */
+void *live__alloc(size_t size, unsigned int pages, const char **why);
 
 /*
  * An evlist on cpus x threads, as both live inputs hold it. The evlist owns

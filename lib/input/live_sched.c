@@ -113,15 +113,9 @@ struct fg_live_sched *fg_live_sched__new(const struct fg_live_sched_opts *o,
 	if (!why)
 		why = &dummy;
 	*why = NULL;
-	if (pages & (pages - 1)) {
-		*why = "ring buffer pages must be a power of 2";
-		errno = EINVAL;
-		return NULL;
-	}
-	l = calloc(1, sizeof(*l));
+	l = live__alloc(sizeof(*l), pages, why);
 	if (!l)
 		return NULL;
-	live__init_libperf();
 	l->callchain = !o->no_callchain;
 	l->cgroup = o->cgroup;
 	if (o->tracefs)
