@@ -14,6 +14,13 @@
 void *fg_mem__alloc(size_t size);
 void *fg_mem__realloc(void *p, size_t old, size_t size);
 void fg_mem__free(void *p, size_t size);
+/*
+ * fg_grow's rule for big tables: *pp (a T **) from fg_mem holds *alloc
+ * elements of size bytes, nr used; room for one more, doubling (min the
+ * first time). 0, or -ENOMEM with *pp and *alloc untouched.
+ */
+int fg_mem__grow(void *pp, uint32_t *alloc, uint32_t nr, size_t size,
+		 uint32_t min);
 
 /*
  * The process heap of a run that grows tables and keeps them to the end

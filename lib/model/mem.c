@@ -68,6 +68,25 @@ void *fg_mem__realloc(void *p, size_t old, size_t size)
 	return n;
 }
 
+int fg_mem__grow(void *pp, uint32_t *alloc, uint32_t nr, size_t size,
+		 uint32_t min)
+{
+	void **p = pp, *n;
+	uint32_t na;
+
+	if (nr < *alloc)
+		return 0;
+	na = *alloc ? *alloc * 2 : min;
+	if (na <= *alloc || na <= nr)
+		return -ENOMEM;
+	n = fg_mem__realloc(*p, (size_t)*alloc * size, (size_t)na * size);
+	if (!n)
+		return -ENOMEM;
+	*p = n;
+	*alloc = na;
+	return 0;
+}
+
 void fg_mem__free(void *p, size_t size)
 {
 	if (!p)

@@ -20,18 +20,8 @@ static int frame_new(struct svg_layout *l, uint32_t parent, uint32_t name,
 {
 	struct svg_frame *f;
 
-	if (l->nr == l->alloc) {
-		uint32_t n = l->alloc ? l->alloc * 2 : 1024;
-
-		if (n <= l->alloc)
-			return -ENOMEM;
-		f = fg_mem__realloc(l->f, (size_t)l->alloc * sizeof(*f),
-				    (size_t)n * sizeof(*f));
-		if (!f)
-			return -ENOMEM;
-		l->f = f;
-		l->alloc = n;
-	}
+	if (fg_mem__grow(&l->f, &l->alloc, l->nr, sizeof(*f), 1024))
+		return -ENOMEM;
 	f = &l->f[l->nr];
 	memset(f, 0, sizeof(*f));
 	f->name = name;

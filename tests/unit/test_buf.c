@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include <flame/flame.h>
+#include <flame/mem.h>
 
 static void test_init_is_empty(void **state)
 {
@@ -231,6 +232,24 @@ static void test_reserve(void **state)
 	free(v);
 }
 
+/* fg_mem__grow, the same rule for big tables (fg_mem, zeroed growth) */
+static void test_mem_grow(void **state)
+{
+	uint32_t *t = NULL, alloc = 0, nr;
+
+	(void)state;
+	for (nr = 0; nr < 5000; nr++) {
+		assert_int_equal(fg_mem__grow(&t, &alloc, nr, sizeof(*t), 1024), 0);
+		assert_true(alloc > nr);
+		t[nr] = nr;
+	}
+	assert_int_equal(alloc, 8192);
+	for (nr = 0; nr < 5000; nr++)
+		assert_int_equal(t[nr], nr);
+	assert_int_equal(t[5000], 0);		/* zeroed */
+	fg_mem__free(t, (size_t)alloc * sizeof(*t));
+}
+
 /* a streaming buffer's sink: appends what it is handed to another buffer */
 static int sink_flush(struct fg_buf *b)
 {
@@ -344,6 +363,7 @@ int main(void)
 		cmocka_unit_test(test_reset_keeps_storage),
 		cmocka_unit_test(test_grow_overflow),
 		cmocka_unit_test(test_reserve),
+		cmocka_unit_test(test_mem_grow),
 		cmocka_unit_test(test_flush_streams),
 		cmocka_unit_test(test_write),
 	};
