@@ -692,8 +692,7 @@ static int sample_node(struct flame *f, const struct perf_dlfilter_sample *s,
 		if (ret)
 			return ret;
 		e.leaf_name = UINT32_MAX;
-		stack_cache__insert(&f->stacks, &k, &e);
-		hit = stack_cache__find(&f->stacks, &k);
+		hit = stack_cache__insert(&f->stacks, &k, &e);
 	}
 	if (e.node != FG_NO_NODE && li >= 0) {
 		struct frame_walk w = walk_for(f, s, ctx, &k);

@@ -511,15 +511,16 @@ struct stack_ent *stack_cache__find(struct stack_cache *c,
 	return s ? &c->ents[s->idx - 1] : NULL;
 }
 
-void stack_cache__insert(struct stack_cache *c, const struct stack_key *k,
-			 const struct stack_ent *val)
+struct stack_ent *stack_cache__insert(struct stack_cache *c,
+				      const struct stack_key *k,
+				      const struct stack_ent *val)
 {
 	struct stack_ent *e;
 	struct stack_slot *s;
 	bool found;
 
 	if (c->arena_len + k->nr > c->arena_max || c->count >= UINT32_MAX - 1)
-		return;
+		return NULL;
 	if (c->arena_len + k->nr > c->arena_alloc) {
 		size_t n = c->arena_alloc ? c->arena_alloc * 2 : 65536;
 		__u64 *a;
@@ -529,7 +530,7 @@ void stack_cache__insert(struct stack_cache *c, const struct stack_key *k,
 		a = fg_mem__realloc(c->arena, c->arena_alloc * sizeof(*a),
 				    n * sizeof(*a));
 		if (!a)
-			return;
+			return NULL;
 		c->arena = a;
 		c->arena_alloc = n;
 	}
@@ -537,14 +538,14 @@ void stack_cache__insert(struct stack_cache *c, const struct stack_key *k,
 		e = fg_mem__realloc(c->ents, c->ents_alloc * sizeof(*e),
 				    c->ents_alloc * 2 * sizeof(*e));
 		if (!e)
-			return;
+			return NULL;
 		c->ents = e;
 		c->ents_alloc *= 2;
 	}
 	/* the table must keep an empty slot: grow before filling one */
 	if ((c->tab.used + 1) * 2 > c->tab.mask + 1 &&
 	    sslot__rebuild(&c->tab, c, fg_htab__size_for(c->count + 1)))
-		return;
+		return NULL;
 	memcpy(c->arena + c->arena_len, k->chain, k->nr * sizeof(uint64_t));
 	e = &c->ents[c->count];
 	*e = *val;
@@ -561,4 +562,5 @@ void stack_cache__insert(struct stack_cache *c, const struct stack_key *k,
 	s->tag = (uint32_t)(k->hash >> 32);
 	s->idx = ++c->count;
 	c->tab.used++;
+	return e;
 }

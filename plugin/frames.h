@@ -251,8 +251,12 @@ unsigned int stack_key__hash_cut(const struct stack_key *k, uint64_t hole,
 				 unsigned int max, uint64_t *out);
 struct stack_ent *stack_cache__find(struct stack_cache *c,
 				    const struct stack_key *k);
-/* Best effort: a full arena or ENOMEM just means no caching. */
-void stack_cache__insert(struct stack_cache *c, const struct stack_key *k,
-			 const struct stack_ent *val);
+/*
+ * Best effort: a full arena or ENOMEM just means no caching (NULL). The
+ * new entry otherwise (k must not be in the cache yet).
+ */
+struct stack_ent *stack_cache__insert(struct stack_cache *c,
+				      const struct stack_key *k,
+				      const struct stack_ent *val);
 
 #endif
