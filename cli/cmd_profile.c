@@ -863,30 +863,37 @@ static int open_target(struct session *s)
 
 /* ---- options ---- */
 
-static void usage(FILE *fp)
+/* The option tables profile takes, for parsing and for the help. */
+static void profile_sets(struct session *s, struct fg_optset sets[3])
 {
+	sets[0] = (struct fg_optset){ profile_table, &s->po, FG_GRP_ALL,
+				      "Profile options:" };
+	sets[1] = (struct fg_optset){ fg_naming_opts, &s->po.sel, FG_GRP_ALL };
+	sets[2] = (struct fg_optset){ fg_output_opts, &s->out,
+				      FG_GRP_CMD_ANY_OUTPUT,
+				      "\nGraph and output options:" };
+}
+
+static void usage(struct session *s, FILE *fp)
+{
+	struct fg_optset sets[3];
+
 	fprintf(fp, "usage: flame profile [-a | -p PID[,..] | --cgroup PATH | --container ID]\n"
 		    "                     [-F HZ] [-e EVENT] [--duration S] [--every S] [--push URL]\n"
 		    "                     [--off-cpu [--mode M] [--state S] [--min-block D] [--unit U]]\n"
 		    "                     [-o OUT]... [graph options]\n"
 		    "Samples live with libperf and writes graphs directly (docs/profile.md).\n"
-		    "Outputs by extension: .svg .folded/.txt .html .pb.gz (pprof); none: folded on stdout.\n\n"
-		    "Profile options:\n");
-	fg_opt__help(profile_table, "--", fp);
-	fg_opt__help(fg_naming_opts, "--", fp);
-	fprintf(fp, "\nGraph and output options:\n");
-	fg_opt__help_groups(fg_output_opts, FG_GRP_CMD_ANY_OUTPUT, "--", fp);
+		    "Outputs by extension: .svg .folded/.txt .html .pb.gz (pprof); none: folded on stdout.\n\n");
+	profile_sets(s, sets);
+	fg_optset__help(sets, 3, "--", fp);
 }
 
 static int parse_args(struct session *s, int argc, char **argv)
 {
-	const struct fg_optset sets[] = {
-		{ profile_table, &s->po, FG_GRP_ALL },
-		{ fg_naming_opts, &s->po.sel, FG_GRP_ALL },
-		{ fg_output_opts, &s->out, FG_GRP_CMD_ANY_OUTPUT },
-	};
+	struct fg_optset sets[3];
 	int i, r;
 
+	profile_sets(s, sets);
 	for (i = 1; i < argc; i++) {
 		r = cli_opt(argc, argv, &i, sets, ARRAY_SIZE_P(sets));
 		if (r < 0)
@@ -1148,7 +1155,7 @@ int cmd_profile(int argc, char **argv)
 	if (parse_args(&s, argc, argv))
 		goto out;
 	if (s.po.help) {
-		usage(stdout);
+		usage(&s, stdout);
 		rc = 0;
 		goto out;
 	}

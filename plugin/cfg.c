@@ -114,17 +114,32 @@ void flame_cfg__release(struct flame_cfg *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/* Plugin options, then the shared naming ones, then graphs and outputs. */
+#define NSETS 3
+static void optsets(struct flame_cfg *c, struct fg_opts *o,
+		    struct fg_optset sets[NSETS])
+{
+	sets[0] = (struct fg_optset){ flame_cfg_opts, c, FG_GRP_ALL,
+				      "Samples and naming:" };
+	sets[1] = (struct fg_optset){ fg_naming_opts, &c->sel, FG_GRP_ALL };
+	sets[2] = (struct fg_optset){ fg_output_opts, o, PLUGIN_OUTPUT_GROUPS,
+				      "\nOutputs and graphs:" };
+}
+
 void flame_cfg__help(FILE *fp)
 {
+	struct fg_optset sets[NSETS];
+	struct flame_cfg c;
+	struct fg_opts o;
+
+	memset(&c, 0, sizeof(c));
+	memset(&o, 0, sizeof(o));
 	fprintf(fp,
 		"flame.so — flame graphs from perf.data in one perf script pass\n\n"
 		"usage: perf script --dlfilter flame.so [--dlarg KEY=VALUE]...\n"
-		"       perf script -s flame.so [KEY=VALUE | --KEY VALUE]...   (patched perf)\n\n"
-		"Samples and naming:\n");
-	fg_opt__help(flame_cfg_opts, "", fp);
-	fg_opt__help(fg_naming_opts, "", fp);
-	fprintf(fp, "\nOutputs and graphs:\n");
-	fg_opt__help_groups(fg_output_opts, PLUGIN_OUTPUT_GROUPS, "", fp);
+		"       perf script -s flame.so [KEY=VALUE | --KEY VALUE]...   (patched perf)\n\n");
+	optsets(&c, &o, sets);
+	fg_optset__help(sets, NSETS, "", fp);
 	fprintf(fp,
 		"\nWith no out=, writes flame.svg in the current directory.\n"
 		"perf's own --time, --cpu, --pid, --tid, --comm filter before flame.so sees samples.\n"
@@ -305,15 +320,6 @@ static int derive(struct flame_cfg *c)
 	return 0;
 }
 
-/* Plugin options, then the shared naming ones, then graphs and outputs. */
-#define NSETS 3
-static void optsets(struct flame_cfg *c, struct fg_opts *o,
-		    struct fg_optset sets[NSETS])
-{
-	sets[0] = (struct fg_optset){ flame_cfg_opts, c, FG_GRP_ALL };
-	sets[1] = (struct fg_optset){ fg_naming_opts, &c->sel, FG_GRP_ALL };
-	sets[2] = (struct fg_optset){ fg_output_opts, o, PLUGIN_OUTPUT_GROUPS };
-}
 
 static int set_one(const struct fg_optset *sets, const char *key,
 		   const char *val, const char *word)

@@ -317,6 +317,7 @@ struct fg_optset {
 	const struct fg_opt_desc *table;
 	void *base;		/* the struct the table's offsets point into */
 	unsigned int groups;	/* FG_GRP_* of the table it takes */
+	const char *heading;	/* help: a line before its options; NULL none */
 };
 
 /*
@@ -326,7 +327,8 @@ struct fg_optset {
 const struct fg_opt_desc *fg_optset__find(const struct fg_optset *sets,
 					  size_t n, const char *key, char short_name,
 					  const struct fg_optset **set);
-/* Help lines of every option of sets, in order. */
+/* Help lines of every option of sets, in order, each set after its
+ * heading. */
 void fg_optset__help(const struct fg_optset *sets, size_t n,
 		     const char *prefix, FILE *fp);
 /* "on"/"off", "1"/"0", "yes"/"no", "true"/"false"; NULL = on. */

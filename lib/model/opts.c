@@ -402,6 +402,9 @@ void fg_optset__help(const struct fg_optset *sets, size_t n,
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		if (sets[i].heading)
+			fprintf(fp, "%s\n", sets[i].heading);
 		fg_opt__help_groups(sets[i].table, sets[i].groups, prefix, fp);
+	}
 }
