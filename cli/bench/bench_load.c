@@ -8,6 +8,7 @@
  * --qps 0 means as fast as wrk can.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,23 +50,32 @@ const char *bench__no_load_reason(const struct bench *b)
 	return NULL;
 }
 
+/* Append the strings up to NULL to argv at n, keep it NULL-terminated;
+ * the new count. */
+static int argv_add(char **argv, int n, ...)
+{
+	const char *a;
+	va_list ap;
+
+	va_start(ap, n);
+	while ((a = va_arg(ap, const char *)) != NULL)
+		argv[n++] = (char *)a;
+	va_end(ap);
+	argv[n] = NULL;
+	return n;
+}
+
 static int argv_wrk(struct bench *b, char **argv, char *bufs[4])
 {
 	char lua[160];
-	int n = 0;
+	int n;
 
 	if (asprintf(&bufs[0], "%ds", b->duration) < 0 ||
 	    asprintf(&bufs[1], "%d", b->threads) < 0 ||
 	    asprintf(&bufs[2], "%d", b->conn) < 0)
 		return -ENOMEM;
-	argv[n++] = "wrk";
-	argv[n++] = "--latency";
-	argv[n++] = "-t";
-	argv[n++] = bufs[1];
-	argv[n++] = "-c";
-	argv[n++] = bufs[2];
-	argv[n++] = "-d";
-	argv[n++] = bufs[0];
+	n = argv_add(argv, 0, "wrk", "--latency", "-t", bufs[1], "-c", bufs[2],
+		     "-d", bufs[0], NULL);
 	if (b->qps > 0) {
 		int err = write_pacing(b, lua, sizeof(lua));
 
@@ -74,34 +84,25 @@ static int argv_wrk(struct bench *b, char **argv, char *bufs[4])
 		bufs[3] = strdup(lua);
 		if (!bufs[3])
 			return -ENOMEM;
-		argv[n++] = "-s";
-		argv[n++] = bufs[3];
+		n = argv_add(argv, n, "-s", bufs[3], NULL);
 	}
-	argv[n++] = b->url;
-	argv[n] = NULL;
+	argv_add(argv, n, b->url, NULL);
 	return 0;
 }
 
 /* hey: -z duration, -c workers, -q rate per worker (a float) */
 static int argv_hey(struct bench *b, char **argv, char *bufs[4])
 {
-	int n = 0;
+	int n;
 
 	if (asprintf(&bufs[0], "%ds", b->duration) < 0 ||
 	    asprintf(&bufs[1], "%d", b->conn) < 0 ||
 	    asprintf(&bufs[2], "%.3f", b->qps > 0 ? (double)b->qps / b->conn : 0.0) < 0)
 		return -ENOMEM;
-	argv[n++] = "hey";
-	argv[n++] = "-z";
-	argv[n++] = bufs[0];
-	argv[n++] = "-c";
-	argv[n++] = bufs[1];
-	if (b->qps > 0) {
-		argv[n++] = "-q";
-		argv[n++] = bufs[2];
-	}
-	argv[n++] = b->url;
-	argv[n] = NULL;
+	n = argv_add(argv, 0, "hey", "-z", bufs[0], "-c", bufs[1], NULL);
+	if (b->qps > 0)
+		n = argv_add(argv, n, "-q", bufs[2], NULL);
+	argv_add(argv, n, b->url, NULL);
 	return 0;
 }
 
@@ -109,22 +110,11 @@ static int argv_hey(struct bench *b, char **argv, char *bufs[4])
  * ab has no rate limit */
 static int argv_ab(struct bench *b, char **argv, char *bufs[4])
 {
-	int n = 0;
-
 	if (asprintf(&bufs[0], "%d", b->duration) < 0 ||
 	    asprintf(&bufs[1], "%d", b->conn) < 0)
 		return -ENOMEM;
-	argv[n++] = "ab";
-	argv[n++] = "-q";
-	argv[n++] = "-k";
-	argv[n++] = "-t";
-	argv[n++] = bufs[0];
-	argv[n++] = "-n";
-	argv[n++] = "2000000000";
-	argv[n++] = "-c";
-	argv[n++] = bufs[1];
-	argv[n++] = b->url;
-	argv[n] = NULL;
+	argv_add(argv, 0, "ab", "-q", "-k", "-t", bufs[0], "-n", "2000000000",
+		 "-c", bufs[1], b->url, NULL);
 	return 0;
 }
 
