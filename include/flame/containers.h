@@ -59,6 +59,21 @@ struct fg_procinfo {
 
 /* Read /proc/PID/{stat,status,cgroup,ns}: 0 or -errno (-ESRCH gone). */
 int fg_proc__read(int pid, struct fg_procinfo *pi);
+struct fg_cgmap;
+struct fg_proc_fast {
+	uint64_t pidns;			/* ours (fg_proc__self_pidns) */
+	const struct fg_cgmap *cg;	/* cgroup ids to paths, or NULL */
+};
+/*
+ * The same, with fewer reads for the snapshot's many new processes: in
+ * pidns, uids and the cgroup id from a pidfd (Linux 6.13) instead of
+ * /proc/PID/status, the cgroup path from f->cg (*cg_known) when there;
+ * *kthread from the same stat read.
+ */
+int fg_proc__read_fast(int pid, struct fg_procinfo *pi,
+		       const struct fg_proc_fast *f, bool *kthread,
+		       bool *cg_known);
+uint64_t fg_proc__self_pidns(void);
 /* Start time in the perf sample clock: ticks since boot (CLOCK_BOOTTIME)
  * minus the current CLOCK_BOOTTIME - CLOCK_MONOTONIC offset. */
 uint64_t fg_proc__ticks_to_ns(uint64_t ticks);

@@ -67,7 +67,7 @@ struct fg_snapshot {
 	struct track *t;
 	size_t nr, alloc;
 	struct fg_hashmap *by_pid;	/* struct pid_ent: the latest track */
-	uint64_t self_mntns;
+	uint64_t self_mntns, self_pidns;
 	char cgmnt[1024];
 	struct fg_cgmap *cg;
 	struct fg_buf cgseen;	/* "C" lines already known, as text */
@@ -88,6 +88,8 @@ struct fg_snapshot {
 	size_t nr_host_maps, alloc_host_maps;
 	size_t exit_checks;	/* tracks with exit_check set */
 	bool host_listed;	/* host_maps is this poll's */
+	struct timespec host_mtime;	/* of /tmp when host_maps was listed */
+	bool host_list_ok;	/* host_maps still valid while it holds */
 	bool index_written, index_stale;	/* stale: last-seen times */
 	uint64_t index_sig, index_ns;	/* of the last index written */
 	struct fg_bincache *bc;	/* keep_bins, else NULL */
@@ -271,6 +273,7 @@ struct fg_snapshot *fg_snapshot__new(const char *dir,
 		goto out_err;
 	}
 	s->self_mntns = fg_proc__self_mntns();
+	s->self_pidns = fg_proc__self_pidns();
 	if (fg_cgroup__mount(s->cgmnt, sizeof(s->cgmnt)))
 		s->cgmnt[0] = '\0';
 	err = pins_init(s);
@@ -741,19 +744,37 @@ static int host_map_add(void *arg, int pid)
 
 static void host_tmp_list(struct fg_snapshot *s)
 {
+	struct timespec now;
 	struct stat st;
 
 	s->host_listed = false;
 	s->host_tmp_same = s->pins[0].fd >= 0 && !stat("/tmp", &st) &&
 			   st.st_dev == s->pins[0].dev &&
 			   st.st_ino == s->pins[0].ino;
-	if (!s->host_tmp_same)
+	if (!s->host_tmp_same) {
+		s->host_list_ok = false;
 		return;
+	}
+	/*
+	 * No entry made or removed since the last listing (the directory's
+	 * mtime is what it was): that list holds. A listing taken within a
+	 * second of the mtime it saw is not reused (a file made later in
+	 * the same clock tick leaves the mtime as it was).
+	 */
+	if (s->host_list_ok && st.st_mtim.tv_sec == s->host_mtime.tv_sec &&
+	    st.st_mtim.tv_nsec == s->host_mtime.tv_nsec) {
+		s->host_listed = true;
+		return;
+	}
+	s->host_list_ok = false;
+	clock_gettime(CLOCK_REALTIME, &now);
 	s->nr_host_maps = 0;
 	if (fg_perfmap__scan_dir(s->pins[0].fd, ".", host_map_add, s))
 		return;	/* not listed: every map is opened */
 	qsort(s->host_maps, s->nr_host_maps, sizeof(*s->host_maps), cmp_int);
 	s->host_listed = true;
+	s->host_list_ok = now.tv_sec > st.st_mtim.tv_sec + 1;
+	s->host_mtime = st.st_mtim;
 }
 
 /* Worth opening t's map at a poll? */
@@ -792,6 +813,15 @@ static void exit_checks(struct fg_snapshot *s, bool all)
 	}
 }
 
+/* A new process: fg_proc__read_fast with what the snapshot knows. */
+static int proc_read(struct fg_snapshot *s, int pid, struct fg_procinfo *pi,
+		     bool *kthread, bool *cg_seen)
+{
+	struct fg_proc_fast f = { .pidns = s->self_pidns, .cg = s->cg };
+
+	return fg_proc__read_fast(pid, pi, &f, kthread, cg_seen);
+}
+
 /*
  * Look at pid: track a new incarnation, keep its /tmp pinned, copy its map.
  * exec: called for an exec event (the process may have entered another
@@ -803,7 +833,7 @@ static void visit(struct fg_snapshot *s, int pid, uint64_t now, bool exec)
 	struct track *t = NULL;
 	uint64_t ticks, ns;
 	char comm[64] = "";
-	bool kthread = false, fresh = false;
+	bool kthread = false, fresh = false, cg_seen = false;
 	struct track *last = track_of(s, pid);
 
 	/*
@@ -823,33 +853,27 @@ static void visit(struct fg_snapshot *s, int pid, uint64_t now, bool exec)
 		}
 		t = NULL;
 	}
-	if (exec && !last) {
-		/*
-		 * An exec of a process not seen yet: a user process (kernel
-		 * threads do not exec), so /proc/PID/stat is read once, by
-		 * fg_proc__read (start time, comm), not twice.
-		 */
-		if (fg_proc__read(pid, &pi))
+	if (!last) {
+		/* a process not seen yet: /proc/PID/stat read once */
+		if (proc_read(s, pid, &pi, &kthread, &cg_seen))
 			return;
-		ticks = pi.start_ticks;
 		goto read;
 	}
 	if (stat_start(pid, &ticks, comm, sizeof(comm), &kthread))
 		return;
-	if (last) {
-		t = last;
-		if (t->pi.start_ticks != ticks)
-			t = NULL;
-	}
+	t = last;
+	if (t->pi.start_ticks != ticks)
+		t = NULL;
 	if (!t) {
-		if (fg_proc__read(pid, &pi) || pi.start_ticks != ticks)
+		if (proc_read(s, pid, &pi, &kthread, &cg_seen) ||
+		    pi.start_ticks != ticks)
 			return;
 read:
 		t = track_new(s, &pi);
 		if (!t)
 			return;
 		fresh = true;
-		if (!s->cg_stale && !cg_known(s, pi.cgroup))
+		if (!s->cg_stale && !cg_seen && !cg_known(s, pi.cgroup))
 			s->cg_stale = true;
 	}
 	t->last_ns = now;
@@ -866,9 +890,16 @@ read:
 known:
 	/*
 	 * A host process keeps the host's /tmp unless it moves to another
-	 * mount namespace: one readlink instead of re-pinning at each poll.
+	 * mount namespace: one readlink instead of re-pinning, at every 4th
+	 * poll (in turns by pid). Programs enter another namespace by exec
+	 * (unshare, nsenter, container runtimes: an exec event, looked at
+	 * at once); a process that calls unshare(2) itself and stays is seen
+	 * within 4 polls. Without events (or some lost): at every poll.
 	 */
 	if (!fresh && !exec && t->pin == 0 && t->host_mntns) {
+		if (s->pc_fd >= 0 && s->st.events_lost == s->lost_checked &&
+		    (s->st.polls + (unsigned int)pid) % 4)
+			goto pinned;
 		ns = mntns_of(pid);
 		if (ns && ns != t->pi.mntns) {
 			t->pi.mntns = ns;
@@ -884,6 +915,7 @@ known:
 		}
 		track_pin(s, t);
 	}
+pinned:
 	/*
 	 * A process first seen at its exec has written no map of this
 	 * program yet (or only just): its pin is read at its exit event or

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -70,6 +71,59 @@ static void test_proc_self(void **state)
 	assert_true(pi.start_ns + 3600ull * 1000000000ull > fg_proc__now_ns());
 	assert_true(pi.mntns != 0 && pi.mntns == fg_proc__self_mntns());
 	assert_int_equal(fg_proc__read(INT32_MAX - 1, &pi), -ESRCH);
+}
+
+/*
+ * fg_proc__read_fast (pidfd uids, cgroup path by id from the cgroup map,
+ * NSpid = pid in our PID namespace) says what fg_proc__read says, for
+ * every process on the machine (start_ns aside: computed from the clocks
+ * at each call, it may move by a tick).
+ */
+static void test_proc_fast(void **state)
+{
+	struct fg_proc_fast f = { .pidns = fg_proc__self_pidns() };
+	struct fg_procinfo a, b;
+	char mnt[1024];
+	struct dirent *de;
+	int n = 0, from_map = 0;
+	bool kthread, cg_known;
+	DIR *d;
+
+	assert_true(f.pidns != 0);
+	if (!fg_cgroup__mount(mnt, sizeof(mnt)))
+		f.cg = fg_cgmap__scan(mnt);
+	d = opendir("/proc");
+	assert_non_null(d);
+	while ((de = readdir(d))) {
+		int pid = atoi(de->d_name);
+		int64_t dt;
+
+		if (pid <= 0 || fg_proc__read(pid, &a) ||
+		    fg_proc__read_fast(pid, &b, &f, &kthread, &cg_known) ||
+		    a.start_ticks != b.start_ticks)
+			continue;	/* gone meanwhile, or a new one */
+		dt = (int64_t)(a.start_ns - b.start_ns);
+		assert_true(dt < 20000000 && dt > -20000000);
+		assert_int_equal(a.nspid, b.nspid);
+		assert_int_equal(a.ruid, b.ruid);
+		assert_int_equal(a.euid, b.euid);
+		assert_int_equal(a.pidns, b.pidns);
+		assert_int_equal(a.mntns, b.mntns);
+		assert_string_equal(a.comm, b.comm);
+		assert_string_equal(a.cgroup, b.cgroup);
+		if (pid == getpid())
+			assert_false(kthread);
+		from_map += cg_known;
+		n++;
+	}
+	closedir(d);
+	assert_true(n > 1);
+	/* our own process: the cgroup path from the map (where there is one) */
+	assert_int_equal(fg_proc__read_fast(getpid(), &b, &f, &kthread, &cg_known), 0);
+	assert_int_equal(b.nspid, getpid());
+	fg_cgmap__delete((struct fg_cgmap *)f.cg);
+	assert_int_equal(fg_proc__read_fast(INT32_MAX - 1, &b, NULL, &kthread,
+					    &cg_known), -ESRCH);
 }
 
 static void test_cgmap(void **state)
@@ -231,6 +285,7 @@ int main(void)
 		cmocka_unit_test(test_ids),
 		cmocka_unit_test(test_match),
 		cmocka_unit_test(test_proc_self),
+		cmocka_unit_test(test_proc_fast),
 		cmocka_unit_test(test_cgmap),
 		cmocka_unit_test(test_safefile),
 		cmocka_unit_test(test_nomap_rank),
