@@ -920,8 +920,10 @@ pinned:
 	 * A process first seen at its exec has written no map of this
 	 * program yet (or only just): its pin is read at its exit event or
 	 * at the next poll, so not here, where short processes pile up.
+	 * A host process's map (pin 0, the host's /tmp, which outlives it)
+	 * only when the last listing showed it, at an exec as at a poll.
 	 */
-	if (exec ? !(fresh && t->pin >= 0) : map_may_exist(s, t))
+	if ((!exec || !(fresh && t->pin >= 0)) && map_may_exist(s, t))
 		copy_map(s, t);
 	/*
 	 * A container's binaries: once per exec, at the first poll after it

@@ -6,18 +6,29 @@
 # Each lives 50 ms of wall time and 20 ms of CPU time (jitsim -c): on a
 # loaded machine 50 ms of wall time can pass with flame record not run at
 # all (1 container of 100 was missed at a load of 20 on 2 cores).
+# flame record's own CPU over the burst (its utime + stime in /proc/PID/stat,
+# read by the burst script at its start and end: CPU time, not wall time) is
+# held to 2% of one core, plus an allowance for what other work on the host
+# makes it do (exec/exit events beyond the burst's ~700, map bytes copied):
+# the burst alone cannot be isolated on a shared machine (docs/containers.md,
+# "Cost of flame record").
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/container.inc"
 ctr_need
 cd "$T" || die "cd $T"
 N=100
 cat > burst.sh <<EOS
+# our parent is perf, its parent flame record
+fp=\$(awk '{print \$4}' /proc/\$PPID/stat)
+own() { awk '{print \$14 + \$15}' /proc/\$fp/stat; }
+c0=\$(own) t0=\$(date +%s%N)
 for i in \$(seq 1 $N); do
 	unshare -m -p -f --mount-proc sh -c 'mount -t tmpfs ctr-tmp /tmp && exec "\$@"' sh \
 		$JITSIM -t 0.05 -c 0.02 "burst\${i}_fn" > /dev/null &
 	[ \$((i % 4)) = 0 ] && wait
 done
 wait
+echo "\$c0 \$(own) \$t0 \$(date +%s%N) \$(cat /proc/\$fp/comm)" > own_cpu
 EOS
 # -N: perf 6.1 may abort in build_id__init (a build-id note over 20 bytes)
 # while filling its cache at the end of a run with many short processes
@@ -33,4 +44,21 @@ echo "$got of $N containers' maps captured"
 check "every container's map is captured" test "$got" = $N
 check "each in its own snapshot file" \
 	test "$(grep -l ' burst[0-9]*_fn$' perf.data.maps/*.map | wc -l)" = $N
+read -r c0 c1 t0 t1 comm < own_cpu || die "no own_cpu from the burst"
+[ "$comm" = flame ] || die "burst.sh's grandparent is $comm, not flame record"
+events=$(sed -n 's/.* \([0-9]*\) process exec\/exit events.*/\1/p' rec.err)
+bytes=$(sed -n 's/.* maps (\([0-9]*\) bytes).*/\1/p' rec.err)
+# allowed: 2% of the burst's wall time, 0.15 ms for each exec/exit event
+# beyond the burst's own 700 (measured: 0.06-0.13 ms an event), 0.03 ms per
+# KiB of maps copied (another test's 23 MB of hostile maps cost 420 ms),
+# 20 ms for the 10 ms ticks of /proc/PID/stat
+read -r ms pct allowed < <(awk -v c="$((c1 - c0))" -v hz="$(getconf CLK_TCK)" \
+	-v w="$((t1 - t0))" -v e="${events:-0}" -v b="${bytes:-0}" 'BEGIN {
+	ms = c * 1000 / hz; wall = w / 1e6
+	extra = e - 700; if (extra < 0) extra = 0
+	printf "%.0f %.2f %.0f\n", ms, 100 * ms / wall,
+		0.02 * wall + 0.15 * extra + 0.03 * b / 1024 + 20 }')
+echo "flame record's own CPU over the burst: $ms ms, $pct% of one core ($events exec/exit events, $bytes bytes of maps; allowed $allowed ms)"
+check "flame record's own CPU within 2% of a core (plus the host's extra work)" \
+	test "$ms" -le "$allowed"
 echo PASS
