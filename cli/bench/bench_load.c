@@ -179,6 +179,23 @@ static double to_ms(const char *s)
 	return v;
 }
 
+/* A latency percentile every tool prints (50, 75, 90, 99): into its
+ * field; false for any other. */
+static bool set_percentile(struct bench_load_result *l, double pct, double ms)
+{
+	if (pct == 50)
+		l->p50_ms = ms;
+	else if (pct == 75)
+		l->p75_ms = ms;
+	else if (pct == 90)
+		l->p90_ms = ms;
+	else if (pct == 99)
+		l->p99_ms = ms;
+	else
+		return false;
+	return true;
+}
+
 /* wrk --latency */
 static void parse_wrk_line(struct bench_load_result *l, const char *line)
 {
@@ -191,16 +208,7 @@ static void parse_wrk_line(struct bench_load_result *l, const char *line)
 		l->lat_avg_ms = to_ms(a);
 		l->lat_max_ms = to_ms(d);
 	} else if (sscanf(line, " %lf%% %63s", &pct, a) == 2) {
-		double v = to_ms(a);
-
-		if (pct == 50)
-			l->p50_ms = v;
-		else if (pct == 75)
-			l->p75_ms = v;
-		else if (pct == 90)
-			l->p90_ms = v;
-		else if (pct == 99)
-			l->p99_ms = v;
+		set_percentile(l, pct, to_ms(a));
 	} else if (sscanf(line, " %llu requests in %63[^,]", &u1, a) == 2) {
 		l->requests = u1;
 		l->seconds = to_ms(a) / 1000.0;
@@ -247,14 +255,7 @@ static void parse_hey_line(struct bench_load_result *l, const char *line,
 		l->rps = v;
 		l->have = true;
 	} else if (sscanf(line, " %lf%% in %lf secs", &pct, &v) == 2) {
-		if (pct == 50)
-			l->p50_ms = v * 1000.0;
-		else if (pct == 75)
-			l->p75_ms = v * 1000.0;
-		else if (pct == 90)
-			l->p90_ms = v * 1000.0;
-		else if (pct == 99)
-			l->p99_ms = v * 1000.0;
+		set_percentile(l, pct, v * 1000.0);
 	} else if (sscanf(line, " [%d] %llu responses", &code, &n) == 2) {
 		l->requests += n;
 		if (code < 200 || code >= 400)
@@ -289,15 +290,7 @@ static void parse_ab_line(struct bench_load_result *l, const char *line)
 		   sscanf(line + sizeof(tpr) - 1, " %lf", &v) == 1) {
 		l->lat_avg_ms = v;
 	} else if (sscanf(line, " %lf%% %lf", &pct, &v) == 2) {
-		if (pct == 50)
-			l->p50_ms = v;
-		else if (pct == 75)
-			l->p75_ms = v;
-		else if (pct == 90)
-			l->p90_ms = v;
-		else if (pct == 99)
-			l->p99_ms = v;
-		else if (pct == 100)
+		if (!set_percentile(l, pct, v) && pct == 100)
 			l->lat_max_ms = v;
 	}
 }
