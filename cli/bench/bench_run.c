@@ -190,9 +190,9 @@ int bench__run_wait(char *const argv[], const char *out, const char *err)
 		return -errno;
 	if (!pid) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (out && (fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644)) >= 0)
+		if (out && (fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) >= 0)
 			dup2(fd, 1);
-		if (err && (fd = open(err, O_WRONLY | O_CREAT | O_APPEND, 0644)) >= 0)
+		if (err && (fd = open(err, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) >= 0)
 			dup2(fd, 2);
 		execvp(argv[0], argv);
 		_exit(127);

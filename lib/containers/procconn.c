@@ -168,9 +168,14 @@ int fg_procconn__read(int fd, void (*cb)(void *arg, int pid, bool exit),
 		}
 		if (n <= 0)
 			break;
-		for (i = 0; i < n; i++)
-			if (!(mm[i].msg_hdr.msg_flags & MSG_TRUNC))
+		for (i = 0; i < n; i++) {
+			/* a cut datagram's events are lost: say so, so that
+			 * the snapshot stops trusting "no exit event seen" */
+			if (mm[i].msg_hdr.msg_flags & MSG_TRUNC)
+				lost = 1;
+			else
 				procconn__parse(bufs[i], mm[i].msg_len, cb, arg);
+		}
 		if (n < PC_BATCH)
 			break;
 	}

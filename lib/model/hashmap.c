@@ -200,9 +200,16 @@ void *fg_hashmap__insert(struct fg_hashmap *m, uint64_t hash, const void *key,
 	s = gmap__lookup(&m->tab, m, h, key, &found);
 	if (found)
 		return ent_at(m, s->idx);
-	/* a full table (live and removed) is rebuilt first: the slot moves */
+	/*
+	 * A full table (live and removed) is rebuilt first: the slot moves.
+	 * Sized for half as many again as live: a table whose live count
+	 * sits just under a size's limit while entries come and go (the
+	 * off-CPU engine's threads) would otherwise be rebuilt at the same
+	 * size every second insert.
+	 */
 	if ((m->tab.used + 1) * 2 > m->tab.mask + 1) {
-		if (gmap__rebuild(&m->tab, m, fg_htab__size_for(m->count + 1)))
+		if (gmap__rebuild(&m->tab, m,
+				  fg_htab__size_for(m->count + m->count / 2 + 1)))
 			goto out_nomem;
 		s = gmap__lookup(&m->tab, m, h, key, &found);
 	}

@@ -17,6 +17,9 @@
 ctr_need
 cd "$T" || die "cd $T"
 N=100
+# this run's own function names: the snapshot is host-wide, and another
+# burst running at the same time (a second suite on the machine) is in it
+tag=burst$$x
 cat > burst.sh <<EOS
 # our parent is perf, its parent flame record
 fp=\$(awk '{print \$4}' /proc/\$PPID/stat)
@@ -24,7 +27,7 @@ own() { awk '{print \$14 + \$15}' /proc/\$fp/stat; }
 c0=\$(own) t0=\$(date +%s%N)
 for i in \$(seq 1 $N); do
 	unshare -m -p -f --mount-proc sh -c 'mount -t tmpfs ctr-tmp /tmp && exec "\$@"' sh \
-		$JITSIM -t 0.05 -c 0.02 "burst\${i}_fn" > /dev/null &
+		$JITSIM -t 0.05 -c 0.02 "${tag}\${i}_fn" > /dev/null &
 	[ \$((i % 4)) = 0 ] && wait
 done
 wait
@@ -38,15 +41,15 @@ grep '^flame' rec.err
 grep -q 'no process events' rec.err && skip "no process connector here"
 got=0
 for i in $(seq 1 $N); do
-	grep -q " burst${i}_fn\$" perf.data.maps/*.map 2>/dev/null && got=$((got + 1))
+	grep -q " ${tag}${i}_fn\$" perf.data.maps/*.map 2>/dev/null && got=$((got + 1))
 done
 echo "$got of $N containers' maps captured"
 check "every container's map is captured" test "$got" = $N
-files=$(grep -l ' burst[0-9]*_fn$' perf.data.maps/*.map | wc -l)
+files=$(grep -l " ${tag}[0-9]*_fn\$" perf.data.maps/*.map | wc -l)
 [ "$files" = $N ] || {
 	echo "$files snapshot files hold burst maps; those holding more or fewer than one:"
 	for f in perf.data.maps/*.map; do
-		k=$(grep -o ' burst[0-9]*_fn$' "$f" | sort -u | tr -d '\n')
+		k=$(grep -o " ${tag}[0-9]*_fn\$" "$f" | sort -u | tr -d '\n')
 		[ -n "$k" ] && echo "$(basename "$f"):$k"
 	done | awk -F: '{n = split($2, a, " "); if (n != 1) print; seen[$2]++} END {for (k in seen) if (seen[k] > 1) print "in " seen[k] " files:" k}'
 }
