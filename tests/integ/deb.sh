@@ -10,8 +10,11 @@ if [[ $(dpkg-query -W -f='${Status}' perf-flame 2>/dev/null) == *' installed' ]]
 fi
 make -s -C "$FLAME_TOP" BUILD="$BUILD" deb > "$T/make.log" 2>&1 ||
 	die "make deb failed: $(tail -3 "$T/make.log")"
-deb=$(tail -n 1 "$T/make.log")
+# the path is the last line mkdeb.sh prints; make or apt may add lines
+# after it (a warning), so take the last line that names a .deb
+deb=$(grep '\.deb$' "$T/make.log" | tail -n 1)
 case $deb in /*) ;; *) deb=$FLAME_TOP/$deb ;; esac
+[ -f "$deb" ] || { echo "make deb's output ends:"; tail -5 "$T/make.log"; }
 check "make deb printed the package path" test -f "$deb"
 check "package is named perf-flame" test "$(dpkg-deb -f "$deb" Package)" = perf-flame
 check "depends on linux-perf and libdw (from dpkg-shlibdeps)" bash -c \
