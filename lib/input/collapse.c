@@ -259,6 +259,20 @@ struct stack {
 	uint32_t n;
 };
 
+/*
+ * A thread seen lately: its header's comm, pid and tid, back to back, and
+ * its process name frame. Samples of the CPUs interleave, so the thread
+ * changes at most headers; without this each change named the process again.
+ */
+#define PROC_SLOTS	256
+#define PROC_KEY	58
+
+struct proc_slot {
+	uint32_t pname;		/* NO_FRAME: empty */
+	uint8_t clen, plen, tlen;
+	char key[PROC_KEY + 1];
+};
+
 struct sample_rec {
 	uint64_t time;
 	uint64_t weight;
@@ -304,8 +318,7 @@ struct worker {
 	uint32_t *cur;		/* frame ids, leaf first */
 	size_t nr_cur, cur_alloc;
 	uint64_t shash;		/* running hash of cur */
-	struct fg_buf proc;	/* comm, pid, tid of the last header */
-	uint32_t proc_pname;	/* and its process name frame */
+	struct proc_slot *procs;	/* PROC_SLOTS recent threads */
 
 	struct fg_buf tmp;
 	struct fg_buf tmp2;
@@ -329,13 +342,19 @@ struct worker {
 static int worker_init(struct worker *w, const struct fg_collapse_opts *o,
 		       struct collapse_ctx *ctx, bool keep_samples)
 {
+	unsigned int i;
+
 	memset(w, 0, sizeof(*w));
 	w->o = o;
 	w->ctx = ctx;
 	w->keep_samples = keep_samples;
 	w->fast = !o->inline_;
-	w->proc_pname = NO_FRAME;
 	w->room = FG_WEIGHT_MAX;
+	w->procs = malloc(PROC_SLOTS * sizeof(*w->procs));
+	if (!w->procs)
+		return -ENOMEM;
+	for (i = 0; i < PROC_SLOTS; i++)
+		w->procs[i].pname = NO_FRAME;
 	if (fg_htab__init(&w->fslots, 4096, sizeof(uint32_t)) ||
 	    fg_htab__init(&w->sslots, 4096, sizeof(uint32_t)) ||
 	    fg_htab__init(&w->lslots, 16384, sizeof(struct line_slot)))
@@ -349,7 +368,7 @@ static void worker_release(struct worker *w)
 	free(w->frames);
 	fg_htab__release(&w->fslots, sizeof(uint32_t));
 	fg_htab__release(&w->lslots, sizeof(struct line_slot));
-	fg_buf__release(&w->proc);
+	free(w->procs);
 	free(w->pieces);
 	free(w->stacks);
 	fg_htab__release(&w->sslots, sizeof(uint32_t));
@@ -965,6 +984,8 @@ static int do_header(struct worker *w, const struct fg_collapse_header *h)
 {
 	const struct fg_collapse_opts *o = w->o;
 	struct fg_buf *b = &w->tmp;
+	struct proc_slot *ps = NULL;
+	size_t klen;
 	int ret = 0;
 
 	if (!event_matches(w, h)) {
@@ -972,32 +993,40 @@ static int do_header(struct worker *w, const struct fg_collapse_header *h)
 		w->skipping = true;
 		return 0;
 	}
-	/* the same thread as the last sample: same process name */
-	if (w->proc_pname == NO_FRAME ||
-	    w->proc.len != h->comm_len + h->pid_len + h->tid_len + 2 ||
-	    !same_bytes(w->proc.buf, h->comm, h->comm_len) ||
-	    !same_bytes(w->proc.buf + h->comm_len + 1, h->pid, h->pid_len) ||
-	    !same_bytes(w->proc.buf + h->comm_len + h->pid_len + 2, h->tid,
-			h->tid_len)) {
-		ret = fg_namer__process(&w->ctx->names, h->comm, h->comm_len,
-					h->pid, h->pid_len, h->tid, h->tid_len, b);
-		if (ret)
-			return ret;
-		w->proc_pname = frame_get(w, KEY_PNAME, b->buf, b->len, "", 0,
-					  "", 0, "", 0);
-		if (w->proc_pname == NO_FRAME)
-			return -ENOMEM;
-		fg_buf__reset(&w->proc);
-		if (fg_buf__add(&w->proc, h->comm, h->comm_len) ||
-		    fg_buf__add(&w->proc, "", 1) ||
-		    fg_buf__add(&w->proc, h->pid, h->pid_len) ||
-		    fg_buf__add(&w->proc, "", 1) ||
-		    fg_buf__add(&w->proc, h->tid, h->tid_len)) {
-			w->proc_pname = NO_FRAME;
-			return -ENOMEM;
+	/* a thread seen lately: the same process name */
+	klen = h->comm_len + h->pid_len + h->tid_len;
+	if (klen <= PROC_KEY) {
+		uint64_t hh = hash_more(hash_more(hash_more(0, h->comm,
+			h->comm_len), h->pid, h->pid_len), h->tid, h->tid_len);
+
+		ps = &w->procs[fg_hash64(hh) & (PROC_SLOTS - 1)];
+		if (ps->pname != NO_FRAME && ps->clen == h->comm_len &&
+		    ps->plen == h->pid_len && ps->tlen == h->tid_len &&
+		    same_bytes(ps->key, h->comm, h->comm_len) &&
+		    same_bytes(ps->key + h->comm_len, h->pid, h->pid_len) &&
+		    same_bytes(ps->key + h->comm_len + h->pid_len, h->tid,
+			       h->tid_len)) {
+			w->pname = ps->pname;
+			goto named;
 		}
 	}
-	w->pname = w->proc_pname;
+	ret = fg_namer__process(&w->ctx->names, h->comm, h->comm_len,
+				h->pid, h->pid_len, h->tid, h->tid_len, b);
+	if (ret)
+		return ret;
+	w->pname = frame_get(w, KEY_PNAME, b->buf, b->len, "", 0, "", 0, "", 0);
+	if (w->pname == NO_FRAME)
+		return -ENOMEM;
+	if (ps) {
+		memcpy(ps->key, h->comm, h->comm_len);
+		memcpy(ps->key + h->comm_len, h->pid, h->pid_len);
+		memcpy(ps->key + h->comm_len + h->pid_len, h->tid, h->tid_len);
+		ps->clen = h->comm_len;
+		ps->plen = h->pid_len;
+		ps->tlen = h->tid_len;
+		ps->pname = w->pname;
+	}
+named:
 	w->java = h->comm_len >= 4 && !memcmp(h->comm, "java", 4);
 	w->in_sample = true;
 	w->prev_line = NULL;
