@@ -273,6 +273,22 @@ struct proc_slot {
 	char key[PROC_KEY + 1];
 };
 
+/*
+ * What the fields after a header's time token ("    250000 cpu-clock: ")
+ * parsed into last time. They follow the time token with the same state
+ * (time seen, no event yet), so the same bytes parse the same: a thread's
+ * headers differ in their time, seldom in what follows it.
+ */
+#define HDR_TAIL	64
+
+struct hdr_memo {
+	uint32_t len;		/* 0: none */
+	bool has_period, has_event;
+	uint8_t ev_off, ev_len;
+	uint64_t period;
+	char tail[HDR_TAIL];
+};
+
 struct sample_rec {
 	uint64_t time;
 	uint64_t weight;
@@ -319,6 +335,7 @@ struct worker {
 	size_t nr_cur, cur_alloc;
 	uint64_t shash;		/* running hash of cur */
 	struct proc_slot *procs;	/* PROC_SLOTS recent threads */
+	struct hdr_memo hdr;		/* the last header's fields after its time */
 
 	struct fg_buf tmp;
 	struct fg_buf tmp2;
@@ -792,10 +809,11 @@ static int parse_time(const char *s, const char *e, uint64_t *ns)
 	return 0;
 }
 
-int fg_collapse__parse_header(const char *line, size_t len,
-			      struct fg_collapse_header *h)
+static int parse_header(const char *line, size_t len,
+			struct fg_collapse_header *h, struct hdr_memo *m)
 {
-	const char *s = line, *end = line + len, *p, *t, *te;
+	const char *s = line, *end = line + len, *p, *t, *te, *tail = NULL;
+	bool tail_period = false;
 
 	memset(h, 0, sizeof(*h));
 	while (s < end && is_space(*s))
@@ -867,6 +885,21 @@ int fg_collapse__parse_header(const char *line, size_t len,
 				if (parse_time(t, te - 1, &h->time))
 					return -ERANGE;
 				h->has_time = true;
+				if (!m)
+					continue;
+				if (m->len && m->len == (size_t)(end - s) &&
+				    same_bytes(m->tail, s, m->len)) {
+					if (m->has_period)
+						h->period = m->period;
+					if (m->has_event) {
+						h->event = s + m->ev_off;
+						h->event_len = m->ev_len;
+						h->rest = s + m->ev_off + m->ev_len + 1;
+						h->rest_len = end - h->rest;
+					}
+					return 0;
+				}
+				tail = s;
 				continue;
 			}
 		}
@@ -883,6 +916,7 @@ int fg_collapse__parse_header(const char *line, size_t len,
 			}
 			if (q == te) {
 				h->period = v;
+				tail_period = tail;
 				continue;
 			}
 		}
@@ -894,7 +928,25 @@ int fg_collapse__parse_header(const char *line, size_t len,
 		}
 		break;
 	}
+	if (tail && end > tail && end - tail <= HDR_TAIL &&
+	    (!h->event || h->event_len < 256)) {
+		m->len = end - tail;
+		memcpy(m->tail, tail, m->len);
+		m->has_period = tail_period;
+		m->period = h->period;
+		m->has_event = h->event;
+		if (h->event) {
+			m->ev_off = h->event - tail;
+			m->ev_len = h->event_len;
+		}
+	}
 	return 0;
+}
+
+int fg_collapse__parse_header(const char *line, size_t len,
+			      struct fg_collapse_header *h)
+{
+	return parse_header(line, len, h, NULL);
 }
 
 int fg_collapse__parse_frame(const char *line, size_t len,
@@ -1267,7 +1319,7 @@ static int do_line(struct worker *w, const char *line, size_t len,
 	 * perf indents frames with a tab; a header starts with the comm,
 	 * which perf pads with spaces when there is no callchain.
 	 */
-	if (line[0] == ' ' && fg_collapse__parse_header(line, len, &h) == 0 &&
+	if (line[0] == ' ' && parse_header(line, len, &h, &w->hdr) == 0 &&
 	    (h.has_time || h.has_cpu))
 		goto header;
 	if (is_space(line[0])) {
@@ -1287,7 +1339,7 @@ static int do_line(struct worker *w, const char *line, size_t len,
 		return 0;
 	}
 	/* a header; the previous sample ends here if no blank line did */
-	if (fg_collapse__parse_header(line, len, &h)) {
+	if (parse_header(line, len, &h, &w->hdr)) {
 		/* old perf versions did not indent frames */
 		if ((w->in_sample || w->skipping) &&
 		    fg_collapse__parse_frame(line, len, &f) == 0)
