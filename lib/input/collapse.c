@@ -287,6 +287,20 @@ struct hdr_memo {
 	uint8_t ev_off, ev_len;
 	uint64_t period;
 	char tail[HDR_TAIL];
+	/*
+	 * And what came before the time token (comm, pid/tid, [cpu]) for the
+	 * last two such prefixes (the CPUs' samples alternate): the same
+	 * bytes, followed by the same non-blank, leave the parse in the same
+	 * state there.
+	 */
+	struct hdr_prefix {
+		uint32_t len;	/* 0: none */
+		bool has_cpu, pid_q;
+		uint8_t comm_off, comm_len, pid_off, pid_len, tid_off, tid_len;
+		uint64_t period;
+		char text[HDR_TAIL];
+	} pre[2];
+	unsigned int pre_last;	/* the slot used last */
 };
 
 struct sample_rec {
@@ -809,13 +823,92 @@ static int parse_time(const char *s, const char *e, uint64_t *ns)
 	return 0;
 }
 
+/* A header's tail as the memo has it: its fields set from the memo. */
+static inline bool tail_memo(const struct hdr_memo *m,
+			     struct fg_collapse_header *h, const char *s,
+			     const char *end)
+{
+	if (!m->len || m->len != (size_t)(end - s) ||
+	    !same_bytes(m->tail, s, m->len))
+		return false;
+	if (m->has_period)
+		h->period = m->period;
+	if (m->has_event) {
+		h->event = s + m->ev_off;
+		h->event_len = m->ev_len;
+		h->rest = s + m->ev_off + m->ev_len + 1;
+		h->rest_len = end - h->rest;
+	}
+	return true;
+}
+
+/* A header starting with a prefix the memo has: its fields set. */
+static inline bool prefix_memo(struct hdr_memo *m,
+			       struct fg_collapse_header *h, const char *line,
+			       const char *end)
+{
+	const struct hdr_prefix *e;
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		e = &m->pre[m->pre_last ^ i];
+		if (e->len && (size_t)(end - line) > e->len &&
+		    !is_space(line[e->len]) &&
+		    same_bytes(e->text, line, e->len))
+			break;
+	}
+	if (i == 2)
+		return false;
+	m->pre_last ^= i;
+	h->comm = line + e->comm_off;
+	h->comm_len = e->comm_len;
+	h->pid = e->pid_q ? "?" : line + e->pid_off;
+	h->pid_len = e->pid_len;
+	h->tid = line + e->tid_off;
+	h->tid_len = e->tid_len;
+	h->has_cpu = e->has_cpu;
+	h->period = e->period;
+	return true;
+}
+
+/* The header's state before its time token at t, kept for the next ones. */
+static inline void prefix_keep(struct hdr_memo *m,
+			       const struct fg_collapse_header *h,
+			       const char *line, const char *t)
+{
+	struct hdr_prefix *e;
+	size_t len = t - line;
+
+	if (len > HDR_TAIL || h->event)
+		return;
+	m->pre_last ^= 1;
+	e = &m->pre[m->pre_last];
+	memcpy(e->text, line, len);
+	e->len = len;
+	e->has_cpu = h->has_cpu;
+	e->pid_q = h->pid_len == 1 && h->pid[0] == '?' &&
+		   !(h->pid >= line && h->pid < t);
+	e->comm_off = h->comm - line;
+	e->comm_len = h->comm_len;
+	e->pid_off = e->pid_q ? 0 : h->pid - line;
+	e->pid_len = h->pid_len;
+	e->tid_off = h->tid - line;
+	e->tid_len = h->tid_len;
+	e->period = h->period;
+}
+
 static int parse_header(const char *line, size_t len,
 			struct fg_collapse_header *h, struct hdr_memo *m)
 {
 	const char *s = line, *end = line + len, *p, *t, *te, *tail = NULL;
-	bool tail_period = false;
+	bool tail_period = false, known = false;
 
 	memset(h, 0, sizeof(*h));
+	if (m && prefix_memo(m, h, line, end)) {
+		s = line + m->pre[m->pre_last].len;
+		known = true;
+		goto tokens;
+	}
 	while (s < end && is_space(*s))
 		s++;
 	/* comm: shortest prefix followed by blanks, digits[/digits], blank */
@@ -863,12 +956,46 @@ static int parse_header(const char *line, size_t len,
 		h->pid_len = 1;
 	}
 	/* optional [cpu], time:, period, event: */
+tokens:
 	for (;;) {
 		while (s < end && is_space(*s))
 			s++;
 		if (s >= end)
 			break;
 		t = s;
+		/*
+		 * The usual time token, up to 10 digits '.' up to 9 digits ':',
+		 * in one pass: what the general path below makes of it, where
+		 * nothing can overflow.
+		 */
+		if (m && !h->has_time && !h->event && is_digit(*t)) {
+			static const uint64_t scale[10] = {
+				1000000000, 100000000, 10000000, 1000000, 100000,
+				10000, 1000, 100, 10, 1,
+			};
+			const char *q = t, *qe = end - t > 10 ? t + 10 : end;
+			uint64_t sec = 0, frac = 0;
+			unsigned int nd = 0;
+
+			while (q < qe && is_digit(*q))
+				sec = sec * 10 + (*q++ - '0');
+			if (q < end && *q == '.') {
+				qe = end - q > 10 ? q + 10 : end;
+				for (q++; q < qe && is_digit(*q); q++, nd++)
+					frac = frac * 10 + (*q - '0');
+			}
+			if (q < end && *q == ':' && (q + 1 == end || is_space(q[1]))) {
+				if (!known)
+					prefix_keep(m, h, line, t);
+				h->time = sec * 1000000000ULL + frac * scale[nd];
+				h->has_time = true;
+				s = q + 1;
+				if (tail_memo(m, h, s, end))
+					return 0;
+				tail = s;
+				continue;
+			}
+		}
 		while (s < end && !is_space(*s))
 			s++;
 		te = s;
@@ -882,23 +1009,15 @@ static int parse_header(const char *line, size_t len,
 			while (q < te - 1 && (is_digit(*q) || *q == '.'))
 				q++;
 			if (q == te - 1) {
+				if (m && !known)
+					prefix_keep(m, h, line, t);
 				if (parse_time(t, te - 1, &h->time))
 					return -ERANGE;
 				h->has_time = true;
 				if (!m)
 					continue;
-				if (m->len && m->len == (size_t)(end - s) &&
-				    same_bytes(m->tail, s, m->len)) {
-					if (m->has_period)
-						h->period = m->period;
-					if (m->has_event) {
-						h->event = s + m->ev_off;
-						h->event_len = m->ev_len;
-						h->rest = s + m->ev_off + m->ev_len + 1;
-						h->rest_len = end - h->rest;
-					}
+				if (tail_memo(m, h, s, end))
 					return 0;
-				}
 				tail = s;
 				continue;
 			}
