@@ -162,6 +162,101 @@ static void test_anon_namespace(void **state)
 	unlink(path);
 }
 
+/*
+ * The reader memoizes a header's text before and after its time token and
+ * parses the usual time token in one pass (collapse.c: parse_header with a
+ * memo); fg_collapse__parse_header is the plain parser. On a text whose
+ * headers repeat prefixes and tails in every mix, each kept sample must
+ * carry what the plain parser makes of its header: time, period (weight),
+ * process name, event (samples of other events filtered).
+ */
+static void test_header_memo(void **state)
+{
+	static const char *const comms[] = { "p", "my prog", "a b", "java" };
+	static const char *const ids[] = { "12/34", "12/35", "9689", "7/7" };
+	static const char *const cpus[] = { "", "[000] ", "[001] " };
+	static const char *const evs[] = { "cpu-clock:", "cpu-clock:u:",
+					   "page-faults:" };
+	static const char *const fracs[] = { "000000250", "5", "", "1234567891",
+					     "123456", "0" };
+	enum { N = 4000 };
+	struct fg_collapse_header h;
+	struct fg_collapse_stats st;
+	struct fg_collapse_opts o;
+	const struct fg_sample *s;
+	struct fg_profile *p = fg_profile__new();
+	char path[64], line[256];
+	struct fg_buf txt = FG_BUF_INIT;
+	struct fg_reader *r;
+	uint64_t *want_time, *want_w;
+	char (*want_comm)[16];
+	unsigned int seed = 1;
+	size_t i, nr, kept = 0;
+	char *c;
+	uint32_t frames[3];
+
+	(void)state;
+	want_time = calloc(N, sizeof(*want_time));
+	want_w = calloc(N, sizeof(*want_w));
+	want_comm = calloc(N, sizeof(*want_comm));
+	assert_non_null(want_time);
+	assert_non_null(want_w);
+	assert_non_null(want_comm);
+	for (i = 0; i < N; i++) {
+		int n;
+
+		/* few distinct prefixes and tails, so the memo hits often */
+		n = snprintf(line, sizeof(line), "%s %s %s%llu.%s: %8u %s ",
+			     comms[rand_r(&seed) % 4], ids[rand_r(&seed) % 4],
+			     cpus[rand_r(&seed) % 3],
+			     rand_r(&seed) % 8 ? (unsigned long long)i / 7 :
+			     12345678901ULL + i,
+			     fracs[rand_r(&seed) % 6],
+			     rand_r(&seed) % 3 ? 250000u : 1u + (unsigned)i,
+			     evs[!i || rand_r(&seed) % 5 ? 0 : rand_r(&seed) % 3]);
+		assert_true(n > 0 && n < (int)sizeof(line));
+		assert_int_equal(fg_collapse__parse_header(line, (size_t)n, &h), 0);
+		assert_true(h.has_time);
+		assert_non_null(h.event);
+		if (h.event_len == 9 && !memcmp(h.event, "cpu-clock", 9)) {
+			assert_true(h.comm_len < sizeof(want_comm[0]));
+			want_time[kept] = h.time;
+			want_w[kept] = h.period;
+			memcpy(want_comm[kept], h.comm, h.comm_len);
+			/* the namer's process frame: blanks become '_' */
+			for (c = want_comm[kept]; *c; c++)
+				if (*c == ' ')
+					*c = '_';
+			kept++;
+		}
+		assert_int_equal(fg_buf__add(&txt, line, (size_t)n), 0);
+		assert_int_equal(fg_buf__addf(&txt, "\n\t1 f%zu (/bin/x)\n\n",
+					      i % 5), 0);
+	}
+	assert_int_equal(fg_buf__add(&txt, "", 1), 0);
+	r = reader_for(txt.buf, path);
+	fg_collapse_opts__init(&o);
+	o.weight = FG_WEIGHT_PERIOD;
+	fg_profile__keep_samples(p, true);
+	assert_int_equal(fg_collapse__read(p, r, &o, &st), 0);
+	s = fg_profile__samples(p, &nr);
+	assert_int_equal(nr, kept);
+	assert_int_equal(st.samples, kept);
+	for (i = 0; i < nr; i++) {
+		assert_int_equal(s[i].time, want_time[i]);
+		assert_int_equal(s[i].weight, want_w[i]);
+		assert_int_equal(fg_profile__path(p, s[i].node, frames, 3), 2);
+		assert_string_equal(fg_profile__name(p, frames[0]), want_comm[i]);
+	}
+	fg_reader__close(r);
+	fg_profile__delete(p);
+	fg_buf__release(&txt);
+	free(want_time);
+	free(want_w);
+	free(want_comm);
+	unlink(path);
+}
+
 static void test_guess(void **state)
 {
 	char path[64];
@@ -243,6 +338,7 @@ int main(void)
 		cmocka_unit_test(test_frame),
 		cmocka_unit_test(test_read_samples),
 		cmocka_unit_test(test_anon_namespace),
+		cmocka_unit_test(test_header_memo),
 		cmocka_unit_test(test_guess),
 		cmocka_unit_test(test_overflow),
 	};
