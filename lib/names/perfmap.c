@@ -375,6 +375,9 @@ int fg_perfmap__file_pid(const char *name, size_t len)
 
 	if (len < 10 || memcmp(name, "perf-", 5) || memcmp(end - 4, ".map", 4))
 		return -1;
+	/* perf opens "perf-%d.map": no leading zero, so "perf-07.map" is not 7's */
+	if (*p == '0')
+		return -1;
 	for (; p < end - 4 && *p >= '0' && *p <= '9'; p++) {
 		pid = pid * 10 + (*p - '0');
 		if (pid > INT_MAX)

@@ -334,6 +334,7 @@ static void test_file_pid(void **state)
 	assert_int_equal(fg_perfmap__file_pid("perf-2147483648.map", strlen("perf-2147483648.map")), -1);
 	assert_int_equal(fg_perfmap__file_pid("perf-99999999999999999999.map", strlen("perf-99999999999999999999.map")), -1);
 	assert_int_equal(fg_perfmap__file_pid("perf-0.map", strlen("perf-0.map")), -1);
+	assert_int_equal(fg_perfmap__file_pid("perf-07.map", strlen("perf-07.map")), -1);
 	assert_int_equal(fg_perfmap__file_pid("perf-.map", strlen("perf-.map")), -1);
 	assert_int_equal(fg_perfmap__file_pid("perf--5.map", strlen("perf--5.map")), -1);
 	assert_int_equal(fg_perfmap__file_pid("perf-+5.map", strlen("perf-+5.map")), -1);
