@@ -29,8 +29,8 @@ FLAME_API struct perf_dlfilter_fns perf_dlfilter_fns;
 
 #define MAX_FRAMES	1024
 #define MAX_CHAIN	4096
-/* callchains kept for the stack cache: 64 MiB at most */
-#define STACK_ARENA_WORDS	(8u << 20)
+/* callchains kept for the stack cache, headers included: 128 MiB at most */
+#define STACK_ARENA_WORDS	(16u << 20)
 
 /*
  * The path last placed for a thread: a new callchain mostly shares its
@@ -92,6 +92,7 @@ struct flame {
 	__u64 chain[MAX_CHAIN];
 	__u64 pchain[MAX_CHAIN];	/* keys of the leaf's callers' chains */
 	uint64_t derived;		/* chains placed from a caller's chain */
+	uint64_t leaf_memo, leaf_child;	/* leaf nodes from the memo / the tree */
 	struct perf_dlfilter_al al[MAX_FRAMES];	/* perf's unwound chain */
 };
 
@@ -703,7 +704,9 @@ static int sample_node(struct flame *f, const struct perf_dlfilter_sample *s,
 			return ret;
 		if (!ret && hit && hit->leaf_name == leaf) {
 			e.node = hit->leaf_node;
+			f->leaf_memo++;
 		} else if (!ret) {
+			f->leaf_child++;
 			uint32_t parent = e.node;
 
 			e.node = fg_profile__child(f->prof, parent, leaf);
@@ -952,8 +955,12 @@ static void summary(struct flame *f, struct fg_buf *b, const struct fg_buf *writ
 		fg_buf__adds(b, "; DWARF user stacks NOT unwound (unwind=raw): callers missing");
 	fg_buf__addf(b, "; wrote %s", written->len ? written->buf : "nothing");
 	if (getenv("FLAME_DEBUG"))
-		fg_buf__addf(b, " [stack cache %zu chains, %llu placed below a caller's; frame cache %zu addrs, %llu hits, %llu misses; samples taken %s]",
+		fg_buf__addf(b, " [stack cache %zu chains, %llu placed below a caller's; leaf node %llu from the memo, %llu from the tree; %u nodes; chain arena %zu KiB; frame cache %zu addrs, %llu hits, %llu misses; samples taken %s]",
 			     f->stacks.count, (unsigned long long)f->derived,
+			     (unsigned long long)f->leaf_memo,
+			     (unsigned long long)f->leaf_child,
+			     fg_profile__nr_nodes(f->prof),
+			     f->stacks.arena_len * sizeof(__u64) >> 10,
 			     f->cache.count,
 			     (unsigned long long)f->cache.hits,
 			     (unsigned long long)f->cache.misses,

@@ -49,76 +49,165 @@ uint32_t comm_cache__get(struct comm_cache *c, struct fg_profile *p,
 	return id;
 }
 
-/* ---- address cache: the one hash table (fg_htab), key and value inline ---- */
+/* ---- address cache: the one hash table (fg_htab), 16-byte slots ---- */
 
-static uint64_t key_hash(const struct frame_key *k)
+static inline uint64_t proc_hash(int32_t pid, uint32_t gen, uint32_t inc)
 {
-	return fg_hash64(k->addr ^ fg_hash64(((uint64_t)(uint32_t)k->pid << 32) |
-					     k->gen) ^
-			 ((uint64_t)k->incarnation << 17));
+	return fg_hash64(((uint64_t)(uint32_t)pid << 32 | gen) ^
+			 (uint64_t)inc << 17) | 1;
 }
 
-static inline bool fslot_empty(const struct frame_slot *s)
+static inline bool pslot_empty(const struct frame_proc *s)
 {
-	return !s->key.used;
+	return !s->id;
 }
 
-static inline bool fslot_live(const struct frame_slot *s)
+static inline bool pslot_live(const struct frame_proc *s)
 {
-	return s->key.used;
+	return s->id;
 }
 
-static inline bool fslot_match(const void *c, const struct frame_slot *s,
+static inline bool pslot_match(const void *c, const struct frame_proc *s,
 			       uint64_t h, const struct frame_key *k)
 {
 	(void)c;
 	(void)h;
-	return s->key.addr == k->addr && s->key.pid == k->pid &&
-	       s->key.gen == k->gen && s->key.incarnation == k->incarnation;
+	return s->pid == k->pid && s->gen == k->gen &&
+	       s->incarnation == k->incarnation;
+}
+
+static inline uint64_t pslot_hash(const void *c, const struct frame_proc *s)
+{
+	(void)c;
+	return proc_hash(s->pid, s->gen, s->incarnation);
+}
+
+FG_HTAB_DEFINE(pslot, struct frame_proc, const struct frame_key *,
+	       const void *)
+
+/* k's process serial; 0 when it has none and add is false (or ENOMEM) */
+static uint32_t proc_id(struct frame_cache *c, const struct frame_key *k,
+			bool add)
+{
+	struct frame_proc *s;
+	uint64_t h;
+	bool found;
+
+	/* the kernel's frames: fixed serials, no lookup (a chain mixes
+	 * them with its process's) */
+	if (k->pid < 0 && k->pid >= -2 && !k->gen && !k->incarnation)
+		return (uint32_t)-k->pid;
+	if (c->last.id && c->last.pid == k->pid && c->last.gen == k->gen &&
+	    c->last.incarnation == k->incarnation)
+		return c->last.id;
+	h = proc_hash(k->pid, k->gen, k->incarnation);
+	s = pslot__lookup(&c->procs, NULL, h, k, &found);
+	if (!found) {
+		if (!add || c->nr_procs == UINT32_MAX)
+			return 0;
+		if ((c->procs.used + 1) * 2 > c->procs.mask + 1) {
+			if (pslot__rebuild(&c->procs, NULL,
+					   fg_htab__size_for(c->procs.used + 1)))
+				return 0;
+			s = pslot__lookup(&c->procs, NULL, h, k, &found);
+		}
+		s->pid = k->pid;
+		s->gen = k->gen;
+		s->incarnation = k->incarnation;
+		s->id = ++c->nr_procs;
+		c->procs.used++;
+	}
+	c->last = *s;
+	return s->id;
+}
+
+static inline uint64_t key_hash(uint64_t addr, uint32_t proc)
+{
+	return fg_hash64(addr ^ (uint64_t)proc << 40 ^ proc);
+}
+
+static inline bool fslot_empty(const struct frame_slot *s)
+{
+	return !s->proc;
+}
+
+static inline bool fslot_live(const struct frame_slot *s)
+{
+	return s->proc;
+}
+
+static inline bool fslot_match(const void *c, const struct frame_slot *s,
+			       uint64_t h, const struct frame_slot *k)
+{
+	(void)c;
+	(void)h;
+	return s->addr == k->addr && s->proc == k->proc;
 }
 
 static inline uint64_t fslot_hash(const void *c, const struct frame_slot *s)
 {
 	(void)c;
-	return key_hash(&s->key);
+	return key_hash(s->addr, s->proc);
 }
 
-FG_HTAB_DEFINE(fslot, struct frame_slot, const struct frame_key *,
+FG_HTAB_DEFINE(fslot, struct frame_slot, const struct frame_slot *,
 	       const void *)
 
 int frame_cache__init(struct frame_cache *c)
 {
 	memset(c, 0, sizeof(*c));
-	return fg_htab__init(&c->tab, 1 << 14, sizeof(struct frame_slot));
+	c->nr_procs = 2;	/* 1 kernel, 2 guest kernel (proc_id) */
+	if (fg_htab__init(&c->tab, 1 << 14, sizeof(struct frame_slot)) ||
+	    fg_htab__init(&c->procs, 1 << 8, sizeof(struct frame_proc))) {
+		frame_cache__release(c);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void frame_cache__release(struct frame_cache *c)
 {
 	fg_buf__release(&c->name);
 	fg_htab__release(&c->tab, sizeof(struct frame_slot));
+	fg_htab__release(&c->procs, sizeof(struct frame_proc));
 	memset(c, 0, sizeof(*c));
 }
 
-struct frame_val *frame_cache__find(struct frame_cache *c,
-				    const struct frame_key *k)
+bool frame_cache__find(struct frame_cache *c, const struct frame_key *k,
+		       struct frame_val *v)
 {
-	struct frame_slot *s = fslot__find(&c->tab, NULL, key_hash(k), k);
+	struct frame_slot key = { .addr = k->addr };
+	struct frame_slot *s = NULL;
 
+	key.proc = proc_id(c, k, false);
+	if (key.proc)
+		s = fslot__find(&c->tab, NULL, key_hash(key.addr, key.proc),
+				&key);
 	if (s) {
 		c->hits++;
-		return &s->val;
+		v->name = s->val & ((1u << FRAME_KIND_SHIFT) - 1);
+		v->kind = s->val >> FRAME_KIND_SHIFT;
+		return true;
 	}
 	c->misses++;
-	return NULL;
+	return false;
 }
 
 int frame_cache__insert(struct frame_cache *c, const struct frame_key *k,
 			struct frame_val v)
 {
-	struct frame_slot *s;
+	struct frame_slot key = { .addr = k->addr }, *s;
+	uint64_t h;
 	bool found;
 
-	s = fslot__lookup(&c->tab, NULL, key_hash(k), k, &found);
+	if (v.name >> FRAME_KIND_SHIFT ||
+	    v.kind >> (32 - FRAME_KIND_SHIFT))
+		return 0;	/* cannot pack: named again next time */
+	key.proc = proc_id(c, k, true);
+	if (!key.proc)
+		return -ENOMEM;
+	h = key_hash(key.addr, key.proc);
+	s = fslot__lookup(&c->tab, NULL, h, &key, &found);
 	if (!found) {
 		/* the table must keep an empty slot: grow before filling
 		 * the last one */
@@ -126,14 +215,13 @@ int frame_cache__insert(struct frame_cache *c, const struct frame_key *k,
 			if (fslot__rebuild(&c->tab, NULL,
 					   fg_htab__size_for(c->tab.used + 1)))
 				return -ENOMEM;
-			s = fslot__lookup(&c->tab, NULL, key_hash(k), k, &found);
+			s = fslot__lookup(&c->tab, NULL, h, &key, &found);
 		}
-		s->key = *k;
-		s->key.used = 1;
+		*s = key;
 		c->tab.used++;
 		c->count++;
 	}
-	s->val = v;
+	s->val = v.name | v.kind << FRAME_KIND_SHIFT;
 	return 0;
 }
 
@@ -236,7 +324,7 @@ static int name_frame(struct frame_walk *w, uint64_t ip, enum ctx x,
 		      uint32_t *name)
 {
 	struct frame_key k = { .addr = ip };
-	struct frame_val *hit, v;
+	struct frame_val v;
 	int ret;
 
 	if (is_kernel_ctx(x)) {
@@ -246,10 +334,7 @@ static int name_frame(struct frame_walk *w, uint64_t ip, enum ctx x,
 		k.gen = w->gen;
 		k.incarnation = w->incarnation;
 	}
-	hit = frame_cache__find(w->cache, &k);
-	if (hit) {
-		v = *hit;
-	} else {
+	if (!frame_cache__find(w->cache, &k, &v)) {
 		ret = resolve_frame(w, ip, x, &v);
 		if (ret)
 			return ret;
@@ -390,11 +475,9 @@ int frames__ctx_of_cpumode(uint8_t cpumode)
 int stack_cache__init(struct stack_cache *c, size_t arena_max_words)
 {
 	memset(c, 0, sizeof(*c));
-	c->ents_alloc = 1 << 10;
-	c->ents = fg_mem__alloc(c->ents_alloc * sizeof(*c->ents));
-	c->arena_max = arena_max_words;
-	if (fg_htab__init(&c->tab, 1 << 12, sizeof(struct stack_slot)) ||
-	    !c->ents) {
+	c->arena_max = arena_max_words < UINT32_MAX - 1 ? arena_max_words :
+			UINT32_MAX - 1;
+	if (fg_htab__init(&c->tab, 1 << 12, sizeof(struct stack_slot))) {
 		stack_cache__release(c);
 		return -ENOMEM;
 	}
@@ -404,7 +487,6 @@ int stack_cache__init(struct stack_cache *c, size_t arena_max_words)
 void stack_cache__release(struct stack_cache *c)
 {
 	fg_htab__release(&c->tab, sizeof(struct stack_slot));
-	fg_mem__free(c->ents, c->ents_alloc * sizeof(*c->ents));
 	fg_mem__free(c->arena, c->arena_alloc * sizeof(*c->arena));
 	memset(c, 0, sizeof(*c));
 }
@@ -487,17 +569,17 @@ static inline bool sslot_match(const struct stack_cache *c,
 
 	if (s->tag != (uint32_t)(h >> 32))
 		return false;
-	e = &c->ents[s->idx - 1];
+	e = (const struct stack_ent *)(c->arena + s->idx - 1);
 	return e->hash == k->hash && e->nr == k->nr && e->pid == k->pid &&
 	       e->tid == k->tid && e->gen == k->gen &&
 	       e->incarnation == k->incarnation &&
-	       !memcmp(c->arena + e->off, k->chain, k->nr * sizeof(uint64_t));
+	       !memcmp(e + 1, k->chain, k->nr * sizeof(uint64_t));
 }
 
 static inline uint64_t sslot_hash(const struct stack_cache *c,
 				  const struct stack_slot *s)
 {
-	return c->ents[s->idx - 1].hash;
+	return ((const struct stack_ent *)(c->arena + s->idx - 1))->hash;
 }
 
 FG_HTAB_DEFINE(sslot, struct stack_slot, const struct stack_key *,
@@ -508,7 +590,7 @@ struct stack_ent *stack_cache__find(struct stack_cache *c,
 {
 	struct stack_slot *s = sslot__find(&c->tab, c, k->hash, k);
 
-	return s ? &c->ents[s->idx - 1] : NULL;
+	return s ? (struct stack_ent *)(c->arena + s->idx - 1) : NULL;
 }
 
 struct stack_ent *stack_cache__insert(struct stack_cache *c,
@@ -519,13 +601,15 @@ struct stack_ent *stack_cache__insert(struct stack_cache *c,
 	struct stack_slot *s;
 	bool found;
 
-	if (c->arena_len + k->nr > c->arena_max || c->count >= UINT32_MAX - 1)
+	size_t words = STACK_ENT_WORDS + k->nr;
+
+	if (c->arena_len + words > c->arena_max || c->count >= UINT32_MAX - 1)
 		return NULL;
-	if (c->arena_len + k->nr > c->arena_alloc) {
+	if (c->arena_len + words > c->arena_alloc) {
 		size_t n = c->arena_alloc ? c->arena_alloc * 2 : 65536;
 		__u64 *a;
 
-		while (n < c->arena_len + k->nr)
+		while (n < c->arena_len + words)
 			n *= 2;
 		a = fg_mem__realloc(c->arena, c->arena_alloc * sizeof(*a),
 				    n * sizeof(*a));
@@ -534,33 +618,25 @@ struct stack_ent *stack_cache__insert(struct stack_cache *c,
 		c->arena = a;
 		c->arena_alloc = n;
 	}
-	if (c->count == c->ents_alloc) {
-		e = fg_mem__realloc(c->ents, c->ents_alloc * sizeof(*e),
-				    c->ents_alloc * 2 * sizeof(*e));
-		if (!e)
-			return NULL;
-		c->ents = e;
-		c->ents_alloc *= 2;
-	}
 	/* the table must keep an empty slot: grow before filling one */
 	if ((c->tab.used + 1) * 2 > c->tab.mask + 1 &&
 	    sslot__rebuild(&c->tab, c, fg_htab__size_for(c->count + 1)))
 		return NULL;
-	memcpy(c->arena + c->arena_len, k->chain, k->nr * sizeof(uint64_t));
-	e = &c->ents[c->count];
+	e = (struct stack_ent *)(c->arena + c->arena_len);
 	*e = *val;
 	e->hash = k->hash;
-	e->off = c->arena_len;
-	e->nr = k->nr;
+	e->nr = (uint32_t)k->nr;
 	e->pid = k->pid;
 	e->tid = k->tid;
 	e->gen = k->gen;
 	e->incarnation = k->incarnation;
-	c->arena_len += k->nr;
+	memcpy(e + 1, k->chain, k->nr * sizeof(uint64_t));
 	/* k is not in the table (callers looked): its empty slot */
 	s = sslot__lookup(&c->tab, c, k->hash, k, &found);
 	s->tag = (uint32_t)(k->hash >> 32);
-	s->idx = ++c->count;
+	s->idx = (uint32_t)c->arena_len + 1;
+	c->arena_len += words;
+	c->count++;
 	c->tab.used++;
 	return e;
 }

@@ -116,7 +116,6 @@ struct frame_key {
 	int32_t pid;		/* -1 kernel, -2 guest kernel */
 	uint32_t gen;		/* comm id: changes on exec */
 	uint32_t incarnation;	/* changes on PID reuse */
-	uint32_t used;		/* in the table: 1; callers leave it 0 */
 };
 
 struct frame_val {
@@ -124,14 +123,33 @@ struct frame_val {
 	uint32_t kind;
 };
 
-/* key and value in one 32-byte slot: a probe is one cache line */
+/*
+ * A 16-byte slot: the address, the process (pid, gen, incarnation) as a
+ * serial of the cache's own, and the name id with its kind in the top
+ * bits. Four slots a cache line; on a whole-machine recording (215k
+ * distinct addresses of hundreds of processes) the table and its
+ * doublings are half the fresh memory 32-byte slots were.
+ */
 struct frame_slot {
-	struct frame_key key;
-	struct frame_val val;
+	uint64_t addr;
+	uint32_t proc;		/* 0 = empty */
+	uint32_t val;		/* name | kind << FRAME_KIND_SHIFT */
+};
+
+#define FRAME_KIND_SHIFT	28
+
+/* (pid, gen, incarnation) -> proc serial */
+struct frame_proc {
+	int32_t pid;
+	uint32_t gen, incarnation;
+	uint32_t id;		/* 0 = empty */
 };
 
 struct frame_cache {
 	struct fg_htab tab;	/* of struct frame_slot */
+	struct fg_htab procs;	/* of struct frame_proc */
+	struct frame_proc last;	/* the last process looked up */
+	uint32_t nr_procs;
 	size_t count;
 	uint64_t hits, misses;
 	struct fg_buf name;	/* the namer's scratch */
@@ -139,8 +157,10 @@ struct frame_cache {
 
 int frame_cache__init(struct frame_cache *c);
 void frame_cache__release(struct frame_cache *c);
-struct frame_val *frame_cache__find(struct frame_cache *c,
-				    const struct frame_key *k);
+/* true and *v when k is cached */
+bool frame_cache__find(struct frame_cache *c, const struct frame_key *k,
+		       struct frame_val *v);
+/* 0 or -ENOMEM; a name id too big to pack (>= 2^28) is not cached */
 int frame_cache__insert(struct frame_cache *c, const struct frame_key *k,
 			struct frame_val v);
 
@@ -207,34 +227,42 @@ struct stack_key {
 	uint64_t hash;
 };
 
+/*
+ * A cached chain: this header, then its nr words, in one record of the
+ * arena. A hit reads the slot, then one run of lines (header and chain
+ * side by side) instead of an entry and a chain in two places.
+ */
 struct stack_ent {
+	/* read on every lookup */
 	uint64_t hash;
-	uint64_t off;		/* into the chain arena */
 	uint32_t nr;
 	int32_t pid, tid;
 	uint32_t gen, incarnation;
 	uint32_t node;		/* FG_NO_NODE: sample is skipped */
-	uint32_t empty;		/* no frame named (leaf aside) */
 	/* memo of the last leaf seen below this path (saves a tree probe) */
 	uint32_t leaf_name, leaf_node;
+	uint32_t empty;		/* no frame named (leaf aside) */
 	uint32_t frames, unresolved;
 	uint32_t jit_named[FG_JIT__MAX];
-};
+} __attribute__((aligned(8)));
+
+/* a record's header in arena words */
+#define STACK_ENT_WORDS	(sizeof(struct stack_ent) / sizeof(__u64))
 
 struct stack_slot {
 	uint32_t tag;		/* the hash's high half */
-	uint32_t idx;		/* into ents, + 1; 0 = empty */
+	uint32_t idx;		/* record's word offset in the arena + 1;
+				 * 0 = empty */
 };
 
 struct stack_cache {
-	/* 8-byte slots over a dense array: the table at 50% load is small,
-	 * and entries are written once, in order (no fresh pages wasted) */
+	/* 8-byte slots over the arena of records: the table at 50% load is
+	 * small, and records are written once, in order (no fresh pages
+	 * wasted) */
 	struct fg_htab tab;	/* of struct stack_slot */
 	size_t count;
-	struct stack_ent *ents;
-	size_t ents_alloc;
 	__u64 *arena;
-	size_t arena_len, arena_alloc, arena_max;
+	size_t arena_len, arena_alloc, arena_max;	/* in words */
 };
 
 int stack_cache__init(struct stack_cache *c, size_t arena_max_words);
@@ -252,8 +280,10 @@ unsigned int stack_key__hash_cut(const struct stack_key *k, uint64_t hole,
 struct stack_ent *stack_cache__find(struct stack_cache *c,
 				    const struct stack_key *k);
 /*
- * Best effort: a full arena or ENOMEM just means no caching (NULL). The
- * new entry otherwise (k must not be in the cache yet).
+ * Best effort: a full arena (arena_max_words of stack_cache__init counts
+ * headers and chains) or ENOMEM just means no caching (NULL). The new
+ * entry otherwise (k must not be in the cache yet); entry pointers are
+ * stale after the next insert.
  */
 struct stack_ent *stack_cache__insert(struct stack_cache *c,
 				      const struct stack_key *k,

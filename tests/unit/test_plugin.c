@@ -379,14 +379,14 @@ static void test_frame_cache(void **state)
 {
 	struct frame_cache fc;
 	struct frame_key k = { 0 };
-	struct frame_val *v;
+	struct frame_val v;
 	size_t i, n = 100000;
 
 	(void)state;
 	assert_int_equal(frame_cache__init(&fc), 0);
 	k.addr = 0x400000;
 	k.pid = 10;
-	assert_null(frame_cache__find(&fc, &k));
+	assert_false(frame_cache__find(&fc, &k, &v));
 	assert_int_equal(fc.misses, 1);
 	/* many entries: several doublings from 16384 slots */
 	for (i = 0; i < n; i++) {
@@ -405,33 +405,45 @@ static void test_frame_cache(void **state)
 		k.pid = (int32_t)(i % 7) - 2;
 		k.gen = (uint32_t)(i % 3);
 		k.incarnation = (uint32_t)(i % 5);
-		v = frame_cache__find(&fc, &k);
-		assert_non_null(v);
-		assert_int_equal(v->name, i);
-		assert_int_equal(v->kind, i % 4);
+		assert_true(frame_cache__find(&fc, &k, &v));
+		assert_int_equal(v.name, i);
+		assert_int_equal(v.kind, i % 4);
 	}
 	/* the same address under another pid / gen / incarnation is absent */
 	k.addr = 0x400000;
 	k.pid = -2;
 	k.gen = 0;
 	k.incarnation = 0;
-	assert_non_null(frame_cache__find(&fc, &k));
+	assert_true(frame_cache__find(&fc, &k, &v));
 	k.pid = 3;
-	assert_null(frame_cache__find(&fc, &k));
+	assert_false(frame_cache__find(&fc, &k, &v));
 	k.pid = -2;
 	k.gen = 1;
-	assert_null(frame_cache__find(&fc, &k));
+	assert_false(frame_cache__find(&fc, &k, &v));
 	k.gen = 0;
 	k.incarnation = 1;
-	assert_null(frame_cache__find(&fc, &k));
+	assert_false(frame_cache__find(&fc, &k, &v));
 	k.incarnation = 0;
 	/* inserting an existing key replaces its value, no new entry */
 	assert_int_equal(frame_cache__insert(&fc, &k,
 			 (struct frame_val){ .name = 4242 }), 0);
 	assert_int_equal(fc.count, n);
-	assert_int_equal(frame_cache__find(&fc, &k)->name, 4242);
+	assert_true(frame_cache__find(&fc, &k, &v));
+	assert_int_equal(v.name, 4242);
+	assert_int_equal(v.kind, 0);
 	assert_int_equal(fc.hits, n + 2);
 	assert_int_equal(fc.misses, 4);
+	/* a name id or kind too big to pack is not cached, nor wrong */
+	k.addr = 0x1;
+	assert_int_equal(frame_cache__insert(&fc, &k,
+			 (struct frame_val){ .name = 1u << 28 }), 0);
+	assert_false(frame_cache__find(&fc, &k, &v));
+	assert_int_equal(frame_cache__insert(&fc, &k,
+			 (struct frame_val){ .name = (1u << 28) - 1,
+					     .kind = 15 }), 0);
+	assert_true(frame_cache__find(&fc, &k, &v));
+	assert_int_equal(v.name, (1u << 28) - 1);
+	assert_int_equal(v.kind, 15);
 	frame_cache__release(&fc);
 	assert_null(fc.tab.slots);
 }
@@ -550,8 +562,9 @@ static void test_stack_cache_growth_and_cap(void **state)
 	uint32_t i, n = 20000;
 
 	(void)state;
-	/* arena room for exactly n chains of 3 words */
-	assert_int_equal(stack_cache__init(&sc, (size_t)n * 3), 0);
+	/* arena room for exactly n records of 3-word chains */
+	assert_int_equal(stack_cache__init(&sc,
+				(size_t)n * (STACK_ENT_WORDS + 3)), 0);
 	for (i = 0; i < n; i++) {
 		ch[0] = i;
 		ch[1] = i * 3;
@@ -561,7 +574,7 @@ static void test_stack_cache_growth_and_cap(void **state)
 		stack_cache__insert(&sc, &k, &val);
 	}
 	assert_int_equal(sc.count, n);
-	assert_int_equal(sc.arena_len, (size_t)n * 3);
+	assert_int_equal(sc.arena_len, (size_t)n * (STACK_ENT_WORDS + 3));
 	for (i = 0; i < n; i++) {
 		ch[0] = i;
 		ch[1] = i * 3;
