@@ -12,8 +12,9 @@ mkdir -p "$B"
 export BUILD TOP B
 scripts/deps.sh test
 
-# floors: do-nothing dlfilter and resolve-every-frame dlfilter
-for f in nop resolve; do
+# floors: do-nothing dlfilter, resolve-every-frame dlfilter, and the least
+# an exact graph costs (count distinct raw callchains, nothing else)
+for f in nop resolve bound; do
 	cc -O2 -shared -fPIC -o "$B/$f.so" "bench/${f}_filter.c"
 done
 
