@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <perf/perf_dlfilter.h>
 
+#include <flame/commlog.h>
 #include <flame/flame.h>
 #include <flame/jit.h>
 #include <flame/perf_ext.h>
@@ -31,6 +32,8 @@ FLAME_API struct perf_dlfilter_fns perf_dlfilter_fns;
 #define MAX_CHAIN	4096
 /* callchains kept for the stack cache, headers included: 128 MiB at most */
 #define STACK_ARENA_WORDS	(16u << 20)
+/* COMM/FORK/EXIT records kept (16 bytes each): 256 MiB at most */
+#define COMMLOG_MAX		(16u << 20)
 
 /*
  * The path last placed for a thread: a new callchain mostly shares its
@@ -56,6 +59,9 @@ struct flame {
 	struct frame_cache cache;
 	struct stack_cache stacks;
 	struct comm_cache comms;
+	/* early samples: perf's comm of a thread kept until it may change */
+	struct fg_commlog *commlog;	/* NULL: ask perf for every sample */
+	struct thread_comms tcomms;
 	struct path_memo *memo;		/* PATH_MEMO_WAYS, by thread */
 	struct fg_heap heap;		/* perf's heap, tuned at start() */
 	unsigned int heap_tick;
@@ -126,6 +132,8 @@ static void flame_free(struct flame *f)
 	fg_jit__delete(f->jit);
 	frame_cache__release(&f->cache);
 	stack_cache__release(&f->stacks);
+	thread_comms__release(&f->tcomms);
+	fg_commlog__delete(f->commlog);
 	comm_cache__release(&f->comms);
 	free(f->memo);
 	flame_cfg__release(&f->cfg);
@@ -228,6 +236,23 @@ static const char *perf_cgroup_path(void *ctx, uint64_t id)
 	return fg_perf__cgroup_path(&perf_dlfilter_fns, ctx, id);
 }
 
+/*
+ * Read when threads may be renamed (fg_commlog) so that a sample taken
+ * early asks perf for its thread's comm only when it may have changed.
+ * Without it (a pipe, compressed records, no times) perf is asked for
+ * every sample, as before: slower, same output.
+ */
+static void commlog_start(struct flame *f)
+{
+	char *input = fg_perf__input_path();
+	struct stat st;
+
+	if (input && !stat(input, &st) && S_ISREG(st.st_mode) &&
+	    !thread_comms__init(&f->tcomms))
+		f->commlog = fg_commlog__new(input, COMMLOG_MAX);
+	free(input);
+}
+
 FLAME_API int start(void **data, void *ctx)
 {
 	struct flame *f;
@@ -316,6 +341,9 @@ FLAME_API int start(void **data, void *ctx)
 	if (f->cfg.tpf && (ret = fields_start(f)))
 		goto fail;
 	f->early = !getenv("FLAME_LATE") && flame_perf_filters_nothing();
+	if (f->early && f->cfg.off.mode == FG_MODE_CPU &&
+	    !getenv("FLAME_NO_COMMLOG"))
+		commlog_start(f);
 	ret = -ENOMEM;
 	if (f->cfg.off.mode != FG_MODE_CPU) {
 		struct offcpu_deps d = {
@@ -629,6 +657,8 @@ static int sample_node(struct flame *f, const struct perf_dlfilter_sample *s,
 	int64_t li = -1;
 
 	*node = FG_NO_NODE;
+	if (comm_id == UINT32_MAX && f->commlog)
+		comm_id = thread_comms__get(&f->tcomms, s->pid, s->tid, s->time);
 	if (comm_id == UINT32_MAX) {
 		if (perf_dlfilter_fns.resolve_ip)
 			ial = perf_dlfilter_fns.resolve_ip(ctx);
@@ -638,6 +668,11 @@ static int sample_node(struct flame *f, const struct perf_dlfilter_sample *s,
 		comm_id = comm_cache__get(&f->comms, f->prof,
 					  comm ? comm : "[unknown]");
 		if (comm_id == UINT32_MAX)
+			return -ENOMEM;
+		if (f->commlog &&
+		    thread_comms__set(&f->tcomms, s->pid, s->tid, comm_id,
+				      fg_commlog__next(f->commlog, s->tid,
+						       s->time)))
 			return -ENOMEM;
 	}
 	if (f->cfg.comm && strcmp(fg_profile__name(f->prof, comm_id), f->cfg.comm)) {
@@ -955,7 +990,7 @@ static void summary(struct flame *f, struct fg_buf *b, const struct fg_buf *writ
 		fg_buf__adds(b, "; DWARF user stacks NOT unwound (unwind=raw): callers missing");
 	fg_buf__addf(b, "; wrote %s", written->len ? written->buf : "nothing");
 	if (getenv("FLAME_DEBUG"))
-		fg_buf__addf(b, " [stack cache %zu chains, %llu placed below a caller's; leaf node %llu from the memo, %llu from the tree; %u nodes; chain arena %zu KiB; frame cache %zu addrs, %llu hits, %llu misses; samples taken %s]",
+		fg_buf__addf(b, " [stack cache %zu chains, %llu placed below a caller's; leaf node %llu from the memo, %llu from the tree; %u nodes; chain arena %zu KiB; frame cache %zu addrs, %llu hits, %llu misses; samples taken %s; comm asked of perf %llu times, %s]",
 			     f->stacks.count, (unsigned long long)f->derived,
 			     (unsigned long long)f->leaf_memo,
 			     (unsigned long long)f->leaf_child,
@@ -964,7 +999,9 @@ static void summary(struct flame *f, struct fg_buf *b, const struct fg_buf *writ
 			     f->cache.count,
 			     (unsigned long long)f->cache.hits,
 			     (unsigned long long)f->cache.misses,
-			     f->early ? "early" : "late");
+			     f->early ? "early" : "late",
+			     (unsigned long long)(f->commlog ? f->tcomms.asked : f->used + f->skipped + f->empty),
+			     f->commlog ? "kept until a thread's next COMM/FORK/EXIT record" : "every sample");
 }
 
 /*

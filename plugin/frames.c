@@ -49,6 +49,93 @@ uint32_t comm_cache__get(struct comm_cache *c, struct fg_profile *p,
 	return id;
 }
 
+/* ---- thread -> comm id while it holds ---- */
+
+static inline uint64_t thread_hash(int pid, int tid)
+{
+	return fg_hash64((uint64_t)(uint32_t)pid << 32 | (uint32_t)tid);
+}
+
+static inline bool tslot_empty(const struct thread_comm *s)
+{
+	return !s->comm1;
+}
+
+static inline bool tslot_live(const struct thread_comm *s)
+{
+	return s->comm1;
+}
+
+static inline bool tslot_match(const void *c, const struct thread_comm *s,
+			       uint64_t h, const struct thread_comm *k)
+{
+	(void)c;
+	(void)h;
+	return s->pid == k->pid && s->tid == k->tid;
+}
+
+static inline uint64_t tslot_hash(const void *c, const struct thread_comm *s)
+{
+	(void)c;
+	return thread_hash(s->pid, s->tid);
+}
+
+FG_HTAB_DEFINE(tslot, struct thread_comm, const struct thread_comm *,
+	       const void *)
+
+int thread_comms__init(struct thread_comms *c)
+{
+	memset(c, 0, sizeof(*c));
+	return fg_htab__init(&c->tab, 1 << 10, sizeof(struct thread_comm));
+}
+
+void thread_comms__release(struct thread_comms *c)
+{
+	fg_htab__release(&c->tab, sizeof(struct thread_comm));
+	memset(c, 0, sizeof(*c));
+}
+
+uint32_t thread_comms__get(struct thread_comms *c, int pid, int tid,
+			   uint64_t time)
+{
+	struct thread_comm k = { .pid = pid, .tid = tid };
+	const struct thread_comm *s;
+
+	s = tslot__find(&c->tab, NULL, thread_hash(pid, tid), &k);
+	if (s && time < s->until) {
+		c->hits++;
+		return s->comm1 - 1;
+	}
+	c->asked++;
+	return UINT32_MAX;
+}
+
+int thread_comms__set(struct thread_comms *c, int pid, int tid,
+		      uint32_t comm, uint64_t until)
+{
+	struct thread_comm k = { .pid = pid, .tid = tid }, *s;
+	uint64_t h = thread_hash(pid, tid);
+	bool found;
+
+	if (comm == UINT32_MAX)
+		return 0;
+	s = tslot__lookup(&c->tab, NULL, h, &k, &found);
+	if (!found) {
+		if ((c->tab.used + 1) * 2 > c->tab.mask + 1) {
+			if (tslot__rebuild(&c->tab, NULL,
+					   fg_htab__size_for(c->tab.used + 1)))
+				return -ENOMEM;
+			s = tslot__lookup(&c->tab, NULL, h, &k, &found);
+		}
+		s->pid = pid;
+		s->tid = tid;
+		c->tab.used++;
+	}
+	s->comm1 = comm + 1;
+	s->until = until;
+	return 0;
+}
+
 /* ---- address cache: the one hash table (fg_htab), 16-byte slots ---- */
 
 static inline uint64_t proc_hash(int32_t pid, uint32_t gen, uint32_t inc)

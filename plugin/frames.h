@@ -102,6 +102,33 @@ void comm_cache__release(struct comm_cache *c);
 uint32_t comm_cache__get(struct comm_cache *c, struct fg_profile *p,
 			 const char *comm);
 
+/*
+ * ---- thread -> comm id, while perf's comm for it holds ----
+ * With fg_commlog (include/flame/commlog.h): the comm perf gave for a
+ * thread at time t stays perf's answer until the thread's next COMM, FORK
+ * or EXIT record ("until"); asking perf costs a whole sample resolution.
+ */
+struct thread_comm {
+	int32_t pid, tid;
+	uint64_t until;		/* valid for sample times below this */
+	uint32_t comm1;		/* comm id + 1; 0 = empty slot */
+	uint32_t pad;
+};
+
+struct thread_comms {
+	struct fg_htab tab;	/* of struct thread_comm */
+	uint64_t hits, asked;
+};
+
+int thread_comms__init(struct thread_comms *c);
+void thread_comms__release(struct thread_comms *c);
+/* The comm id of (pid, tid) at time, or UINT32_MAX: ask perf. */
+uint32_t thread_comms__get(struct thread_comms *c, int pid, int tid,
+			   uint64_t time);
+/* What perf said; 0 or -ENOMEM (then it is asked again next time). */
+int thread_comms__set(struct thread_comms *c, int pid, int tid,
+		      uint32_t comm, uint64_t until);
+
 /* ---- (process incarnation, address) -> frame name ---- */
 
 enum frame_kind {
