@@ -309,6 +309,24 @@ struct sample_rec {
 	uint32_t stack;
 };
 
+/*
+ * A sample read and not counted yet. Its stack is interned PENDING - 1
+ * samples later, in the order the samples were read; meanwhile the table
+ * memory it needs is fetched into the cache, one step a sample (its slot,
+ * the stack the slot names, that stack's ids): three cache misses a
+ * sample that were waited for one after the other.
+ */
+#define PENDING	4
+
+struct pending {
+	uint32_t *ids;		/* frame ids, leaf first, the process name last */
+	size_t alloc;
+	uint32_t n;
+	uint64_t hash;
+	uint64_t weight;
+	uint64_t time;
+};
+
 struct worker {
 	const struct fg_collapse_opts *o;
 	struct collapse_ctx *ctx;
@@ -345,9 +363,12 @@ struct worker {
 	uint32_t pname;		/* frame id of the process name */
 	uint64_t weight;
 	uint64_t time;
-	uint32_t *cur;		/* frame ids, leaf first */
+	uint32_t *cur;		/* frame ids, leaf first: pend[fill].ids */
 	size_t nr_cur, cur_alloc;
 	uint64_t shash;		/* running hash of cur */
+	struct pending pend[PENDING];
+	unsigned int fill;	/* pend[fill] is the sample being read */
+	unsigned int nr_pend;	/* samples read, not counted yet */
 	struct proc_slot *procs;	/* PROC_SLOTS recent threads */
 	struct hdr_memo hdr;		/* the last header's fields after its time */
 
@@ -395,6 +416,8 @@ static int worker_init(struct worker *w, const struct fg_collapse_opts *o,
 
 static void worker_release(struct worker *w)
 {
+	unsigned int i;
+
 	arena_release(&w->arena);
 	free(w->frames);
 	fg_htab__release(&w->fslots, sizeof(uint32_t));
@@ -405,7 +428,8 @@ static void worker_release(struct worker *w)
 	fg_htab__release(&w->sslots, sizeof(uint32_t));
 	free(w->stack_ids);
 	free(w->samples);
-	free(w->cur);
+	for (i = 0; i < PENDING; i++)
+		free(w->pend[i].ids);
 	free(w->name_ids);
 	fg_buf__release(&w->tmp);
 	fg_buf__release(&w->tmp2);
@@ -690,8 +714,8 @@ static int cur_grow(struct worker *w)
 
 	if (!nc)
 		return -ENOMEM;
-	w->cur = nc;
-	w->cur_alloc = na;
+	w->cur = w->pend[w->fill].ids = nc;
+	w->cur_alloc = w->pend[w->fill].alloc = na;
 	return 0;
 }
 
@@ -707,28 +731,14 @@ static inline int push_frame(struct worker *w, uint32_t id)
 	return 0;
 }
 
-/*
- * The sample just read is complete: intern its stack and count it. A stack
- * is kept leaf first, the process name last.
- */
-static int flush_sample(struct worker *w)
+/* Intern the stack of a sample read earlier and count the sample. */
+static int count_sample(struct worker *w, const struct pending *ps)
 {
-	uint32_t *ids, id, n, *slot;
+	const uint32_t *ids = ps->ids;
+	uint32_t id, n = ps->n, *slot;
+	uint64_t h = ps->hash;
 	struct skey sk;
-	uint64_t h;
 	bool found;
-
-	if (!w->in_sample)
-		return 0;
-	w->in_sample = false;
-	if (w->nr_cur + 1 > w->cur_alloc && cur_grow(w))
-		return -ENOMEM;
-	ids = w->cur;
-	ids[w->nr_cur] = w->pname;
-	n = w->nr_cur + 1;
-	h = fg_hash64(w->shash ^ ((uint64_t)w->pname << 32 | n));
-	w->nr_cur = 0;
-	w->shash = 0;
 
 	sk = (struct skey){ ids, n };
 	slot = stk__lookup(&w->sslots, w, h, &sk, &found);
@@ -761,7 +771,7 @@ static int flush_sample(struct worker *w)
 	if (stk__added(&w->sslots, w, w->nr_stacks))
 		return -ENOMEM;
 found:
-	w->stacks[id - 1].weight += w->weight;
+	w->stacks[id - 1].weight += ps->weight;
 	w->nr_added++;
 	if (w->keep_samples) {
 		if (w->nr_samples == w->samples_alloc) {
@@ -774,10 +784,95 @@ found:
 			w->samples_alloc = na;
 		}
 		w->samples[w->nr_samples++] = (struct sample_rec){
-			.time = w->time, .weight = w->weight, .stack = id - 1,
+			.time = ps->time, .weight = ps->weight, .stack = id - 1,
 		};
 	}
 	return 0;
+}
+
+/*
+ * The stack a pending sample will likely meet in the table, one step
+ * further than the last time (step 0: its slot). Only a hint: the table
+ * may change before the sample is counted, which looks it up again.
+ * Inlined always: gcc finds a function that only prefetches pure, and
+ * drops the calls whose (no) result is unused.
+ */
+static inline __attribute__((always_inline)) void
+prefetch_stack(const struct worker *w, const struct pending *ps,
+	       unsigned int step)
+{
+	const uint32_t *slot = (const uint32_t *)w->sslots.slots +
+			       (ps->hash & w->sslots.mask);
+	const struct stack *st;
+	uint32_t v;
+
+	if (!step) {
+		__builtin_prefetch(slot);
+		return;
+	}
+	v = *slot;
+	if (!v || v > w->nr_stacks)
+		return;
+	st = &w->stacks[v - 1];
+	if (step == 1)
+		__builtin_prefetch(st);
+	else
+		__builtin_prefetch(w->stack_ids + st->off);
+}
+
+/* Count the samples still pending, in order. */
+static int drain_samples(struct worker *w)
+{
+	unsigned int i;
+	int ret;
+
+	while (w->nr_pend) {
+		i = (w->fill + PENDING - w->nr_pend) % PENDING;
+		w->nr_pend--;
+		ret = count_sample(w, &w->pend[i]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * The sample just read is complete: its stack (leaf first, the process
+ * name last) waits in pend[] to be counted, and the oldest waiting one is
+ * counted.
+ */
+static int flush_sample(struct worker *w)
+{
+	struct pending *ps;
+	unsigned int i;
+	int ret = 0;
+
+	if (!w->in_sample)
+		return 0;
+	w->in_sample = false;
+	if (w->nr_cur + 1 > w->cur_alloc && cur_grow(w))
+		return -ENOMEM;
+	ps = &w->pend[w->fill];
+	ps->ids[w->nr_cur] = w->pname;
+	ps->n = w->nr_cur + 1;
+	ps->hash = fg_hash64(w->shash ^ ((uint64_t)w->pname << 32 | ps->n));
+	ps->weight = w->weight;
+	ps->time = w->time;
+	w->nr_cur = 0;
+	w->shash = 0;
+	/* pend[fill + 1] is the oldest sample waiting: count it, reuse it */
+	w->fill = (w->fill + 1) % PENDING;
+	if (w->nr_pend == PENDING - 1) {
+		ret = count_sample(w, &w->pend[w->fill]);
+		w->nr_pend--;
+	}
+	w->nr_pend++;
+	for (i = 0; i < w->nr_pend; i++)
+		prefetch_stack(w, &w->pend[(w->fill + PENDING - 1 - i) % PENDING],
+			       i);
+	w->cur = w->pend[w->fill].ids;
+	w->cur_alloc = w->pend[w->fill].alloc;
+	return ret;
 }
 
 /* ---- line parsing ------------------------------------------------------- */
@@ -1707,6 +1802,9 @@ int fg_collapse__read(struct fg_profile *p, struct fg_reader *r,
 	w.room = FG_WEIGHT_MAX - (fg_profile__total(p, 0) > fg_profile__total(p, 1) ?
 				  fg_profile__total(p, 0) : fg_profile__total(p, 1));
 	rret = read_single(&ctx, &w, r);
+	ret = drain_samples(&w);
+	if (!rret)
+		rret = ret;
 
 	st->lines = w.lines;
 	st->samples = w.nr_added;

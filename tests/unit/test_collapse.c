@@ -331,6 +331,65 @@ static void test_overflow(void **state)
 	fg_set_print(NULL);
 }
 
+/*
+ * Samples are counted a few samples after they are read (their stacks
+ * fetched into the cache meanwhile): every count of samples, around and
+ * past that delay, with and without a closing blank line, still gives
+ * every sample, in the order read, with its own stack and weight.
+ */
+static void test_pending_order(void **state)
+{
+	static const char *const leaf[] = { "a", "b", "a", "c", "a", "b", "d" };
+	const unsigned int nleaf = sizeof(leaf) / sizeof(leaf[0]);
+	struct fg_collapse_stats st;
+	struct fg_collapse_opts o;
+	const struct fg_sample *s;
+	unsigned int n, i, blank;
+	char path[64], buf[2048];
+	uint32_t frames[3];
+	size_t nr, len;
+
+	for (blank = 0; blank < 2; blank++) {
+		for (n = 1; n <= 2 * nleaf; n++) {
+			struct fg_profile *p = fg_profile__new();
+			struct fg_reader *r;
+			uint64_t total = 0;
+
+			len = 0;
+			for (i = 0; i < n; i++) {
+				len += snprintf(buf + len, sizeof(buf) - len,
+					"p 1/1 [000] %u.0: %u cpu-clock: \n"
+					"\t1 %s (/bin/p)\n\t2 root (/bin/p)\n%s",
+					i + 1, i + 10, leaf[i % nleaf],
+					i + 1 < n || blank ? "\n" : "");
+				total += i + 10;
+			}
+			r = reader_for(buf, path);
+			fg_collapse_opts__init(&o);
+			o.weight = FG_WEIGHT_PERIOD;
+			fg_profile__keep_samples(p, true);
+			assert_int_equal(fg_collapse__read(p, r, &o, &st), 0);
+			assert_int_equal(st.samples, n);
+			assert_int_equal(fg_profile__total(p, 0), total);
+			s = fg_profile__samples(p, &nr);
+			assert_int_equal(nr, n);
+			for (i = 0; i < n; i++) {
+				assert_int_equal(s[i].time, (i + 1) * 1000000000ULL);
+				assert_int_equal(s[i].weight, i + 10);
+				assert_int_equal(fg_profile__path(p, s[i].node,
+								  frames, 3), 3);
+				assert_string_equal(fg_profile__name(p, frames[1]),
+						    "root");
+				assert_string_equal(fg_profile__name(p, frames[2]),
+						    leaf[i % nleaf]);
+			}
+			fg_reader__close(r);
+			fg_profile__delete(p);
+			unlink(path);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -341,6 +400,7 @@ int main(void)
 		cmocka_unit_test(test_header_memo),
 		cmocka_unit_test(test_guess),
 		cmocka_unit_test(test_overflow),
+		cmocka_unit_test(test_pending_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
