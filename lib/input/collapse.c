@@ -160,6 +160,98 @@ static inline bool is_hex(char c)
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
 }
 
+#define BYTES_01	0x0101010101010101ULL
+#define BYTES_7F	0x7f7f7f7f7f7f7f7fULL
+#define BYTES_80	0x8080808080808080ULL
+
+/* 0x80 in each byte of v equal to c, 0 in the others (exact) */
+static inline uint64_t bytes_eq(uint64_t v, unsigned char c)
+{
+	uint64_t y = v ^ (BYTES_01 * c);
+
+	return ~(((y & BYTES_7F) + BYTES_7F) | y | BYTES_7F);
+}
+
+/* 0x80 in each byte of v within [lo, hi] (both below 0x80), 0 elsewhere */
+static inline uint64_t bytes_in(uint64_t v, unsigned char lo, unsigned char hi)
+{
+	uint64_t t = v & BYTES_7F;	/* no carry from byte to byte */
+
+	return (t + BYTES_01 * (0x80 - lo)) & ~(t + BYTES_01 * (0x7f - hi)) &
+	       ~v & BYTES_80;
+}
+
+/*
+ * The address of a frame line at p (a tab): after blanks, the word
+ * characters up to a blank. 0: the address is [*a, *q) and *q is that
+ * blank; -EINVAL: the line has not that shape.
+ */
+static inline int addr_scan(const char *p, const char *end, const char **a,
+			    const char **q)
+{
+	const char *s = p + 1;
+
+	while (s < end && *s == ' ')
+		s++;
+	*a = s;
+	while (s < end && is_word(*s))
+		s++;
+	*q = s;
+	return s == *a || s >= end || *s != ' ' ? -EINVAL : 0;
+}
+
+/*
+ * The same for perf's usual frame line, the address right-aligned in 16
+ * columns after the tab, 8 bytes at a time: blanks, then lowercase hex
+ * digits up to the 16th column, then a blank. false: the line has not
+ * that shape (addr_scan decides).
+ */
+static inline bool addr_column(const char *p, const char *end,
+			       const char **a, const char **q)
+{
+	uint64_t lo, hi, blo, bhi, f;
+
+	if (__BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__ || end - p < 18 ||
+	    p[17] != ' ')
+		return false;
+	lo = rd64((const unsigned char *)p + 1);
+	hi = rd64((const unsigned char *)p + 9);
+	blo = bytes_eq(lo, ' ');
+	bhi = bytes_eq(hi, ' ');
+	if ((blo | bytes_in(lo, '0', '9') | bytes_in(lo, 'a', 'f')) != BYTES_80 ||
+	    (bhi | bytes_in(hi, '0', '9') | bytes_in(hi, 'a', 'f')) != BYTES_80)
+		return false;
+	/* the blanks come first (bytes from the low end), a digit last */
+	if (bhi >> 63)
+		return false;
+	f = (blo >> 7) * 0xff;
+	if (f & (f + 1))
+		return false;
+	if (bhi) {
+		f = (bhi >> 7) * 0xff;
+		if (blo != BYTES_80 || (f & (f + 1)))
+			return false;
+	}
+	/* bhi's last byte is a digit, so ~bhi has a 0x80 */
+	*a = p + 1 + (blo == BYTES_80 ?
+		      8 + (__builtin_ctzll(~bhi & BYTES_80) >> 3) :
+		      __builtin_ctzll(~blo & BYTES_80) >> 3);
+	*q = p + 17;
+	return true;
+}
+
+int fg_collapse__addr_scan(const char *p, const char *end, const char **a,
+			   const char **q)
+{
+	return addr_scan(p, end, a, q);
+}
+
+bool fg_collapse__addr_column(const char *p, const char *end, const char **a,
+			      const char **q)
+{
+	return addr_column(p, end, a, q);
+}
+
 struct collapse_ctx {
 	const struct fg_collapse_opts *o;
 	struct fg_namer_opts names;	/* from o */
@@ -1410,7 +1502,7 @@ static inline int fast_frame(struct worker *w, const char *p, const char *end,
 			     const char **nl)
 {
 	struct fg_collapse_frame f;
-	const char *q = p + 1, *a, *key;
+	const char *q, *a, *key;
 	struct line_slot *slot;
 	struct lkey lk;
 	struct line *e;
@@ -1421,12 +1513,7 @@ static inline int fast_frame(struct worker *w, const char *p, const char *end,
 	bool khalf, found;
 
 	/* "\t   ADDR " */
-	while (q < end && *q == ' ')
-		q++;
-	a = q;
-	while (q < end && is_word(*q))
-		q++;
-	if (q == a || q >= end || *q != ' ') {
+	if (!addr_column(p, end, &a, &q) && addr_scan(p, end, &a, &q)) {
 		*nl = memchr(p, '\n', end - p) ?: end;
 		return 1;
 	}

@@ -39,6 +39,16 @@ int fg_collapse__parse_header(const char *line, size_t len,
 			      struct fg_collapse_header *h);
 int fg_collapse__parse_frame(const char *line, size_t len,
 			     struct fg_collapse_frame *f);
+/*
+ * The address of the frame line at p (a tab) in [p, end), as the hot path
+ * finds it: the general scan (0, or -EINVAL when not a frame line's
+ * shape), and the 8-bytes-at-a-time one for perf's 16 columns (false: it
+ * does not know, ask the scan).
+ */
+int fg_collapse__addr_scan(const char *p, const char *end, const char **a,
+			   const char **q);
+bool fg_collapse__addr_column(const char *p, const char *end, const char **a,
+			      const char **q);
 
 struct collapse_ctx;
 struct worker;

@@ -390,6 +390,67 @@ static void test_pending_order(void **state)
 	}
 }
 
+/*
+ * The address of a frame line, 8 bytes at a time for perf's 16 columns,
+ * lands where the byte-by-byte scan lands: every padding and length around
+ * the 16 columns, odd characters at every place, cut lines. And it is
+ * taken for perf's usual shape.
+ */
+static void test_addr_column(void **state)
+{
+	static const char odd[] = { 'g', 'A', '_', '.', '\t', 'x', (char)0xe9, ' ' };
+	unsigned int pad, n, at, o, cut, column = 0;
+
+	for (pad = 0; pad <= 18; pad++) {
+		for (n = 0; n <= 18; n++) {
+			for (at = 0; at <= pad + n + 1; at++) {
+				for (o = 0; o <= sizeof(odd); o++) {
+					char line[64];
+					size_t len = 0;
+					unsigned int i;
+
+					line[len++] = '\t';
+					for (i = 0; i < pad; i++)
+						line[len++] = ' ';
+					for (i = 0; i < n; i++)
+						line[len++] = "0123456789abcdef"[(i * 7 + pad) % 16];
+					line[len++] = ' ';
+					memcpy(line + len, "f (/x)\n", 7);
+					len += 7;
+					/* one odd character (o == sizeof(odd): none) */
+					if (o < sizeof(odd))
+						line[1 + at] = odd[o];
+					for (cut = 1; cut <= len; cut++) {
+						const char *a1, *q1, *a2, *q2;
+						char *buf = malloc(cut);
+						bool col;
+						int scan;
+
+						assert_non_null(buf);
+						memcpy(buf, line, cut);
+						col = fg_collapse__addr_column(buf, buf + cut,
+									       &a1, &q1);
+						scan = fg_collapse__addr_scan(buf, buf + cut,
+									      &a2, &q2);
+						if (col) {
+							assert_int_equal(scan, 0);
+							assert_ptr_equal(a1, a2);
+							assert_ptr_equal(q1, q2);
+							column++;
+						} else if (o == sizeof(odd) && cut == len &&
+							   pad + n == 16 && n) {
+							fail_msg("perf's shape not taken: pad %u len %u",
+								 pad, n);
+						}
+						free(buf);
+					}
+				}
+			}
+		}
+	}
+	assert_true(column > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -401,6 +462,7 @@ int main(void)
 		cmocka_unit_test(test_guess),
 		cmocka_unit_test(test_overflow),
 		cmocka_unit_test(test_pending_order),
+		cmocka_unit_test(test_addr_column),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
