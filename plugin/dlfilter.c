@@ -718,9 +718,17 @@ static int sample_node(struct flame *f, const struct perf_dlfilter_sample *s,
 	k.gen = comm_id;
 	k.incarnation = fg_jit__incarnation(f->jit, s->pid, s->time);
 	stack_key__hash(&k);
+	if (li >= 0) {
+		/* the leaf's slot loads while the chain is looked up */
+		struct frame_walk w = walk_for(f, s, ctx, &k);
+
+		frames__prefetch(&w, leaf_ip, leaf_ctx);
+	}
 	hit = stack_cache__find(&f->stacks, &k);
 	if (hit) {
 		e = *hit;
+		if (e.leaf_name != UINT32_MAX)
+			fg_profile__prefetch(f->prof, e.leaf_node);
 	} else {
 		ret = li >= 0 ? derive_stack(f, s, ctx, &k, li, leaf_ctx, &e) : 1;
 		if (ret > 0)

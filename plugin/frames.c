@@ -535,6 +535,25 @@ int64_t frames__leaf(const __u64 *chain, uint64_t nr, int *ctx)
 	return -1;
 }
 
+void frames__prefetch(struct frame_walk *w, uint64_t ip, int ctx)
+{
+	struct frame_cache *c = w->cache;
+	struct frame_key k = { .addr = ip };
+	uint32_t proc;
+
+	if (is_kernel_ctx((enum ctx)ctx)) {
+		k.pid = ctx == CTX_KERNEL ? -1 : -2;
+	} else {
+		k.pid = w->pid;
+		k.gen = w->gen;
+		k.incarnation = w->incarnation;
+	}
+	proc = proc_id(c, &k, false);
+	if (proc)
+		__builtin_prefetch((const struct frame_slot *)c->tab.slots +
+				   (key_hash(ip, proc) & c->tab.mask));
+}
+
 int frames__name(struct frame_walk *w, uint64_t ip, int ctx, uint32_t *name)
 {
 	if (!ctx_wanted(w, (enum ctx)ctx))

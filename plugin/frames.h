@@ -233,6 +233,8 @@ int frames__walk_al(struct frame_walk *w, const struct perf_dlfilter_al *al,
 int64_t frames__leaf(const __u64 *chain, uint64_t nr, int *ctx);
 /* Context of a sample without callchain, from its cpumode. */
 int frames__ctx_of_cpumode(uint8_t cpumode);
+/* A hint: ip will be named in ctx soon (loads its address-cache slot). */
+void frames__prefetch(struct frame_walk *w, uint64_t ip, int ctx);
 /* Name one address in a context: 0 named, 1 filtered out by the context. */
 int frames__name(struct frame_walk *w, uint64_t ip, int ctx, uint32_t *name);
 /* A word frames__walk skips: stands in for a leaf named separately. */

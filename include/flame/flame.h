@@ -178,6 +178,8 @@ uint32_t fg_profile__find_child(const struct fg_profile *p, uint32_t parent,
  * Add weight to the stack ending at node (and a sample when kept).
  * -EOVERFLOW, adding nothing, when the column total would pass FG_WEIGHT_MAX.
  */
+/* A hint: node's weights will be added to soon (loads its cache line). */
+void fg_profile__prefetch(const struct fg_profile *p, uint32_t node);
 int fg_profile__add_node(struct fg_profile *p, uint32_t node, uint64_t weight,
 			 uint64_t time);
 /*

@@ -209,6 +209,12 @@ uint32_t fg_profile__child(struct fg_profile *p, uint32_t parent,
 	return p->nr_nodes - 1;
 }
 
+void fg_profile__prefetch(const struct fg_profile *p, uint32_t node)
+{
+	if (node < p->nr_nodes)
+		__builtin_prefetch(&p->nodes[node], 1);
+}
+
 int fg_profile__add_node(struct fg_profile *p, uint32_t node, uint64_t weight,
 			 uint64_t time)
 {
