@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 /* ---- messages ---------------------------------------------------------- */
 
@@ -53,12 +54,49 @@ struct fg_buf {
 #define FG_BUF_INIT { NULL, 0, 0 }
 
 int fg_buf__grow(struct fg_buf *b, size_t extra);
-int fg_buf__add(struct fg_buf *b, const void *data, size_t len);
-int fg_buf__adds(struct fg_buf *b, const char *s);
-int fg_buf__addch(struct fg_buf *b, char c);
+
+/*
+ * Appends: inline, as writers call them a dozen times a frame; only a
+ * buffer that must grow (or flush) leaves the fast path. 0 or -ENOMEM (or
+ * a streaming buffer's flush error).
+ */
+static inline int fg_buf__add(struct fg_buf *b, const void *data, size_t len)
+{
+	if (len >= b->alloc - b->len) {	/* no room for len bytes and NUL */
+		int err = fg_buf__grow(b, len);
+
+		if (err)
+			return err;
+	}
+	memcpy(b->buf + b->len, data, len);
+	b->len += len;
+	b->buf[b->len] = '\0';
+	return 0;
+}
+
+static inline int fg_buf__adds(struct fg_buf *b, const char *s)
+{
+	return fg_buf__add(b, s, strlen(s));
+}
+
+static inline int fg_buf__addch(struct fg_buf *b, char c)
+{
+	if (b->len + 1 >= b->alloc) {
+		int err = fg_buf__grow(b, 1);
+
+		if (err)
+			return err;
+	}
+	b->buf[b->len++] = c;
+	b->buf[b->len] = '\0';
+	return 0;
+}
 /* v units of 10^-decimals as a decimal number: "12", "1.5" (no trailing
  * zeros), the way fractional folded counts are written back. */
 int fg_buf__add_fixed(struct fg_buf *b, uint64_t v, unsigned int decimals);
+/* v as printf's "%.2f" writes it (the SVG's percentages), mostly without
+ * printf. */
+int fg_buf__add_fix2(struct fg_buf *b, double v);
 int fg_buf__addf(struct fg_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void fg_buf__reset(struct fg_buf *b);

@@ -132,7 +132,9 @@ static int add_count(struct svg_ctx *c, uint64_t w, double *shown)
  * den is 0. */
 static int add_pct(struct fg_buf *b, double num, double den)
 {
-	return fg_buf__addf(b, "%.2f%%", den > 0 ? 100.0 * num / den : 0.0);
+	int err = fg_buf__add_fix2(b, den > 0 ? 100.0 * num / den : 0.0);
+
+	return err ? err : fg_buf__addch(b, '%');
 }
 
 static int add_cdata(struct fg_buf *b, const char *s, size_t len)
@@ -347,8 +349,11 @@ static int add_frame(struct svg_ctx *c, uint32_t id)
 	    (err = fg_buf__adds(b, "\" y=\"")) || (err = add_fix1(b, y)) ||
 	    (err = fg_buf__adds(b, "\" width=\"")) || (err = add_fix1(b, w)) ||
 	    (err = fg_buf__adds(b, "\" height=\"")) || (err = add_fix1(b, c->fh - 1)) ||
-	    (err = fg_buf__addf(b, "\" fill=\"rgb(%u,%u,%u)\" rx=\"2\" ry=\"2\"",
-				col >> 16, (col >> 8) & 255, col & 255)) ||
+	    (err = fg_buf__adds(b, "\" fill=\"rgb(")) ||
+	    (err = add_u64(b, col >> 16)) || (err = fg_buf__addch(b, ',')) ||
+	    (err = add_u64(b, (col >> 8) & 255)) || (err = fg_buf__addch(b, ',')) ||
+	    (err = add_u64(b, col & 255)) ||
+	    (err = fg_buf__adds(b, ")\" rx=\"2\" ry=\"2\"")) ||
 	    (c->o->stroke_color && *c->o->stroke_color &&
 	     (err = add_attr(b, "stroke", c->o->stroke_color))) ||
 	    (err = fg_buf__adds(b, "/><text x=\"")) ||

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -350,6 +351,54 @@ const char *__asan_default_options(void)
 	return "allocator_may_return_null=1";
 }
 
+/*
+ * fg_buf__add_fix2 writes what printf's "%.2f" writes: exact ties of the
+ * binary value (k/8), values just off a tie, -0, negatives, huge values,
+ * NaN, and a million percentages of the kind the SVG writer makes.
+ */
+static void check_fix2(double v)
+{
+	struct fg_buf b = FG_BUF_INIT;
+	char want[400];
+
+	snprintf(want, sizeof(want), "%.2f", v);
+	assert_int_equal(fg_buf__add_fix2(&b, v), 0);
+	if (strcmp(b.buf, want))
+		fail_msg("%.17g: got %s, printf %s", v, b.buf, want);
+	fg_buf__release(&b);
+}
+
+static void test_add_fix2(void **state)
+{
+	static const double odd[] = {
+		0, -0.0, 0.005, 0.015, 0.125, 0.375, 2.675, 1.005, 99.995,
+		100, 1e6 - 0.005, 1e6, 1e300, -1.5, -0.001, 0.004999999999,
+		0.00500000001, 12.344999999, 12.345000001,
+	};
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	unsigned int i, k;
+
+	(void)state;
+	for (i = 0; i < sizeof(odd) / sizeof(odd[0]); i++)
+		check_fix2(odd[i]);
+	check_fix2(NAN);
+	check_fix2(INFINITY);
+	/* every multiple of 1/8 up to 1000: exact ties among them */
+	for (k = 0; k < 8000; k++)
+		check_fix2(k / 8.0);
+	/* 100 * num / den as the SVG writer computes it */
+	for (i = 0; i < 1000000; i++) {
+		uint64_t num, den;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		den = 1 + (x >> 40);
+		num = (x & 0xffffff) % (den + 1);
+		check_fix2(100.0 * (double)num / (double)den);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -366,6 +415,7 @@ int main(void)
 		cmocka_unit_test(test_mem_grow),
 		cmocka_unit_test(test_flush_streams),
 		cmocka_unit_test(test_write),
+		cmocka_unit_test(test_add_fix2),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
