@@ -206,8 +206,8 @@ static inline int addr_scan(const char *p, const char *end, const char **a,
  * digits up to the 16th column, then a blank. false: the line has not
  * that shape (addr_scan decides).
  */
-static inline bool addr_column(const char *p, const char *end,
-			       const char **a, const char **q)
+static inline __attribute__((always_inline)) bool
+addr_column(const char *p, const char *end, const char **a, const char **q)
 {
 	uint64_t lo, hi, blo, bhi, f;
 
