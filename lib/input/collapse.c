@@ -257,6 +257,7 @@ struct collapse_ctx {
 	struct fg_namer_opts names;	/* from o */
 	char event_buf[64];
 	const char *event;	/* the event kept; NULL = not known yet */
+	size_t event_len;
 	struct fg_inline *inl;
 	bool event_scanned;
 };
@@ -383,16 +384,19 @@ struct hdr_memo {
 	 * And what came before the time token (comm, pid/tid, [cpu]) for the
 	 * last two such prefixes (the CPUs' samples alternate): the same
 	 * bytes, followed by the same non-blank, leave the parse in the same
-	 * state there.
+	 * state there. The same comm, pid and tid bytes also name the same
+	 * process: its name frame is kept with them.
 	 */
 	struct hdr_prefix {
 		uint32_t len;	/* 0: none */
 		bool has_cpu, pid_q;
 		uint8_t comm_off, comm_len, pid_off, pid_len, tid_off, tid_len;
+		uint32_t pname;	/* NO_FRAME: not named yet */
 		uint64_t period;
 		char text[HDR_TAIL];
 	} pre[2];
 	unsigned int pre_last;	/* the slot used last */
+	struct hdr_prefix *cur;	/* the last header's prefix, or NULL */
 };
 
 struct sample_rec {
@@ -1072,6 +1076,8 @@ static inline void prefix_keep(struct hdr_memo *m,
 	e = &m->pre[m->pre_last];
 	memcpy(e->text, line, len);
 	e->len = len;
+	e->pname = NO_FRAME;
+	m->cur = e;
 	e->has_cpu = h->has_cpu;
 	e->pid_q = h->pid_len == 1 && h->pid[0] == '?' &&
 		   !(h->pid >= line && h->pid < t);
@@ -1091,8 +1097,11 @@ static int parse_header(const char *line, size_t len,
 	bool tail_period = false, known = false;
 
 	memset(h, 0, sizeof(*h));
+	if (m)
+		m->cur = NULL;
 	if (m && prefix_memo(m, h, line, end)) {
-		s = line + m->pre[m->pre_last].len;
+		m->cur = &m->pre[m->pre_last];
+		s = line + m->cur->len;
 		known = true;
 		goto tokens;
 	}
@@ -1321,11 +1330,10 @@ int fg_collapse__parse_frame(const char *line, size_t len,
 static bool event_matches(struct worker *w, const struct fg_collapse_header *h)
 {
 	const char *want = w->ctx->event;
-	size_t wl;
+	size_t wl = w->ctx->event_len;
 
 	if (!h->event || !want)
 		return true;
-	wl = strlen(want);
 	if (h->event_len == wl && !memcmp(h->event, want, wl))
 		return true;
 	if (!w->other_event[0]) {
@@ -1341,6 +1349,7 @@ static bool event_matches(struct worker *w, const struct fg_collapse_header *h)
 static int do_header(struct worker *w, const struct fg_collapse_header *h)
 {
 	const struct fg_collapse_opts *o = w->o;
+	struct hdr_prefix *pre = w->hdr.cur;	/* h's comm, pid and tid */
 	struct fg_buf *b = &w->tmp;
 	struct proc_slot *ps = NULL;
 	size_t klen;
@@ -1350,6 +1359,10 @@ static int do_header(struct worker *w, const struct fg_collapse_header *h)
 		w->filtered++;
 		w->skipping = true;
 		return 0;
+	}
+	if (pre && pre->pname != NO_FRAME) {
+		w->pname = pre->pname;
+		goto named;
 	}
 	/* a thread seen lately: the same process name */
 	klen = h->comm_len + h->pid_len + h->tid_len;
@@ -1385,6 +1398,8 @@ static int do_header(struct worker *w, const struct fg_collapse_header *h)
 		ps->pname = w->pname;
 	}
 named:
+	if (pre)
+		pre->pname = w->pname;
 	w->java = h->comm_len >= 4 && !memcmp(h->comm, "java", 4);
 	w->in_sample = true;
 	w->prev_line = NULL;
@@ -1724,6 +1739,7 @@ static void set_event(struct collapse_ctx *ctx, const char *ev, size_t len)
 	memcpy(ctx->event_buf, ev, len);
 	ctx->event_buf[len] = '\0';
 	ctx->event = ctx->event_buf;
+	ctx->event_len = strlen(ctx->event_buf);	/* what event_matches compared */
 }
 
 /* The first event in data, as stackcollapse-perf.pl keeps it. */

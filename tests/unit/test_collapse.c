@@ -451,6 +451,54 @@ static void test_addr_column(void **state)
 	assert_true(column > 0);
 }
 
+/*
+ * A header whose comm, pid/tid and [cpu] match a memoized prefix takes the
+ * process name kept with it; a prefix replaced in the memo names its own
+ * process: threads alternating on two CPUs, one leaving a CPU to another
+ * thread of the same comm, the event of another type in between.
+ */
+static void test_header_pname(void **state)
+{
+	static const char *const want[] = {
+		"p-1/1", "q-2/2", "p-1/1", "p-1/3", "q-2/2", "p-1/1", "p-1/3",
+		"q-2/2",
+	};
+	struct fg_collapse_stats st;
+	struct fg_collapse_opts o;
+	const struct fg_sample *s;
+	struct fg_profile *p = fg_profile__new();
+	struct fg_reader *r;
+	uint32_t frames[2];
+	char path[64];
+	size_t nr, i;
+
+	r = reader_for("p 1/1 [000] 1.0: 1 cpu-clock: \n\t1 a (/bin/p)\n\n"
+		       "q 2/2 [001] 2.0: 1 cpu-clock: \n\t1 a (/bin/p)\n\n"
+		       "p 1/1 [000] 3.0: 1 cpu-clock: \n\t1 a (/bin/p)\n\n"
+		       "p 1/3 [000] 4.0: 1 cpu-clock: \n\t1 a (/bin/p)\n\n"
+		       "q 2/2 [001] 5.0: 1 cpu-clock: \n\t1 a (/bin/p)\n\n"
+		       "q 2/2 [001] 5.5: 1 page-faults: \n\t1 a (/bin/p)\n\n"
+		       "p 1/1 [000] 6.0: 1 cpu-clock: \n\t1 a (/bin/p)\n\n"
+		       "p 1/3 [000] 7.0: 1 cpu-clock: \n\t1 a (/bin/p)\n\n"
+		       "q 2/2 [001] 8.0: 1 cpu-clock: \n\t1 a (/bin/p)\n\n",
+		       path);
+	fg_collapse_opts__init(&o);
+	o.pid = true;
+	o.tid = true;
+	fg_profile__keep_samples(p, true);
+	assert_int_equal(fg_collapse__read(p, r, &o, &st), 0);
+	assert_int_equal(st.filtered, 1);
+	s = fg_profile__samples(p, &nr);
+	assert_int_equal(nr, sizeof(want) / sizeof(want[0]));
+	for (i = 0; i < nr; i++) {
+		assert_int_equal(fg_profile__path(p, s[i].node, frames, 2), 2);
+		assert_string_equal(fg_profile__name(p, frames[0]), want[i]);
+	}
+	fg_reader__close(r);
+	fg_profile__delete(p);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -463,6 +511,7 @@ int main(void)
 		cmocka_unit_test(test_overflow),
 		cmocka_unit_test(test_pending_order),
 		cmocka_unit_test(test_addr_column),
+		cmocka_unit_test(test_header_pname),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
