@@ -86,6 +86,10 @@ struct fg_jit {
 	bool no_live, no_host;
 	uint64_t self_mntns;
 	struct fg_hashmap *pids;	/* struct pid_ent */
+	/* the last pid looked up (samples of one thread come in runs);
+	 * pinfos live as long as the table */
+	int last_pid;
+	struct pinfo *last_p;
 	struct fg_strtab *strs;
 	struct cglabel *cgl;
 	size_t nr_cgl, alloc_cgl;
@@ -342,9 +346,14 @@ static struct pinfo *pinfo_get(struct fg_jit *j, int pid)
 
 	if (!j || pid <= 0)
 		return NULL;
+	if (j->last_p && j->last_pid == pid)
+		return j->last_p;
 	e = fg_hashmap__find(j->pids, fg_hash64(key), &key);
-	if (e)
+	if (e) {
+		j->last_pid = pid;
+		j->last_p = e->p;
 		return e->p;
+	}
 	p = pinfo_build(j, pid);
 	if (!p)
 		return NULL;
@@ -355,6 +364,8 @@ static struct pinfo *pinfo_get(struct fg_jit *j, int pid)
 	}
 	e->pid = key;
 	e->p = p;
+	j->last_pid = pid;
+	j->last_p = p;
 	return p;
 }
 
