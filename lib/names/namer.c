@@ -257,13 +257,34 @@ int fg_namer__process(const struct fg_namer_opts *o, const char *comm,
 	return 0;
 }
 
+/* v in decimal into buf (16 bytes: "-2147483648" fits); its length */
+static size_t fmt_int(char *buf, int v)
+{
+	char tmp[16], *q = tmp + sizeof(tmp);
+	unsigned int u = v < 0 ? 0u - (unsigned int)v : (unsigned int)v;
+	size_t n;
+
+	do {
+		*--q = (char)('0' + u % 10);
+	} while (u /= 10);
+	if (v < 0)
+		*--q = '-';
+	n = (size_t)(tmp + sizeof(tmp) - q);
+	memcpy(buf, q, n);
+	return n;
+}
+
 int fg_namer__process_ids(const struct fg_namer_opts *o, const char *comm,
 			  int pid, int tid, struct fg_buf *out)
 {
 	char p[16], t[16];
-	int pl = snprintf(p, sizeof(p), "%d", pid);
-	int tl = snprintf(t, sizeof(t), "%d", tid);
+	size_t pl = 0, tl = 0;
 
+	/* by hand, and only when shown: this runs for every new stack */
+	if (o->pid || o->tid)
+		pl = fmt_int(p, pid);
+	if (o->tid)
+		tl = fmt_int(t, tid);
 	return fg_namer__process(o, comm, comm ? strlen(comm) : 0, p, pl, t,
 				 tl, out);
 }

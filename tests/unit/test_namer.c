@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <setjmp.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -269,6 +270,11 @@ static void test_process(void **state)
 	o.tid = true;
 	fg_namer__process_ids(&o, "app", 12, 13, &b);
 	assert_string_equal(b.buf, "app-12/13");
+	/* numbers formatted by hand: 0, negatives, the extremes */
+	fg_namer__process_ids(&o, "app", 0, -1, &b);
+	assert_string_equal(b.buf, "app-0/-1");
+	fg_namer__process_ids(&o, "app", INT_MAX, INT_MIN, &b);
+	assert_string_equal(b.buf, "app-2147483647/-2147483648");
 	/* text input: pid unknown */
 	fg_namer__process(&o, "app", 3, "?", 1, "13", 2, &b);
 	assert_string_equal(b.buf, "app-?/13");
