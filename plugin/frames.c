@@ -245,7 +245,8 @@ int frame_cache__init(struct frame_cache *c)
 	memset(c, 0, sizeof(*c));
 	c->nr_procs = 2;	/* 1 kernel, 2 guest kernel (proc_id) */
 	if (fg_htab__init(&c->tab, 1 << 14, sizeof(struct frame_slot)) ||
-	    fg_htab__init(&c->procs, 1 << 8, sizeof(struct frame_proc))) {
+	    fg_htab__init(&c->procs, 1 << 8, sizeof(struct frame_proc)) ||
+	    fg_htab__init(&c->syms, 1 << 10, sizeof(struct sym_slot))) {
 		frame_cache__release(c);
 		return -ENOMEM;
 	}
@@ -257,6 +258,7 @@ void frame_cache__release(struct frame_cache *c)
 	fg_buf__release(&c->name);
 	fg_htab__release(&c->tab, sizeof(struct frame_slot));
 	fg_htab__release(&c->procs, sizeof(struct frame_proc));
+	fg_htab__release(&c->syms, sizeof(struct sym_slot));
 	memset(c, 0, sizeof(*c));
 }
 
@@ -312,6 +314,66 @@ int frame_cache__insert(struct frame_cache *c, const struct frame_key *k,
 	return 0;
 }
 
+/* ---- perf's symbol -> name ---- */
+
+static inline uint64_t sym_hash(const struct sym_slot *k)
+{
+	return fg_hash64((uint64_t)(uintptr_t)k->sym ^
+			 ((uint64_t)(uintptr_t)k->dso << 21) ^ k->start ^
+			 ((uint64_t)k->flags << 60));
+}
+
+static inline bool yslot_empty(const struct sym_slot *s)
+{
+	return !s->sym;
+}
+
+static inline bool yslot_live(const struct sym_slot *s)
+{
+	return s->sym;
+}
+
+static inline bool yslot_match(const void *c, const struct sym_slot *s,
+			       uint64_t h, const struct sym_slot *k)
+{
+	(void)c;
+	(void)h;
+	return s->sym == k->sym && s->dso == k->dso && s->start == k->start &&
+	       s->flags == k->flags;
+}
+
+static inline uint64_t yslot_hash(const void *c, const struct sym_slot *s)
+{
+	(void)c;
+	return sym_hash(s);
+}
+
+FG_HTAB_DEFINE(yslot, struct sym_slot, const struct sym_slot *, const void *)
+
+/* Best effort: a table that cannot grow just names again. */
+static void sym_put(struct frame_cache *c, const struct sym_slot *k,
+		    const struct frame_val *v)
+{
+	uint64_t h = sym_hash(k);
+	struct sym_slot *s;
+	bool found;
+
+	if (v->name >> FRAME_KIND_SHIFT || v->kind >> (32 - FRAME_KIND_SHIFT))
+		return;
+	s = yslot__lookup(&c->syms, NULL, h, k, &found);
+	if (!found) {
+		if ((c->syms.used + 1) * 2 > c->syms.mask + 1) {
+			if (yslot__rebuild(&c->syms, NULL,
+					   fg_htab__size_for(c->syms.used + 1)))
+				return;
+			s = yslot__lookup(&c->syms, NULL, h, k, &found);
+		}
+		*s = *k;
+		c->syms.used++;
+	}
+	s->val = v->name | v->kind << FRAME_KIND_SHIFT;
+}
+
 /* ---- naming ---- */
 
 enum ctx {
@@ -335,8 +397,13 @@ static int default_resolve(void *ctx, uint64_t addr,
 }
 
 /* Name a frame perf resolved into al (ip: its address). */
+/*
+ * syms: use the symbol cache. Not for perf's unwound chains (DWARF): their
+ * inlined frames are symbols perf makes up and may free.
+ */
 static int name_al(struct frame_walk *w, uint64_t ip, enum ctx x,
-		   struct perf_dlfilter_al al, struct frame_val *out)
+		   struct perf_dlfilter_al al, bool syms,
+		   struct frame_val *out)
 {
 	struct fg_buf *b = &w->cache->name;
 	bool kernel = is_kernel_ctx(x);
@@ -344,8 +411,28 @@ static int name_al(struct frame_walk *w, uint64_t ip, enum ctx x,
 		.addr = ip,
 		.ctx = kernel ? FG_CTX_KERNEL : FG_CTX_USER,
 	};
+	struct sym_slot sk = { .sym = al.sym, .dso = al.dso,
+			       .start = al.sym_start, .flags = kernel };
+	bool java = false;
 	int kind;
 
+	if (!kernel && w->gen != UINT32_MAX) {
+		const char *comm = fg_profile__name(w->prof, w->gen);
+
+		java = comm && !strncmp(comm, "java", 4);
+		sk.flags |= java << 1;
+	}
+	if (syms && al.sym && *al.sym) {
+		const struct sym_slot *hit = yslot__find(&w->cache->syms, NULL,
+							 sym_hash(&sk), &sk);
+
+		if (hit) {
+			w->cache->sym_hits++;
+			out->name = hit->val & ((1u << FRAME_KIND_SHIFT) - 1);
+			out->kind = hit->val >> FRAME_KIND_SHIFT;
+			return 0;
+		}
+	}
 	out->kind = FRAME_SYM;
 	/*
 	 * perf reads the host's /tmp/perf-<pid>.map for any pid, also for a
@@ -378,11 +465,7 @@ static int name_al(struct frame_walk *w, uint64_t ip, enum ctx x,
 		f.dso_len = strlen(al.dso);
 		f.addr = al.addr;	/* within the object, as perf prints it */
 	}
-	if (!kernel && w->gen != UINT32_MAX) {
-		const char *comm = fg_profile__name(w->prof, w->gen);
-
-		f.java = comm && !strncmp(comm, "java", 4);
-	}
+	f.java = java;
 	kind = fg_namer__frame(&w->cfg->names, &f, b);
 	if (kind < 0)
 		return kind;
@@ -391,7 +474,13 @@ static int name_al(struct frame_walk *w, uint64_t ip, enum ctx x,
 	else if (kind == FG_FRAME_UNKNOWN)
 		out->kind = FRAME_UNKNOWN;
 	out->name = fg_profile__intern(w->prof, b->buf, b->len);
-	return out->name == UINT32_MAX ? -ENOMEM : 0;
+	if (out->name == UINT32_MAX)
+		return -ENOMEM;
+	/* perf's symbol, not a perf map's (trusted per process) nor JIT */
+	if (syms && sk.sym && *sk.sym && f.sym == sk.sym && !f.jit &&
+	    !(f.dso && fg_namer__is_perf_map(f.dso, f.dso_len)))
+		sym_put(w->cache, &sk, out);
+	return 0;
 }
 
 static int resolve_frame(struct frame_walk *w, uint64_t ip, enum ctx x,
@@ -404,7 +493,7 @@ static int resolve_frame(struct frame_walk *w, uint64_t ip, enum ctx x,
 	al.size = sizeof(al);
 	if (resolve(w->ctx, ip, &al))
 		memset(&al, 0, sizeof(al));
-	return name_al(w, ip, x, al, out);
+	return name_al(w, ip, x, al, true, out);
 }
 
 static int name_frame(struct frame_walk *w, uint64_t ip, enum ctx x,
@@ -506,7 +595,7 @@ int frames__walk_al(struct frame_walk *w, const struct perf_dlfilter_al *al,
 		if (!ctx_wanted(w, x))
 			continue;
 		/* no cache: inlined frames share their caller's address */
-		ret = name_al(w, al[i].addr, x, al[i], &v);
+		ret = name_al(w, al[i].addr, x, al[i], false, &v);
 		if (ret)
 			return ret;
 		w->frames++;

@@ -172,9 +172,26 @@ struct frame_proc {
 	uint32_t id;		/* 0 = empty */
 };
 
+/*
+ * perf's symbol -> our name, for addresses the address cache has not seen:
+ * the same function in another process (each of a build's hundreds of cc1
+ * processes) is named once. Keyed by perf's symbol and object strings
+ * (stable while perf runs: its objects and symbols live to the end) with
+ * the symbol's start, and what else the name depends on (kernel, java).
+ * Never for perf maps (trusted per process) or JIT names.
+ */
+struct sym_slot {
+	const char *sym, *dso;	/* sym NULL = empty */
+	uint64_t start;
+	uint32_t flags;
+	uint32_t val;		/* name | kind << FRAME_KIND_SHIFT */
+};
+
 struct frame_cache {
 	struct fg_htab tab;	/* of struct frame_slot */
 	struct fg_htab procs;	/* of struct frame_proc */
+	struct fg_htab syms;	/* of struct sym_slot */
+	uint64_t sym_hits;
 	struct frame_proc last;	/* the last process looked up */
 	uint32_t nr_procs;
 	size_t count;
