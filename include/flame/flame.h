@@ -60,7 +60,8 @@ int fg_buf__grow(struct fg_buf *b, size_t extra);
  * buffer that must grow (or flush) leaves the fast path. 0 or -ENOMEM (or
  * a streaming buffer's flush error).
  */
-static inline int fg_buf__add(struct fg_buf *b, const void *data, size_t len)
+static inline __attribute__((always_inline)) int
+fg_buf__add(struct fg_buf *b, const void *data, size_t len)
 {
 	if (len >= b->alloc - b->len) {	/* no room for len bytes and NUL */
 		int err = fg_buf__grow(b, len);
@@ -74,7 +75,9 @@ static inline int fg_buf__add(struct fg_buf *b, const void *data, size_t len)
 	return 0;
 }
 
-static inline int fg_buf__adds(struct fg_buf *b, const char *s)
+/* always inlined: strlen of a literal folds to a constant */
+static inline __attribute__((always_inline)) int
+fg_buf__adds(struct fg_buf *b, const char *s)
 {
 	return fg_buf__add(b, s, strlen(s));
 }

@@ -43,35 +43,37 @@ struct svg_ctx {
 
 /* ---- fast number formatting (one frame = a handful of numbers) ---- */
 
+/* v's digits ending at end (no NUL); returns where they start */
+static inline char *u64_digits(char *end, uint64_t v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+	} while (v /= 10);
+	return end;
+}
+
 static int add_u64(struct fg_buf *b, uint64_t v)
 {
-	char tmp[24], *p = tmp + sizeof(tmp);
+	char tmp[24], *p = u64_digits(tmp + sizeof(tmp), v);
 
-	do {
-		*--p = '0' + v % 10;
-		v /= 10;
-	} while (v);
 	return fg_buf__add(b, p, tmp + sizeof(tmp) - p);
 }
 
-/* One decimal: coordinates. */
+/* One decimal: coordinates ("12", "12.5", "-3.1"), formatted in place. */
 static int add_fix1(struct fg_buf *b, double v)
 {
 	long long t = llround(v * 10);
-	int err;
+	uint64_t u = t < 0 ? 0ull - (uint64_t)t : (uint64_t)t;
+	char tmp[32], *end = tmp + sizeof(tmp), *p = end;
 
-	if (t < 0) {
-		if ((err = fg_buf__addch(b, '-')))
-			return err;
-		t = -t;
+	if (u % 10) {
+		*--p = (char)('0' + u % 10);
+		*--p = '.';
 	}
-	if ((err = add_u64(b, (uint64_t)t / 10)))
-		return err;
-	if (t % 10 == 0)
-		return 0;
-	if ((err = fg_buf__addch(b, '.')))
-		return err;
-	return fg_buf__addch(b, '0' + t % 10);
+	p = u64_digits(p, u / 10);
+	if (t < 0)
+		*--p = '-';
+	return fg_buf__add(b, p, end - p);
 }
 
 /* digits (an optional '-', then 0-9) with thousands separated, as
