@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Big tables (lib/model/mem.c): zeroed, huge pages past 4 MB; the caller
  * passes back the exact size it allocated. */
@@ -50,7 +51,34 @@ static inline uint64_t fg_hash64(uint64_t x)
 	return x;
 }
 
-/* FNV-1a over bytes, then mixed. */
+/*
+ * For hash tables of strings: 8 bytes a step (a multiply and a shift
+ * each), then mixed; several times faster than a byte at a time on names
+ * of tens of bytes. Tables only: nothing shown may depend on its values.
+ */
+static inline uint64_t fg_hash_str(const void *data, size_t len)
+{
+	const unsigned char *p = data, *end = p + len;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len, v;
+
+	if (len < 8) {
+		v = 0;
+		while (p < end)
+			v = v << 8 | *p++;
+		return fg_hash64(h ^ v);
+	}
+	for (; end - p > 8; p += 8) {
+		memcpy(&v, p, 8);
+		h = (h ^ v) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	/* the last 8 bytes, overlapping what came before */
+	memcpy(&v, end - 8, 8);
+	h = (h ^ v) * 0xc4ceb9fe1a85ec53ULL;
+	return fg_hash64(h ^ h >> 29);
+}
+
+/* FNV-1a over bytes, then mixed (its values pick colours: keep it). */
 static inline uint64_t fg_hash_bytes(const void *data, size_t len)
 {
 	const unsigned char *s = data;

@@ -127,13 +127,13 @@ uint32_t fg_strtab__find(const struct fg_strtab *t, const char *s, size_t len)
 	struct skey k = { s, len };
 	const uint32_t *slot;
 
-	slot = stab__find(&t->tab, t, (uint32_t)fg_hash_bytes(s, len), &k);
+	slot = stab__find(&t->tab, t, (uint32_t)fg_hash_str(s, len), &k);
 	return slot ? *slot - 1 : UINT32_MAX;
 }
 
 uint32_t fg_strtab__intern(struct fg_strtab *t, const char *s, size_t len)
 {
-	uint32_t h32 = (uint32_t)fg_hash_bytes(s, len);
+	uint32_t h32 = (uint32_t)fg_hash_str(s, len);
 	struct skey k = { s, len };
 	struct entry *e;
 	uint32_t *slot;
