@@ -1525,7 +1525,7 @@ static inline int fast_frame(struct worker *w, const char *p, const char *end,
 	unsigned int k;
 	size_t len;
 	uint64_t h;
-	bool khalf, found;
+	bool khalf, found, parsed = false;
 
 	/* "\t   ADDR " */
 	if (!addr_column(p, end, &a, &q) && addr_scan(p, end, &a, &q)) {
@@ -1561,6 +1561,7 @@ static inline int fast_frame(struct worker *w, const char *p, const char *end,
 	if (fg_collapse__parse_frame(p, len, &f) || f.pc != a ||
 	    f.pc_len != (size_t)(q - a))
 		return 1;
+	parsed = true;	/* f serves below too */
 	len = *nl - key;
 	e = arena_alloc(&w->arena, sizeof(*e) + len);
 	if (!e)
@@ -1590,7 +1591,7 @@ found:
 		len = *nl - p;
 		if (len && p[len - 1] == '\r')
 			len--;
-		if (fg_collapse__parse_frame(p, len, &f))
+		if (!parsed && fg_collapse__parse_frame(p, len, &f))
 			return -EINVAL;	/* cannot be: the same text parsed */
 		id = frame_id(w, &f, k);
 		if (id == NO_FRAME)
