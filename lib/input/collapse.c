@@ -240,6 +240,36 @@ addr_column(const char *p, const char *end, const char **a, const char **q)
 	return true;
 }
 
+/*
+ * How many digits start s, at most max (<= 16), not past end: 16 bytes
+ * at a time when 16 are there.
+ */
+static inline unsigned int digit_run(const char *s, const char *end,
+				     unsigned int max)
+{
+	unsigned int n = 0;
+	uint64_t d;
+
+	if (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && end - s >= 16) {
+		d = bytes_in(rd64((const unsigned char *)s), '0', '9');
+		if (d == BYTES_80) {
+			n = 8;
+			d = bytes_in(rd64((const unsigned char *)s + 8), '0', '9');
+		}
+		n += d == BYTES_80 ? 8 : __builtin_ctzll(~d & BYTES_80) >> 3;
+		return n < max ? n : max;
+	}
+	while (n < max && s + n < end && is_digit(s[n]))
+		n++;
+	return n;
+}
+
+unsigned int fg_collapse__digit_run(const char *s, const char *end,
+				    unsigned int max)
+{
+	return digit_run(s, end, max);
+}
+
 int fg_collapse__addr_scan(const char *p, const char *end, const char **a,
 			   const char **q)
 {
@@ -397,6 +427,7 @@ struct hdr_memo {
 	} pre[2];
 	unsigned int pre_last;	/* the slot used last */
 	struct hdr_prefix *cur;	/* the last header's prefix, or NULL */
+	bool need_time;		/* the time's value is kept (with the samples) */
 };
 
 struct sample_rec {
@@ -496,6 +527,7 @@ static int worker_init(struct worker *w, const struct fg_collapse_opts *o,
 	w->o = o;
 	w->ctx = ctx;
 	w->keep_samples = keep_samples;
+	w->hdr.need_time = keep_samples;
 	w->fast = !o->inline_;
 	w->room = FG_WEIGHT_MAX;
 	w->procs = malloc(PROC_SLOTS * sizeof(*w->procs));
@@ -1169,20 +1201,25 @@ tokens:
 				1000000000, 100000000, 10000000, 1000000, 100000,
 				10000, 1000, 100, 10, 1,
 			};
-			const char *q = t, *qe = end - t > 10 ? t + 10 : end;
+			const char *q = t, *f = NULL;
 			uint64_t sec = 0, frac = 0;
-			unsigned int nd = 0;
+			unsigned int ns, nd = 0, i;
 
-			while (q < qe && is_digit(*q))
-				sec = sec * 10 + (*q++ - '0');
+			ns = digit_run(t, end, 10);
+			q = t + ns;
 			if (q < end && *q == '.') {
-				qe = end - q > 10 ? q + 10 : end;
-				for (q++; q < qe && is_digit(*q); q++, nd++)
-					frac = frac * 10 + (*q - '0');
+				f = q + 1;
+				nd = digit_run(f, end, 9);
+				q = f + nd;
 			}
 			if (q < end && *q == ':' && (q + 1 == end || is_space(q[1]))) {
 				if (!known)
 					prefix_keep(m, h, line, t);
+				/* the value only matters to samples kept */
+				for (i = 0; m->need_time && i < ns; i++)
+					sec = sec * 10 + (t[i] - '0');
+				for (i = 0; m->need_time && i < nd; i++)
+					frac = frac * 10 + (f[i] - '0');
 				h->time = sec * 1000000000ULL + frac * scale[nd];
 				h->has_time = true;
 				s = q + 1;

@@ -499,6 +499,43 @@ static void test_header_pname(void **state)
 	unlink(path);
 }
 
+/*
+ * The digits starting a time token, 16 bytes at a time when 16 are there:
+ * the count a byte-by-byte loop gives, for every run length, stopping
+ * character, cap and length left in the buffer.
+ */
+static void test_digit_run(void **state)
+{
+	static const char stop[] = { '.', ':', ' ', '/', 'a', (char)0xb9, '\0' };
+	unsigned int run, o, max, left, i, want;
+
+	for (run = 0; run <= 20; run++) {
+		for (o = 0; o < sizeof(stop); o++) {
+			char tok[40];
+
+			for (i = 0; i < run; i++)
+				tok[i] = '0' + (i * 3 + o) % 10;
+			tok[run] = stop[o];
+			for (i = run + 1; i < sizeof(tok); i++)
+				tok[i] = '7';
+			for (max = 0; max <= 16; max++) {
+				for (left = 0; left <= sizeof(tok); left++) {
+					char *buf = malloc(left ? left : 1);
+
+					assert_non_null(buf);
+					memcpy(buf, tok, left);
+					for (want = 0; want < max && want < left &&
+					     buf[want] >= '0' && buf[want] <= '9'; want++)
+						;
+					assert_int_equal(fg_collapse__digit_run(buf,
+							 buf + left, max), want);
+					free(buf);
+				}
+			}
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -512,6 +549,7 @@ int main(void)
 		cmocka_unit_test(test_pending_order),
 		cmocka_unit_test(test_addr_column),
 		cmocka_unit_test(test_header_pname),
+		cmocka_unit_test(test_digit_run),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
