@@ -1820,15 +1820,187 @@ static int read_single(struct collapse_ctx *ctx, struct worker *w,
 	return rc;
 }
 
+/* A stack's frame id at depth d from the root, plus one; 0 past its end. */
+static inline uint32_t path_id(const struct worker *w, uint32_t stack,
+			       uint32_t d)
+{
+	const struct stack *s = &w->stacks[stack];
+
+	return d < s->n ? w->stack_ids[s->off + s->n - 1 - d] + 1 : 0;
+}
+
+struct path_item {
+	uint32_t key;
+	uint32_t stack;
+};
+
+struct path_run {
+	uint32_t start, len, depth;
+};
+
+/* it[0..len) by key (at most max): insertion sort, or 8-bit radix passes */
+static void sort_items(struct path_item *it, struct path_item *tmp,
+		       uint32_t len, uint32_t max)
+{
+	uint32_t i, j, shift, count[257];
+	struct path_item x;
+
+	if (len <= 32) {
+		for (i = 1; i < len; i++) {
+			x = it[i];
+			for (j = i; j && it[j - 1].key > x.key; j--)
+				it[j] = it[j - 1];
+			it[j] = x;
+		}
+		return;
+	}
+	for (shift = 0; shift < 32 && max >> shift; shift += 8) {
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < len; i++)
+			count[((it[i].key >> shift) & 255) + 1]++;
+		for (i = 1; i < 257; i++)
+			count[i] += count[i - 1];
+		for (i = 0; i < len; i++)
+			tmp[count[(it[i].key >> shift) & 255]++] = it[i];
+		memcpy(it, tmp, len * sizeof(*it));
+	}
+}
+
+/*
+ * The stacks in path order (by their frame ids from the root, a stack
+ * before the ones it is a prefix of): sorted by their first frame, then
+ * each run of equal first frames by the second, and so on. Each stack's id
+ * at a depth is read once, not once per compare.
+ */
+static int sort_paths(const struct worker *w, uint32_t *order)
+{
+	uint32_t n = w->nr_stacks, nr = 0, i, j;
+	struct path_item *items, *tmp, *it;
+	struct path_run *runs, r;
+
+	items = malloc(((size_t)n + 1) * sizeof(*items));
+	tmp = malloc(((size_t)n + 1) * sizeof(*tmp));
+	/* the runs waiting are disjoint, two stacks or more each */
+	runs = malloc(((size_t)n / 2 + 1) * sizeof(*runs));
+	if (!items || !tmp || !runs) {
+		free(items);
+		free(tmp);
+		free(runs);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		items[i] = (struct path_item){ 0, i };
+	if (n > 1)
+		runs[nr++] = (struct path_run){ 0, n, 0 };
+	while (nr) {
+		r = runs[--nr];
+		it = items + r.start;
+		for (i = 0; i < r.len; i++)
+			it[i].key = path_id(w, it[i].stack, r.depth);
+		sort_items(it, tmp, r.len, w->nr_frames);
+		for (i = 0; i < r.len; i = j) {
+			for (j = i + 1; j < r.len && it[j].key == it[i].key; j++)
+				;
+			/* key 0: the stacks end here (distinct: one at most) */
+			if (j - i > 1 && it[i].key)
+				runs[nr++] = (struct path_run){ r.start + i, j - i,
+								r.depth + 1 };
+		}
+	}
+	for (i = 0; i < n; i++)
+		order[i] = items[i].stack;
+	free(items);
+	free(tmp);
+	free(runs);
+	return 0;
+}
+
+/* How many frames from the root stacks a and b share. */
+static uint32_t path_lcp(const struct worker *w, uint32_t a, uint32_t b)
+{
+	const struct stack *x = &w->stacks[a], *y = &w->stacks[b];
+	const uint32_t *xe = w->stack_ids + x->off + x->n;
+	const uint32_t *ye = w->stack_ids + y->off + y->n;
+	uint32_t m = x->n < y->n ? x->n : y->n, k = 0;
+
+	while (k < m && *--xe == *--ye)
+		k++;
+	return k;
+}
+
+/*
+ * For each stack, the stack before it (in the order they appeared) that
+ * shares the most frames with it from the root, and how many (0: none).
+ * In path order the stacks sharing a prefix are neighbours: the best one
+ * before i is the nearest one before i on either side, and what they share
+ * is the least of what the neighbours between share (a stack of positions
+ * in increasing stack order, each with the least shared since it).
+ */
+static int merge_donors(struct worker *w, uint32_t *donor, uint32_t *shared)
+{
+	uint32_t n = w->nr_stacks, i, p, *order, *lcp, *st, *val, top;
+	int dir;
+
+	order = malloc(((size_t)n + 1) * sizeof(*order));
+	lcp = malloc(((size_t)n + 1) * sizeof(*lcp));
+	st = malloc(((size_t)n + 1) * sizeof(*st));
+	val = malloc(((size_t)n + 1) * sizeof(*val));
+	if (!order || !lcp || !st || !val || sort_paths(w, order)) {
+		free(order);
+		free(lcp);
+		free(st);
+		free(val);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		shared[i] = 0;
+		donor[i] = i;
+	}
+	for (p = 1; p < n; p++)
+		lcp[p] = path_lcp(w, order[p - 1], order[p]);
+	for (dir = 0; dir < 2; dir++) {
+		top = 0;
+		for (i = 0; i < n; i++) {
+			/* left to right, then right to left */
+			p = dir ? n - 1 - i : i;
+			if (top) {
+				uint32_t l = dir ? lcp[p + 1] : lcp[p];
+
+				if (l < val[top - 1])
+					val[top - 1] = l;
+			}
+			while (top && order[st[top - 1]] > order[p]) {
+				top--;
+				if (top && val[top] < val[top - 1])
+					val[top - 1] = val[top];
+			}
+			if (top && val[top - 1] > shared[order[p]]) {
+				shared[order[p]] = val[top - 1];
+				donor[order[p]] = order[st[top - 1]];
+			}
+			st[top] = p;
+			val[top] = UINT32_MAX;
+			top++;
+		}
+	}
+	free(order);
+	free(lcp);
+	free(st);
+	free(val);
+	return 0;
+}
+
 /*
  * Move the stacks into the profile, in the order they appeared. A stack
  * shares the nodes of the longest prefix (from the root) it has in common
- * with the stack before it: those child lookups are not made again.
+ * with any stack before it (merge_donors): those child lookups, which
+ * would find the nodes, are not made, so the nodes and names are made in
+ * the same order as with a lookup for every frame.
  */
 static int merge(struct fg_profile *p, struct worker *w)
 {
-	uint32_t *nodes = NULL, *prev = NULL, *pnode = NULL;
-	uint32_t i, k, j, nprev = 0, depth = 0;
+	uint32_t *nodes = NULL, *donor = NULL, *shared = NULL, *pnodes = NULL;
+	uint32_t i, k, j;
 	size_t s;
 	int ret = -ENOMEM;
 
@@ -1842,24 +2014,24 @@ static int merge(struct fg_profile *p, struct worker *w)
 		if (!nodes)
 			goto out;
 	}
-	for (i = 0; i < w->nr_stacks; i++)
-		if (w->stacks[i].n > depth)
-			depth = w->stacks[i].n;
-	prev = malloc((depth + 1) * sizeof(*prev));
-	pnode = malloc((depth + 1) * sizeof(*pnode));
-	if (!prev || !pnode)
+	/* the nodes of each stack, root first, beside its ids */
+	pnodes = malloc((w->nr_stack_ids + 1) * sizeof(*pnodes));
+	donor = malloc((w->nr_stacks + 1) * sizeof(*donor));
+	shared = malloc((w->nr_stacks + 1) * sizeof(*shared));
+	if (!pnodes || !donor || !shared || merge_donors(w, donor, shared))
 		goto out;
 	ret = 0;
 	for (i = 0; i < w->nr_stacks; i++) {
 		const struct stack *st = &w->stacks[i];
 		const uint32_t *ids = w->stack_ids + st->off;
-		uint32_t node = FG_ROOT, c = 0;
+		uint32_t *pnode = pnodes + st->off, node = FG_ROOT, c = shared[i];
 
 		/* root first: ids[n - 1] (the process name) down to ids[0] */
-		while (c < nprev && c < st->n && prev[c] == ids[st->n - 1 - c])
-			c++;
-		if (c)
+		if (c) {
+			memcpy(pnode, pnodes + w->stacks[donor[i]].off,
+			       c * sizeof(*pnode));
 			node = pnode[c - 1];
+		}
 		for (k = c; k < st->n; k++) {
 			uint32_t fid = ids[st->n - 1 - k];
 			const struct frame *f = &w->frames[fid];
@@ -1879,10 +2051,8 @@ static int merge(struct fg_profile *p, struct worker *w)
 					goto out;
 				}
 			}
-			prev[k] = fid;
 			pnode[k] = node;
 		}
-		nprev = st->n;
 		if (nodes)
 			nodes[i] = node;
 		else if ((ret = fg_profile__add_node(p, node, st->weight, 0)))
@@ -1897,8 +2067,9 @@ static int merge(struct fg_profile *p, struct worker *w)
 			break;
 	}
 out:
-	free(prev);
-	free(pnode);
+	free(pnodes);
+	free(donor);
+	free(shared);
 	free(nodes);
 	return ret;
 }

@@ -536,6 +536,82 @@ static void test_digit_run(void **state)
 	}
 }
 
+/*
+ * The tree is built from the distinct stacks, each sharing the nodes of the
+ * stack before it that shares the most from the root: the nodes must be the
+ * ones, and in the order, that a child lookup for every frame of every
+ * stack in the order they appeared makes. Random walks in a small tree,
+ * two processes, stacks that are prefixes of others, repeats.
+ */
+#define TREE_SAMPLES	400
+#define TREE_DEPTH	9
+
+static void test_merge_order(void **state)
+{
+	static char buf[TREE_SAMPLES * (TREE_DEPTH * 32 + 40)];
+	/* expected nodes: parent and name, made in first-appearance order */
+	static uint32_t want_parent[TREE_SAMPLES * TREE_DEPTH + 2];
+	static char want_name[TREE_SAMPLES * TREE_DEPTH + 2][8];
+	static char prefix[TREE_SAMPLES * TREE_DEPTH + 2][TREE_DEPTH * 8 + 8];
+	struct fg_collapse_stats st;
+	struct fg_collapse_opts o;
+	struct fg_profile *p = fg_profile__new();
+	struct fg_reader *r;
+	uint32_t nr_want = 1, seed = 12345, i, k, d, id, node;
+	char path[64], walk[TREE_DEPTH + 1][8];
+	size_t len = 0;
+
+	for (i = 0; i < TREE_SAMPLES; i++) {
+		char key[TREE_DEPTH * 8 + 8] = "";
+
+		seed = seed * 1103515245 + 12345;
+		d = 1 + (seed >> 16) % TREE_DEPTH;
+		snprintf(walk[0], sizeof(walk[0]), "%s", (seed >> 8) & 1 ? "p" : "q");
+		for (k = 1; k <= d; k++) {
+			seed = seed * 1103515245 + 12345;
+			snprintf(walk[k], sizeof(walk[k]), "f%u_%u", k,
+				 (seed >> 16) % 3);
+		}
+		/* perf prints the leaf first */
+		len += snprintf(buf + len, sizeof(buf) - len,
+				"%s %s [000] %u.0: 1 cpu-clock: \n",
+				walk[0], walk[0][0] == 'p' ? "1/1" : "2/2", i + 1);
+		for (k = d; k >= 1; k--)
+			len += snprintf(buf + len, sizeof(buf) - len,
+					"\t%16x %s (/bin/p)\n", 0x1000 + k, walk[k]);
+		len += snprintf(buf + len, sizeof(buf) - len, "\n");
+		/* the nodes a lookup per frame makes, root first */
+		node = 0;
+		for (k = 0; k <= d; k++) {
+			strcat(key, walk[k]);
+			strcat(key, ";");
+			for (id = 1; id < nr_want && strcmp(prefix[id], key); id++)
+				;
+			if (id == nr_want) {
+				strcpy(prefix[id], key);
+				want_parent[id] = node;
+				strcpy(want_name[id], walk[k]);
+				nr_want++;
+			}
+			node = id;
+		}
+	}
+	r = reader_for(buf, path);
+	fg_collapse_opts__init(&o);
+	assert_int_equal(fg_collapse__read(p, r, &o, &st), 0);
+	assert_int_equal(st.samples, TREE_SAMPLES);
+	assert_int_equal(fg_profile__nr_nodes(p), nr_want);
+	for (id = 1; id < nr_want; id++) {
+		const struct fg_node *n = fg_profile__node(p, id);
+
+		assert_int_equal(n->parent, want_parent[id]);
+		assert_string_equal(fg_profile__name(p, n->name), want_name[id]);
+	}
+	fg_reader__close(r);
+	fg_profile__delete(p);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -550,6 +626,7 @@ int main(void)
 		cmocka_unit_test(test_addr_column),
 		cmocka_unit_test(test_header_pname),
 		cmocka_unit_test(test_digit_run),
+		cmocka_unit_test(test_merge_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
