@@ -119,14 +119,10 @@ int thread_comms__set(struct thread_comms *c, int pid, int tid,
 
 	if (comm == UINT32_MAX)
 		return 0;
-	s = tslot__lookup(&c->tab, NULL, h, &k, &found);
+	s = tslot__insert(&c->tab, NULL, h, &k, c->tab.used + 1, &found);
+	if (!s)
+		return -ENOMEM;
 	if (!found) {
-		if ((c->tab.used + 1) * 2 > c->tab.mask + 1) {
-			if (tslot__rebuild(&c->tab, NULL,
-					   fg_htab__size_for(c->tab.used + 1)))
-				return -ENOMEM;
-			s = tslot__lookup(&c->tab, NULL, h, &k, &found);
-		}
 		s->pid = pid;
 		s->tid = tid;
 		c->tab.used++;
@@ -188,16 +184,18 @@ static uint32_t proc_id(struct frame_cache *c, const struct frame_key *k,
 	    c->last.incarnation == k->incarnation)
 		return c->last.id;
 	h = proc_hash(k->pid, k->gen, k->incarnation);
-	s = pslot__lookup(&c->procs, NULL, h, k, &found);
-	if (!found) {
-		if (!add || c->nr_procs == UINT32_MAX)
+	if (!add) {
+		s = pslot__find(&c->procs, NULL, h, k);
+		if (!s)
 			return 0;
-		if ((c->procs.used + 1) * 2 > c->procs.mask + 1) {
-			if (pslot__rebuild(&c->procs, NULL,
-					   fg_htab__size_for(c->procs.used + 1)))
-				return 0;
-			s = pslot__lookup(&c->procs, NULL, h, k, &found);
-		}
+		found = true;
+	} else {
+		s = pslot__insert(&c->procs, NULL, h, k, c->procs.used + 1,
+				  &found);
+		if (!s || (!found && c->nr_procs == UINT32_MAX))
+			return 0;
+	}
+	if (!found) {
 		s->pid = k->pid;
 		s->gen = k->gen;
 		s->incarnation = k->incarnation;
@@ -296,16 +294,10 @@ int frame_cache__insert(struct frame_cache *c, const struct frame_key *k,
 	if (!key.proc)
 		return -ENOMEM;
 	h = key_hash(key.addr, key.proc);
-	s = fslot__lookup(&c->tab, NULL, h, &key, &found);
+	s = fslot__insert(&c->tab, NULL, h, &key, c->tab.used + 1, &found);
+	if (!s)
+		return -ENOMEM;
 	if (!found) {
-		/* the table must keep an empty slot: grow before filling
-		 * the last one */
-		if ((c->tab.used + 1) * 2 > c->tab.mask + 1) {
-			if (fslot__rebuild(&c->tab, NULL,
-					   fg_htab__size_for(c->tab.used + 1)))
-				return -ENOMEM;
-			s = fslot__lookup(&c->tab, NULL, h, &key, &found);
-		}
 		*s = key;
 		c->tab.used++;
 		c->count++;
@@ -360,14 +352,10 @@ static void sym_put(struct frame_cache *c, const struct sym_slot *k,
 
 	if (v->name >> FRAME_KIND_SHIFT || v->kind >> (32 - FRAME_KIND_SHIFT))
 		return;
-	s = yslot__lookup(&c->syms, NULL, h, k, &found);
+	s = yslot__insert(&c->syms, NULL, h, k, c->syms.used + 1, &found);
+	if (!s)
+		return;
 	if (!found) {
-		if ((c->syms.used + 1) * 2 > c->syms.mask + 1) {
-			if (yslot__rebuild(&c->syms, NULL,
-					   fg_htab__size_for(c->syms.used + 1)))
-				return;
-			s = yslot__lookup(&c->syms, NULL, h, k, &found);
-		}
 		*s = *k;
 		c->syms.used++;
 	}

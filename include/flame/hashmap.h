@@ -63,6 +63,12 @@ size_t fg_htab__size_for(size_t live);
  *			  bool *found);		the slot holding k (*found
  *		true), else the empty slot where k goes: the caller fills it,
  *		then calls name__added
+ *   slot_t *name__insert(struct fg_htab *t, ctx_t c, uint64_t hash, key_t k,
+ *			  size_t live, bool *found);
+ *		name__lookup, but an empty slot comes from a table with room
+ *		for one more entry: past half load it is first rebuilt for
+ *		live entries (fg_htab__size_for(live)). The caller fills a new
+ *		slot and counts it (t->used++). NULL when it could not grow
  *   int name__added(struct fg_htab *t, ctx_t c, size_t live);
  *		counts the slot filled; grows (rehashing the live slots) past
  *		half load. 0, or -ENOMEM when the table could not grow (it stays
@@ -126,6 +132,19 @@ name##__rebuild(struct fg_htab *t, ctx_t c, size_t slots)		\
 	fg_htab__release(t, sizeof(slot_t));				\
 	*t = n;								\
 	return 0;							\
+}									\
+									\
+static inline __attribute__((unused)) slot_t *				\
+name##__insert(struct fg_htab *t, ctx_t c, uint64_t hash, key_t k,	\
+	       size_t live, bool *found)					\
+{									\
+	slot_t *s = name##__lookup(t, c, hash, k, found);		\
+									\
+	if (*found || (t->used + 1) * 2 <= t->mask + 1)			\
+		return s;						\
+	if (name##__rebuild(t, c, fg_htab__size_for(live)))		\
+		return NULL;						\
+	return name##__lookup(t, c, hash, k, found);			\
 }									\
 									\
 static inline __attribute__((unused)) int				\

@@ -197,9 +197,6 @@ void *fg_hashmap__insert(struct fg_hashmap *m, uint64_t hash, const void *key,
 	if (!m->tab.slots &&
 	    fg_htab__init(&m->tab, MIN_SLOTS, sizeof(struct gslot)))
 		goto out_nomem;
-	s = gmap__lookup(&m->tab, m, h, key, &found);
-	if (found)
-		return ent_at(m, s->idx);
 	/*
 	 * A full table (live and removed) is rebuilt first: the slot moves.
 	 * Sized for half as many again as live: a table whose live count
@@ -207,12 +204,12 @@ void *fg_hashmap__insert(struct fg_hashmap *m, uint64_t hash, const void *key,
 	 * off-CPU engine's threads) would otherwise be rebuilt at the same
 	 * size every second insert.
 	 */
-	if ((m->tab.used + 1) * 2 > m->tab.mask + 1) {
-		if (gmap__rebuild(&m->tab, m,
-				  fg_htab__size_for(m->count + m->count / 2 + 1)))
-			goto out_nomem;
-		s = gmap__lookup(&m->tab, m, h, key, &found);
-	}
+	s = gmap__insert(&m->tab, m, h, key, m->count + m->count / 2 + 1,
+			 &found);
+	if (!s)
+		goto out_nomem;
+	if (found)
+		return ent_at(m, s->idx);
 	if (ents_reserve(m))
 		goto out_nomem;
 	idx = m->nr_freed ? m->freed[--m->nr_freed] : m->nr_ents++;
