@@ -749,9 +749,9 @@ static int sample_node(struct flame *f, const struct perf_dlfilter_sample *s,
 			e.node = hit->leaf_node;
 			f->leaf_memo++;
 		} else if (!ret) {
-			f->leaf_child++;
 			uint32_t parent = e.node;
 
+			f->leaf_child++;
 			e.node = fg_profile__child(f->prof, parent, leaf);
 			if (e.node == FG_NO_NODE)
 				return -ENOMEM;
