@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <flame/commlog.h>
 #include "internal.h"
@@ -221,16 +222,20 @@ struct fg_commlog *fg_commlog__new(const char *path, size_t max_records)
 {
 	struct fg_commlog *l = NULL;
 	struct file_header h;
+	struct stat st;
 	size_t tfe;
 	int fd, ret = -EINVAL;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return NULL;
-	if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+	    pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
 	    h.magic != PERF_MAGIC2 || h.size < sizeof(h) + 8 * 4 ||
-	    !h.data.size || h.attr_size == 0)
-		goto out;		/* not perf.data, pipe mode, unfinished */
+	    !h.data.size || h.attr_size == 0 ||
+	    h.data.offset > (uint64_t)st.st_size ||
+	    h.data.size > (uint64_t)st.st_size - h.data.offset)
+		goto out;	/* not perf.data, pipe mode, unfinished, cut */
 	ret = -ENOTSUP;
 	tfe = time_from_end(fd, &h);
 	if (!tfe)
