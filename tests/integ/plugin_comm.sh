@@ -34,6 +34,17 @@ awk '{split($1, f, ";"); n[f[1]] += $NF} END {for (c in n) print c, n[c]}' "$T/l
 	sort > "$T/flame.counts"
 check "samples per comm equal perf script's" diff "$T/perf.counts" "$T/flame.counts"
 
+# a cut file (its data section runs past the end): asked every sample
+head -c $(($(stat -c %s "$T/p.data") / 2)) "$T/p.data" >"$T/cut.data"
+FLAME_DEBUG=1 perf script -i "$T/cut.data" --dlfilter "$FLAME_SO" --dlarg out="$T/cut.folded" \
+	>/dev/null 2>"$T/cut.err" || true
+perf script -i "$T/cut.data" -F comm -G 2>/dev/null | awk '{n[$1]++} END {for (c in n) print c, n[c]}' |
+	sort > "$T/cperf.counts"
+awk '{split($1, f, ";"); n[f[1]] += $NF} END {for (c in n) print c, n[c]}' "$T/cut.folded" |
+	sort > "$T/cflame.counts"
+check "cut file: perf asked every sample" grep -q "every sample" "$T/cut.err"
+check "cut file: samples per comm equal perf script's" diff "$T/cperf.counts" "$T/cflame.counts"
+
 # a pipe recording: no file behind perf script -i -: asked every sample
 perf record -q -e cpu-clock -F 2000 -g -o - -- "$PROGS/renamer" 0.5 >"$T/p.pipe" 2>"$T/rec.err" ||
 	die "perf record (pipe) failed: $(cat "$T/rec.err")"
