@@ -14,7 +14,7 @@ for c in $CORPORA; do
 	name=$(basename "$c" .data)
 	nsamp=$(perf script -i "$c" -F period 2>/dev/null | wc -l)
 	echo "corpus: $name ($c), $nsamp samples"
-	declare -A cmd=() times=() cpu=() rss=()
+	declare -A cmd=() times=() cpu=() rss=() pair=()
 	dl="perf script -i $c --dlfilter"
 	cmd[nop]="$dl $B/nop.so"
 	cmd[resolve]="$dl $B/resolve.so"
@@ -36,25 +36,32 @@ for c in $CORPORA; do
 		cmd[report]="perf report -i $c --stdio --no-children -g folded"
 		order="$order text report"
 	fi
+	# CPU from perf stat's task-clock (ms, not /usr/bin/time's 10 ms
+	# ticks); cpu-ratio is paired: each round's ratio to that round's
+	# floor (run first), then the median over rounds, so that what the
+	# rest of the machine does from one round to the next cancels out
 	for r in $(seq "$RUNS"); do
 		for k in $order; do
-			/usr/bin/time -f '%e %M %U %S' -o "$B/time.$k" ${cmd[$k]} >/dev/null 2>"$B/err.$k" ||
+			/usr/bin/time -f '%e %M' -o "$B/time.$k" \
+				perf stat -x, -e task-clock -o "$B/stat.$k" ${cmd[$k]} >/dev/null 2>"$B/err.$k" ||
 				{ echo "bench: $k failed: $(tail -1 "$B/err.$k")" >&2; exit 1; }
+			c=$(awk -F, '/task-clock/ {printf "%.4f", $1 / 1000}' "$B/stat.$k")
 			times[$k]="${times[$k]:-} $(cut -d' ' -f1 "$B/time.$k")"
 			rss[$k]="${rss[$k]:-} $(cut -d' ' -f2 "$B/time.$k")"
-			cpu[$k]="${cpu[$k]:-} $(awk '{print $3 + $4}' "$B/time.$k")"
+			cpu[$k]="${cpu[$k]:-} $c"
+			[ "$k" = nop ] && round_floor=$c
+			pair[$k]="${pair[$k]:-} $(awk -v a="$c" -v b="$round_floor" 'BEGIN {printf "%.4f", (b > 0 ? a / b : 0)}')"
 		done
 	done
 	floor=$(echo "${times[nop]}" | median)
 	floor_rss=$(echo "${rss[nop]}" | median)
-	floor_cpu=$(echo "${cpu[nop]}" | median)
 	printf '%-10s %9s %9s %9s %9s %10s %8s  %s\n' contender median ratio cpu cpu-ratio peak-RSS rss-ratio command
 	for k in $order; do
 		m=$(echo "${times[$k]}" | median)
 		m_rss=$(echo "${rss[$k]}" | median)
 		m_cpu=$(echo "${cpu[$k]}" | median)
 		ratio=$(awk -v a="$m" -v b="$floor" 'BEGIN {printf "%.2f", a / b}')
-		cratio=$(awk -v a="$m_cpu" -v b="$floor_cpu" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
+		cratio=$(printf '%.2f' "$(echo "${pair[$k]}" | median)")
 		printf '%-10s %8.2fs %8sx %8.2fs %8sx %8d KB %7.2fx  %s\n' "$k" "$m" "$ratio" "$m_cpu" \
 			"$cratio" "$m_rss" \
 			"$(awk -v a="$m_rss" -v b="$floor_rss" 'BEGIN {print a / b}')" \
