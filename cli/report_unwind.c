@@ -18,40 +18,27 @@
 #include <unistd.h>
 #include <linux/perf_event.h>
 
+#include <flame/perfdata.h>
+
 #include "cmd.h"
 #include "collapse_cli.h"
 #include "report_unwind.h"
 
-/* The start of perf.data (perf's struct perf_file_header). */
-struct file_header {
-	uint64_t magic;
-	uint64_t size;
-	uint64_t attr_size;
-	uint64_t attrs_offset, attrs_size;
-};
-
-#define PERF_MAGIC2	0x32454c4946524550ULL	/* "PERFILE2" */
-#define ATTR_SAMPLE_TYPE	24	/* offset in struct perf_event_attr */
-#define MAX_ATTRS	4096
-
 int cli_perf_data_user_stacks(int fd)
 {
-	struct file_header h;
-	uint64_t i, nr, type;
+	unsigned char attr[FG_ATTR_SAMPLE_TYPE + 8];
+	struct fg_perf_header h;
+	uint64_t type;
+	size_t i, nr;
 
-	if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
-		return 0;	/* not perf.data, or too short: nothing to say */
-	if (h.magic != PERF_MAGIC2 || h.size < sizeof(h) ||
-	    h.attr_size < ATTR_SAMPLE_TYPE + 8 || !h.attrs_size)
-		return 0;	/* pipe mode or other endianness: flame.so checks */
-	nr = h.attrs_size / h.attr_size;
-	if (nr > MAX_ATTRS)
-		return -EINVAL;
+	if (fg_perf_header__read(fd, &h))
+		return 0;	/* not perf.data, pipe mode, other byte order:
+				 * flame.so checks */
+	nr = fg_perf_header__nr_attrs(&h);
 	for (i = 0; i < nr; i++) {
-		off_t off = (off_t)(h.attrs_offset + i * h.attr_size + ATTR_SAMPLE_TYPE);
-
-		if (pread(fd, &type, sizeof(type), off) != (ssize_t)sizeof(type))
+		if (fg_perf_header__attr(fd, &h, i, attr, sizeof(attr)))
 			return -EINVAL;
+		memcpy(&type, attr + FG_ATTR_SAMPLE_TYPE, sizeof(type));
 		if (type & PERF_SAMPLE_STACK_USER)
 			return 1;
 	}

@@ -22,6 +22,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 #include <flame/elfsym.h>
+#include <flame/perfdata.h>
 #include "internal.h"
 #include <flame/hashmap.h>
 #include <flame/containers.h>
@@ -154,56 +155,30 @@ static bool wanted(const struct fg_bincache *b, const uint8_t *id, size_t len)
  * pid; u8 build_id[20]; u8 id_size; u8 pad[3]; char filename[] }, id_size
  * valid when misc has bit 15 (else 20 bytes).
  */
-#define PERF_MAGIC2		0x32454c4946524550ULL	/* "PERFILE2" */
 #define FEAT_BUILD_ID		2
 #define MAX_BID_SECTION		(64u << 20)
 #define MAX_WANT		65536
 
-static int pread_all(int fd, void *buf, size_t len, uint64_t off)
-{
-	size_t done = 0;
-	ssize_t n;
-
-	while (done < len) {
-		n = pread(fd, (char *)buf + done, len - done, (off_t)(off + done));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n ? -errno : -EINVAL;
-		done += (size_t)n;
-	}
-	return 0;
-}
-
 int fg_bincache__want_perf_data(struct fg_bincache *b, int fd)
 {
-	uint64_t hdr[9], sec[2], feat[4];
+	struct fg_perf_header h;
+	struct fg_perf_section sec;
 	uint8_t *buf = NULL, *p, *end;
-	size_t idx = 0, k;
-	int err, bit;
+	size_t idx, k;
+	int err;
 
-	err = pread_all(fd, hdr, sizeof(hdr), 0);
+	err = fg_perf_header__read(fd, &h);
+	if (err)
+		return err == -ENOTSUP ? -EINVAL : err;
+	err = fg_perf_header__feature(fd, &h, FEAT_BUILD_ID, &sec);
 	if (err)
 		return err;
-	/* magic, size, attr_size, attrs{2}, data{2}, event_types{2} */
-	if (hdr[0] != PERF_MAGIC2 || hdr[1] < sizeof(hdr) + sizeof(feat))
-		return -EINVAL;
-	err = pread_all(fd, feat, sizeof(feat), sizeof(hdr));
-	if (err)
-		return err;
-	if (!(feat[0] & 1ull << FEAT_BUILD_ID))
-		return -ENOENT;
-	for (bit = 0; bit < FEAT_BUILD_ID; bit++)
-		idx += !!(feat[0] & 1ull << bit);
-	err = pread_all(fd, sec, sizeof(sec), hdr[5] + hdr[6] + idx * sizeof(sec));
-	if (err)
-		return err;
-	if (sec[1] > MAX_BID_SECTION)
+	if (sec.size > MAX_BID_SECTION)
 		return -EFBIG;
-	buf = malloc(sec[1] ? sec[1] : 1);
+	buf = malloc(sec.size ? sec.size : 1);
 	if (!buf)
 		return -ENOMEM;
-	err = pread_all(fd, buf, sec[1], sec[0]);
+	err = fg_perf_header__section(fd, &sec, buf);
 	if (err)
 		goto out;
 	free(b->want);
@@ -214,7 +189,7 @@ int fg_bincache__want_perf_data(struct fg_bincache *b, int fd)
 		err = -ENOMEM;
 		goto out;
 	}
-	for (p = buf, end = buf + sec[1]; end - p >= 36 && b->nr_want < MAX_WANT;) {
+	for (p = buf, end = buf + sec.size; end - p >= 36 && b->nr_want < MAX_WANT;) {
 		uint16_t misc, size;
 		size_t len = 20;
 

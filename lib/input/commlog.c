@@ -20,9 +20,9 @@
 #include <sys/stat.h>
 
 #include <flame/commlog.h>
+#include <flame/perfdata.h>
 #include "internal.h"
 
-#define PERF_MAGIC2		0x32454c4946524550ULL	/* "PERFILE2" */
 #define REC_COMM		3
 #define REC_EXIT		4
 #define REC_FORK		7
@@ -33,20 +33,8 @@
 #define ST_CPU			(1ULL << 7)
 #define ST_STREAM_ID		(1ULL << 9)
 #define ST_IDENTIFIER		(1ULL << 16)
-#define ATTR_SAMPLE_TYPE	24	/* offsets in struct perf_event_attr */
-#define ATTR_FLAGS		40
 #define ATTR_SAMPLE_ID_ALL	(1ULL << 18)
-#define MAX_ATTRS		4096
 #define BLOCK			(1u << 20)
-
-struct sec {
-	uint64_t offset, size;
-};
-
-struct file_header {
-	uint64_t magic, size, attr_size;
-	struct sec attrs, data, event_types;
-};
 
 struct change {
 	int32_t tid;
@@ -85,26 +73,19 @@ static uint32_t rd32(const unsigned char *p)
 }
 
 /* TIME's distance from a record's end, the same for every attr; 0: none */
-static size_t time_from_end(int fd, const struct file_header *h)
+static size_t time_from_end(int fd, const struct fg_perf_header *h)
 {
-	unsigned char a[ATTR_FLAGS + 8];
-	size_t off = 0, n, i;
+	unsigned char a[FG_ATTR_FLAGS + 8];
+	size_t off = 0, n = fg_perf_header__nr_attrs(h), i;
 
-	if (h->attr_size < sizeof(a) || !h->attrs.size ||
-	    h->attrs.size % h->attr_size)
-		return 0;
-	n = h->attrs.size / h->attr_size;
-	if (n > MAX_ATTRS)
-		return 0;
 	for (i = 0; i < n; i++) {
 		uint64_t st, flags;
 		size_t o;
 
-		if (pread(fd, a, sizeof(a), h->attrs.offset + i * h->attr_size) !=
-		    (ssize_t)sizeof(a))
+		if (fg_perf_header__attr(fd, h, i, a, sizeof(a)))
 			return 0;
-		st = rd64(a + ATTR_SAMPLE_TYPE);
-		flags = rd64(a + ATTR_FLAGS);
+		st = rd64(a + FG_ATTR_SAMPLE_TYPE);
+		flags = rd64(a + FG_ATTR_FLAGS);
 		if (!(flags & ATTR_SAMPLE_ID_ALL) || !(st & ST_TIME))
 			return 0;
 		o = 8 * (1 + !!(st & ST_ID) + !!(st & ST_STREAM_ID) +
@@ -161,7 +142,7 @@ static int record(struct fg_commlog *l, const unsigned char *r, size_t size,
 		   rd64(r + size - tfe), max);
 }
 
-static int scan(struct fg_commlog *l, int fd, const struct file_header *h,
+static int scan(struct fg_commlog *l, int fd, const struct fg_perf_header *h,
 		size_t tfe, size_t max)
 {
 	unsigned char *buf = malloc(BLOCK);
@@ -221,7 +202,7 @@ static int scan(struct fg_commlog *l, int fd, const struct file_header *h,
 struct fg_commlog *fg_commlog__new(const char *path, size_t max_records)
 {
 	struct fg_commlog *l = NULL;
-	struct file_header h;
+	struct fg_perf_header h;
 	struct stat st;
 	size_t tfe;
 	int fd, ret = -EINVAL;
@@ -230,9 +211,7 @@ struct fg_commlog *fg_commlog__new(const char *path, size_t max_records)
 	if (fd < 0)
 		return NULL;
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
-	    pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
-	    h.magic != PERF_MAGIC2 || h.size < sizeof(h) + 8 * 4 ||
-	    !h.data.size || h.attr_size == 0 ||
+	    fg_perf_header__read(fd, &h) || !h.data.size ||
 	    h.data.offset > (uint64_t)st.st_size ||
 	    h.data.size > (uint64_t)st.st_size - h.data.offset)
 		goto out;	/* not perf.data, pipe mode, unfinished, cut */

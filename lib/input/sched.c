@@ -25,26 +25,15 @@
 #include <sys/stat.h>
 #include <traceevent/event-parse.h>
 
+#include <flame/perfdata.h>
 #include <flame/sched.h>
 
 #include "internal.h"
 
-#define PERF_MAGIC2		0x32454c4946524550ULL	/* "PERFILE2" */
 #define FEAT_TRACING_DATA	1
 #define FEAT_CMDLINE		11
-#define NR_FEATS		256
 #define MAX_SECTION		(256u << 20)
 #define MAX_FORMAT		(1u << 20)
-
-struct file_section {
-	uint64_t offset, size;
-};
-
-struct file_header {
-	uint64_t magic, size, attr_size;
-	struct file_section attrs, data, event_types;
-	uint64_t features[NR_FEATS / 64];
-};
 
 struct fg_tp {
 	struct tep_handle *tep;
@@ -231,31 +220,28 @@ static void parse_cmdline(struct fg_tp *t, const unsigned char *buf, size_t len)
 
 static int read_header(struct fg_tp *t, int fd)
 {
-	struct file_header h;
-	struct file_section sec;
-	uint64_t table;
-	unsigned int bit, idx = 0;
-	int ret = 0;
+	static const unsigned int want[] = { FEAT_TRACING_DATA, FEAT_CMDLINE };
+	struct fg_perf_header h;
+	struct fg_perf_section sec;
+	unsigned int i;
+	int ret;
 
-	if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
-	    h.magic != PERF_MAGIC2)
-		return -EINVAL;
-	if (h.size != sizeof(h))	/* pipe mode: formats are events */
+	ret = fg_perf_header__read(fd, &h);
+	if (ret == -ENOTSUP)		/* pipe mode: formats are events */
 		return 0;
+	if (ret)
+		return -EINVAL;
 	if (!h.data.size)		/* perf record did not finish it */
 		return -ENODATA;
-	table = h.data.offset + h.data.size;
-	for (bit = 0; bit < NR_FEATS; bit++) {
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		unsigned char *buf;
 
-		if (!(h.features[bit / 64] >> (bit % 64) & 1))
+		ret = fg_perf_header__feature(fd, &h, want[i], &sec);
+		if (ret == -ENOENT)
 			continue;
-		if (pread(fd, &sec, sizeof(sec), table + idx++ * sizeof(sec)) !=
-		    (ssize_t)sizeof(sec))
+		if (ret)
 			return -EINVAL;
-		if (bit != FEAT_TRACING_DATA && bit != FEAT_CMDLINE)
-			continue;
-		if (bit == FEAT_TRACING_DATA && t->no_formats) {
+		if (want[i] == FEAT_TRACING_DATA && t->no_formats) {
 			t->header_tracing = true;	/* there, not read */
 			continue;
 		}
@@ -264,11 +250,12 @@ static int read_header(struct fg_tp *t, int fd)
 		buf = malloc(sec.size ? sec.size : 1);
 		if (!buf)
 			return -ENOMEM;
-		if (pread(fd, buf, sec.size, sec.offset) != (ssize_t)sec.size) {
+		if (fg_perf_header__section(fd, &sec, buf)) {
 			free(buf);
 			return -EINVAL;
 		}
-		if (bit == FEAT_TRACING_DATA) {
+		ret = 0;
+		if (want[i] == FEAT_TRACING_DATA) {
 			t->header_tracing = true;
 			ret = parse_tracing(t, buf, sec.size);
 		} else {
