@@ -650,6 +650,7 @@ static int sample_node(struct flame *f, const struct perf_dlfilter_sample *s,
 	struct stack_ent *hit;
 	struct stack_ent e = { 0 };
 	struct stack_key k;
+	struct frame_walk lw;
 	const char *comm = NULL;
 	uint64_t leaf_ip = 0;
 	int leaf_ctx = 0, ret;
@@ -718,12 +719,9 @@ static int sample_node(struct flame *f, const struct perf_dlfilter_sample *s,
 	k.gen = comm_id;
 	k.incarnation = fg_jit__incarnation(f->jit, s->pid, s->time);
 	stack_key__hash(&k);
-	if (li >= 0) {
-		/* the leaf's slot loads while the chain is looked up */
-		struct frame_walk w = walk_for(f, s, ctx, &k);
-
-		frames__prefetch(&w, leaf_ip, leaf_ctx);
-	}
+	lw = walk_for(f, s, ctx, &k);	/* names the leaf, below */
+	if (li >= 0)	/* its slot loads while the chain is looked up */
+		frames__prefetch(&lw, leaf_ip, leaf_ctx);
 	hit = stack_cache__find(&f->stacks, &k);
 	if (hit) {
 		e = *hit;
@@ -739,10 +737,9 @@ static int sample_node(struct flame *f, const struct perf_dlfilter_sample *s,
 		hit = stack_cache__insert(&f->stacks, &k, &e);
 	}
 	if (e.node != FG_NO_NODE && li >= 0) {
-		struct frame_walk w = walk_for(f, s, ctx, &k);
 		uint32_t leaf;
 
-		ret = frames__name(&w, leaf_ip, leaf_ctx, &leaf);
+		ret = frames__name(&lw, leaf_ip, leaf_ctx, &leaf);
 		if (ret < 0)
 			return ret;
 		if (!ret && hit && hit->leaf_name == leaf) {
@@ -762,11 +759,11 @@ static int sample_node(struct flame *f, const struct perf_dlfilter_sample *s,
 		} else if (e.empty) {
 			e.node = FG_NO_NODE;	/* nothing left of the stack */
 		}
-		f->frames += w.frames;
-		f->unresolved += w.unresolved;
+		f->frames += lw.frames;
+		f->unresolved += lw.unresolved;
 		for (i = 0; i < FG_JIT__MAX; i++) {
-			f->jit_named[i] += w.jit_named[i];
-			f->jit_resolved[i] += w.jit_resolved[i];
+			f->jit_named[i] += lw.jit_named[i];
+			f->jit_resolved[i] += lw.jit_resolved[i];
 		}
 	} else if (li < 0 && e.empty &&
 		   (f->cfg.kernel_only || f->cfg.user_only)) {

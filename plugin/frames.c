@@ -484,12 +484,12 @@ static int resolve_frame(struct frame_walk *w, uint64_t ip, enum ctx x,
 	return name_al(w, ip, x, al, true, out);
 }
 
-static int name_frame(struct frame_walk *w, uint64_t ip, enum ctx x,
-		      uint32_t *name)
+/* The address cache's key of ip in context x: the kernel's addresses are
+ * one space for every process, user ones the process incarnation's. */
+static struct frame_key frame_key_of(const struct frame_walk *w, uint64_t ip,
+				     enum ctx x)
 {
 	struct frame_key k = { .addr = ip };
-	struct frame_val v;
-	int ret;
 
 	if (is_kernel_ctx(x)) {
 		k.pid = x == CTX_KERNEL ? -1 : -2;
@@ -498,6 +498,16 @@ static int name_frame(struct frame_walk *w, uint64_t ip, enum ctx x,
 		k.gen = w->gen;
 		k.incarnation = w->incarnation;
 	}
+	return k;
+}
+
+static int name_frame(struct frame_walk *w, uint64_t ip, enum ctx x,
+		      uint32_t *name)
+{
+	struct frame_key k = frame_key_of(w, ip, x);
+	struct frame_val v;
+	int ret;
+
 	if (!frame_cache__find(w->cache, &k, &v)) {
 		ret = resolve_frame(w, ip, x, &v);
 		if (ret)
@@ -615,16 +625,9 @@ int64_t frames__leaf(const __u64 *chain, uint64_t nr, int *ctx)
 void frames__prefetch(struct frame_walk *w, uint64_t ip, int ctx)
 {
 	struct frame_cache *c = w->cache;
-	struct frame_key k = { .addr = ip };
+	struct frame_key k = frame_key_of(w, ip, (enum ctx)ctx);
 	uint32_t proc;
 
-	if (is_kernel_ctx((enum ctx)ctx)) {
-		k.pid = ctx == CTX_KERNEL ? -1 : -2;
-	} else {
-		k.pid = w->pid;
-		k.gen = w->gen;
-		k.incarnation = w->incarnation;
-	}
 	proc = proc_id(c, &k, false);
 	if (proc)
 		__builtin_prefetch((const struct frame_slot *)c->tab.slots +
