@@ -115,14 +115,9 @@ static int add_count(struct svg_ctx *c, uint64_t w, double *shown)
 	double v;
 
 	if (c->unit == 1 && c->factor == 1) {	/* the common case, no printf */
-		char *p = tmp + 24;
-
 		*shown = (double)w;
-		*p = '\0';
-		do {
-			*--p = (char)('0' + w % 10);
-		} while (w /= 10);
-		return add_commas(c->b, p);
+		tmp[24] = '\0';
+		return add_commas(c->b, u64_digits(tmp + 24, w));
 	}
 	v = nearbyint(real_w(c, (double)w) * c->factor);
 	*shown = v;
