@@ -17,12 +17,14 @@ for c in $CORPORA; do
 	declare -A cmd=() times=() cpu=() rss=() pair=()
 	dl="perf script -i $c --dlfilter"
 	cmd[nop]="$dl $B/nop.so"
+	cmd[early]="$dl $B/early.so"
 	cmd[resolve]="$dl $B/resolve.so"
+	cmd[once]="$dl $B/once.so"
 	cmd[bound]="$dl $B/bound.so"
 	cmd[folded]="$dl $FLAME_SO --dlarg out=$B/out.folded"
 	cmd[svg]="$dl $FLAME_SO --dlarg out=$B/out.svg"
 	cmd[both]="$dl $FLAME_SO --dlarg out=$B/out.folded --dlarg out=$B/out.svg"
-	order="nop resolve bound folded svg both"
+	order="nop early resolve once bound folded svg both"
 	# BASE_SO=other/flame.so: a second flame.so side by side (before/after)
 	if [ -n "${BASE_SO:-}" ]; then
 		cmd[b_folded]="$dl $BASE_SO --dlarg out=$B/base.folded"
@@ -75,6 +77,6 @@ for c in $CORPORA; do
 	echo
 done
 echo "worst ratio to the floor over the corpora (wall, cpu):"
-for k in bound folded svg both ${BASE_SO:+b_folded b_svg b_both}; do
+for k in early once bound folded svg both ${BASE_SO:+b_folded b_svg b_both}; do
 	printf '  %-10s %sx (%s)  %sx (%s)\n' "$k" ${worst[$k]} ${cworst[$k]}
 done

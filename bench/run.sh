@@ -12,9 +12,10 @@ mkdir -p "$B"
 export BUILD TOP B
 scripts/deps.sh test
 
-# floors: do-nothing dlfilter, resolve-every-frame dlfilter, and the least
-# an exact graph costs (count distinct raw callchains, nothing else)
-for f in nop resolve bound; do
+# floors: do-nothing dlfilter (late and early), resolve-every-frame
+# dlfilter, naming each distinct address once through perf and nothing
+# else, and counting distinct raw callchains and nothing else
+for f in nop early resolve once bound; do
 	cc -O2 -shared -fPIC -o "$B/$f.so" "bench/${f}_filter.c"
 done
 
