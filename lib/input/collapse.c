@@ -16,6 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include <flame/collapse.h>
 #include <flame/namer.h>
@@ -207,7 +210,8 @@ static inline int addr_scan(const char *p, const char *end, const char **a,
  * that shape (addr_scan decides).
  */
 static inline __attribute__((always_inline)) bool
-addr_column(const char *p, const char *end, const char **a, const char **q)
+addr_column_words(const char *p, const char *end, const char **a,
+		  const char **q)
 {
 	uint64_t lo, hi, blo, bhi, f;
 
@@ -238,6 +242,40 @@ addr_column(const char *p, const char *end, const char **a, const char **q)
 		      __builtin_ctzll(~blo & BYTES_80) >> 3);
 	*q = p + 17;
 	return true;
+}
+
+/*
+ * addr_column_words with SSE2 (x86-64's baseline): the 16 columns in one
+ * vector, a bit per byte for the blanks and one for the lowercase hex
+ * digits (c - lo as an unsigned byte is at most hi - lo). A quarter of the
+ * instructions, and the same answer (test_addr_column pins both to
+ * addr_scan).
+ */
+static inline __attribute__((always_inline)) bool
+addr_column(const char *p, const char *end, const char **a, const char **q)
+{
+#ifdef __SSE2__
+	__m128i v, d, x;
+	unsigned int sp, ok;
+
+	if (end - p < 18 || p[17] != ' ')
+		return false;
+	v = _mm_loadu_si128((const __m128i *)(p + 1));
+	d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+	x = _mm_sub_epi8(v, _mm_set1_epi8('a'));
+	d = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
+	x = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(5)), x);
+	sp = _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
+	ok = _mm_movemask_epi8(_mm_or_si128(d, x));
+	/* blanks first (the low bits), then digits, the last a digit */
+	if ((sp | ok) != 0xffff || (sp & (sp + 1)) || sp == 0xffff)
+		return false;
+	*a = p + 1 + __builtin_ctz(~sp);
+	*q = p + 17;
+	return true;
+#else
+	return addr_column_words(p, end, a, q);
+#endif
 }
 
 /*
@@ -280,6 +318,12 @@ bool fg_collapse__addr_column(const char *p, const char *end, const char **a,
 			      const char **q)
 {
 	return addr_column(p, end, a, q);
+}
+
+bool fg_collapse__addr_column_words(const char *p, const char *end,
+				    const char **a, const char **q)
+{
+	return addr_column_words(p, end, a, q);
 }
 
 struct collapse_ctx {

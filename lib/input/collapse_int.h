@@ -49,6 +49,9 @@ int fg_collapse__addr_scan(const char *p, const char *end, const char **a,
 			   const char **q);
 bool fg_collapse__addr_column(const char *p, const char *end, const char **a,
 			      const char **q);
+/* The same 8 bytes at a time (what addr_column is without SSE2). */
+bool fg_collapse__addr_column_words(const char *p, const char *end,
+				    const char **a, const char **q);
 /* How many digits start s, at most max (<= 16), not past end. */
 unsigned int fg_collapse__digit_run(const char *s, const char *end,
 				    unsigned int max);

@@ -391,14 +391,18 @@ static void test_pending_order(void **state)
 }
 
 /*
- * The address of a frame line, 8 bytes at a time for perf's 16 columns,
- * lands where the byte-by-byte scan lands: every padding and length around
- * the 16 columns, odd characters at every place, cut lines. And it is
- * taken for perf's usual shape.
+ * The address of a frame line, read 16 columns at a time for perf's 16
+ * columns (SSE2, and 8 bytes at a time without it: both are checked), lands
+ * where the byte-by-byte scan lands: every padding and length around the 16
+ * columns, odd characters at every place (the neighbours of every range
+ * taken among them), cut lines. And it is taken for perf's usual shape.
  */
 static void test_addr_column(void **state)
 {
-	static const char odd[] = { 'g', 'A', '_', '.', '\t', 'x', (char)0xe9, ' ' };
+	/* and the neighbours of the ranges taken: '/', ':', '`', 'g' */
+	static const char odd[] = { 'g', 'A', '_', '.', '\t', 'x', (char)0xe9, ' ',
+				    '/', ':', '`', '@', 'F', '\n', (char)0x80,
+				    (char)0xb0, (char)0xff };
 	unsigned int pad, n, at, o, cut, column = 0;
 
 	for (pad = 0; pad <= 18; pad++) {
@@ -421,7 +425,7 @@ static void test_addr_column(void **state)
 					if (o < sizeof(odd))
 						line[1 + at] = odd[o];
 					for (cut = 1; cut <= len; cut++) {
-						const char *a1, *q1, *a2, *q2;
+						const char *a1, *q1, *a2, *q2, *a3, *q3;
 						char *buf = malloc(cut);
 						bool col;
 						int scan;
@@ -432,6 +436,13 @@ static void test_addr_column(void **state)
 									       &a1, &q1);
 						scan = fg_collapse__addr_scan(buf, buf + cut,
 									      &a2, &q2);
+						/* the portable one, the same answer */
+						assert_int_equal(fg_collapse__addr_column_words(
+							buf, buf + cut, &a3, &q3), col);
+						if (col) {
+							assert_ptr_equal(a1, a3);
+							assert_ptr_equal(q1, q3);
+						}
 						if (col) {
 							assert_int_equal(scan, 0);
 							assert_ptr_equal(a1, a2);
