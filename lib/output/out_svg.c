@@ -571,8 +571,14 @@ static int write_svg(struct fg_buf *buf, const struct fg_profile *p,
 	c.ypad1 = c.fs * 3 + (o->subtitle && *o->subtitle ? c.fs * 2 : 0);
 	c.ypad2 = c.fs * 2 + 10;
 	c.height = c.ypad1 + c.ypad2 + (c.l.max_depth + 1) * c.fh;
-	/* one pass sizing guess: about 250 bytes a frame */
-	if ((err = fg_buf__grow(buf, (size_t)c.l.nr_vis * 250 +
+	/*
+	 * One pass sizing guess, about 250 bytes a frame, for a buffer that
+	 * holds the whole document. Not for a streaming one (a file): it
+	 * would grow to the whole document before its first flush (16 MB of
+	 * fresh pages for deep.data's 64,730 frames, docs/performance.md).
+	 */
+	if (!buf->flush &&
+	    (err = fg_buf__grow(buf, (size_t)c.l.nr_vis * 250 +
 				(fg_svg_js_end - fg_svg_js) + 8192)))
 		goto out;
 	if ((err = add_head(&c)) || (err = add_frames(&c)) ||

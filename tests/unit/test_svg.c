@@ -543,6 +543,55 @@ static void test_empty(void **state)
 	fg_profile__delete(p);
 }
 
+/* A streaming buffer (flame writes files through one) collects here. */
+static int collect(struct fg_buf *b)
+{
+	struct fg_buf *all = b->flush_arg;
+
+	if (fg_buf__add(all, b->buf, b->len))
+		return -ENOMEM;
+	b->len = 0;
+	return 0;
+}
+
+/*
+ * The document written through a streaming buffer is the one written to a
+ * plain buffer, byte for byte, and the streaming buffer stays at its chunk
+ * size: it is never grown to hold the whole document (the writer's sizing
+ * guess is for plain buffers only).
+ */
+static void test_streaming(void **state)
+{
+	struct fg_profile *p = fg_profile__new();
+	struct fg_buf plain = FG_BUF_INIT, all = FG_BUF_INIT;
+	struct fg_buf st = FG_BUF_INIT;
+	struct fg_opts o;
+	char stack[64];
+	unsigned int i;
+
+	(void)state;
+	fg_opts__init(&o);
+	o.minwidth = 0;		/* draw all 4,000 frames: ~1 MB */
+	for (i = 0; i < 4000; i++) {
+		snprintf(stack, sizeof(stack), "main;f%u;g%u", i % 40, i);
+		add(p, stack, 1 + i % 7, 0, 0);
+	}
+	assert_int_equal(fg_output_svg.write(&plain, p, &o), 0);
+	assert_true(plain.len > 512 * 1024);
+	assert_int_equal(fg_buf__grow(&st, 64 * 1024), 0);
+	st.flush = collect;
+	st.flush_arg = &all;
+	assert_int_equal(fg_output_svg.write(&st, p, &o), 0);
+	assert_int_equal(collect(&st), 0);
+	assert_true(st.alloc < 256 * 1024);
+	assert_int_equal(all.len, plain.len);
+	assert_memory_equal(all.buf, plain.buf, plain.len);
+	fg_buf__release(&plain);
+	fg_buf__release(&all);
+	fg_buf__release(&st);
+	fg_profile__delete(p);
+}
+
 static void test_labels_fit(void **state)
 {
 	struct fg_profile *p = fg_profile__new();
@@ -942,6 +991,7 @@ int main(void)
 		cmocka_unit_test(test_diff),
 		cmocka_unit_test(test_hostile_names),
 		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_streaming),
 		cmocka_unit_test(test_labels_fit),
 		cmocka_unit_test(test_palettes),
 		cmocka_unit_test(test_palette_rules),
