@@ -67,8 +67,8 @@ static inline uint64_t hash_more(uint64_t h, const void *data, size_t len)
  * Find the end of the line at p (the '\n', or end) and hash its bytes on
  * the way, 8 at a time: one pass over the text, no memchr then hash.
  */
-static inline const char *scan_line(const char *p, const char *end,
-				    uint64_t *hash)
+static inline const char *scan_line_words(const char *p, const char *end,
+					  uint64_t *hash)
 {
 	const uint64_t ones = 0x0101010101010101ULL, nls = ones * '\n';
 	const char *s = p;
@@ -113,11 +113,82 @@ static inline const char *scan_line(const char *p, const char *end,
 	return p;
 }
 
+/*
+ * scan_line with SSE2: the '\n' found 16 bytes a step first, then the same
+ * hash over the words before it (scan_line_words finds and hashes in one
+ * pass, at twice the instructions). test_scan_line pins the two together.
+ */
+static inline const char *scan_line(const char *p, const char *end,
+				    uint64_t *hash)
+{
+#ifdef __SSE2__
+	const char *s = p;
+	uint64_t h = 0x9e3779b97f4a7c15ULL, v;
+
+	if (end - p >= 16) {
+		const __m128i nl16 = _mm_set1_epi8('\n');
+		unsigned int m;
+		size_t n;
+
+		for (;;) {
+			m = _mm_movemask_epi8(_mm_cmpeq_epi8(
+				_mm_loadu_si128((const __m128i *)p), nl16));
+			if (m || end - p < 32)
+				break;
+			p += 16;
+		}
+		if (!m) {
+			/* the last 16 bytes (they may overlap those seen) */
+			const char *l = end - 16;
+
+			m = _mm_movemask_epi8(_mm_cmpeq_epi8(
+				_mm_loadu_si128((const __m128i *)l), nl16));
+			p = m ? l + __builtin_ctz(m) : end;
+		} else {
+			p += __builtin_ctz(m);
+		}
+		n = p - s;
+		for (p = s; n >= 8; p += 8, n -= 8) {
+			h = (h ^ rd64((const unsigned char *)p)) * 0xff51afd7ed558ccdULL;
+			h ^= h >> 32;
+		}
+		if (n) {
+			/* the n bytes at p, read from no further than end */
+			if (end - p >= 8)
+				v = rd64((const unsigned char *)p);
+			else
+				v = rd64((const unsigned char *)end - 8) >>
+				    (8 * (p - (end - 8)));
+			v &= ~0ULL >> (64 - 8 * n);
+			h = (h ^ v) * 0xff51afd7ed558ccdULL;
+			h ^= h >> 32;
+		}
+		p += n;
+		*hash = fg_hash64(h ^ (uint64_t)(p - s));
+		return p;
+	}
+#endif
+	return scan_line_words(p, end, hash);
+}
+
 /* memcmp(a, b, len) == 0, inlined: the keys are short and usually equal. */
 static inline bool same_bytes(const char *a, const char *b, size_t len)
 {
 	size_t i;
 
+#ifdef __SSE2__
+	/* 16 bytes a step, the last step ending at len (it may overlap) */
+	if (len >= 16) {
+		for (i = 0; i + 16 < len; i += 16)
+			if (_mm_movemask_epi8(_mm_cmpeq_epi8(
+				_mm_loadu_si128((const __m128i *)(a + i)),
+				_mm_loadu_si128((const __m128i *)(b + i)))) != 0xffff)
+				return false;
+		return _mm_movemask_epi8(_mm_cmpeq_epi8(
+			_mm_loadu_si128((const __m128i *)(a + len - 16)),
+			_mm_loadu_si128((const __m128i *)(b + len - 16)))) == 0xffff;
+	}
+#endif
 	if (len >= 8) {
 		for (i = 0; i + 8 <= len; i += 8)
 			if (rd64((const unsigned char *)a + i) !=
@@ -324,6 +395,23 @@ bool fg_collapse__addr_column_words(const char *p, const char *end,
 				    const char **a, const char **q)
 {
 	return addr_column_words(p, end, a, q);
+}
+
+const char *fg_collapse__scan_line(const char *p, const char *end,
+				   uint64_t *hash)
+{
+	return scan_line(p, end, hash);
+}
+
+const char *fg_collapse__scan_line_words(const char *p, const char *end,
+					 uint64_t *hash)
+{
+	return scan_line_words(p, end, hash);
+}
+
+bool fg_collapse__same_bytes(const char *a, const char *b, size_t len)
+{
+	return same_bytes(a, b, len);
 }
 
 struct collapse_ctx {

@@ -52,6 +52,17 @@ bool fg_collapse__addr_column(const char *p, const char *end, const char **a,
 /* The same 8 bytes at a time (what addr_column is without SSE2). */
 bool fg_collapse__addr_column_words(const char *p, const char *end,
 				    const char **a, const char **q);
+/*
+ * The end of the line at p (its '\n', or end) and the line table's hash of
+ * its bytes: as the hot path finds them (SSE2 where there is SSE2), and one
+ * word at a time.
+ */
+const char *fg_collapse__scan_line(const char *p, const char *end,
+				   uint64_t *hash);
+const char *fg_collapse__scan_line_words(const char *p, const char *end,
+					 uint64_t *hash);
+/* memcmp(a, b, len) == 0 as the hot path compares keys */
+bool fg_collapse__same_bytes(const char *a, const char *b, size_t len);
 /* How many digits start s, at most max (<= 16), not past end. */
 unsigned int fg_collapse__digit_run(const char *s, const char *end,
 				    unsigned int max);

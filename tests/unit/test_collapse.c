@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -463,6 +464,97 @@ static void test_addr_column(void **state)
 }
 
 /*
+ * size bytes that end where an unreadable page begins: a read past them
+ * faults.
+ */
+static char *guarded(size_t size, void **map, size_t *maplen)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t len = ((size + pg - 1) / pg + 1) * pg;
+	char *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	assert_true(m != MAP_FAILED);
+	assert_int_equal(mprotect(m + len - pg, pg, PROT_NONE), 0);
+	*map = m;
+	*maplen = len;
+	return m + len - pg - size;
+}
+
+/*
+ * A line's end and hash, 16 bytes a step (SSE2), are what the one-word
+ * loop finds: every line length from 0 to 80, with its '\n' or cut at the
+ * end of the data, more bytes after it or none, other '\n's after it, the
+ * data ending right before an unreadable page (no read past it).
+ */
+static void test_scan_line(void **state)
+{
+	unsigned int len, after, nls, checked = 0;
+
+	for (len = 0; len <= 80; len++) {
+		for (after = 0; after <= 40; after++) {
+			for (nls = 0; nls < 3; nls++) {
+				size_t size = len + after, maplen, i;
+				const char *e1, *e2;
+				uint64_t h1, h2;
+				void *map;
+				char *buf;
+
+				if (!size)
+					continue;
+				buf = guarded(size, &map, &maplen);
+				for (i = 0; i < size; i++)
+					buf[i] = 'a' + (i * 7 + len) % 26;
+				if (len < size)
+					buf[len] = '\n';	/* else cut: no '\n' */
+				if (nls && len + 1 + nls * 5 < size)
+					buf[len + 1 + nls * 5] = '\n';
+				if (nls == 2 && len > 3)
+					buf[len - 3] = ' ';
+				e1 = fg_collapse__scan_line(buf, buf + size, &h1);
+				e2 = fg_collapse__scan_line_words(buf, buf + size, &h2);
+				assert_ptr_equal(e1, e2);
+				assert_ptr_equal(e1, buf + (len < size ? len : size));
+				assert_true(h1 == h2);
+				checked++;
+				munmap(map, maplen);
+			}
+		}
+	}
+	assert_true(checked > 1000);
+}
+
+/*
+ * The key compare is memcmp: every length from 0 to 100, equal, and one
+ * byte different at every place, the data ending before an unreadable
+ * page.
+ */
+static void test_same_bytes(void **state)
+{
+	unsigned int len, at;
+
+	for (len = 0; len <= 100; len++) {
+		size_t la, lb, i;
+		void *ma, *mb;
+		char *a = guarded(len ? len : 1, &ma, &la);
+		char *b = guarded(len ? len : 1, &mb, &lb);
+
+		for (i = 0; i < len; i++)
+			a[i] = b[i] = 'A' + (i * 11 + len) % 50;
+		assert_true(fg_collapse__same_bytes(a, b, len));
+		for (at = 0; at < len; at++) {
+			b[at] ^= 0x20;
+			assert_false(fg_collapse__same_bytes(a, b, len));
+			assert_false(fg_collapse__same_bytes(b, a, len));
+			b[at] ^= 0x20;
+		}
+		assert_true(fg_collapse__same_bytes(b, a, len));
+		munmap(ma, la);
+		munmap(mb, lb);
+	}
+}
+
+/*
  * A header whose comm, pid/tid and [cpu] match a memoized prefix takes the
  * process name kept with it; a prefix replaced in the memo names its own
  * process: threads alternating on two CPUs, one leaving a CPU to another
@@ -635,6 +727,8 @@ int main(void)
 		cmocka_unit_test(test_overflow),
 		cmocka_unit_test(test_pending_order),
 		cmocka_unit_test(test_addr_column),
+		cmocka_unit_test(test_scan_line),
+		cmocka_unit_test(test_same_bytes),
 		cmocka_unit_test(test_header_pname),
 		cmocka_unit_test(test_digit_run),
 		cmocka_unit_test(test_merge_order),
