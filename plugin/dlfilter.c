@@ -250,8 +250,6 @@ static void commlog_start(struct flame *f)
 	if (input && !stat(input, &st) && S_ISREG(st.st_mode) &&
 	    !thread_comms__init(&f->tcomms))
 		f->commlog = fg_commlog__new(input, COMMLOG_MAX);
-	/* FLAME_NO_MAPS=1: ask perf for every new address (A/B, tests) */
-	f->cache.maps = getenv("FLAME_NO_MAPS") ? NULL : f->commlog;
 	free(input);
 }
 
@@ -997,7 +995,7 @@ static void summary(struct flame *f, struct fg_buf *b, const struct fg_buf *writ
 		fg_buf__adds(b, "; DWARF user stacks NOT unwound (unwind=raw): callers missing");
 	fg_buf__addf(b, "; wrote %s", written->len ? written->buf : "nothing");
 	if (getenv("FLAME_DEBUG"))
-		fg_buf__addf(b, " [stack cache %zu chains, %llu placed below a caller's; leaf node %llu from the memo, %llu from the tree; %u nodes; chain arena %zu KiB; frame cache %zu addrs, %llu hits, %llu misses (%llu named from a symbol seen before, %llu outside every mapping without asking perf); samples taken %s; comm asked of perf %llu times, %s]",
+		fg_buf__addf(b, " [stack cache %zu chains, %llu placed below a caller's; leaf node %llu from the memo, %llu from the tree; %u nodes; chain arena %zu KiB; frame cache %zu addrs, %llu hits, %llu misses (%llu named from a symbol seen before); samples taken %s; comm asked of perf %llu times, %s]",
 			     f->stacks.count, (unsigned long long)f->derived,
 			     (unsigned long long)f->leaf_memo,
 			     (unsigned long long)f->leaf_child,
@@ -1007,7 +1005,6 @@ static void summary(struct flame *f, struct fg_buf *b, const struct fg_buf *writ
 			     (unsigned long long)f->cache.hits,
 			     (unsigned long long)f->cache.misses,
 			     (unsigned long long)f->cache.sym_hits,
-			     (unsigned long long)f->cache.unmapped,
 			     f->early ? "early" : "late",
 			     (unsigned long long)(f->commlog ? f->tcomms.asked : f->used + f->skipped + f->empty),
 			     f->commlog ? "kept until a thread's next COMM/FORK/EXIT record" : "every sample");

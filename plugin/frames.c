@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <flame/commlog.h>
 #include <flame/mem.h>
 #include "frames.h"
 #include <flame/namer.h>
@@ -480,16 +479,6 @@ static int resolve_frame(struct frame_walk *w, uint64_t ip, enum ctx x,
 
 	memset(&al, 0, sizeof(al));
 	al.size = sizeof(al);
-	/*
-	 * A user address in no mapping perf.data records: perf would find
-	 * no map, object or symbol (al as zeroed); the JIT maps are still
-	 * asked in name_al, as for any address perf cannot place.
-	 */
-	if (x == CTX_USER && !(ip >> 63) && w->cache->maps &&
-	    !fg_commlog__maybe_mapped(w->cache->maps, ip)) {
-		w->cache->unmapped++;
-		return name_al(w, ip, x, al, true, out);
-	}
 	if (resolve(w->ctx, ip, &al))
 		memset(&al, 0, sizeof(al));
 	return name_al(w, ip, x, al, true, out);

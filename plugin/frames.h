@@ -10,8 +10,6 @@
 
 #include <flame/flame.h>
 #include <flame/hashmap.h>
-
-struct fg_commlog;
 #include <flame/jit.h>
 #include <flame/namer.h>
 #include <flame/offcpu.h>
@@ -190,10 +188,6 @@ struct sym_slot {
 };
 
 struct frame_cache {
-	/* perf.data's mapping ranges (fg_commlog), or NULL: a user address
-	 * outside all of them is named without asking perf */
-	const struct fg_commlog *maps;
-	uint64_t unmapped;	/* addresses named so */
 	struct fg_htab tab;	/* of struct frame_slot */
 	struct fg_htab procs;	/* of struct frame_proc */
 	struct fg_htab syms;	/* of struct sym_slot */

@@ -19,14 +19,13 @@
 #ifndef FLAME_COMMLOG_H
 #define FLAME_COMMLOG_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct fg_commlog;
 
 /*
- * Read the COMM, FORK and EXIT (and MMAP, MMAP2) records of perf.data at path. NULL with
+ * Read the COMM, FORK and EXIT records of perf.data at path. NULL with
  * errno: ENOENT/EACCES (open), EINVAL (not a perf.data file, or a pipe
  * recording), ENOTSUP (times cannot be read, compressed or AUX records),
  * EFBIG (more than max_records such records), ENOMEM.
@@ -39,19 +38,5 @@ void fg_commlog__delete(struct fg_commlog *l);
 uint64_t fg_commlog__next(const struct fg_commlog *l, int tid, uint64_t from);
 /* Number of records kept. */
 size_t fg_commlog__nr(const struct fg_commlog *l);
-
-/*
- * The same pass keeps the address ranges of every MMAP and MMAP2 record,
- * of any process at any time: the only places perf learns a user-space
- * mapping from. An address outside all of them is in no map perf has, so
- * perf's resolver would find no map, object or symbol for it (on this
- * recording's no-frame-pointer binaries: a third of the addresses flame.so
- * names, docs/performance.md). false only then; true when it may be mapped
- * (or the ranges were too many to keep: max_records of them; or the file
- * has none at all).
- */
-bool fg_commlog__maybe_mapped(const struct fg_commlog *l, uint64_t addr);
-/* Disjoint ranges kept; SIZE_MAX when they were too many to keep. */
-size_t fg_commlog__nr_maps(const struct fg_commlog *l);
 
 #endif

@@ -23,11 +23,9 @@
 #include <flame/perfdata.h>
 #include "internal.h"
 
-#define REC_MMAP		1
 #define REC_COMM		3
 #define REC_EXIT		4
 #define REC_FORK		7
-#define REC_MMAP2		10
 #define REC_AUXTRACE		71
 #define REC_COMPRESSED		81
 #define ST_TIME			(1ULL << 2)
@@ -44,17 +42,9 @@ struct change {
 	uint64_t time;
 };
 
-/* [start, end) of a mapping some process had, any time */
-struct span {
-	uint64_t start, end;
-};
-
 struct fg_commlog {
 	struct change *v;
 	size_t nr, alloc;
-	struct span *maps;	/* sorted, disjoint, after the scan */
-	size_t nr_maps, maps_alloc;
-	bool maps_unknown;	/* too many: every address may be mapped */
 };
 
 static int cmp_change(const void *a, const void *b)
@@ -125,35 +115,6 @@ static int add(struct fg_commlog *l, int32_t tid, uint64_t time, size_t max)
 	return 0;
 }
 
-/* A mapping: kept as an address range; past max of them, none are. */
-static int add_map(struct fg_commlog *l, uint64_t start, uint64_t len,
-		   size_t max)
-{
-	uint64_t end = start + len < start ? UINT64_MAX : start + len;
-
-	if (l->maps_unknown || !len)
-		return 0;
-	if (l->nr_maps == l->maps_alloc) {
-		size_t na = l->maps_alloc ? l->maps_alloc * 2 : 1024;
-		struct span *v;
-
-		if (l->nr_maps >= max) {
-			l->maps_unknown = true;
-			free(l->maps);
-			l->maps = NULL;
-			l->nr_maps = l->maps_alloc = 0;
-			return 0;
-		}
-		v = realloc(l->maps, na * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		l->maps = v;
-		l->maps_alloc = na;
-	}
-	l->maps[l->nr_maps++] = (struct span){ .start = start, .end = end };
-	return 0;
-}
-
 /* One record: 0, or -errno to give up on the file. */
 static int record(struct fg_commlog *l, const unsigned char *r, size_t size,
 		  size_t tfe, size_t max)
@@ -162,12 +123,6 @@ static int record(struct fg_commlog *l, const unsigned char *r, size_t size,
 	size_t body;
 
 	switch (type) {
-	case REC_MMAP:
-	case REC_MMAP2:
-		/* pid, tid, start, len, pgoff, ..., the file name */
-		if (size < 8 + 8 + 24)
-			return -EINVAL;
-		return add_map(l, rd64(r + 16), rd64(r + 24), max);
 	case REC_COMM:
 		body = 8 + 8;		/* pid, tid, then the name */
 		break;
@@ -244,32 +199,6 @@ static int scan(struct fg_commlog *l, int fd, const struct fg_perf_header *h,
 	return ret;
 }
 
-static int cmp_span(const void *a, const void *b)
-{
-	const struct span *x = a, *y = b;
-
-	return x->start < y->start ? -1 : x->start > y->start;
-}
-
-/* Sorted by start, overlapping and touching ranges joined. */
-static void merge_maps(struct fg_commlog *l)
-{
-	size_t i, n = 0;
-
-	if (!l->nr_maps)
-		return;
-	qsort(l->maps, l->nr_maps, sizeof(*l->maps), cmp_span);
-	for (i = 1; i < l->nr_maps; i++) {
-		if (l->maps[i].start <= l->maps[n].end) {
-			if (l->maps[i].end > l->maps[n].end)
-				l->maps[n].end = l->maps[i].end;
-		} else {
-			l->maps[++n] = l->maps[i];
-		}
-	}
-	l->nr_maps = n + 1;
-}
-
 struct fg_commlog *fg_commlog__new(const char *path, size_t max_records)
 {
 	struct fg_commlog *l = NULL;
@@ -297,8 +226,6 @@ struct fg_commlog *fg_commlog__new(const char *path, size_t max_records)
 	ret = scan(l, fd, &h, tfe, max_records);
 	if (!ret && l->nr)
 		qsort(l->v, l->nr, sizeof(*l->v), cmp_change);
-	if (!ret)
-		merge_maps(l);
 out:
 	close(fd);
 	if (ret) {
@@ -314,7 +241,6 @@ void fg_commlog__delete(struct fg_commlog *l)
 	if (!l)
 		return;
 	free(l->v);
-	free(l->maps);
 	free(l);
 }
 
@@ -340,28 +266,4 @@ uint64_t fg_commlog__next(const struct fg_commlog *l, int tid, uint64_t from)
 size_t fg_commlog__nr(const struct fg_commlog *l)
 {
 	return l->nr;
-}
-
-bool fg_commlog__maybe_mapped(const struct fg_commlog *l, uint64_t addr)
-{
-	const struct span *base = l->maps;
-	size_t n = l->nr_maps;
-
-	/* no mapping recorded at all: not a recording to guess about */
-	if (l->maps_unknown || !n)
-		return true;
-	/* the last range starting at or before addr (or the first range);
-	 * without branches on the data: frame addresses are random */
-	while (n > 1) {
-		size_t half = n / 2;
-
-		base = base[half].start <= addr ? base + half : base;
-		n -= half;
-	}
-	return base->start <= addr && addr < base->end;
-}
-
-size_t fg_commlog__nr_maps(const struct fg_commlog *l)
-{
-	return l->maps_unknown ? SIZE_MAX : l->nr_maps;
 }
