@@ -297,14 +297,13 @@ static int cmp_rank(const void *a, const void *b)
 static int link_children(struct svg_layout *l, const struct fg_profile *p,
 			 bool sorted)
 {
-	uint32_t *fill, *rank = NULL, i, j;
+	uint32_t *rank = NULL, i, j;
 	uint64_t *keys = NULL;
 	size_t max_kids = 0;
 	int err = -ENOMEM;
 
 	l->kids = malloc(((size_t)l->nr + 1) * sizeof(*l->kids));
-	fill = calloc((size_t)l->nr + 1, sizeof(*fill));
-	if (!l->kids || !fill)
+	if (!l->kids)
 		goto out;
 	for (i = 1; i < l->nr; i++)
 		l->f[l->f[i].parent].nr_kids++;
@@ -313,12 +312,13 @@ static int link_children(struct svg_layout *l, const struct fg_profile *p,
 		j += l->f[i].nr_kids;
 		if (l->f[i].nr_kids > max_kids)
 			max_kids = l->f[i].nr_kids;
+		l->f[i].nr_kids = 0;	/* counted again as the list fills */
 	}
 	/* ids grow with creation, so each list is in creation (time) order */
 	for (i = 1; i < l->nr; i++) {
 		struct svg_frame *pf = &l->f[l->f[i].parent];
 
-		l->kids[pf->first_child + fill[l->f[i].parent]++] = i;
+		l->kids[pf->first_child + pf->nr_kids++] = i;
 	}
 	if (sorted && max_kids > 1) {
 		rank = name_ranks(p);
@@ -341,7 +341,6 @@ static int link_children(struct svg_layout *l, const struct fg_profile *p,
 	}
 	err = 0;
 out:
-	free(fill);
 	free(rank);
 	free(keys);
 	return err;
