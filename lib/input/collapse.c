@@ -351,10 +351,10 @@ addr_column(const char *p, const char *end, const char **a, const char **q)
 
 /*
  * How many digits start s, at most max (<= 16), not past end: 16 bytes
- * at a time when 16 are there.
+ * at a time when 16 are there, as two words.
  */
-static inline unsigned int digit_run(const char *s, const char *end,
-				     unsigned int max)
+static inline unsigned int digit_run_words(const char *s, const char *end,
+					   unsigned int max)
 {
 	unsigned int n = 0;
 	uint64_t d;
@@ -373,10 +373,34 @@ static inline unsigned int digit_run(const char *s, const char *end,
 	return n;
 }
 
+/* The same, the 16 bytes in one SSE2 vector when there is SSE2. */
+static inline unsigned int digit_run(const char *s, const char *end,
+				     unsigned int max)
+{
+#ifdef __SSE2__
+	if (end - s >= 16) {
+		/* a bit per digit (c - '0' as an unsigned byte at most 9) */
+		__m128i v = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)s),
+					 _mm_set1_epi8('0'));
+		unsigned int n = __builtin_ctz(~_mm_movemask_epi8(_mm_cmpeq_epi8(
+			_mm_min_epu8(v, _mm_set1_epi8(9)), v)));
+
+		return n < max ? n : max;
+	}
+#endif
+	return digit_run_words(s, end, max);
+}
+
 unsigned int fg_collapse__digit_run(const char *s, const char *end,
 				    unsigned int max)
 {
 	return digit_run(s, end, max);
+}
+
+unsigned int fg_collapse__digit_run_words(const char *s, const char *end,
+					  unsigned int max)
+{
+	return digit_run_words(s, end, max);
 }
 
 int fg_collapse__addr_scan(const char *p, const char *end, const char **a,

@@ -66,6 +66,9 @@ bool fg_collapse__same_bytes(const char *a, const char *b, size_t len);
 /* How many digits start s, at most max (<= 16), not past end. */
 unsigned int fg_collapse__digit_run(const char *s, const char *end,
 				    unsigned int max);
+/* The same as two words (what digit_run is without SSE2). */
+unsigned int fg_collapse__digit_run_words(const char *s, const char *end,
+					  unsigned int max);
 
 struct collapse_ctx;
 struct worker;

@@ -603,9 +603,10 @@ static void test_header_pname(void **state)
 }
 
 /*
- * The digits starting a time token, 16 bytes at a time when 16 are there:
- * the count a byte-by-byte loop gives, for every run length, stopping
- * character, cap and length left in the buffer.
+ * The digits starting a time token, 16 bytes at a time when 16 are there
+ * (one SSE2 vector, or two words without SSE2: both are checked): the count
+ * a byte-by-byte loop gives, for every run length, stopping character, cap
+ * and length left in the buffer.
  */
 static void test_digit_run(void **state)
 {
@@ -632,6 +633,8 @@ static void test_digit_run(void **state)
 						;
 					assert_int_equal(fg_collapse__digit_run(buf,
 							 buf + left, max), want);
+					assert_int_equal(fg_collapse__digit_run_words(
+							 buf, buf + left, max), want);
 					free(buf);
 				}
 			}
