@@ -266,9 +266,11 @@ static int add_info(struct svg_ctx *c, const struct svg_frame *f)
 	return fg_buf__addch(b, ')');
 }
 
-static int add_frame(struct svg_ctx *c, uint32_t id)
+/* The vis-th frame drawn (c->l.order[vis]). */
+static int add_frame(struct svg_ctx *c, uint32_t vis)
 {
-	const struct svg_frame *f = &c->l.f[id];
+	const struct svg_frame *f = &c->l.f[c->l.order[vis]];
+	uint32_t depth = c->l.depth[vis];
 	const struct fg_strlist *attrs = NULL;
 	const char *name, *title = NULL, *cls = NULL, *tag = "g";
 	struct fg_buf *b = c->b;
@@ -297,9 +299,9 @@ static int add_frame(struct svg_ctx *c, uint32_t id)
 	/* both edges at 0.1 px, the width their difference (flamegraph.pl) */
 	w = round(10 * (x + w)) / 10 - round(10 * x) / 10;
 	if (c->o->inverted)
-		y = c->ypad1 + f->depth * c->fh;
+		y = c->ypad1 + depth * c->fh;
 	else	/* the 1 px gap above the frame, as flamegraph.pl's framepad */
-		y = c->height - c->ypad2 - (f->depth + 1) * c->fh + 1;
+		y = c->height - c->ypad2 - (depth + 1) * c->fh + 1;
 	col = frame_color(c, f);
 
 	if ((err = fg_buf__addch(b, '<')) || (err = fg_buf__adds(b, tag)) ||
@@ -311,7 +313,7 @@ static int add_frame(struct svg_ctx *c, uint32_t id)
 	if ((err = fg_buf__adds(b, "\" data-x=\"")) || (err = add_u64(b, f->x)) ||
 	    (err = fg_buf__adds(b, "\" data-w=\"")) ||
 	    (err = add_u64(b, f->name == SVG_ALL ? c->l.total : f->w[c->l.wcol])) ||
-	    (err = fg_buf__adds(b, "\" data-d=\"")) || (err = add_u64(b, f->depth)) ||
+	    (err = fg_buf__adds(b, "\" data-d=\"")) || (err = add_u64(b, depth)) ||
 	    (err = fg_buf__addch(b, '"')))
 		return err;
 	if (title && ((err = fg_buf__adds(b, " data-n=\"")) ||
@@ -489,7 +491,7 @@ static int add_frames(struct svg_ctx *c)
 	    (err = fg_buf__adds(b, ">\n")))
 		return err;
 	for (i = 0; i < c->l.nr_vis; i++)
-		if ((err = add_frame(c, c->l.order[i])))
+		if ((err = add_frame(c, i)))
 			return err;
 	return fg_buf__adds(b, "</g>\n");
 }

@@ -18,16 +18,24 @@
 static int frame_new(struct svg_layout *l, uint32_t parent, uint32_t name,
 		     uint32_t *id)
 {
+	uint32_t alloc = l->alloc;
 	struct svg_frame *f;
 
 	if (fg_mem__grow(&l->f, &l->alloc, l->nr, sizeof(*f), 1024))
 		return -ENOMEM;
+	if (l->alloc != alloc) {
+		uint32_t *lk = realloc(l->last_kid,
+				       (size_t)l->alloc * sizeof(*lk));
+
+		if (!lk)
+			return -ENOMEM;
+		l->last_kid = lk;
+	}
 	f = &l->f[l->nr];
 	memset(f, 0, sizeof(*f));
 	f->name = name;
 	f->parent = parent;
-	f->depth = l->nr ? l->f[parent].depth + 1 : 0;
-	f->last_kid = FG_NO_NODE;
+	l->last_kid[l->nr] = FG_NO_NODE;
 	*id = l->nr++;
 	return 0;
 }
@@ -77,7 +85,7 @@ FG_HTAB_DEFINE(kid, uint32_t, uint64_t, const struct svg_layout *)
 static int child(struct svg_layout *l, uint32_t parent, uint32_t name,
 		 bool chart, uint32_t *out)
 {
-	uint32_t last = l->f[parent].last_kid, id, *slot = NULL;
+	uint32_t last = l->last_kid[parent], id, *slot = NULL;
 	uint64_t key = kid_key(parent, name), h = fg_hash64(key);
 	bool found;
 	int err;
@@ -101,7 +109,7 @@ static int child(struct svg_layout *l, uint32_t parent, uint32_t name,
 		if ((err = kid__added(&l->kids_of, l, l->nr)))
 			return err;
 	}
-	l->f[parent].last_kid = id;
+	l->last_kid[parent] = id;
 	*out = id;
 	return 0;
 }
@@ -205,9 +213,7 @@ static int build_tree(struct svg_layout *l, const struct fg_profile *p,
 			f = &l->f[i];
 			f->name = n->name;
 			f->parent = n->parent;
-			f->depth = n->depth;
 			f->first_child = f->nr_kids = 0;
-			f->last_kid = FG_NO_NODE;
 			memcpy(f->w, n->self, sizeof(n->self));
 			f->x = 0;
 		}
@@ -349,27 +355,39 @@ out:
 /* Depth-first: x from cumulative weights, drop what is too narrow. */
 static int place(struct svg_layout *l, bool self_first)
 {
-	uint32_t *stack, sp = 0, i;
+	uint32_t *stack, *dstack, sp = 0, i;
 	unsigned int c = l->wcol;
 
+	/* pages of these are touched only as far as they are used */
 	l->order = malloc(((size_t)l->nr + 1) * sizeof(*l->order));
+	l->depth = malloc(((size_t)l->nr + 1) * sizeof(*l->depth));
 	stack = malloc(((size_t)l->nr + 1) * sizeof(*stack));
-	if (!l->order || !stack) {
+	dstack = malloc(((size_t)l->nr + 1) * sizeof(*dstack));
+	if (!l->order || !l->depth || !stack || !dstack) {
 		free(stack);
+		free(dstack);
 		return -ENOMEM;
 	}
 	l->nr_vis = 0;
 	l->max_depth = 0;
 	l->f[0].x = 0;
+	dstack[sp] = 0;
 	stack[sp++] = 0;
 	while (sp) {
-		uint32_t id = stack[--sp];
-		struct svg_frame *f = &l->f[id];
-		uint64_t x = f->x;
+		uint32_t id, depth;
+		struct svg_frame *f;
+		uint64_t x;
 
+		sp--;
+		id = stack[sp];
+		depth = dstack[sp];
+		f = &l->f[id];
+		x = f->x;
+
+		l->depth[l->nr_vis] = depth;
 		l->order[l->nr_vis++] = id;
-		if (f->depth > l->max_depth)
-			l->max_depth = f->depth;
+		if (depth > l->max_depth)
+			l->max_depth = depth;
 		/* a frame's own weight comes before its children, as in
 		 * flamegraph.pl (its "a 1" line sorts before "a;b 1") */
 		if (self_first) {
@@ -394,10 +412,12 @@ static int place(struct svg_layout *l, bool self_first)
 
 			if (!k->w[c] || svg_layout__px(l, k->w[c]) < l->min_px)
 				continue;
+			dstack[sp] = depth + 1;
 			stack[sp++] = kid;
 		}
 	}
 	free(stack);
+	free(dstack);
 	return 0;
 }
 
@@ -413,6 +433,8 @@ int svg_layout__build(struct svg_layout *l, const struct fg_profile *p,
 	if ((err = build_tree(l, p, o)))
 		goto out_err;
 	fg_htab__release(&l->kids_of, sizeof(uint32_t));
+	free(l->last_kid);
+	l->last_kid = NULL;
 	/* inclusive weights: parents have smaller indices */
 	for (i = l->nr; i-- > 1;) {
 		unsigned int c;
@@ -453,6 +475,8 @@ void svg_layout__release(struct svg_layout *l)
 	fg_mem__free(l->f, (size_t)l->alloc * sizeof(*l->f));
 	free(l->kids);
 	free(l->order);
+	free(l->depth);
+	free(l->last_kid);
 	fg_htab__release(&l->kids_of, sizeof(uint32_t));
 	memset(l, 0, sizeof(*l));
 }
