@@ -12,10 +12,11 @@
 #include "internal.h"
 #include <flame/hashmap.h>
 
+/* 12 bytes, not 16: the index is a third of a folded file's peak RSS */
 struct slot {
 	uint64_t key;		/* (parent + 1) << 32 | name, 0 = empty */
 	uint32_t val;		/* node id */
-};
+} __attribute__((packed, aligned(4)));
 
 struct fg_profile {
 	struct fg_strtab *names;
