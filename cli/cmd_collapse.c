@@ -4,9 +4,13 @@
  * flame FILE [options]: guess the input kind and write a flame graph.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "cmd.h"
 #include <flame/input.h>
@@ -133,6 +137,31 @@ int cli_collapse_opt(int argc, char **argv, int *i, struct fg_collapse_opts *co)
 	return cli_opt(argc, argv, i, &set, 1);
 }
 
+/*
+ * Inputs worth a tuned heap (fg_heap__tune): 16 MiB or more of regular
+ * files (a gzip file counted 8 times), or a pipe, whose size is unknown.
+ * Below, huge pages cost more RSS than the faults they save (a 8.7 MB
+ * folded file: 28 -> 21 MB peak RSS, docs/performance.md).
+ */
+static bool big_input(const char **inputs, int n)
+{
+	uint64_t total = 0;
+	struct stat st;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		size_t len = strlen(inputs[i]);
+		int ret = strcmp(inputs[i], "-") ? stat(inputs[i], &st) :
+						   fstat(STDIN_FILENO, &st);
+
+		if (ret || !S_ISREG(st.st_mode))
+			return true;
+		total += (uint64_t)st.st_size *
+			 (len > 3 && !strcmp(inputs[i] + len - 3, ".gz") ? 8 : 1);
+	}
+	return total >= (16u << 20);
+}
+
 int cli_render(int argc, char **argv, const struct cli_render_cmd *c)
 {
 	const char *default_fmt = c->default_fmt, *kind = c->kind, *cmd = c->name;
@@ -196,8 +225,9 @@ int cli_render(int argc, char **argv, const struct cli_render_cmd *c)
 		goto out;
 	/* the tables grow to the end of the run: keep freed memory, huge
 	 * pages (collapse of a whole-machine text: 4.5k -> 0.4k page faults,
-	 * docs/performance.md) */
-	fg_heap__tune(&heap);
+	 * docs/performance.md); not worth 2 MB pages for a small input */
+	if (big_input(inputs, nin ? nin : 1))
+		fg_heap__tune(&heap);
 	p = fg_profile__new();
 	if (!p) {
 		cli_error("out of memory");
