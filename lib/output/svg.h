@@ -13,8 +13,10 @@
 #define SVG_ALL		UINT32_MAX
 #define SVG_XPAD	10
 
-/* One frame of the graph: a node of the (possibly reversed) call tree. */
-/* 40 bytes a tree node, drawn or not (big.folded: 3.4 M of them) */
+/*
+ * One frame of the graph: a node of the (possibly reversed) call tree, drawn
+ * or not; 40 bytes (big.folded has 3.4 M of them).
+ */
 struct svg_frame {
 	uint32_t name;		/* profile name id, SVG_ALL for the root */
 	uint32_t parent;	/* < own index; the root is 0 */
