@@ -20,6 +20,8 @@
 #include <sys/mman.h>
 #include <perf/perf_dlfilter.h>
 
+#include "big_map.h"
+
 struct perf_dlfilter_fns perf_dlfilter_fns;
 
 struct rec {
@@ -33,17 +35,6 @@ static uint64_t *slots;		/* hash high half << 32 | record offset + 1 */
 static size_t mask, used;
 static uint64_t *arena;		/* records: struct rec, then nr words */
 static size_t arena_len, arena_alloc;
-
-static void *big(size_t size)
-{
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		return NULL;
-	madvise(p, size, MADV_HUGEPAGE);
-	return p;
-}
 
 int start(void **data, void *ctx)
 {

@@ -14,6 +14,8 @@
 #include <sys/mman.h>
 #include <perf/perf_dlfilter.h>
 
+#include "big_map.h"
+
 struct perf_dlfilter_fns perf_dlfilter_fns;
 
 #define KERNEL_SPACE	(1ull << 40)	/* not a pid: the kernel's addresses */
@@ -26,17 +28,6 @@ struct seen {
 static struct seen *tab;
 static size_t mask, used;
 static volatile uint64_t sink;
-
-static void *big(size_t size)
-{
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		return NULL;
-	madvise(p, size, MADV_HUGEPAGE);
-	return p;
-}
 
 int start(void **data, void *ctx)
 {
