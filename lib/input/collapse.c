@@ -41,6 +41,13 @@ static inline uint64_t rd64(const unsigned char *p)
 	return v;
 }
 
+/* One 8-byte step of the line and key hashes (every path takes the same). */
+static inline uint64_t mix8(uint64_t h, uint64_t v)
+{
+	h = (h ^ v) * 0xff51afd7ed558ccdULL;
+	return h ^ h >> 32;
+}
+
 /* Fast hash, 8 bytes a step; h chains several ranges. */
 static inline uint64_t hash_more(uint64_t h, const void *data, size_t len)
 {
@@ -49,8 +56,7 @@ static inline uint64_t hash_more(uint64_t h, const void *data, size_t len)
 
 	h ^= len * 0x9e3779b97f4a7c15ULL;
 	while (len >= 8) {
-		h = (h ^ rd64(p)) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
+		h = mix8(h, rd64(p));
 		p += 8;
 		len -= 8;
 	}
@@ -91,23 +97,20 @@ static inline const char *scan_line_words(const char *p, const char *end,
 
 			if (n) {
 				v &= ~0ULL >> (64 - 8 * n);
-				h = (h ^ v) * 0xff51afd7ed558ccdULL;
-				h ^= h >> 32;
+				h = mix8(h, v);
 			}
 			p += n;
 			*hash = fg_hash64(h ^ (uint64_t)(p - s));
 			return p;
 		}
-		h = (h ^ v) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
+		h = mix8(h, v);
 		p += 8;
 	}
 	v = 0;
 	for (x = 0; p < end && *p != '\n'; p++, x++)
 		v |= (uint64_t)(unsigned char)*p << (8 * x);
 	if (x) {
-		h = (h ^ v) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
+		h = mix8(h, v);
 	}
 	*hash = fg_hash64(h ^ (uint64_t)(p - s));
 	return p;
@@ -149,8 +152,7 @@ static inline const char *scan_line(const char *p, const char *end,
 		}
 		n = p - s;
 		for (p = s; n >= 8; p += 8, n -= 8) {
-			h = (h ^ rd64((const unsigned char *)p)) * 0xff51afd7ed558ccdULL;
-			h ^= h >> 32;
+			h = mix8(h, rd64((const unsigned char *)p));
 		}
 		if (n) {
 			/* the n bytes at p, read from no further than end */
@@ -160,8 +162,7 @@ static inline const char *scan_line(const char *p, const char *end,
 				v = rd64((const unsigned char *)end - 8) >>
 				    (8 * (p - (end - 8)));
 			v &= ~0ULL >> (64 - 8 * n);
-			h = (h ^ v) * 0xff51afd7ed558ccdULL;
-			h ^= h >> 32;
+			h = mix8(h, v);
 		}
 		p += n;
 		*hash = fg_hash64(h ^ (uint64_t)(p - s));
