@@ -2,7 +2,10 @@
 # flame.so against perf's floor (a do-nothing dlfilter) on every corpus
 # (CORPORA, set by bench/run.sh), for out=folded, out=svg and both, side by
 # side, interleaved rounds, median of RUNS (default 5). A change is judged
-# on the worst corpus (docs/performance.md).
+# on the worst corpus (docs/performance.md). Reference rows (bench/*_filter.c):
+# early (returns before perf resolves a sample), resolve (perf names every
+# frame, no cache), once (perf names each distinct address once), bound
+# (distinct raw callchains counted, nothing named).
 set -eu
 RUNS=${RUNS:-5}
 FLAME_SO=$BUILD/flame.so
